@@ -1,0 +1,60 @@
+/**
+ * Dependency direction (npm run lint). Core (verification, channels, prompts) sees ports only;
+ * adapters never import each other, the API, or the core's service; only main.ts and the CLI
+ * wire concrete parts together.
+ */
+const ADAPTERS = '^src/(pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)|store/(memory|redis)|webhooks)/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
+    {
+      name: 'core-not-to-adapters',
+      comment: 'The domain and the call scripts use ports, never a concrete driver, store or the API.',
+      severity: 'error',
+      from: { path: '^src/(verification|channels|prompts)/' },
+      to: { path: [ADAPTERS, '^src/api/', '^src/cli/', '^src/main\\.ts$', '^src/metrics/'] },
+    },
+    {
+      name: 'core-imports-ports-as-types',
+      comment: 'The domain imports the Pbx and Store ports with `import type` only.',
+      severity: 'error',
+      from: { path: '^src/verification/' },
+      to: { path: '^src/(pbx|store)/port\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'pbx-adapters-independent',
+      comment: 'A PBX driver never imports another driver, the API, the service or a store.',
+      severity: 'error',
+      from: { path: '^src/pbx/(simulator|asterisk-ari|freeswitch-esl)/' },
+      to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)/', '^src/api/', '^src/verification/service', '^src/store/', '^src/channels/'], pathNot: '^src/pbx/$1/' },
+    },
+    {
+      name: 'store-adapters-independent',
+      severity: 'error',
+      from: { path: '^src/store/(memory|redis)/' },
+      to: { path: ['^src/store/(memory|redis)/', '^src/api/', '^src/pbx/', '^src/channels/'], pathNot: '^src/store/$1/' },
+    },
+    {
+      name: 'only-composition-root-wires',
+      comment: 'main.ts is imported by the CLI only.',
+      severity: 'error',
+      from: { pathNot: '^src/cli/' },
+      to: { path: '^src/main\\.ts$' },
+    },
+    {
+      name: 'api-not-to-adapters',
+      comment: 'The API uses the service and ports; the simulator QA routes are the one exception.',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: ADAPTERS, pathNot: '^src/pbx/simulator/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|test|bench)/' },
+  },
+};

@@ -1,0 +1,51 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ERRORS, type ErrorCode } from '../verification/errors';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+}
+
+/** Maps anything thrown in a route to an AppError: our own, fastify's body errors, validation. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issues = err.validation.map((v) => ({
+      field: [v.instancePath.replace(/^\//, '').replace(/\//g, '.'), (v.params as { issue?: { keys?: string[] } }).issue?.keys?.join(',')]
+        .filter(Boolean)
+        .join('.') || '(body)',
+      problem: v.message ?? 'invalid',
+    }));
+    return new AppError('REQUEST_INVALID', { details: { issues } });
+  }
+  const fe = err as FastifyError;
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('REQUEST_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('REQUEST_UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('REQUEST_MALFORMED_JSON');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('REQUEST_INVALID', { message: 'Content-Length does not match the body' });
+  }
+  if (err instanceof SyntaxError && fe.statusCode === 400) return new AppError('REQUEST_MALFORMED_JSON');
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new AppError('REQUEST_INVALID', { message: fe.message });
+  }
+  return new AppError('INTERNAL', { cause: err });
+}
+
+export function makeErrorHandler(onRefusal: (code: ErrorCode) => void) {
+  return function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    const appError = toAppError(err);
+    if (appError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+    else onRefusal(appError.code);
+    void reply.status(ERRORS[appError.code].status).send(errorBody(appError));
+  };
+}

@@ -1,0 +1,51 @@
+import type { ApiKeyConfig } from '../config/schema';
+import { safeEqual } from '../verification/codes';
+import { AppError } from '../verification/errors';
+
+/**
+ * The API keys and their per-key policy. Authentication compares secrets in constant time and
+ * does the same work for unknown ids, so timing tells nothing about which ids exist.
+ */
+export class KeyRing {
+  private readonly byId: Map<string, ApiKeyConfig>;
+  private static readonly DUMMY = 'pbxverify-dummy-secret-for-unknown-ids';
+
+  constructor(keys: readonly ApiKeyConfig[]) {
+    this.byId = new Map(keys.map((k) => [k.id, k]));
+  }
+
+  get(id: string): ApiKeyConfig | undefined {
+    return this.byId.get(id);
+  }
+
+  list(): ApiKeyConfig[] {
+    return [...this.byId.values()];
+  }
+
+  /** Returns the key or throws AUTH_INVALID / KEY_DISABLED. */
+  authenticate(id: string, secret: string): ApiKeyConfig {
+    const key = this.byId.get(id);
+    const secretOk = safeEqual(secret, key?.secret ?? KeyRing.DUMMY);
+    if (!key || !secretOk) throw new AppError('AUTH_INVALID');
+    if (key.disabled) throw new AppError('KEY_DISABLED');
+    return key;
+  }
+
+  /** Parses `Authorization: Basic base64(id:secret)` or `Bearer id:secret`. */
+  fromHeader(header: string | undefined): ApiKeyConfig {
+    if (!header) throw new AppError('AUTH_MISSING');
+    const [scheme, value] = header.split(' ', 2);
+    let pair: string;
+    if (scheme?.toLowerCase() === 'basic' && value) pair = Buffer.from(value, 'base64').toString('utf8');
+    else if (scheme?.toLowerCase() === 'bearer' && value) pair = value;
+    else throw new AppError('AUTH_INVALID', { message: 'Use HTTP Basic (id:secret) or Bearer id:secret' });
+    return this.fromPair(pair);
+  }
+
+  /** `id:secret` in one token (called.in `api_key`, 99 Digital `apiKey`). */
+  fromPair(pair: string): ApiKeyConfig {
+    const colon = pair.indexOf(':');
+    if (colon <= 0) throw new AppError('AUTH_INVALID');
+    return this.authenticate(pair.slice(0, colon), pair.slice(colon + 1));
+  }
+}

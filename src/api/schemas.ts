@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** Response schemas: documentation for /openapi.json (responses are not re-validated at run time). */
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.string().describe('Stable error code, e.g. NUMBER_NOT_E164'),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+export const attemptSchema = z.object({
+  n: z.number(),
+  channel: z.string(),
+  status: z.enum(['running', 'completed']),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  result: z.string().nullable(),
+  outcome: z.string().nullable().describe('answered | busy | no-answer | rejected | unreachable | congestion | failed | canceled'),
+  reason_code: z.number().nullable().describe('0 failed, 1 hung up, 3 ring timeout, 5 busy, 8 congestion; null when answered'),
+  cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }).nullable(),
+  matched: z.boolean().nullable(),
+});
+
+export const verificationSchema = z.object({
+  id: z.string().describe('32 lowercase hex characters'),
+  status: z.enum(['pending', 'approved', 'failed', 'expired', 'canceled']),
+  to: z.string(),
+  channel: z.string(),
+  workflow: z.string(),
+  lang: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  expires_at: z.string(),
+  code_expires_at: z.string(),
+  ended_at: z.string().nullable(),
+  next_step_at: z.string().nullable(),
+  checks: z.object({ wrong: z.number(), max: z.number(), remaining: z.number() }),
+  attempts: z.array(attemptSchema),
+});

@@ -1,0 +1,123 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { ApiKeyConfig } from '../config/schema';
+import type { ManualClock } from '../lib/clock';
+import type { Metrics } from '../metrics/metrics';
+import type { Pbx } from '../pbx/port';
+import type { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
+import type { PromptCatalog } from '../prompts/catalog';
+import type { Store } from '../store/port';
+import { AppError } from '../verification/errors';
+import type { WorkflowStep } from '../verification/model';
+import type { VerificationService } from '../verification/service';
+import { errorBody, makeErrorHandler } from './error-handler';
+import type { KeyRing } from './keys';
+import { catalogRoutes } from './routes/catalog';
+import { healthRoutes } from './routes/health';
+import { simulatorRoutes } from './routes/simulator';
+import { testClockRoutes } from './routes/test-clock';
+import { verificationRoutes } from './routes/verifications';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated API key (routes under /v1). */
+    apiKey: ApiKeyConfig;
+  }
+}
+
+export interface ApiDeps {
+  logger: Logger;
+  service: VerificationService;
+  keys: KeyRing;
+  metrics: Metrics;
+  store: Store;
+  pbx: Pbx;
+  catalog: PromptCatalog;
+  workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
+  version: string;
+  /** Present when the PBX is the built-in simulator: QA routes. */
+  simulator?: SimulatorPbx | undefined;
+  /** Present only with testing.manualClock. */
+  testClock?: { clock: ManualClock; runDue(): Promise<void> } | undefined;
+  /** Extra route plugins (compat endpoints). */
+  plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
+}
+
+/** Request bodies above this are refused with REQUEST_TOO_LARGE (413). */
+export const BODY_LIMIT = 64 * 1024;
+
+/** Builds the HTTP server. It never listens by itself: main.ts (or a test) decides. */
+export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  // Typed as fastify's base logger so the instance type matches route plugins' FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    // Request lines would carry query strings (compat endpoints put numbers there): we log our own.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  // Responses are built from typed views; their schemas document them, no re-validation per request.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler(makeErrorHandler((code) => deps.metrics.refusalsTotal.inc({ code })));
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send(errorBody(new AppError('ROUTE_NOT_FOUND')));
+  });
+
+  // JSON as fastify parses it, except that an empty body (POST …/cancel) means "no body".
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    void defaultJson(request, text, done);
+  });
+
+  app.decorateRequest('apiKey', undefined as unknown as ApiKeyConfig);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpSeconds.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    request.log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'pbxverify',
+        version: deps.version,
+        description: 'Phone verification on your own PBX: voice codes, reverse (keypad) verification, SMS and escalating workflows.',
+      },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic', description: 'API key id as user name, secret as password' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Bearer id:secret' },
+        },
+      },
+      security: [{ basic: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  healthRoutes(app, { pbx: deps.pbx, store: deps.store, metrics: deps.metrics });
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => {
+      request.apiKey = deps.keys.fromHeader(request.headers.authorization);
+    });
+    verificationRoutes(scope, deps.service);
+    catalogRoutes(scope, { catalog: deps.catalog, workflows: deps.workflows });
+    if (deps.simulator) simulatorRoutes(scope, deps.simulator);
+    if (deps.testClock) testClockRoutes(scope, deps.testClock);
+  });
+
+  for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope));
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import { maskNumber } from '../lib/mask';
+import type { Pbx } from '../pbx/port';
+import type { AttemptReport, AttemptSpec, ChannelRunner } from '../verification/ports';
+import { runReverse } from './reverse';
+import { runSms } from './sms';
+import { runVoice } from './voice';
+
+export interface RunnerSettings {
+  ringTimeoutMs: number;
+  maxCallMs: number;
+  trunk?: string | undefined;
+  reverse: { maxTries: number; firstDigitTimeoutMs: number; interDigitTimeoutMs: number; totalTimeoutMs: number };
+  sms: { defaultTemplate: string; defaultSender: string };
+}
+
+/** Runs the channel script for an attempt against the Pbx port (through the dialer when there is one). */
+export class PbxChannelRunner implements ChannelRunner {
+  constructor(
+    private readonly pbx: Pbx,
+    private readonly settings: RunnerSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  async run(spec: AttemptSpec, signal: AbortSignal): Promise<AttemptReport> {
+    const logger = this.logger.child({ verificationId: spec.verificationId, attempt: spec.attempt.n, channel: spec.channel, dest: maskNumber(spec.to) });
+    const ctx = { pbx: this.pbx, logger, signal };
+    const tag = `${spec.verificationId}-${spec.attempt.n}`;
+    const call = { to: spec.to, callerId: spec.callerId, lang: spec.lang, trunk: this.settings.trunk, ringTimeoutMs: this.settings.ringTimeoutMs, maxCallMs: this.settings.maxCallMs, tag };
+    if (!this.pbx.health().ready && spec.channel !== 'sms') {
+      logger.warn({ pbx: this.pbx.health().detail }, 'pbx not ready');
+    }
+    switch (spec.channel) {
+      case 'call':
+        return runVoice({ ...call, code: spec.code, gateDigit: spec.gateDigit }, ctx);
+      case 'reverse':
+        return runReverse({ ...call, ...this.settings.reverse, matches: spec.matches }, ctx);
+      case 'sms':
+        return runSms(
+          {
+            to: spec.to,
+            from: spec.sender ?? this.settings.sms.defaultSender,
+            code: spec.code,
+            brand: spec.brand,
+            template: spec.template ?? this.settings.sms.defaultTemplate,
+            tag,
+          },
+          ctx,
+        );
+    }
+  }
+}

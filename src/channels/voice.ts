@@ -1,0 +1,73 @@
+import type { Call, CallStop } from '../pbx/port';
+import { gatePrompt } from '../prompts/ids';
+import { codeAnnouncement } from '../prompts/sequence';
+import { answered, dialFailure, type AttemptReport, type ChannelContext } from './types';
+
+export interface VoiceJob {
+  to: string;
+  callerId?: string | undefined;
+  lang: string;
+  trunk?: string | undefined;
+  code: string;
+  /** Anti-voicemail gate: the digit the callee must press before hearing the code. */
+  gateDigit?: string | undefined;
+  ringTimeoutMs: number;
+  maxCallMs: number;
+  tag: string;
+}
+
+/** How long a callee gets to press the gate digit after the gate prompt. */
+export const GATE_TIMEOUT_MS = 6000;
+
+/**
+ * Voice verification: call, (optionally ask for the gate digit), say the code digit by digit
+ * twice, say goodbye, hang up. `delivered` means the whole announcement was played.
+ */
+export async function runVoice(job: VoiceJob, ctx: ChannelContext): Promise<AttemptReport> {
+  const dial = await ctx.pbx.originate(
+    { to: job.to, lang: job.lang, ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
+    { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
+  );
+  if (!dial.ok) return dialFailure(dial.end);
+  const call = dial.call;
+  try {
+    return await speak(call, job, ctx);
+  } finally {
+    await call.hangup();
+  }
+}
+
+async function speak(call: Call, job: VoiceJob, ctx: ChannelContext): Promise<AttemptReport> {
+  const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]);
+  if (job.gateDigit !== undefined) {
+    const gate = await call.collectDigits({
+      prompt: [{ prompt: gatePrompt(job.gateDigit) }],
+      maxDigits: 1,
+      firstDigitTimeoutMs: GATE_TIMEOUT_MS,
+      interDigitTimeoutMs: GATE_TIMEOUT_MS,
+      totalTimeoutMs: GATE_TIMEOUT_MS + 30_000,
+      signal: deadline,
+    });
+    if (!gate.ok) return stopped(gate);
+    if (gate.digits !== job.gateDigit) {
+      ctx.logger.info({ pressed: gate.digits === '' ? 'none' : 'wrong' }, 'gate failed');
+      await call.play([{ prompt: 'goodbye' }], { timeoutMs: 10_000, signal: deadline });
+      return answered('gate-failed', { detail: gate.digits === '' ? 'no digit' : 'wrong digit' });
+    }
+  }
+  const played = await call.play(codeAnnouncement(job.code), { timeoutMs: job.maxCallMs, signal: deadline });
+  if (!played.ok) return stopped(played);
+  return answered('delivered');
+}
+
+/** An answered call that did not finish its script. */
+export function stopped(stop: CallStop): AttemptReport {
+  switch (stop.reason) {
+    case 'ended':
+      return answered('hung-up-during-prompt', { cause: stop.end.cause });
+    case 'aborted':
+      return answered('aborted');
+    case 'timeout':
+      return answered('error', { detail: 'call script deadline passed' });
+  }
+}

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { runReverse } from '../channels/reverse';
+import { runVoice } from '../channels/voice';
+import type { Config } from '../config/schema';
+import { systemClock } from '../lib/clock';
+import { buildPbx, ROOT_DIR } from '../main';
+import { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
+import { PromptCatalog } from '../prompts/catalog';
+import { resolveLanguage } from '../prompts/languages';
+import { AppError } from '../verification/errors';
+import { parseE164 } from '../verification/numbers';
+import { TracingPbx } from './trace-pbx';
+
+export interface CallOptions {
+  to: string;
+  code?: string;
+  lang?: string;
+  reverse?: boolean;
+  gate?: string;
+  callerId?: string;
+  ringTimeout?: number;
+  json?: boolean;
+}
+
+/** `pbxverify call`: one QA call through the configured PBX, every event printed as it happens. */
+export async function runCallCommand(config: Readonly<Config>, opts: CallOptions): Promise<number> {
+  const started = Date.now();
+  const print = (event: string, detail: Record<string, unknown> = {}): void => {
+    const t = ((Date.now() - started) / 1000).toFixed(3);
+    process.stdout.write(opts.json ? `${JSON.stringify({ t: Number(t), event, ...detail })}\n` : `${t.padStart(8)}s  ${event}${Object.keys(detail).length ? `  ${JSON.stringify(detail)}` : ''}\n`);
+  };
+  try {
+    const to = parseE164(opts.to).e164;
+    if (opts.code !== undefined && !/^[0-9]{1,20}$/.test(opts.code)) throw new AppError('CODE_INVALID_FORMAT');
+    if (opts.gate !== undefined && !/^[0-9]$/.test(opts.gate)) throw new AppError('REQUEST_INVALID', { message: '--gate takes one digit' });
+    const catalog = new PromptCatalog(join(ROOT_DIR, 'sounds'));
+    const lang = resolveLanguage({ requested: opts.lang, engineDefault: config.verification.defaultLang, to }, (l) => catalog.has(l));
+    const logger = pino({ level: 'warn' });
+    const inner = buildPbx(config, { clock: systemClock, logger, catalog });
+    const pbx = new TracingPbx(inner, print);
+    await pbx.start();
+    const code = opts.code ?? String(Math.floor(100000 + Math.random() * 900000));
+    if (inner instanceof SimulatorPbx) {
+      const { name, behaviour } = inner.behaviourOf(to);
+      print('simulated callee', { behaviour: name, description: behaviour.description });
+      if (opts.reverse) inner.showOnScreen(to, code);
+    }
+    const ctx = { pbx, logger, signal: new AbortController().signal };
+    const common = {
+      to,
+      lang,
+      callerId: opts.callerId ?? config.calls.defaultCallerId,
+      trunk: config.calls.trunk,
+      ringTimeoutMs: (opts.ringTimeout ?? config.calls.ringTimeoutSeconds) * 1000,
+      maxCallMs: config.calls.maxCallSeconds * 1000,
+      tag: `cli-${process.pid}`,
+    };
+    print(opts.reverse ? 'reverse verification' : 'voice verification', { code, lang });
+    const report = opts.reverse
+      ? await runReverse({ ...common, ...config.reverse, matches: (digits) => digits === code }, ctx)
+      : await runVoice({ ...common, code, gateDigit: opts.gate }, ctx);
+    print('result', { ...report });
+    await pbx.stop();
+    return report.result === 'delivered' || report.result === 'matched' ? 0 : 1;
+  } catch (err) {
+    if (err instanceof AppError) {
+      process.stderr.write(`pbxverify: ${err.code}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,198 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type Config } from './schema';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Thrown when configuration is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadOptions {
+  /** Explicit file (`--config`); otherwise PBXVERIFY_CONFIG, otherwise ./pbxverify.yaml if present. */
+  file?: string | undefined;
+  env: Env;
+  cwd: string;
+}
+
+export interface LoadedConfig {
+  config: Readonly<Config>;
+  /** The file actually read, if any. */
+  file: string | undefined;
+}
+
+/** Environment variables and where they land in the schema. */
+export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: string }> = [
+  { name: 'PBXVERIFY_CONFIG', path: '(file)', description: 'configuration file (YAML or JSON); default ./pbxverify.yaml if present' },
+  { name: 'PBXVERIFY_PORT', path: 'port', description: 'HTTP port (default 8080; 0 picks a free one)' },
+  { name: 'PBXVERIFY_HOST', path: 'host', description: 'HTTP bind address (default 0.0.0.0)' },
+  { name: 'PBXVERIFY_STORE', path: 'store', description: '`memory` (default) or redis://host:port/db' },
+  { name: 'PBXVERIFY_PBX', path: 'pbx', description: '`simulator` (default), ari://user:pass@host:8088/app or esl://:password@host:8021; several separated by spaces' },
+  { name: 'PBXVERIFY_API_KEYS', path: 'apiKeys', description: 'id:secret[,id:secret]; sets the secret of a key defined in the file, or adds a key with default settings' },
+  { name: 'PBXVERIFY_SECRET', path: 'secret', description: 'HMAC/sealing key for codes (≥ 32 characters); random per process when unset' },
+  { name: 'PBXVERIFY_LOG_LEVEL', path: 'logLevel', description: 'fatal|error|warn|info|debug|trace|silent' },
+  { name: 'PBXVERIFY_LOG_PRETTY', path: 'logPretty', description: '1 for human-readable logs' },
+  { name: 'PBXVERIFY_WEBHOOK_ALLOW_NETWORKS', path: 'webhooks.allowNetworks', description: 'CIDR ranges callback URLs may target although private, comma separated' },
+  { name: 'PBXVERIFY_SIMULATOR_SPEED', path: 'simulator.speed', description: 'time compression of simulated calls (default 1)' },
+  { name: 'PBXVERIFY_TEST_CLOCK', path: 'testing.manualClock', description: '`manual` enables the test clock endpoint (tests only)' },
+];
+
+function readFile(path: string, problems: string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    problems.push(`config file ${path}: ${(err as Error).message}`);
+    return {};
+  }
+  try {
+    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push(`config file ${path}: must contain a mapping at the top level`);
+      return {};
+    }
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    problems.push(`config file ${path}: ${(err as Error).message.split('\n')[0] ?? 'parse error'}`);
+    return {};
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+function parseKeys(raw: string, problems: string[]): Array<{ id: string; secret: string }> {
+  const keys: Array<{ id: string; secret: string }> = [];
+  for (const [i, entry] of raw.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
+    const colon = entry.indexOf(':');
+    if (colon <= 0 || colon === entry.length - 1) {
+      problems.push(`PBXVERIFY_API_KEYS entry ${i + 1}: must be id:secret`);
+      continue;
+    }
+    keys.push({ id: entry.slice(0, colon), secret: entry.slice(colon + 1) });
+  }
+  return keys;
+}
+
+function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): void {
+  const direct: Array<[string, string]> = [
+    ['PBXVERIFY_PORT', 'port'],
+    ['PBXVERIFY_HOST', 'host'],
+    ['PBXVERIFY_STORE', 'store'],
+    ['PBXVERIFY_SECRET', 'secret'],
+    ['PBXVERIFY_LOG_LEVEL', 'logLevel'],
+    ['PBXVERIFY_SIMULATOR_SPEED', 'simulator.speed'],
+  ];
+  for (const [name, path] of direct) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, value);
+  }
+  if (env.PBXVERIFY_LOG_PRETTY) raw.logPretty = /^(1|true|yes)$/i.test(env.PBXVERIFY_LOG_PRETTY);
+  if (env.PBXVERIFY_PBX) raw.pbx = env.PBXVERIFY_PBX.split(/[\s,]+/).filter(Boolean);
+  if (env.PBXVERIFY_WEBHOOK_ALLOW_NETWORKS) {
+    setPath(raw, 'webhooks.allowNetworks', env.PBXVERIFY_WEBHOOK_ALLOW_NETWORKS.split(',').map((s) => s.trim()).filter(Boolean));
+  }
+  if (env.PBXVERIFY_TEST_CLOCK) {
+    if (env.PBXVERIFY_TEST_CLOCK !== 'manual') problems.push('PBXVERIFY_TEST_CLOCK: must be "manual" when set');
+    else setPath(raw, 'testing.manualClock', true);
+  }
+  if (env.PBXVERIFY_API_KEYS) {
+    const fromFile = Array.isArray(raw.apiKeys) ? (raw.apiKeys as Array<Record<string, unknown>>) : [];
+    const merged = fromFile.map((k) => ({ ...k }));
+    for (const { id, secret } of parseKeys(env.PBXVERIFY_API_KEYS, problems)) {
+      const existing = merged.find((k) => k.id === id);
+      if (existing) existing.secret = secret;
+      else merged.push({ id, secret });
+    }
+    raw.apiKeys = merged;
+  }
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Loads, validates and freezes the configuration. Throws {@link ConfigError} listing every problem. */
+export function loadConfig(opts: LoadOptions): LoadedConfig {
+  const problems: string[] = [];
+  const explicit = opts.file ?? opts.env.PBXVERIFY_CONFIG;
+  let file: string | undefined;
+  let raw: Record<string, unknown> = {};
+  if (explicit) {
+    file = explicit;
+    raw = readFile(explicit, problems);
+  } else {
+    const fallback = `${opts.cwd}/pbxverify.yaml`;
+    if (existsSync(fallback)) {
+      file = fallback;
+      raw = readFile(fallback, problems);
+    }
+  }
+  applyEnv(raw, opts.env, problems);
+
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const where = issue.path.length ? issue.path.join('.') : '(root)';
+      problems.push(`${where}: ${issue.message}`);
+    }
+  }
+  if (result.success) problems.push(...crossChecks(result.data));
+  if (problems.length || !result.success) throw new ConfigError(problems);
+  return { config: deepFreeze(result.data), file };
+}
+
+function crossChecks(config: Config): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [i, key] of config.apiKeys.entries()) {
+    if (seen.has(key.id)) problems.push(`apiKeys.${i}.id: duplicate key id "${key.id}"`);
+    seen.add(key.id);
+  }
+  if (config.store !== 'memory' && !config.secret) {
+    problems.push('secret: required with a shared store (codes must verify on every engine and after restarts)');
+  }
+  const kinds = new Set(config.pbx.map((u) => u.split(':')[0]));
+  if (kinds.size > 1) problems.push('pbx: all PBX URLs must be of one kind (simulator, ari or esl)');
+  return problems;
+}
+
+const SECRET_KEYS = new Set(['secret', 'webhookSecret']);
+
+/** A copy of the configuration with secrets and URL passwords replaced, for printing. */
+export function redactConfig(config: Readonly<Config>): unknown {
+  const walk = (value: unknown, key: string | undefined): unknown => {
+    if (key !== undefined && SECRET_KEYS.has(key) && typeof value === 'string') return '[redacted]';
+    if (typeof value === 'string') return redactUrlPassword(value);
+    if (Array.isArray(value)) return value.map((v) => walk(v, undefined));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    }
+    return value;
+  };
+  return walk(config, undefined);
+}
+
+/** `ari://user:pass@host` → `ari://user:[redacted]@host`. */
+export function redactUrlPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:[redacted]@');
+}

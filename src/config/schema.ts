@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema. Loaded from a YAML/JSON file and the environment
+ * (see load.ts), validated once, frozen. Nothing outside src/config reads process.env.
+ */
+
+export const CHANNELS = ['call', 'reverse', 'sms'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442037691880');
+
+/** Caller IDs: E.164 or bare digits (how seed 000 writes them: "442037691880"). */
+const callerId = z.string().regex(/^\+?[1-9]\d{3,14}$/, 'must be a phone number (digits, optional leading +)');
+
+const cidr = z
+  .string()
+  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR range such as 127.0.0.0/8 or ::1/128');
+
+export const apiKeySchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -'),
+  secret: z.string().min(16, 'must be at least 16 characters'),
+  /** Display name for logs and `keys list`. */
+  name: z.string().max(100).optional(),
+  disabled: z.boolean().default(false),
+  /** Numbers this key may call from (seed 000: only the operator's own numbers). Empty: the default caller ID only. */
+  allowedCallerIds: z.array(callerId).default([]),
+  /** SMS senders this key may use; empty: any alphanumeric sender of up to 11 characters. */
+  allowedSenders: z.array(z.string().min(1).max(15)).default([]),
+  defaultLang: z.string().optional(),
+  allowedChannels: z.array(z.enum(CHANNELS)).default([...CHANNELS]),
+  /** May the caller supply its own code (seed 000, seed 002)? */
+  allowCustomCode: z.boolean().default(false),
+  /** A new request for a number with a pending verification replaces it (instead of 409). */
+  replaceActive: z.boolean().default(false),
+  /** Ask the callee to press a digit before the code is spoken (anti-voicemail). */
+  voiceGate: z.boolean().default(false),
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Standard Webhooks secret (`whsec_` + base64). Derived from the engine secret when absent. */
+  webhookSecret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 18 bytes)')
+    .optional(),
+  brand: z.string().max(32).optional(),
+});
+export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
+
+const workflowStepSchema = z.object({
+  channel: z.enum(CHANNELS),
+  waitSeconds: z.number().int().min(0).max(3600),
+  code: z.enum(['same', 'new']),
+  validitySeconds: z.number().int().min(30).max(3600).optional(),
+});
+
+export const configSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().default('0.0.0.0'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Pretty, human-readable logs (development); JSON lines otherwise. */
+  logPretty: z.boolean().default(false),
+  /** HMAC key for codes, sealing key and webhook-secret derivation. Random per process when absent. */
+  secret: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** `memory` (embedded, default) or `redis://host:port/db`. */
+  store: z
+    .string()
+    .regex(/^(memory|rediss?:\/\/.+)$/, 'must be "memory" or a redis:// URL')
+    .default('memory'),
+  /** `simulator` (default), or one or more `ari://user:pass@host:8088/app` / `esl://:password@host:8021` URLs. */
+  pbx: z
+    .array(z.string().regex(/^(simulator|ari:\/\/.+|esl:\/\/.+)$/, 'must be "simulator", ari://… or esl://…'))
+    .min(1)
+    .default(['simulator']),
+  apiKeys: z.array(apiKeySchema).default([]),
+  verification: z
+    .object({
+      codeLength: z.number().int().min(4).max(10).default(6),
+      expirySeconds: z.number().int().min(60).max(3600).default(600),
+      maxCheckAttempts: z.number().int().min(1).max(20).default(5),
+      /** How long finished verifications stay readable (status, check-by-number answers). */
+      retentionSeconds: z.number().int().min(60).max(30 * 86400).default(86400),
+      defaultLang: z.string().default('en'),
+    })
+    .prefault({}),
+  workflows: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/), z.array(workflowStepSchema).min(1).max(10)).default({}),
+  calls: z
+    .object({
+      ringTimeoutSeconds: z.number().int().min(5).max(120).default(30),
+      defaultCallerId: callerId.optional(),
+      trunk: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+      /** Whole-call cap: a call script never runs longer than this. */
+      maxCallSeconds: z.number().int().min(30).max(900).default(180),
+    })
+    .prefault({}),
+  reverse: z
+    .object({
+      maxTries: z.number().int().min(1).max(5).default(3),
+      firstDigitTimeoutMs: z.number().int().min(1000).max(60000).default(10000),
+      interDigitTimeoutMs: z.number().int().min(500).max(30000).default(5000),
+      totalTimeoutMs: z.number().int().min(5000).max(120000).default(45000),
+    })
+    .prefault({}),
+  sms: z
+    .object({
+      defaultSender: z.string().min(1).max(11).default('pbxverify'),
+      defaultTemplate: z.string().includes('{code}').max(480).default('Your {brand} verification code is {code}'),
+      defaultBrand: z.string().max(32).default('pbxverify'),
+    })
+    .prefault({}),
+  webhooks: z
+    .object({
+      /** CIDR ranges callback URLs may resolve to although private/loopback (refused by default). */
+      allowNetworks: z.array(cidr).default([]),
+      /** Give up on a delivery this long after the event. */
+      maxAgeSeconds: z.number().int().min(60).max(7 * 86400).default(86400),
+      timeoutMs: z.number().int().min(500).max(60000).default(10000),
+      concurrency: z.number().int().min(1).max(256).default(16),
+      pollMs: z.number().int().min(10).max(10000).default(250),
+    })
+    .prefault({}),
+  simulator: z
+    .object({
+      /** Time compression of simulated calls: 1 = real time, 10 = ten times faster. */
+      speed: z.coerce.number().min(0.1).max(1000).default(1),
+      /** Extra or overriding test numbers: E.164 → behaviour name. */
+      numbers: z.record(e164, z.string()).default({}),
+    })
+    .prefault({}),
+  scheduler: z
+    .object({
+      pollMs: z.number().int().min(10).max(10000).default(250),
+    })
+    .prefault({}),
+  testing: z
+    .object({
+      /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */
+      manualClock: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type WorkflowStepConfig = z.infer<typeof workflowStepSchema>;

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../lib/clock';
+import { maskNumber } from '../../lib/mask';
+import {
+  callEnd,
+  type MessageRequest,
+  type MessageResult,
+  type OperationOptions,
+  type OriginateRequest,
+  type OriginateResult,
+  type Pbx,
+  type PbxHealth,
+} from '../port';
+import { BEHAVIOURS, DEFAULT_TEST_NUMBERS, FAILURE_CAUSES, type CalleeBehaviour } from './behaviours';
+import { SimulatedCall, type SimCallLog, type SimEnv } from './simulated-call';
+
+export interface SimMessage {
+  id: string;
+  to: string;
+  from: string;
+  body: string;
+  at: number;
+}
+
+export interface SimulatorOptions {
+  clock: Clock;
+  logger: Logger;
+  /** 1 = real time; 10 = ten times faster. */
+  speed: number;
+  /** Number → behaviour name; merged over {@link DEFAULT_TEST_NUMBERS}. */
+  numbers?: Readonly<Record<string, string>>;
+  /** Prompt durations, from the installed packs. */
+  durationMs: (lang: string, promptId: string) => number;
+  /** How many finished calls and messages to keep for QA. */
+  keep?: number;
+}
+
+/**
+ * The built-in PBX: the embedded default and the QA test numbers. Calls are simulated in
+ * process with realistic timing (ring, answer, prompt durations, digit spacing) compressed by
+ * a speed factor. Every call and message is logged for QA (`GET /v1/simulator/calls`).
+ */
+export class SimulatorPbx implements Pbx {
+  readonly kind = 'simulator';
+  private readonly numbers: Record<string, string>;
+  private readonly calls: SimCallLog[] = [];
+  private readonly messages: SimMessage[] = [];
+  private readonly screens = new Map<string, string>();
+  private readonly live = new Set<SimulatedCall>();
+  private readonly env: SimEnv;
+  private readonly keep: number;
+  private running = false;
+
+  constructor(private readonly opts: SimulatorOptions) {
+    this.numbers = { ...DEFAULT_TEST_NUMBERS, ...(opts.numbers ?? {}) };
+    for (const [number, name] of Object.entries(this.numbers)) {
+      if (!BEHAVIOURS[name]) throw new Error(`simulator.numbers: ${number} has unknown behaviour "${name}" (known: ${Object.keys(BEHAVIOURS).join(', ')})`);
+    }
+    this.keep = opts.keep ?? 1000;
+    this.env = {
+      clock: opts.clock,
+      scaled: (ms) => Math.max(0, Math.round(ms / opts.speed)),
+      durationMs: opts.durationMs,
+      screen: (to) => this.screens.get(to),
+    };
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const call of this.live) call.end('pbx');
+  }
+
+  health(): PbxHealth {
+    return this.running ? { ready: true, detail: 'simulator' } : { ready: false, detail: 'simulator stopped' };
+  }
+
+  /** The behaviour a number gets. */
+  behaviourOf(to: string): { name: string; behaviour: CalleeBehaviour } {
+    const name = this.numbers[to] ?? 'human';
+    return { name, behaviour: BEHAVIOURS[name] as CalleeBehaviour };
+  }
+
+  testNumbers(): Array<{ number: string; behaviour: string; description: string }> {
+    return Object.entries(this.numbers).map(([number, name]) => ({
+      number,
+      behaviour: name,
+      description: (BEHAVIOURS[name] as CalleeBehaviour).description,
+    }));
+  }
+
+  /** What the simulated user sees on the website (the code of a reverse verification). */
+  showOnScreen(to: string, code: string): void {
+    this.screens.delete(to);
+    this.screens.set(to, code);
+    if (this.screens.size > 10_000) this.screens.delete(this.screens.keys().next().value as string);
+  }
+
+  callLogs(filter: { to?: string } = {}): SimCallLog[] {
+    return this.calls.filter((c) => filter.to === undefined || c.to === filter.to);
+  }
+
+  messageLog(filter: { to?: string } = {}): SimMessage[] {
+    return this.messages.filter((m) => filter.to === undefined || m.to === filter.to);
+  }
+
+  async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
+    const now = this.opts.clock.now();
+    if (!this.running) return { ok: false, end: callEnd('failed', 'pbx', { text: 'simulator stopped' }, now) };
+    const { name, behaviour } = this.behaviourOf(req.to);
+    const id = `sim-${randomBytes(6).toString('hex')}`;
+    const log: SimCallLog = { id, to: req.to, lang: req.lang, behaviour: name, startedAt: now, events: [] };
+    this.remember(this.calls, log);
+    log.events.push({ t: now, type: 'dial', behaviour: name });
+    const logger = this.opts.logger.child({ callId: id, dest: maskNumber(req.to) });
+    logger.debug({ behaviour: name }, 'simulated dial');
+
+    const ringMs = behaviour.dial === 'no-answer' ? req.ringTimeoutMs : Math.min(behaviour.ringMs, req.ringTimeoutMs);
+    const waited = await this.waitScaled(ringMs, opts);
+    const at = this.opts.clock.now();
+    if (waited !== 'elapsed') {
+      const outcome = waited === 'aborted' ? 'canceled' : 'failed';
+      log.events.push({ t: at, type: 'failed', outcome });
+      return { ok: false, end: callEnd(outcome, 'local', { text: waited === 'aborted' ? 'ORIGINATOR_CANCEL' : 'TIMEOUT' }, at) };
+    }
+    if (behaviour.dial !== 'answer' || behaviour.ringMs > req.ringTimeoutMs) {
+      const outcome = behaviour.dial === 'answer' ? 'no-answer' : behaviour.dial;
+      log.events.push({ t: at, type: 'failed', outcome });
+      return { ok: false, end: callEnd(outcome, 'remote', FAILURE_CAUSES[outcome === 'no-answer' ? 'no-answer' : behaviour.dial], at) };
+    }
+    log.events.push({ t: at, type: 'answered' });
+    const call = new SimulatedCall(id, log, behaviour, this.env);
+    this.live.add(call);
+    void call.ended.then(() => this.live.delete(call));
+    return { ok: true, call };
+  }
+
+  async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {
+    if (!this.running) return { ok: false, error: 'failed', detail: 'simulator stopped' };
+    if (opts.signal?.aborted) return { ok: false, error: 'failed', detail: 'aborted' };
+    const { behaviour } = this.behaviourOf(msg.to);
+    if (behaviour.dial === 'unreachable') return { ok: false, error: 'unreachable', detail: 'number does not exist' };
+    const id = `simsms-${randomBytes(6).toString('hex')}`;
+    this.remember(this.messages, { id, to: msg.to, from: msg.from, body: msg.body, at: this.opts.clock.now() });
+    return { ok: true, messageId: id };
+  }
+
+  private remember<T>(list: T[], item: T): void {
+    list.push(item);
+    if (list.length > this.keep) list.splice(0, list.length - this.keep);
+  }
+
+  private waitScaled(simMs: number, opts: OperationOptions): Promise<'elapsed' | 'aborted' | 'timeout'> {
+    return new Promise((resolve) => {
+      if (opts.signal?.aborted) return resolve('aborted');
+      const done = (result: 'elapsed' | 'aborted' | 'timeout'): void => {
+        clearTimeout(ring);
+        clearTimeout(deadline);
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      const onAbort = (): void => done('aborted');
+      const ring = setTimeout(() => done('elapsed'), this.env.scaled(simMs));
+      const deadline = setTimeout(() => done('timeout'), this.env.scaled(opts.timeoutMs));
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,188 @@
+import NodeCache from 'node-cache';
+import type { VerificationRecord } from '../../verification/model';
+import type { CreateResult, Job, Lease, Store, WebhookDelivery } from '../port';
+import { MinHeap } from './heap';
+
+interface JobEntry {
+  job: Job;
+  leaseUntil: number;
+}
+
+interface DeliveryEntry {
+  delivery: WebhookDelivery;
+  leaseUntil: number;
+}
+
+/**
+ * The embedded store: one process, nothing survives a restart. Records, number slots and
+ * counters live in node-cache (TTL eviction); jobs and webhook deliveries in heaps.
+ * Stored records are frozen: the engine must build a new version to change one.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  private readonly cache = new NodeCache({ useClones: false, stdTTL: 0, checkperiod: 60 });
+  private readonly jobs = new Map<string, JobEntry>();
+  private readonly jobHeap = new MinHeap<{ at: number; id: string; token: string }>();
+  private readonly queues = new Map<string, DeliveryEntry[]>();
+  private readonly deliveryHeap = new MinHeap<{ at: number; key: string; id: string }>();
+  /** Delivery id → ordering key. */
+  private readonly deliveryKeys = new Map<string, string>();
+
+  async create(record: VerificationRecord, opts: { replaceActive: boolean; ttlMs: number }): Promise<CreateResult> {
+    const slot = slotKey(record.keyId, record.to);
+    const activeId = this.cache.get<string>(slot);
+    let replacedId: string | undefined;
+    if (activeId !== undefined) {
+      const active = this.cache.get<VerificationRecord>(recordKey(activeId));
+      if (active?.status === 'pending') {
+        if (!opts.replaceActive) return { ok: false, activeId };
+        replacedId = activeId;
+      }
+    }
+    this.cache.set(recordKey(record.id), freeze(record), opts.ttlMs / 1000);
+    this.cache.set(slot, record.id, opts.ttlMs / 1000);
+    return replacedId === undefined ? { ok: true } : { ok: true, replacedId };
+  }
+
+  async get(id: string): Promise<VerificationRecord | undefined> {
+    return this.cache.get<VerificationRecord>(recordKey(id));
+  }
+
+  async findByNumber(keyId: string, to: string): Promise<VerificationRecord | undefined> {
+    const id = this.cache.get<string>(slotKey(keyId, to));
+    return id === undefined ? undefined : this.cache.get<VerificationRecord>(recordKey(id));
+  }
+
+  async update(next: VerificationRecord, ttlMs: number): Promise<boolean> {
+    const current = this.cache.get<VerificationRecord>(recordKey(next.id));
+    if (!current || current.v !== next.v - 1) return false;
+    this.cache.set(recordKey(next.id), freeze(next), ttlMs / 1000);
+    const slot = slotKey(next.keyId, next.to);
+    if (this.cache.get<string>(slot) === next.id) this.cache.ttl(slot, ttlMs / 1000);
+    return true;
+  }
+
+  async scheduleJob(job: Job): Promise<void> {
+    this.jobs.set(job.id, { job: { ...job }, leaseUntil: 0 });
+    this.jobHeap.push({ at: job.at, id: job.id, token: job.token });
+  }
+
+  async cancelJob(id: string): Promise<void> {
+    this.jobs.delete(id);
+  }
+
+  async claimDueJobs(now: number, limit: number, lease: Lease): Promise<Job[]> {
+    const claimed: Job[] = [];
+    while (claimed.length < limit) {
+      const top = this.jobHeap.peek();
+      if (!top || top.at > now) break;
+      this.jobHeap.pop();
+      const entry = this.jobs.get(top.id);
+      if (!entry || entry.job.token !== top.token || entry.leaseUntil > now) continue;
+      entry.leaseUntil = now + lease.leaseMs;
+      // Comes back by itself if the claimer never acknowledges it.
+      this.jobHeap.push({ at: entry.leaseUntil, id: top.id, token: top.token });
+      claimed.push({ ...entry.job });
+    }
+    return claimed;
+  }
+
+  async ackJob(id: string, token: string): Promise<void> {
+    if (this.jobs.get(id)?.job.token === token) this.jobs.delete(id);
+  }
+
+  async nextJobAt(): Promise<number | undefined> {
+    for (;;) {
+      const top = this.jobHeap.peek();
+      if (!top) return undefined;
+      const entry = this.jobs.get(top.id);
+      if (entry && entry.job.token === top.token) return Math.max(top.at, entry.leaseUntil);
+      this.jobHeap.pop();
+    }
+  }
+
+  async enqueueWebhook(delivery: WebhookDelivery): Promise<void> {
+    const queue = this.queues.get(delivery.orderingKey) ?? [];
+    queue.push({ delivery: { ...delivery }, leaseUntil: 0 });
+    this.queues.set(delivery.orderingKey, queue);
+    this.deliveryKeys.set(delivery.id, delivery.orderingKey);
+    if (queue.length === 1) this.deliveryHeap.push({ at: delivery.nextAt, key: delivery.orderingKey, id: delivery.id });
+  }
+
+  async claimWebhooks(now: number, limit: number, lease: Lease): Promise<WebhookDelivery[]> {
+    const claimed: WebhookDelivery[] = [];
+    while (claimed.length < limit) {
+      const top = this.deliveryHeap.peek();
+      if (!top || top.at > now) break;
+      this.deliveryHeap.pop();
+      const head = this.queues.get(top.key)?.[0];
+      if (!head || head.delivery.id !== top.id || head.delivery.nextAt > now || head.leaseUntil > now) continue;
+      head.leaseUntil = now + lease.leaseMs;
+      this.deliveryHeap.push({ at: head.leaseUntil, key: top.key, id: top.id });
+      claimed.push({ ...head.delivery });
+    }
+    return claimed;
+  }
+
+  async completeWebhook(id: string): Promise<void> {
+    const key = this.deliveryKeys.get(id);
+    const queue = key === undefined ? undefined : this.queues.get(key);
+    if (key === undefined || !queue) return;
+    this.deliveryKeys.delete(id);
+    const index = queue.findIndex((e) => e.delivery.id === id);
+    if (index < 0) return;
+    queue.splice(index, 1);
+    const head = queue[0];
+    if (!head) this.queues.delete(key);
+    else if (index === 0) this.deliveryHeap.push({ at: head.delivery.nextAt, key, id: head.delivery.id });
+  }
+
+  async retryWebhook(id: string, nextAt: number, attempts: number, lastError: string): Promise<void> {
+    const key = this.deliveryKeys.get(id);
+    const queue = key === undefined ? undefined : this.queues.get(key);
+    const entry = queue?.find((e) => e.delivery.id === id);
+    if (key === undefined || !queue || !entry) return;
+    entry.delivery = { ...entry.delivery, nextAt, attempts, lastError };
+    entry.leaseUntil = 0;
+    if (queue[0] === entry) this.deliveryHeap.push({ at: nextAt, key, id });
+  }
+
+  async pendingWebhooks(): Promise<number> {
+    let n = 0;
+    for (const queue of this.queues.values()) n += queue.length;
+    return n;
+  }
+
+  async hit(counter: string, windowMs: number, now: number): Promise<number> {
+    const window = Math.floor(now / windowMs);
+    const key = `c:${counter}:${window}`;
+    const count = (this.cache.get<number>(key) ?? 0) + 1;
+    const remainingMs = (window + 1) * windowMs - now;
+    this.cache.set(key, count, Math.max(1, Math.ceil(remainingMs / 1000)));
+    return count;
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.cache.close();
+  }
+}
+
+function recordKey(id: string): string {
+  return `v:${id}`;
+}
+
+function slotKey(keyId: string, to: string): string {
+  return `n:${keyId}\u0000${to}`;
+}
+
+/** Shallow-freezes a record and its arrays so an accidental in-place change throws. */
+function freeze(record: VerificationRecord): VerificationRecord {
+  for (const attempt of record.attempts) Object.freeze(attempt);
+  Object.freeze(record.attempts);
+  Object.freeze(record.steps);
+  return Object.freeze(record);
+}

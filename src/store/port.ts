@@ -1,0 +1,102 @@
+import type { VerificationRecord } from '../verification/model';
+
+/**
+ * The Store port: everything the engine keeps. Implemented by `memory/` (embedded, default)
+ * and `redis/` (shared by several engines). One contract suite (test/contract/store.ts) runs
+ * against every implementation.
+ *
+ * Concurrency model: records are written with optimistic concurrency. Every record carries a
+ * version `v`; {@link Store.update} writes only if the stored version is exactly `next.v - 1`,
+ * so two engines racing on one verification never lose a write (the loser re-reads and retries).
+ * Jobs and webhook deliveries are claimed with leases that expire, so an engine that dies mid-way
+ * hands its work to another.
+ */
+
+export type CreateResult =
+  | { ok: true; replacedId?: string }
+  | { ok: false; activeId: string };
+
+/** A scheduled piece of work: a workflow step or an expiry. One job per id (rescheduling replaces). */
+export interface Job {
+  /** `<verificationId>:step` or `<verificationId>:expire`. */
+  id: string;
+  kind: 'step' | 'expire';
+  verificationId: string;
+  /** Epoch ms when it is due. */
+  at: number;
+  /** Changes on every (re)schedule; {@link Store.ackJob} removes only the version it was given. */
+  token: string;
+  /** For `step`: the index of the step to run. */
+  step?: number;
+}
+
+export interface WebhookDelivery {
+  /** Standard Webhooks `webhook-id`, stable across retries. */
+  id: string;
+  /** Deliveries sharing an ordering key go out one at a time, in enqueue order. */
+  orderingKey: string;
+  keyId: string;
+  url: string;
+  type: string;
+  /** The exact JSON body that is signed and sent. */
+  body: string;
+  /** Epoch seconds of the event (Standard Webhooks `webhook-timestamp` base). */
+  createdAt: number;
+  nextAt: number;
+  attempts: number;
+  lastError?: string;
+}
+
+export interface Lease {
+  owner: string;
+  leaseMs: number;
+}
+
+export interface Store {
+  readonly kind: string;
+
+  /**
+   * Inserts a new record and claims its `(keyId, to)` number slot in one atomic step.
+   * When the slot holds a pending verification: refuses with its id, or with `replaceActive`
+   * takes the slot and returns the replaced id (the caller then cancels that verification).
+   */
+  create(record: VerificationRecord, opts: { replaceActive: boolean; ttlMs: number }): Promise<CreateResult>;
+
+  get(id: string): Promise<VerificationRecord | undefined>;
+
+  /** The latest verification for a number under a key (pending or finished, within retention). */
+  findByNumber(keyId: string, to: string): Promise<VerificationRecord | undefined>;
+
+  /**
+   * Compare-and-set write: stores `next` only if the stored record's version is `next.v - 1`.
+   * Resolves false on a conflict (or a missing record); the caller re-reads and retries.
+   */
+  update(next: VerificationRecord, ttlMs: number): Promise<boolean>;
+
+  /** Creates or replaces the job with the same id. */
+  scheduleJob(job: Job): Promise<void>;
+  cancelJob(id: string): Promise<void>;
+  /** Due jobs (at ≤ now) not leased by anyone else; leases them to `lease.owner`. */
+  claimDueJobs(now: number, limit: number, lease: Lease): Promise<Job[]>;
+  /** Removes the job if it still has this token (was not rescheduled meanwhile). */
+  ackJob(id: string, token: string): Promise<void>;
+  /** Earliest `at` among jobs, for sleeping until then; undefined when none. */
+  nextJobAt(): Promise<number | undefined>;
+
+  enqueueWebhook(delivery: WebhookDelivery): Promise<void>;
+  /**
+   * Due deliveries, at most one per ordering key (the oldest, and only if due), leased to the owner.
+   */
+  claimWebhooks(now: number, limit: number, lease: Lease): Promise<WebhookDelivery[]>;
+  completeWebhook(id: string): Promise<void>;
+  retryWebhook(id: string, nextAt: number, attempts: number, lastError: string): Promise<void>;
+  /** Number of deliveries waiting (metrics, tests). */
+  pendingWebhooks(): Promise<number>;
+
+  /** Adds one to a fixed-window counter and returns the count in the current window. */
+  hit(counter: string, windowMs: number, now: number): Promise<number>;
+
+  /** True when the store answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

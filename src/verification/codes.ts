@@ -1,0 +1,64 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Code secrecy. A code is stored only as an HMAC bound to its verification id and checked in
+ * constant time. While a later workflow step may have to say the SAME code again (seed 003's
+ * "a call with the same code"), the code is also kept sealed with AES-256-GCM; the seal is
+ * dropped when the verification ends. Both keys derive from the engine secret (HKDF).
+ */
+export class CodeVault {
+  private readonly hmacKey: Buffer;
+  private readonly sealKey: Buffer;
+
+  constructor(secret: string) {
+    this.hmacKey = derive(secret, 'pbxverify/code-hmac/v1');
+    this.sealKey = derive(secret, 'pbxverify/code-seal/v1');
+  }
+
+  /** A uniformly random numeric code of `length` digits (leading zeros allowed). */
+  generate(length: number): string {
+    let code = '';
+    for (let i = 0; i < length; i++) code += String(randomInt(10));
+    return code;
+  }
+
+  /** base64url HMAC-SHA256 of the code, bound to the verification id. */
+  hash(verificationId: string, code: string): string {
+    return createHmac('sha256', this.hmacKey).update(`${verificationId}:${code}`).digest('base64url');
+  }
+
+  /** Constant-time comparison of a candidate against a stored hash. */
+  matches(verificationId: string, candidate: string, storedHash: string): boolean {
+    const a = Buffer.from(this.hash(verificationId, candidate), 'base64url');
+    const b = Buffer.from(storedHash, 'base64url');
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  seal(verificationId: string, code: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    cipher.setAAD(Buffer.from(verificationId));
+    const body = Buffer.concat([cipher.update(code, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  unseal(verificationId: string, sealed: string): string {
+    const raw = Buffer.from(sealed, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(verificationId));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}
+
+/** Derives a 32-byte key for a purpose from the engine secret. */
+export function derive(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'pbxverify', purpose, 32));
+}
+
+/** Constant-time string equality (API key secrets): hashes both sides so lengths never leak. */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHmac('sha256', 'pbxverify/compare').update(a).digest();
+  const hb = createHmac('sha256', 'pbxverify/compare').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}

@@ -1,0 +1,78 @@
+/**
+ * The one catalogue of error codes. Every refusal the engine makes has a stable string code
+ * and an HTTP status here; the API error handler maps these to HTTP, and each compat endpoint
+ * maps them to its own service's codes. Never invent a code elsewhere.
+ */
+
+export const ERRORS = {
+  // Request shape
+  REQUEST_INVALID: { status: 400, message: 'The request is not valid' },
+  REQUEST_MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  REQUEST_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request content type is not supported' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
+
+  // Authentication and key policy
+  AUTH_MISSING: { status: 401, message: 'An API key is required' },
+  AUTH_INVALID: { status: 401, message: 'The API key is not valid' },
+  KEY_DISABLED: { status: 403, message: 'The API key is disabled' },
+  CHANNEL_NOT_ALLOWED: { status: 403, message: 'This API key may not use that channel' },
+  CUSTOM_CODE_NOT_ALLOWED: { status: 403, message: 'This API key may not supply its own code' },
+  CALLER_ID_NOT_ALLOWED: { status: 403, message: 'That caller ID is not one of the key\'s numbers' },
+  SENDER_NOT_ALLOWED: { status: 403, message: 'That SMS sender is not allowed for this key' },
+
+  // Input values
+  NUMBER_NOT_E164: { status: 400, message: 'The phone number is not in E.164 format (+ and 7 to 15 digits)' },
+  NUMBER_INVALID: { status: 400, message: 'The phone number is not a valid number' },
+  CODE_INVALID_FORMAT: { status: 400, message: 'The code must be digits only' },
+  CODE_LENGTH_INVALID: { status: 400, message: 'The code length is out of range' },
+  LANGUAGE_UNSUPPORTED: { status: 400, message: 'That language is not supported' },
+  CHANNEL_UNSUPPORTED: { status: 400, message: 'That channel is not supported' },
+  WORKFLOW_UNKNOWN: { status: 400, message: 'That workflow does not exist' },
+  CALLBACK_URL_INVALID: { status: 400, message: 'The callback URL is not a valid http(s) URL' },
+  CALLBACK_URL_FORBIDDEN: { status: 400, message: 'The callback URL points to an address the operator does not allow' },
+  TEMPLATE_INVALID: { status: 400, message: 'The message template is not valid' },
+
+  // Verification state
+  VERIFICATION_NOT_FOUND: { status: 404, message: 'No such verification' },
+  VERIFICATION_ACTIVE_EXISTS: { status: 409, message: 'A verification for this number is already pending' },
+  VERIFY_EXPIRED: { status: 410, message: 'The verification has expired' },
+  VERIFY_CODE_EXPIRED: { status: 410, message: 'The code has expired; a new one will be sent' },
+  VERIFY_ALREADY_APPROVED: { status: 409, message: 'The verification was already approved; a code is usable once' },
+  VERIFY_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many wrong codes; the verification has failed' },
+  VERIFY_CANCELED: { status: 409, message: 'The verification was canceled' },
+  VERIFY_CHECK_NOT_ALLOWED: { status: 409, message: 'This verification is confirmed on the phone keypad, not by API check' },
+  VERIFY_NO_NEXT_STEP: { status: 409, message: 'The workflow has no further step' },
+  VERIFY_NOT_PENDING: { status: 409, message: 'The verification is no longer pending' },
+
+  // Operations
+  PBX_UNAVAILABLE: { status: 503, message: 'The telephone system is not available' },
+  STORE_UNAVAILABLE: { status: 503, message: 'The store is not available' },
+  CONFLICT_RETRY: { status: 503, message: 'The record was changed concurrently too often; retry' },
+  TEST_CLOCK_DISABLED: { status: 404, message: 'The test clock is not enabled' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An expected refusal with a stable code. Throw it; the API layer turns it into a response. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    options: { message?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(options.message ?? ERRORS[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.httpStatus = ERRORS[code].status;
+    this.details = options.details;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

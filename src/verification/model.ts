@@ -1,0 +1,106 @@
+import type { ChannelName } from '../config/schema';
+import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
+
+export type VerificationStatus = 'pending' | 'approved' | 'failed' | 'expired' | 'canceled';
+export const TERMINAL_STATUSES: ReadonlySet<VerificationStatus> = new Set(['approved', 'failed', 'expired', 'canceled']);
+
+export interface WorkflowStep {
+  channel: ChannelName;
+  /** Seconds after the previous step started (after creation for the first step). */
+  waitSeconds: number;
+  /** `new` issues a fresh code (the old one stops working); `same` says the current one again. */
+  code: 'same' | 'new';
+  /** The code is valid until this long after the step starts; the request's expiry when absent. */
+  validitySeconds?: number | undefined;
+}
+
+/**
+ * What a workflow step achieved.
+ * - `delivered`: voice spoke the whole code / SMS accepted by the PBX or gateway
+ * - `matched` / `mismatch` / `no-input`: reverse verification results
+ * - `hung-up-during-prompt`: answered, then the callee hung up before the script ended
+ * - `gate-failed`: the anti-voicemail gate got a wrong key or none
+ * - `not-answered`: the dial failed (see `outcome` for busy / no-answer / …)
+ * - `send-failed`: the SMS could not be sent
+ * - `aborted`: the verification ended (approved, canceled, expired) while the step ran
+ * - `error`: the engine could not run the step (PBX unavailable, internal fault)
+ */
+export type AttemptResult =
+  | 'delivered'
+  | 'matched'
+  | 'mismatch'
+  | 'no-input'
+  | 'hung-up-during-prompt'
+  | 'gate-failed'
+  | 'not-answered'
+  | 'send-failed'
+  | 'aborted'
+  | 'error';
+
+export interface Attempt {
+  /** 1-based position in the workflow. */
+  n: number;
+  channel: ChannelName;
+  startedAt: number;
+  endedAt?: number;
+  status: 'running' | 'completed';
+  result?: AttemptResult;
+  /** Calls only: the normalized dial outcome. */
+  outcome?: DialOutcome;
+  /** Calls only: the raw cause the driver saw. */
+  cause?: CallCause;
+  /** Calls only: legacy reason code (seed 002); null when answered. */
+  reason?: LegacyReason | null;
+  /** Reverse only: whether the keyed digits matched. */
+  matched?: boolean;
+  /** Engine instance running it (scale-out: reconcile attempts of a dead instance). */
+  instance?: string;
+  detail?: string;
+}
+
+export interface VerificationRecord {
+  /** Version for optimistic concurrency: every write increments it. */
+  v: number;
+  id: string;
+  keyId: string;
+  to: string;
+  workflow: string;
+  steps: WorkflowStep[];
+  lang: string;
+  brand: string;
+  sender?: string;
+  template?: string;
+  callerId?: string;
+  callbackUrl?: string;
+  gate: boolean;
+  status: VerificationStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** When the verification as a whole expires (moves when `next` reschedules steps). */
+  expiresAt: number;
+  endedAt?: number;
+  codeLength: number;
+  customCode: boolean;
+  codeHash: string;
+  /** Sealed code, kept only while the verification is pending. */
+  codeSealed?: string;
+  codeExpiresAt: number;
+  /** How many codes were issued so far (1 at creation). */
+  codes: number;
+  wrongChecks: number;
+  maxChecks: number;
+  /** Index of the next workflow step to run; equals steps.length when none remain. */
+  nextStep: number;
+  /** When the next step runs (epoch ms); absent when none remains. */
+  nextStepAt?: number;
+  attempts: Attempt[];
+}
+
+export function isTerminal(status: VerificationStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** Domain events; the service turns them into webhooks and metrics. */
+export type DomainEvent =
+  | { type: 'verification.approved' | 'verification.failed' | 'verification.expired' | 'verification.canceled'; record: VerificationRecord }
+  | { type: 'attempt.started' | 'attempt.completed'; record: VerificationRecord; attempt: Attempt };

@@ -1,0 +1,358 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ApiKeyConfig } from '../config/schema';
+import type { Clock } from '../lib/clock';
+import { newVerificationId } from '../lib/ids';
+import { maskNumber } from '../lib/mask';
+import type { Job, Store } from '../store/port';
+import type { CodeVault } from './codes';
+import { AppError } from './errors';
+import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
+import { parseE164 } from './numbers';
+import type { AttemptReport, ChannelRunner, EventSink, SchedulerKick, UrlGuard } from './ports';
+import { buildStart, type StartInput, type StartPolicy } from './start-request';
+import { advanceNow, applyCheck, completeAttempt, isOverdue, startStep, terminalError, terminate } from './transitions';
+
+export interface EngineMetrics {
+  started(workflow: string): void;
+  ended(status: string): void;
+  attempt(channel: string, result: string, outcome: string | undefined): void;
+  check(result: 'approved' | 'wrong' | 'refused'): void;
+}
+
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  vault: CodeVault;
+  logger: Logger;
+  policy: StartPolicy;
+  /** How long finished verifications stay readable. */
+  retentionMs: number;
+  runner: ChannelRunner;
+  events: EventSink;
+  urlGuard: UrlGuard;
+  scheduler: SchedulerKick;
+  metrics: EngineMetrics;
+  /** This engine instance (recorded on attempts it runs). */
+  instanceId: string;
+  /**
+   * Told the code of each reverse step, as the website would show it. Only the simulator
+   * listens (its simulated users type what they "see"); unset with a real PBX.
+   */
+  onCodeShown?: ((to: string, code: string) => void) | undefined;
+}
+
+export interface StartResult {
+  record: VerificationRecord;
+  /** Returned only for keypad (reverse) workflows, where the website must show it. */
+  code?: string;
+}
+
+export interface CheckResult {
+  record: VerificationRecord;
+  verified: boolean;
+  attemptsRemaining: number;
+}
+
+const MAX_CAS_RETRIES = 16;
+
+/**
+ * The verification engine: starts verifications, runs their workflow steps through the channel
+ * runner, checks codes, and reports every change as a domain event. All state lives in the
+ * store; writes are compare-and-set, so several engines can share one store.
+ */
+export class VerificationService {
+  /** Attempts running in this process, by verification id (so cancel/approve can hang up). */
+  private readonly running = new Map<string, AbortController>();
+  private stopping = false;
+
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async start(key: ApiKeyConfig, input: StartInput): Promise<StartResult> {
+    const { clock, store, vault } = this.deps;
+    const now = clock.now();
+    const { record, code } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
+    if (record.callbackUrl !== undefined) await this.deps.urlGuard.check(record.callbackUrl);
+    const created = await store.create(record, { replaceActive: key.replaceActive, ttlMs: this.ttl(record, now) });
+    if (!created.ok) {
+      throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
+    }
+    this.log(record).info({ workflow: record.workflow, lang: record.lang }, 'verification started');
+    this.deps.metrics.started(record.workflow);
+    if (created.replacedId !== undefined) await this.endVerification(created.replacedId, 'canceled').catch(() => undefined);
+    await store.scheduleJob(stepJob(record.id, 0, record.nextStepAt ?? now));
+    await store.scheduleJob(expireJob(record.id, record.expiresAt));
+    this.deps.scheduler.kick();
+    const keypad = record.steps.some((s) => s.channel === 'reverse');
+    return keypad ? { record, code } : { record };
+  }
+
+  /** A verification as the key that created it sees it; expires it first if overdue. */
+  async get(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
+    const record = await this.deps.store.get(id);
+    if (!record || record.keyId !== key.id) throw new AppError('VERIFICATION_NOT_FOUND');
+    if (isOverdue(record, this.deps.clock.now())) return (await this.expireIfDue(id)) ?? record;
+    return record;
+  }
+
+  async check(key: ApiKeyConfig, id: string, code: string): Promise<CheckResult> {
+    validateCandidate(code);
+    await this.get(key, id);
+    return this.checkRecord(id, code);
+  }
+
+  /** Check by number (seed 001): the latest verification for that number under this key. */
+  async checkByNumber(key: ApiKeyConfig, to: string, code: string): Promise<CheckResult> {
+    validateCandidate(code);
+    const number = parseE164(to);
+    const record = await this.deps.store.findByNumber(key.id, number.e164);
+    if (!record) throw new AppError('VERIFICATION_NOT_FOUND');
+    if (isOverdue(record, this.deps.clock.now())) await this.expireIfDue(record.id);
+    return this.checkRecord(record.id, code);
+  }
+
+  async cancel(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
+    await this.get(key, id);
+    return this.endVerification(id, 'canceled');
+  }
+
+  /** Runs the next workflow step now (Vonage's trigger_next_event). */
+  async next(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
+    await this.get(key, id);
+    const now = this.deps.clock.now();
+    const { after } = await this.mutateOrThrow(id, (record) => {
+      if (record.status !== 'pending') throw terminalError(record.status);
+      return advanceNow(record, now, this.deps.policy.expirySeconds);
+    });
+    await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
+    await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
+    this.deps.scheduler.kick();
+    return after;
+  }
+
+  /** Runs a due job (called by the scheduler, exactly once per job across engines). */
+  async runJob(job: Job): Promise<void> {
+    if (job.kind === 'expire') {
+      const record = await this.expireIfDue(job.verificationId);
+      if (record?.status === 'pending') await this.deps.store.scheduleJob(expireJob(record.id, record.expiresAt));
+      return;
+    }
+    if (job.step !== undefined) await this.runStep(job.verificationId, job.step);
+  }
+
+  /** Stops accepting work and aborts attempts running here. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const controller of this.running.values()) controller.abort(new Error('engine stopping'));
+  }
+
+  runningAttempts(): number {
+    return this.running.size;
+  }
+
+  private async checkRecord(id: string, code: string): Promise<CheckResult> {
+    const now = this.deps.clock.now();
+    let verdict: { verified: boolean; attemptsRemaining: number } | undefined;
+    const { after } = await this.mutateOrThrow(id, (record) => {
+      if (isOverdue(record, now)) throw terminalError('expired');
+      const outcome = applyCheck(record, this.deps.vault.matches(id, code, record.codeHash), now);
+      verdict = { verified: outcome.verified, attemptsRemaining: outcome.attemptsRemaining };
+      return outcome.record;
+    }).catch((err: unknown) => {
+      this.deps.metrics.check('refused');
+      throw err;
+    });
+    const result = verdict as { verified: boolean; attemptsRemaining: number };
+    this.deps.metrics.check(result.verified ? 'approved' : 'wrong');
+    this.log(after).info({ verified: result.verified, remaining: result.attemptsRemaining }, 'code checked');
+    if (isTerminal(after.status)) await this.settle(after);
+    return { record: after, ...result };
+  }
+
+  private async runStep(id: string, index: number): Promise<void> {
+    if (this.stopping) return;
+    const now = this.deps.clock.now();
+    let attempt: Attempt | undefined;
+    let plaintext: string | undefined;
+    const outcome = await this.mutate(id, (record) => {
+      if (record.status !== 'pending' || record.nextStep !== index || record.codeSealed === undefined) return undefined;
+      const step = record.steps[index];
+      if (!step) return undefined;
+      let code: { hash: string; sealed: string } | undefined;
+      if (step.code === 'new' && index > 0 && !record.customCode) {
+        plaintext = this.deps.vault.generate(record.codeLength);
+        code = { hash: this.deps.vault.hash(id, plaintext), sealed: this.deps.vault.seal(id, plaintext) };
+      } else {
+        plaintext = this.deps.vault.unseal(id, record.codeSealed);
+      }
+      const started = startStep(record, index, now, this.deps.policy.expirySeconds, code, this.deps.instanceId);
+      attempt = started.attempt;
+      return started.record;
+    }).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
+      throw err;
+    });
+    if (!outcome || !attempt || plaintext === undefined) return;
+    const record = outcome.after;
+    this.running.get(id)?.abort(new Error('next step started'));
+    if (record.nextStepAt !== undefined) await this.deps.store.scheduleJob(stepJob(id, record.nextStep, record.nextStepAt));
+    await this.deps.store.scheduleJob(expireJob(id, record.expiresAt));
+    await this.publish({ type: 'attempt.started', record, attempt });
+    if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext);
+    this.launch(record, attempt, plaintext);
+  }
+
+  /** Runs the channel script in the background; its report completes the attempt. */
+  private launch(record: VerificationRecord, attempt: Attempt, code: string): void {
+    const controller = new AbortController();
+    this.running.set(record.id, controller);
+    const logger = this.log(record).child({ attempt: attempt.n, channel: attempt.channel });
+    const { vault, clock } = this.deps;
+    const codeHash = record.codeHash;
+    const codeExpiresAt = record.codeExpiresAt;
+    void this.deps.runner
+      .run(
+        {
+          verificationId: record.id,
+          attempt,
+          channel: attempt.channel,
+          to: record.to,
+          lang: record.lang,
+          code,
+          matches: (digits) => /^[0-9]{1,20}$/.test(digits) && vault.matches(record.id, digits, codeHash) && clock.now() < codeExpiresAt,
+          callerId: record.callerId,
+          sender: record.sender,
+          brand: record.brand,
+          template: record.template,
+          gateDigit: record.gate && attempt.channel === 'call' ? String(randomInt(1, 10)) : undefined,
+        },
+        controller.signal,
+      )
+      .catch((err: unknown): AttemptReport => {
+        logger.error({ err }, 'channel script failed');
+        return { result: 'error', detail: 'internal error' };
+      })
+      .then(async (report) => {
+        if (this.running.get(record.id) === controller) this.running.delete(record.id);
+        logger.info({ result: report.result, outcome: report.outcome }, 'attempt completed');
+        await this.finishAttempt(record.id, attempt.n, report);
+      })
+      .catch((err: unknown) => logger.error({ err }, 'could not record attempt'));
+  }
+
+  private async finishAttempt(id: string, n: number, report: AttemptReport): Promise<void> {
+    const now = this.deps.clock.now();
+    const outcome = await this.mutate(id, (record) => completeAttempt(record, n, report, now)).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
+      throw err;
+    });
+    if (!outcome) return;
+    const attempt = outcome.after.attempts.find((a) => a.n === n) as Attempt;
+    this.deps.metrics.attempt(attempt.channel, attempt.result ?? 'unknown', attempt.outcome);
+    await this.publish({ type: 'attempt.completed', record: outcome.after, attempt });
+    if (isTerminal(outcome.after.status) && !isTerminal(outcome.before.status)) await this.settle(outcome.after);
+  }
+
+  private async expireIfDue(id: string): Promise<VerificationRecord | undefined> {
+    const now = this.deps.clock.now();
+    const outcome = await this.mutate(id, (record) => (isOverdue(record, now) ? terminate(record, 'expired', now) : undefined)).catch(
+      (err: unknown) => {
+        if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
+        throw err;
+      },
+    );
+    if (!outcome) return this.deps.store.get(id);
+    await this.settle(outcome.after);
+    return outcome.after;
+  }
+
+  private async endVerification(id: string, status: 'canceled'): Promise<VerificationRecord> {
+    const now = this.deps.clock.now();
+    const outcome = await this.mutateOrThrow(id, (record) => {
+      if (record.status !== 'pending') throw terminalError(record.status);
+      return terminate(record, status, now);
+    });
+    await this.settle(outcome.after);
+    return outcome.after;
+  }
+
+  /** After a verification ended: stop its jobs and calls, tell the world. */
+  private async settle(record: VerificationRecord): Promise<void> {
+    this.running.get(record.id)?.abort(new Error(`verification ${record.status}`));
+    await this.deps.store.cancelJob(stepJobId(record.id));
+    await this.deps.store.cancelJob(expireJobId(record.id));
+    this.deps.metrics.ended(record.status);
+    this.log(record).info({ status: record.status }, 'verification ended');
+    await this.publish({ type: `verification.${record.status}` as 'verification.approved', record });
+  }
+
+  private async publish(event: DomainEvent): Promise<void> {
+    try {
+      await this.deps.events.publish(event);
+    } catch (err) {
+      this.log(event.record).error({ err, type: event.type }, 'could not publish event');
+    }
+  }
+
+  /**
+   * Compare-and-set loop: reads the record, applies `change`, writes if nobody else wrote in
+   * between, retries otherwise. `change` returning undefined means "nothing to do".
+   */
+  private async mutate(
+    id: string,
+    change: (record: VerificationRecord) => VerificationRecord | undefined,
+  ): Promise<{ before: VerificationRecord; after: VerificationRecord } | undefined> {
+    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+      const before = await this.deps.store.get(id);
+      if (!before) throw new AppError('VERIFICATION_NOT_FOUND');
+      const after = change(before);
+      if (!after) return undefined;
+      if (await this.deps.store.update(after, this.ttl(after, this.deps.clock.now()))) return { before, after };
+    }
+    throw new AppError('CONFLICT_RETRY');
+  }
+
+  /** {@link mutate} for changes that always produce a new version (or throw). */
+  private async mutateOrThrow(
+    id: string,
+    change: (record: VerificationRecord) => VerificationRecord,
+  ): Promise<{ before: VerificationRecord; after: VerificationRecord }> {
+    const outcome = await this.mutate(id, change);
+    if (!outcome) throw new AppError('INTERNAL', { message: 'change produced no record' });
+    return outcome;
+  }
+
+  private ttl(record: VerificationRecord, now: number): number {
+    const pendingFor = record.status === 'pending' ? Math.max(0, record.expiresAt - now) : 0;
+    return pendingFor + this.deps.retentionMs;
+  }
+
+  private log(record: VerificationRecord): Logger {
+    return this.deps.logger.child({ verificationId: record.id, dest: maskNumber(record.to) });
+  }
+}
+
+function validateCandidate(code: string): void {
+  if (!/^[0-9]+$/.test(code)) throw new AppError('CODE_INVALID_FORMAT', { details: { field: 'code' } });
+  if (code.length > 20) throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code', max: 20 } });
+}
+
+export function stepJobId(id: string): string {
+  return `${id}:step`;
+}
+
+export function expireJobId(id: string): string {
+  return `${id}:expire`;
+}
+
+function token(): string {
+  return randomBytes(8).toString('hex');
+}
+
+function stepJob(id: string, step: number, at: number): Job {
+  return { id: stepJobId(id), kind: 'step', verificationId: id, at, token: token(), step };
+}
+
+function expireJob(id: string, at: number): Job {
+  return { id: expireJobId(id), kind: 'expire', verificationId: id, at, token: token() };
+}

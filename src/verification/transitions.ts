@@ -1,0 +1,129 @@
+import type { Attempt, VerificationRecord, VerificationStatus } from './model';
+import { AppError, type ErrorCode } from './errors';
+import type { AttemptReport } from './ports';
+import { finalExpiry, planSteps } from './workflows';
+
+/**
+ * Pure state transitions. Each takes a record and returns the next version (v + 1) or throws an
+ * AppError; the service writes it with compare-and-set and retries on a conflict.
+ */
+
+/** The refusal that goes with a finished verification. */
+export function terminalError(status: Exclude<VerificationStatus, 'pending'>): AppError {
+  const codes: Record<Exclude<VerificationStatus, 'pending'>, ErrorCode> = {
+    approved: 'VERIFY_ALREADY_APPROVED',
+    canceled: 'VERIFY_CANCELED',
+    failed: 'VERIFY_TOO_MANY_ATTEMPTS',
+    expired: 'VERIFY_EXPIRED',
+  };
+  return new AppError(codes[status], { details: { status } });
+}
+
+function bump(record: VerificationRecord, now: number, changes: Partial<VerificationRecord>): VerificationRecord {
+  return { ...record, ...changes, v: record.v + 1, updatedAt: now };
+}
+
+/** Ends a pending verification. Drops the sealed code: nothing will say it again. */
+export function terminate(record: VerificationRecord, status: Exclude<VerificationStatus, 'pending'>, now: number): VerificationRecord {
+  const next = bump(record, now, { status, endedAt: now });
+  delete next.codeSealed;
+  delete next.nextStepAt;
+  return next;
+}
+
+/** Is it past its expiry while still pending? */
+export function isOverdue(record: VerificationRecord, now: number): boolean {
+  return record.status === 'pending' && now >= record.expiresAt;
+}
+
+export interface StepStart {
+  record: VerificationRecord;
+  attempt: Attempt;
+}
+
+/**
+ * Starts step `index`: records a running attempt, moves the code (new or same) and its validity,
+ * plans the following steps from now.
+ */
+export function startStep(
+  record: VerificationRecord,
+  index: number,
+  now: number,
+  defaultValiditySeconds: number,
+  code: { hash: string; sealed: string } | undefined,
+  instance: string,
+): StepStart {
+  const step = record.steps[index];
+  if (!step) throw new RangeError(`no step ${index}`);
+  const codeExpiresAt = now + (step.validitySeconds ?? defaultValiditySeconds) * 1000;
+  const later = planSteps(record.steps, index + 1, now, defaultValiditySeconds);
+  const attempt: Attempt = { n: index + 1, channel: step.channel, startedAt: now, status: 'running', instance };
+  const next = bump(record, now, {
+    attempts: [...record.attempts.map((a) => (a.status === 'running' ? abortAttempt(a, now) : a)), attempt],
+    nextStep: index + 1,
+    codeExpiresAt,
+    expiresAt: finalExpiry(later, codeExpiresAt),
+    ...(code ? { codeHash: code.hash, codeSealed: code.sealed, codes: record.codes + 1 } : {}),
+  });
+  if (later[0]) next.nextStepAt = later[0].at;
+  else delete next.nextStepAt;
+  return { record: next, attempt };
+}
+
+function abortAttempt(attempt: Attempt, now: number): Attempt {
+  return { ...attempt, status: 'completed', endedAt: now, result: 'aborted' };
+}
+
+/** Moves the next step to now (`next`), re-planning the expiry. */
+export function advanceNow(record: VerificationRecord, now: number, defaultValiditySeconds: number): VerificationRecord {
+  if (record.nextStep >= record.steps.length) throw new AppError('VERIFY_NO_NEXT_STEP');
+  const plans = planSteps(record.steps, record.nextStep, now, defaultValiditySeconds, true);
+  return bump(record, now, { nextStepAt: now, expiresAt: finalExpiry(plans, record.codeExpiresAt) });
+}
+
+/**
+ * Records a finished attempt. A reverse match approves; a reverse attempt that ended without
+ * a match when no step remains fails the verification. Anything else leaves the status alone.
+ * Returns undefined if the attempt is no longer running (already aborted or completed).
+ */
+export function completeAttempt(record: VerificationRecord, n: number, report: AttemptReport, now: number): VerificationRecord | undefined {
+  const current = record.attempts.find((a) => a.n === n && a.status === 'running');
+  if (!current) return undefined;
+  const done: Attempt = { ...current, status: 'completed', endedAt: now, result: report.result };
+  if (report.outcome !== undefined) done.outcome = report.outcome;
+  if (report.cause !== undefined) done.cause = report.cause;
+  if (report.reason !== undefined) done.reason = report.reason;
+  if (report.matched !== undefined) done.matched = report.matched;
+  if (report.detail !== undefined) done.detail = report.detail;
+  const attempts = record.attempts.map((a) => (a === current ? done : a));
+  if (record.status !== 'pending') return bump(record, now, { attempts });
+  if (report.result === 'matched') return terminate({ ...record, attempts }, 'approved', now);
+  const noStepLeft = record.nextStep >= record.steps.length;
+  if (noStepLeft && (report.result === 'mismatch' || report.result === 'no-input') && done.channel === 'reverse') {
+    return terminate({ ...record, attempts }, 'failed', now);
+  }
+  return bump(record, now, { attempts });
+}
+
+export interface CheckOutcome {
+  record: VerificationRecord;
+  verified: boolean;
+  attemptsRemaining: number;
+}
+
+/**
+ * Applies an API code check. `matched` comes from the constant-time comparison.
+ * Throws for finished verifications, expired codes and keypad-only workflows.
+ */
+export function applyCheck(record: VerificationRecord, matched: boolean, now: number): CheckOutcome {
+  if (record.status !== 'pending') throw terminalError(record.status);
+  if (record.steps.some((s) => s.channel === 'reverse')) throw new AppError('VERIFY_CHECK_NOT_ALLOWED');
+  if (now >= record.codeExpiresAt) {
+    throw new AppError('VERIFY_CODE_EXPIRED', { details: { next_step_at: record.nextStepAt === undefined ? null : new Date(record.nextStepAt).toISOString() } });
+  }
+  if (matched) return { record: terminate(record, 'approved', now), verified: true, attemptsRemaining: record.maxChecks - record.wrongChecks };
+  const wrongChecks = record.wrongChecks + 1;
+  const remaining = Math.max(0, record.maxChecks - wrongChecks);
+  const next = remaining === 0 ? terminate({ ...record, wrongChecks }, 'failed', now) : bump(record, now, { wrongChecks });
+  return { record: next, verified: false, attemptsRemaining: remaining };
+}

@@ -1,0 +1,71 @@
+import type { Attempt, VerificationRecord } from './model';
+
+/** The public shape of a verification (REST responses and webhook payloads). snake_case, ISO times. */
+export interface VerificationView {
+  id: string;
+  status: VerificationRecord['status'];
+  to: string;
+  channel: string;
+  workflow: string;
+  lang: string;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+  code_expires_at: string;
+  ended_at: string | null;
+  next_step_at: string | null;
+  checks: { wrong: number; max: number; remaining: number };
+  attempts: AttemptView[];
+}
+
+export interface AttemptView {
+  n: number;
+  channel: string;
+  status: Attempt['status'];
+  started_at: string;
+  ended_at: string | null;
+  result: string | null;
+  /** Calls: answered | busy | no-answer | rejected | unreachable | congestion | failed | canceled. */
+  outcome: string | null;
+  /** Calls: legacy reason code (0 failed, 1 hung up, 3 ring timeout, 5 busy, 8 congestion); null when answered. */
+  reason_code: number | null;
+  cause: { q850: number | null; sip: number | null; text: string | null } | null;
+  /** Reverse: whether the keyed digits matched. */
+  matched: boolean | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function attemptView(a: Attempt): AttemptView {
+  return {
+    n: a.n,
+    channel: a.channel,
+    status: a.status,
+    started_at: iso(a.startedAt),
+    ended_at: a.endedAt === undefined ? null : iso(a.endedAt),
+    result: a.result ?? null,
+    outcome: a.outcome ?? null,
+    reason_code: a.reason ?? null,
+    cause: a.cause ? { q850: a.cause.q850 ?? null, sip: a.cause.sip ?? null, text: a.cause.text ?? null } : null,
+    matched: a.matched ?? null,
+  };
+}
+
+export function verificationView(r: VerificationRecord): VerificationView {
+  return {
+    id: r.id,
+    status: r.status,
+    to: r.to,
+    channel: r.steps[0]?.channel ?? 'call',
+    workflow: r.workflow,
+    lang: r.lang,
+    created_at: iso(r.createdAt),
+    updated_at: iso(r.updatedAt),
+    expires_at: iso(r.expiresAt),
+    code_expires_at: iso(r.codeExpiresAt),
+    ended_at: r.endedAt === undefined ? null : iso(r.endedAt),
+    next_step_at: r.nextStepAt === undefined ? null : iso(r.nextStepAt),
+    checks: { wrong: r.wrongChecks, max: r.maxChecks, remaining: Math.max(0, r.maxChecks - r.wrongChecks) },
+    attempts: r.attempts.map(attemptView),
+  };
+}
