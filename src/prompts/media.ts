@@ -1,0 +1,35 @@
+/**
+ * How prompts map to files on a PBX. Packs install as `<sounds>/pbxverify/<lang>/<id>.wav`;
+ * silences as `<sounds>/pbxverify/silence/<ms>.wav` for the parts below. Drivers that can
+ * generate silence natively (FreeSWITCH `silence_stream://`) may use that instead; drivers that
+ * cannot (ARI) play the parts. `prompts render` concatenates the same parts sample for sample.
+ */
+
+/** Silence files every installation has, in ms. Any multiple of 50 up to 3150 ms is a sum of them. */
+export const SILENCE_PARTS: readonly number[] = [1600, 800, 400, 200, 100, 50];
+
+/** Splits a pause into silence parts (rounded to the nearest 50 ms, at least one part for ms ≥ 25). */
+export function silenceParts(ms: number): number[] {
+  let left = Math.round(ms / 50) * 50;
+  const parts: number[] = [];
+  while (left >= 50) {
+    const part = SILENCE_PARTS.find((p) => p <= left) as number;
+    parts.push(part);
+    left -= part;
+  }
+  return parts;
+}
+
+/** Path of a prompt relative to the sounds root, without extension: `pbxverify/de/digit-4`. */
+export function promptPath(lang: string, id: string): string {
+  if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(lang) || !/^[a-z0-9-]+$/.test(id)) {
+    throw new RangeError('promptPath() takes a pack language and a prompt id');
+  }
+  return `pbxverify/${lang}/${id}`;
+}
+
+/** Path of a silence part relative to the sounds root, without extension: `pbxverify/silence/400`. */
+export function silencePath(part: number): string {
+  if (!SILENCE_PARTS.includes(part)) throw new RangeError(`no silence part of ${part} ms`);
+  return `pbxverify/silence/${part}`;
+}

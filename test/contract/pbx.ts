@@ -1,0 +1,174 @@
+/**
+ * The Pbx port contract. Every driver runs this same suite: the simulator in-process, the ARI
+ * driver against the wire-level ARI fake, the ESL driver against the wire-level ESL fake, and
+ * (opt-in, test/live) any of them against a real PBX.
+ */
+import type { Call, OriginateRequest, Pbx } from '../../src/pbx/port';
+
+export interface PbxHarness {
+  pbx: Pbx;
+  /** E.164 numbers whose callees behave as named (see the transcripts' `qa` callees). */
+  numbers: {
+    /** Answers and listens. */
+    answer: string;
+    /** Answers and presses `digits` then `#` when asked to enter a code. */
+    presses: { to: string; digits: string };
+    /** Answers and never presses a key. */
+    silent: string;
+    /** Answers and hangs up during the first prompt. */
+    hangsUp: string;
+    busy: string;
+    noAnswer: string;
+    rejected: string;
+    unreachable: string;
+    congestion?: string;
+  };
+  /** Language of the prompts to play. */
+  lang: string;
+  /** Ring timeout to use for the no-answer case (short on fakes and the simulator). */
+  shortRingMs: number;
+  /** Called before dialling `presses.to` (the simulator shows the code "on screen"). */
+  beforePress?(to: string, digits: string): void;
+  supportsMessages: boolean;
+  close(): Promise<void>;
+}
+
+export function pbxContract(name: string, setup: () => Promise<PbxHarness>): void {
+  describe(`Pbx contract: ${name}`, () => {
+    let h: PbxHarness;
+    const calls: Call[] = [];
+
+    beforeAll(async () => {
+      h = await setup();
+    });
+    afterEach(async () => {
+      await Promise.all(calls.splice(0).map((c) => c.hangup()));
+    });
+    afterAll(async () => {
+      await h.close();
+    });
+
+    const req = (to: string, extra: Partial<OriginateRequest> = {}): OriginateRequest => ({
+      to,
+      lang: h.lang,
+      ringTimeoutMs: 20_000,
+      tag: 'contract',
+      ...extra,
+    });
+    const dial = async (to: string, extra: Partial<OriginateRequest> = {}): Promise<Call> => {
+      const result = await h.pbx.originate(req(to, extra), { timeoutMs: 30_000 });
+      if (!result.ok) throw new Error(`expected an answer from ${to}, got ${result.end.outcome}`);
+      calls.push(result.call);
+      return result.call;
+    };
+
+    it('is ready once started', () => {
+      expect(h.pbx.health().ready).toBe(true);
+    });
+
+    it('answers, plays a prompt, and hangs up from our side', async () => {
+      const call = await dial(h.numbers.answer);
+      expect(typeof call.id).toBe('string');
+      const played = await call.play([{ prompt: 'digit-1' }, { silenceMs: 100 }, { prompt: 'digit-2' }], { timeoutMs: 20_000 });
+      expect(played).toEqual({ ok: true });
+      await call.hangup();
+      const end = await call.ended;
+      expect(end.outcome).toBe('answered');
+      expect(end.by).toBe('local');
+      expect(end.reason).toBeNull();
+    });
+
+    it('treats hanging up twice as harmless', async () => {
+      const call = await dial(h.numbers.answer);
+      await call.hangup();
+      await expect(call.hangup()).resolves.toBeUndefined();
+    });
+
+    it('collects the digits the callee presses, ended by the terminator', async () => {
+      h.beforePress?.(h.numbers.presses.to, h.numbers.presses.digits);
+      const call = await dial(h.numbers.presses.to);
+      const got = await call.collectDigits({
+        prompt: [{ prompt: 'enter-code' }],
+        maxDigits: 20,
+        terminator: '#',
+        firstDigitTimeoutMs: 10_000,
+        interDigitTimeoutMs: 5_000,
+        totalTimeoutMs: 30_000,
+      });
+      expect(got).toEqual({ ok: true, digits: h.numbers.presses.digits, endedBy: 'terminator' });
+    });
+
+    it('reports a timeout with no digits when the callee stays silent', async () => {
+      const call = await dial(h.numbers.silent);
+      const got = await call.collectDigits({
+        prompt: [{ prompt: 'enter-code' }],
+        maxDigits: 6,
+        firstDigitTimeoutMs: 1_500,
+        interDigitTimeoutMs: 1_000,
+        totalTimeoutMs: 30_000,
+      });
+      expect(got).toEqual({ ok: true, digits: '', endedBy: 'timeout' });
+    });
+
+    it('reports the call ended when the callee hangs up during a prompt', async () => {
+      const call = await dial(h.numbers.hangsUp);
+      const long = Array.from({ length: 20 }, () => ({ prompt: 'your-code-is' }));
+      const played = await call.play(long, { timeoutMs: 60_000 });
+      expect(played.ok).toBe(false);
+      expect(!played.ok && played.reason).toBe('ended');
+      const end = await call.ended;
+      expect(end.by).toBe('remote');
+      expect(end.outcome).toBe('answered');
+    });
+
+    it('stops a playback when its signal aborts', async () => {
+      const call = await dial(h.numbers.answer);
+      const controller = new AbortController();
+      const long = Array.from({ length: 20 }, () => ({ prompt: 'your-code-is' }));
+      const playing = call.play(long, { timeoutMs: 60_000, signal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      await expect(playing).resolves.toEqual({ ok: false, reason: 'aborted' });
+    });
+
+    const failures: Array<[string, keyof PbxHarness['numbers'], string, number]> = [
+      ['busy', 'busy', 'busy', 5],
+      ['rejected', 'rejected', 'rejected', 1],
+      ['unreachable', 'unreachable', 'unreachable', 0],
+      ['congestion', 'congestion', 'congestion', 8],
+    ];
+    for (const [label, key, outcome, reason] of failures) {
+      it(`reports ${label} as a value with legacy reason ${reason}`, async () => {
+        const to = h.numbers[key] as string | undefined;
+        if (to === undefined) return; // this PBX's test callees have no such case
+        const result = await h.pbx.originate(req(to), { timeoutMs: 30_000 });
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.end.outcome).toBe(outcome);
+        expect(result.end.reason).toBe(reason);
+      });
+    }
+
+    it('reports no-answer when the ring timeout passes', async () => {
+      const result = await h.pbx.originate(req(h.numbers.noAnswer, { ringTimeoutMs: h.shortRingMs }), { timeoutMs: 30_000 });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.end.outcome).toBe('no-answer');
+      expect(result.end.reason).toBe(3);
+    });
+
+    it('resolves canceled when the originate signal aborts', async () => {
+      const controller = new AbortController();
+      const pending = h.pbx.originate(req(h.numbers.noAnswer), { timeoutMs: 30_000, signal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      const result = await pending;
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.end.outcome).toBe('canceled');
+    });
+
+    it('sends a text message', async () => {
+      if (!h.supportsMessages) return;
+      const sent = await h.pbx.sendMessage({ to: h.numbers.answer, from: 'pbxverify', body: 'Your code is 1234', tag: 'contract' }, { timeoutMs: 10_000 });
+      expect(sent.ok).toBe(true);
+    });
+  });
+}

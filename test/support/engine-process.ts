@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const ROOT = join(__dirname, '../..');
+export const CLI = join(ROOT, 'dist/cli/index.js');
+
+export interface EngineProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Every stdout/stderr line so far (JSON log lines and banners). */
+  lines: string[];
+  /** `Authorization` header value for a key. */
+  auth(id: string, secret: string): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts the real server (`node dist/cli/index.js serve`, built by `npm test`'s pretest) on a
+ * free port and resolves once it logs "listening". Tests talk to it over HTTP only.
+ */
+export async function startEngine(env: Record<string, string>, opts: { timeoutMs?: number; args?: string[] } = {}): Promise<EngineProcess> {
+  const child = spawn(process.execPath, [CLI, ...(opts.args ?? ['serve'])], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: '0', PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`engine did not start:\n${lines.join('\n')}`)), opts.timeoutMs ?? 20_000);
+    const onLine = (line: string): void => {
+      lines.push(line);
+      if (!line.startsWith('{')) return;
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'listening' && typeof entry.port === 'number') {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      } catch {
+        // not a log line
+      }
+    };
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', onLine);
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', onLine);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`engine exited with ${code}:\n${lines.join('\n')}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    lines,
+    auth: (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
