@@ -4,8 +4,7 @@ import { runReverse } from '../channels/reverse';
 import { runVoice } from '../channels/voice';
 import type { Config } from '../config/schema';
 import { systemClock } from '../lib/clock';
-import { buildPbx, ROOT_DIR } from '../main';
-import { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
+import { buildPbx, newInstanceId, ROOT_DIR, simulatorOf } from '../main';
 import { PromptCatalog } from '../prompts/catalog';
 import { resolveLanguage } from '../prompts/languages';
 import { AppError } from '../verification/errors';
@@ -37,14 +36,15 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
     const catalog = new PromptCatalog(join(ROOT_DIR, 'sounds'));
     const lang = resolveLanguage({ requested: opts.lang, engineDefault: config.verification.defaultLang, to }, (l) => catalog.has(l));
     const logger = pino({ level: 'warn' });
-    const inner = buildPbx(config, { clock: systemClock, logger, catalog });
+    const inner = buildPbx(config, { clock: systemClock, logger, catalog, instanceId: newInstanceId() });
+    const simulator = simulatorOf(inner);
     const pbx = new TracingPbx(inner, print);
     await pbx.start();
     const code = opts.code ?? String(Math.floor(100000 + Math.random() * 900000));
-    if (inner instanceof SimulatorPbx) {
-      const { name, behaviour } = inner.behaviourOf(to);
+    if (simulator) {
+      const { name, behaviour } = simulator.behaviourOf(to);
       print('simulated callee', { behaviour: name, description: behaviour.description });
-      if (opts.reverse) inner.showOnScreen(to, code);
+      if (opts.reverse) simulator.showOnScreen(to, code);
     }
     const ctx = { pbx, logger, signal: new AbortController().signal };
     const common = {
