@@ -170,11 +170,16 @@ function nodeName(url: string): string {
   }
 }
 
-/** The built-in simulator, directly or behind the dialer (QA routes, simulated screens). */
+/** The built-in simulators, directly or behind the dialer (QA routes, simulated screens). */
+export function simulatorsOf(pbx: Pbx): SimulatorPbx[] {
+  if (pbx instanceof SimulatorPbx) return [pbx];
+  if (pbx instanceof DialerPbx) return pbx.members.filter((member): member is SimulatorPbx => member instanceof SimulatorPbx);
+  return [];
+}
+
+/** The first built-in simulator, if the PBX is (or includes) one. */
 export function simulatorOf(pbx: Pbx): SimulatorPbx | undefined {
-  if (pbx instanceof SimulatorPbx) return pbx;
-  if (pbx instanceof DialerPbx) return pbx.members.find((member): member is SimulatorPbx => member instanceof SimulatorPbx);
-  return undefined;
+  return simulatorsOf(pbx)[0];
 }
 
 /** Wires every concrete part together. The only place that does. */
@@ -211,7 +216,8 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const storeParts = buildStore(config, { logger, instanceId });
   const { store, peers } = storeParts;
   const pbx = buildPbx(config, { clock, logger, catalog, instanceId });
-  const simulator = simulatorOf(pbx);
+  const simulators = simulatorsOf(pbx);
+  const simulator = simulators[0];
   const workflows: Record<string, readonly WorkflowStep[]> = { ...PRESET_WORKFLOWS, ...config.workflows };
 
   const metrics: Metrics = new Metrics({
@@ -283,7 +289,8 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     metrics,
     instanceId,
     peers,
-    onCodeShown: simulator ? (to, code) => simulator.showOnScreen(to, code) : undefined,
+    // Every simulated node shows the code: the dialer decides which one places the call.
+    onCodeShown: simulator ? (to, code) => simulators.forEach((sim) => sim.showOnScreen(to, code)) : undefined,
   });
   // Real time, also under the test clock: engine liveness is about processes, not simulated time.
   const sweeper = new PollLoop(() => service.sweep(), config.scaleOut.sweepMs, (err) => logger.error({ err }, 'scale-out sweep failed'));

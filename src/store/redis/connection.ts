@@ -55,3 +55,21 @@ export function createRedisClient(url: string, name: string, logger: Logger): Re
   });
   return client;
 }
+
+const closing = new WeakSet<Redis>();
+
+/**
+ * Closes a client once. A second QUIT right after the first (the socket not closed yet) makes
+ * ioredis reconnect to send it, and then retry forever once the server is gone: never twice.
+ */
+export async function closeRedisClient(client: Redis): Promise<void> {
+  if (closing.has(client)) return;
+  closing.add(client);
+  // Already closed: disconnecting again would leave ioredis' 2 s socket-destroy timer running.
+  if (client.status === 'end') return;
+  if (client.status === 'wait') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
+}

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EnginePeers, HeldAttempt } from '../../verification/ports';
-import { KEY_PREFIX } from './connection';
+import { closeRedisClient, KEY_PREFIX } from './connection';
 import { LuaScript } from './lua';
 
 export interface RedisPeersOptions {
@@ -35,6 +35,10 @@ export class RedisPeers implements EnginePeers {
     this.channel = `${this.prefix}abort:${opts.instanceId}`;
   }
 
+  get instanceId(): string {
+    return this.opts.instanceId;
+  }
+
   async start(onAbort: (verificationId: string, reason: string) => void): Promise<void> {
     const { subscriber, logger } = this.opts;
     subscriber.on('message', (channel: string, message: string) => {
@@ -59,7 +63,7 @@ export class RedisPeers implements EnginePeers {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.opts.client.del(this.presenceKey(this.opts.instanceId)).catch(() => undefined);
-    await this.opts.subscriber.quit().catch(() => this.opts.subscriber.disconnect());
+    await closeRedisClient(this.opts.subscriber);
   }
 
   async requestAbort(instance: string, verificationId: string, reason: string): Promise<void> {

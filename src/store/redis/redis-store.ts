@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../../verification/errors';
 import type { VerificationRecord } from '../../verification/model';
 import type { CreateResult, Job, Lease, Store, WebhookDelivery } from '../port';
-import { KEY_PREFIX } from './connection';
+import { closeRedisClient, KEY_PREFIX } from './connection';
 import { decodeJob, decodeDelivery, encodeDelivery, encodeJob } from './job-codec';
 import type { LuaScript } from './lua';
 import { decodeRecord, encodeRecord } from './record-codec';
@@ -150,7 +150,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    await closeRedisClient(this.client);
   }
 
   private slotKey(keyId: string, to: string): string {
