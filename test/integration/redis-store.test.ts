@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { closeRedisClient, createRedisClient, KEY_PREFIX } from '../../src/store/redis/connection';
+import { encodeDelivery } from '../../src/store/redis/job-codec';
+import { encodeRecord } from '../../src/store/redis/record-codec';
 import { RedisPeers } from '../../src/store/redis/redis-peers';
 import { RedisStore } from '../../src/store/redis/redis-store';
 import { ENQUEUE_WEBHOOK, UPDATE } from '../../src/store/redis/scripts';
@@ -46,7 +48,6 @@ describe('Redis store on a real redis-server', () => {
     const record = sampleRecord();
     await store.create(record, { replaceActive: false, ttlMs: HOUR });
     const keys = [`${KEY_PREFIX}r:${record.id}`, `${KEY_PREFIX}n:${record.keyId}|${record.to}`];
-    const { encodeRecord } = await import('../../src/store/redis/record-codec');
     const value = `${encodeRecord({ ...record, v: 2, wrongChecks: 1 })}\nnonce-1`;
     // The same write twice (what ioredis' resend after a reconnect does): applied once, reported OK both times.
     await expect(UPDATE.run(c, keys, [1, value, HOUR, record.id])).resolves.toBe(1);
@@ -59,7 +60,6 @@ describe('Redis store on a real redis-server', () => {
     const before = await store.pendingWebhooks();
     const d = delivery(randomBytes(4).toString('hex'));
     await store.enqueueWebhook(d);
-    const { encodeDelivery } = await import('../../src/store/redis/job-codec');
     await ENQUEUE_WEBHOOK.run(c, [`${KEY_PREFIX}wd`, `${KEY_PREFIX}wdue`], [d.id, encodeDelivery(d), d.orderingKey, d.nextAt, `${KEY_PREFIX}wq:`]);
     expect(await store.pendingWebhooks()).toBe(before + 1);
     await store.completeWebhook(d.id);

@@ -65,21 +65,23 @@ export class FreezablePbx implements Pbx {
   }
 
   private wrap(call: Call): Call {
-    const node = this;
+    const isFrozen = (): boolean => this.frozen;
+    const never = this.never;
+    const hold = <T>(op: Promise<T>): Promise<T> => this.hold(op);
     const frozenCall: Call = {
       get id() {
         return call.id;
       },
       // A dead driver never learns that its calls ended.
-      ended: call.ended.then((end) => (node.frozen ? node.never : end)),
+      ended: call.ended.then((end) => (isFrozen() ? never : end)),
       play(items: PlayItem[], opts: OperationOptions & { interruptOnDtmf?: boolean }): Promise<PlayResult> {
-        return node.frozen ? node.never : node.hold(call.play(items, opts));
+        return isFrozen() ? never : hold(call.play(items, opts));
       },
       collectDigits(opts: CollectOptions): Promise<CollectResult> {
-        return node.frozen ? node.never : node.hold(call.collectDigits(opts));
+        return isFrozen() ? never : hold(call.collectDigits(opts));
       },
       hangup(): Promise<void> {
-        return node.frozen ? node.never : call.hangup();
+        return isFrozen() ? never : call.hangup();
       },
       on(event, listener) {
         call.on(event, listener);

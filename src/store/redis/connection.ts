@@ -41,17 +41,25 @@ export function redisOptions(url: string, name: string): RedisOptions & { replyM
   return options;
 }
 
-/** One client, errors logged (ioredis prints unhandled 'error' events to the console otherwise). */
+/** One client, its connection state logged once per outage (ioredis prints unhandled 'error' events otherwise). */
 export function createRedisClient(url: string, name: string, logger: Logger): Redis {
   const client = new Redis(redisOptions(url, name));
   let down = false;
-  client.on('error', (err: Error) => {
-    if (!down) logger.warn({ err: { message: err.message } }, 'redis connection error');
+  let ready = false;
+  const lost = (why: string): void => {
+    if (down || !ready || closing.has(client)) return;
     down = true;
+    logger.warn({ connection: name, why }, 'redis connection lost; reconnecting');
+  };
+  client.on('error', (err: Error) => {
+    if (!ready && !down) logger.warn({ connection: name, err: { message: err.message } }, 'redis connection error');
+    lost(err.message);
   });
+  client.on('close', () => lost('closed'));
   client.on('ready', () => {
-    if (down) logger.info('redis connection restored');
+    if (down) logger.info({ connection: name }, 'redis connection restored');
     down = false;
+    ready = true;
   });
   return client;
 }
