@@ -119,6 +119,14 @@ export class EngineGroup {
     await engine.process.stop('SIGKILL');
   }
 
+  /** Graceful stop (SIGTERM). */
+  async stop(name: string): Promise<void> {
+    const engine = this.get(name);
+    this.clock.leave(engine.api);
+    this.engines.delete(name);
+    await engine.process.stop('SIGTERM');
+  }
+
   async stopAll(): Promise<void> {
     for (const engine of this.engines.values()) {
       this.clock.leave(engine.api);

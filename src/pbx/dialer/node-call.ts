@@ -15,6 +15,7 @@ export class NodeCall extends EventEmitter implements Call {
   readonly ended: Promise<CallEnd>;
   private resolveEnded!: (end: CallEnd) => void;
   private end: CallEnd | undefined;
+  private readonly onLostListener = (): void => this.onLost();
 
   constructor(
     private readonly inner: Call,
@@ -27,7 +28,7 @@ export class NodeCall extends EventEmitter implements Call {
     inner.on('dtmf', (digit) => this.emit('dtmf', digit));
     void inner.ended.then((end) => this.finish(end));
     if (lost.aborted) this.onLost();
-    else lost.addEventListener('abort', () => this.onLost(), { once: true });
+    else lost.addEventListener('abort', this.onLostListener, { once: true });
   }
 
   get id(): string {
@@ -99,6 +100,7 @@ export class NodeCall extends EventEmitter implements Call {
   private finish(end: CallEnd): void {
     if (this.end) return;
     this.end = end;
+    this.lost.removeEventListener('abort', this.onLostListener);
     this.resolveEnded(end);
     this.emit('ended', end);
   }

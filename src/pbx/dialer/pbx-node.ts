@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Pbx } from '../port';
 
@@ -21,7 +22,7 @@ export class PbxNode {
   active = 0;
   private up = false;
   private misses = 0;
-  private lostController = new AbortController();
+  private lostController = lostSignalController();
   private started = false;
   private starting: Promise<void> | undefined;
   private nextStartAt = 0;
@@ -105,7 +106,7 @@ export class PbxNode {
     this.up = false;
     this.logger.warn({ node: this.name, why, calls: this.active }, 'pbx node down');
     const controller = this.lostController;
-    this.lostController = new AbortController();
+    this.lostController = lostSignalController();
     controller.abort(new Error(`pbx node ${this.name} lost`));
   }
 
@@ -121,4 +122,11 @@ export class PbxNode {
     this.nextStartAt = Number.POSITIVE_INFINITY;
     await this.pbx.stop();
   }
+}
+
+/** Every call and dial on a node listens to its signal: many listeners are expected, not a leak. */
+function lostSignalController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
