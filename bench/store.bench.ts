@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon = require('autocannon');
+import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { decodeRecord, encodeRecord } from '../src/store/redis/record-codec';
 import { freePort, startRedisServer } from '../test/support/redis-server';

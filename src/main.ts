@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { KeyRing } from './api/keys';
 import { buildServer } from './api/server';
 import { PbxChannelRunner } from './channels/runner';
+import { redactUrlPassword } from './config/load';
 import type { ApiKeyConfig, Config } from './config/schema';
 import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
@@ -98,6 +99,8 @@ function buildStore(config: Readonly<Config>, deps: { logger: Logger; instanceId
   if (config.store === 'memory') return { store: new MemoryStore(), connect: async () => undefined };
   const logger = deps.logger.child({ component: 'redis' });
   const client = createRedisClient(config.store, `pbxverify:${deps.instanceId}`, logger);
+  let lastError: string | undefined;
+  client.once('error', (err: Error) => (lastError = err.message));
   const subscriber = createRedisClient(config.store, `pbxverify:${deps.instanceId}:sub`, logger);
   return {
     store: new RedisStore(client),
@@ -110,8 +113,14 @@ function buildStore(config: Readonly<Config>, deps: { logger: Logger; instanceId
       instanceTtlMs: config.scaleOut.instanceTtlMs,
     }),
     connect: async () => {
-      await client.connect();
-      await subscriber.connect();
+      try {
+        await client.connect();
+        await subscriber.connect();
+      } catch (err) {
+        client.disconnect();
+        subscriber.disconnect();
+        throw new Error(`store: cannot reach Redis at ${redactUrlPassword(config.store)} (${lastError ?? (err as Error).message})`);
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
+import { redisOptions } from '../../src/store/redis/connection';
 import { decodeDelivery, decodeJob, encodeDelivery, encodeJob } from '../../src/store/redis/job-codec';
 import { decodeRecord, encodeRecord } from '../../src/store/redis/record-codec';
 import type { VerificationRecord } from '../../src/verification/model';
@@ -108,5 +109,22 @@ describe('Redis job and delivery encoding', () => {
     const fresh = { ...d, attempts: 0 };
     delete (fresh as Partial<typeof d>).lastError;
     expect(decodeDelivery(d.id, encodeDelivery(fresh))).toStrictEqual(fresh);
+  });
+});
+
+describe('Redis connection options', () => {
+  it('reads host, port, database and credentials from the URL and keeps RESP3', () => {
+    expect(redisOptions('redis://user:p%40ss@cache.example:6380/3', 'x')).toMatchObject({
+      host: 'cache.example',
+      port: 6380,
+      db: 3,
+      username: 'user',
+      password: 'p@ss',
+      protocol: 3,
+      replyMapping: 'legacy',
+      disableClientInfo: true,
+    });
+    expect(redisOptions('rediss://cache.example', 'x')).toMatchObject({ port: 6379, db: 0, tls: {} });
+    expect(() => redisOptions('redis://cache.example/x', 'x')).toThrow(/database number/);
   });
 });

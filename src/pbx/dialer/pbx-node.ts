@@ -24,6 +24,7 @@ export class PbxNode {
   private misses = 0;
   private lostController = lostSignalController();
   private started = false;
+  private stopped = false;
   private starting: Promise<void> | undefined;
   private nextStartAt = 0;
   private startBackoffMs = 1_000;
@@ -54,6 +55,7 @@ export class PbxNode {
 
   /** Starts the driver; resolves true when it started (the node is then up if its health says so). */
   async start(): Promise<boolean> {
+    if (this.stopped) return false;
     this.starting ??= this.pbx
       .start()
       .then(() => {
@@ -71,7 +73,7 @@ export class PbxNode {
         this.starting = undefined;
       });
     await this.starting;
-    if (this.started) this.check();
+    if (this.started && !this.stopped) this.check();
     return this.started;
   }
 
@@ -82,6 +84,7 @@ export class PbxNode {
    * backoff.
    */
   check(): boolean {
+    if (this.stopped) return false;
     if (!this.started) {
       if (!this.starting && Date.now() >= this.nextStartAt) void this.start();
       return false;
@@ -117,9 +120,9 @@ export class PbxNode {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.up = false;
-    this.started = false;
-    this.nextStartAt = Number.POSITIVE_INFINITY;
+    await this.starting;
     await this.pbx.stop();
   }
 }
