@@ -30,7 +30,7 @@ const CHANNEL_NAMES: Record<string, string> = { c: 'call', r: 'reverse', s: 'sms
 const RECORD_FIELDS = [
   'v', 'status', 'id', 'keyId', 'to', 'workflow', 'steps', 'lang', 'brand', 'sender', 'template', 'callerId', 'callbackUrl',
   'gate', 'createdAt', 'updatedAt', 'expiresAt', 'endedAt', 'codeLength', 'customCode', 'codeHash', 'codeSealed',
-  'codeExpiresAt', 'codes', 'wrongChecks', 'maxChecks', 'nextStep', 'nextStepAt', 'attempts',
+  'codeExpiresAt', 'codes', 'wrongChecks', 'maxChecks', 'nextStep', 'nextStepAt', 'attempts', 'expirySeconds',
 ] as const satisfies ReadonlyArray<keyof VerificationRecord>;
 
 const ATTEMPT_FIELDS = [
@@ -73,6 +73,7 @@ export function encodeRecord(r: VerificationRecord): string {
     r.nextStep,
     rel(r.nextStepAt),
     r.attempts.map((a) => encodeAttempt(a, t0)),
+    r.expirySeconds,
     extras(r, RECORD_FIELDS),
   ];
   return JSON.stringify(trim(out));
@@ -108,6 +109,7 @@ export function decodeRecord(id: string, text: string): VerificationRecord {
     maxChecks: at(25) as number,
     nextStep: at(26) as number,
     attempts: ((at(28) as Json[][] | undefined) ?? []).map((x) => decodeAttempt(x, t0)),
+    expirySeconds: at(29) as number,
   };
   setString(record, 'sender', at(9));
   setString(record, 'template', at(10));
@@ -118,7 +120,7 @@ export function decodeRecord(id: string, text: string): VerificationRecord {
   if (endedAt !== undefined) record.endedAt = endedAt;
   const nextStepAt = abs(27);
   if (nextStepAt !== undefined) record.nextStepAt = nextStepAt;
-  Object.assign(record, at(29) ?? {});
+  Object.assign(record, at(30) ?? {});
   return record;
 }
 
