@@ -301,7 +301,7 @@ export class VerificationService {
         if (this.running.get(record.id) === run) this.running.delete(record.id);
         logger.info({ result: report.result, outcome: report.outcome }, 'attempt completed');
         await this.finishAttempt(record.id, attempt.n, report);
-        await this.deps.peers?.release(held);
+        await this.deps.peers?.release(held).catch((err: unknown) => logger.warn({ err }, 'could not release attempt with peers'));
       })
       .catch((err: unknown) => logger.error({ err }, 'could not record attempt'))
       .finally(finished);

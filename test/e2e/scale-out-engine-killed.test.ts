@@ -68,7 +68,9 @@ describe('an engine killed during a pending workflow', () => {
     expect(after.body.attempts[2]).toMatchObject({ n: 3, channel: 'call' });
     expect(Date.parse(after.body.attempts[2].started_at as string)).toBe(step3At);
 
-    const code = await eventually(() => spokenCode([b], TO), 'the code spoken in the third call', 30_000);
+    // Wait for the call to finish, so its attempt.completed comes before verification.approved.
+    await eventually(async () => ((await b.get(`/v1/verifications/${id}`)).body.attempts[2]?.status === 'completed' ? true : undefined), 'the third call', 30_000);
+    const code = await eventually(() => spokenCode([b], TO), 'the code spoken in the third call');
     const checked = await b.post(`/v1/verifications/${id}/check`, { code });
     expect(checked.body).toMatchObject({ verified: true, status: 'approved' });
 
