@@ -67,7 +67,7 @@ export const configSchema = z.object({
     .default('memory'),
   /** `simulator` (default), or one or more `ari://user:pass@host:8088/app` / `esl://:password@host:8021` URLs. */
   pbx: z
-    .array(z.string().regex(/^(simulator|ari:\/\/.+|esl:\/\/.+)$/, 'must be "simulator", ari://… or esl://…'))
+    .array(z.string().regex(/^(simulator|aris?:\/\/.+|esl:\/\/.+)$/, 'must be "simulator", ari://… or esl://…'))
     .min(1)
     .default(['simulator']),
   apiKeys: z.array(apiKeySchema).default([]),

@@ -121,6 +121,11 @@ export class AriPbx implements Pbx {
     return { ready, detail };
   }
 
+  /** Dial attempts and answered calls this driver follows now. */
+  inFlight(): { attempts: number; calls: number } {
+    return { attempts: this.attempts.size, calls: this.calls.size };
+  }
+
   /** Test hook: drops the event socket as a network cut would. */
   dropConnection(): void {
     this.connection.drop();

@@ -14,6 +14,19 @@ export interface FakeAriOptions {
   promptMs?: number;
 }
 
+/** A recorded call to play back instead of a scripted callee (test/fakes/ari/recordings.ts). */
+export interface ReplayScript {
+  /** HTTP answer to the originate. */
+  status: number;
+  body?: unknown;
+  /** The recording's channel id and app name, rewritten to the driver's. */
+  recordedId: string;
+  recordedApp: string;
+  events: Array<{ t: number; raw: Record<string, unknown> }>;
+  /** Multiplies the recorded event times. */
+  timeScale: number;
+}
+
 export interface SentMessage {
   to: string;
   from: string;
@@ -37,6 +50,8 @@ export class FakeAri {
   private readonly apps = new Map<string, WebSocket>();
   private readonly stalls: RegExp[] = [];
   private readonly held = new Set<ServerResponse>();
+  private replayScript: ReplayScript | undefined;
+  private readonly replaying = new Set<string>();
   private user: string;
   private password: string;
   port = 0;
@@ -107,6 +122,11 @@ export class FakeAri {
     this.wss.close();
   }
 
+  /** The next originate answers and emits a recording's events instead of running a callee. */
+  replayNext(script: ReplayScript): void {
+    this.replayScript = script;
+  }
+
   setCredentials(user: string, password: string): void {
     this.user = user;
     this.password = password;
@@ -134,6 +154,25 @@ export class FakeAri {
   private send(app: string, ev: Record<string, unknown>): void {
     const ws = this.apps.get(app);
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(ev));
+  }
+
+  private replay(script: ReplayScript, channelId: string, app: string, reply: (status: number, body?: unknown) => void): void {
+    this.replayScript = undefined;
+    const rewrite = (value: unknown): Record<string, unknown> => {
+      const text = JSON.stringify(value).replaceAll(script.recordedId, channelId).replaceAll(`"application":"${script.recordedApp}"`, `"application":"${app}"`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    reply(script.status, script.body === undefined ? undefined : rewrite(script.body));
+    if (script.status >= 300) return;
+    this.replaying.add(channelId);
+    const t0 = script.events[0]?.t ?? 0;
+    let last = 0;
+    for (const { t, raw } of script.events) {
+      const at = Math.max(last, (t - t0) * script.timeScale);
+      last = at;
+      setTimeout(() => this.send(app, rewrite(raw)), at);
+    }
+    setTimeout(() => this.replaying.delete(channelId), last + 1000);
   }
 
   private authorized(req: IncomingMessage, query: URLSearchParams): boolean {
@@ -211,6 +250,7 @@ export class FakeAri {
         const app = q.get('app');
         if (!endpoint) return reply(400, { message: 'Endpoint must be specified' });
         if (!app) return reply(400, { message: 'Application or extension must be specified' });
+        if (this.replayScript) return this.replay(this.replayScript, q.get('channelId') ?? 'replayed', app, reply);
         const timeout = Number(q.get('timeout') ?? '30');
         const out = this.engine.originate({
           endpoint,
@@ -225,6 +265,7 @@ export class FakeAri {
     const chan = /^\/ari\/channels\/([^/]+)(\/answer|\/play)?$/.exec(path);
     if (chan) {
       const id = decodeURIComponent(chan[1] as string);
+      if (this.replaying.has(id)) return method === 'POST' && chan[2] === '/play' ? reply(201, { id: q.get('playbackId'), state: 'queued' }) : reply(method === 'GET' ? 200 : 204, method === 'GET' ? { id, state: 'Up' } : undefined);
       const live = this.engine.get(id);
       if (!live) return reply(404, { message: 'Channel not found' });
       if (method === 'GET' && !chan[2]) return reply(200, this.engine.list().find((c) => (c as { id: string }).id === id));
