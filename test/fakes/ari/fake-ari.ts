@@ -46,6 +46,14 @@ export class FakeAri {
   readonly requests: string[] = [];
   private server: Server | undefined;
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  /** Same, but never answering pings: a half-dead peer. */
+  private readonly mute = new WebSocketServer({ noServer: true, perMessageDeflate: false, autoPong: false });
+  /** Event socket upgrades answered so far. */
+  upgrades = 0;
+  /** Refuse event socket upgrades (HTTP 503) while true. */
+  refuseEvents = false;
+  /** Stop answering WebSocket pings on new event sockets. */
+  answerPings = true;
   private readonly sockets = new Set<Socket>();
   private readonly apps = new Map<string, WebSocket>();
   private readonly stalls: RegExp[] = [];
@@ -120,6 +128,7 @@ export class FakeAri {
     this.engine.reset();
     await this.down();
     this.wss.close();
+    this.mute.close();
   }
 
   /** The next originate answers and emits a recording's events instead of running a callee. */
@@ -197,7 +206,12 @@ export class FakeAri {
       socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    if (this.refuseEvents) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.upgrades++;
+    (this.answerPings ? this.wss : this.mute).handleUpgrade(req, socket, head, (ws) => {
       const previous = this.apps.get(app);
       if (previous) {
         // a second connection with the same app name takes the events over
