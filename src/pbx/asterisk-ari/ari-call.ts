@@ -42,6 +42,12 @@ export class AriCall extends EventEmitter implements Call {
   private weHungUp = false;
   private softHangup = false;
   private readonly playbacks = new Map<string, (state: string) => void>();
+  /**
+   * Digits that came before anyone listened. ws emits every frame of a TCP read in one go, so a
+   * digit pressed right after answering can be dispatched before originate()'s caller had a
+   * chance to subscribe; the first 'dtmf' listener receives them.
+   */
+  private early: string[] | undefined = [];
 
   constructor(
     readonly id: string,
@@ -52,7 +58,13 @@ export class AriCall extends EventEmitter implements Call {
   }
 
   override on<E extends keyof CallEvents>(event: E, listener: CallEvents[E]): this {
-    return super.on(event, listener);
+    super.on(event, listener);
+    if (event === 'dtmf' && this.early) {
+      const early = this.early;
+      this.early = undefined;
+      if (early.length > 0) queueMicrotask(() => early.forEach((digit) => this.emit('dtmf', digit)));
+    }
+    return this;
   }
 
   override off<E extends keyof CallEvents>(event: E, listener: CallEvents[E]): this {
@@ -67,7 +79,9 @@ export class AriCall extends EventEmitter implements Call {
   handle(ev: AriEvent): void {
     switch (ev.type) {
       case 'ChannelDtmfReceived':
-        if (ev.channel.id === this.id && !this.over) this.emit('dtmf', ev.digit);
+        if (ev.channel.id !== this.id || this.over) break;
+        if (this.early && this.early.length < 32) this.early.push(ev.digit);
+        else this.emit('dtmf', ev.digit);
         break;
       case 'PlaybackFinished':
         this.playbacks.get(ev.playback.id)?.(ev.playback.state);

@@ -153,21 +153,28 @@ export class AriPbx implements Pbx {
     const stopped = new Promise<'stopped'>((resolve) => stop.addEventListener('abort', () => resolve('stopped'), { once: true }));
 
     logger.debug({ tech: endpoint.split('/')[0] }, 'originate');
-    try {
-      await this.rest.originate(
-        {
-          endpoint,
-          app: this.opts.appName,
-          appArgs: 'out',
-          channelId,
-          timeoutSec: Math.max(1, Math.ceil(req.ringTimeoutMs / 1000)),
-          ...(callerId !== undefined ? { callerId } : {}),
-        },
-        { timeoutMs: this.opts.settings.originateTimeoutMs, signal: stop },
-      );
-    } catch (err) {
+    // Not awaited on its own: StasisStart (and the callee's first digits) can arrive before the
+    // HTTP answer, and the call must be handed over at once (rest-calls.md §2 on ordering).
+    const refused = new Promise<{ kind: 'refused'; err: AriRequestError }>((resolve) => {
+      this.rest
+        .originate(
+          {
+            endpoint,
+            app: this.opts.appName,
+            appArgs: 'out',
+            channelId,
+            timeoutSec: Math.max(1, Math.ceil(req.ringTimeoutMs / 1000)),
+            ...(callerId !== undefined ? { callerId } : {}),
+          },
+          { timeoutMs: this.opts.settings.originateTimeoutMs, signal: stop },
+        )
+        .catch((err: unknown) => resolve({ kind: 'refused', err: err as AriRequestError }));
+    });
+
+    const first = await Promise.race([decided, stopped, refused]);
+    if (first !== 'stopped' && first.kind === 'refused') {
       this.attempts.delete(channelId);
-      const e = err as AriRequestError;
+      const e = first.err;
       // the request may have reached Asterisk before the deadline: make sure nothing rings on
       if (e.kind !== 'http') void this.rest.hangup(channelId).catch(() => undefined);
       if (opts.signal?.aborted) return fail('canceled', 'canceled while dialling', 'local');
@@ -175,8 +182,6 @@ export class AriPbx implements Pbx {
       // HTTP 500 "Allocation failed": unknown technology or endpoint (bad-tech, pjsip-unknown-endpoint)
       return { ok: false, end: callEnd('failed', 'pbx', { text: e.message }, this.now()) };
     }
-
-    const first = await Promise.race([decided, stopped]);
     if (first === 'stopped') {
       this.attempts.delete(channelId);
       // answered in the same instant? then hang that call up too

@@ -214,9 +214,17 @@ export class CallEngine {
     this.ev(live, 'StasisStart', { args: ['out'], channel: channelJson(live.ch) });
     if (callee.digits) {
       const { afterMs, spacingMs, keys } = callee.digits;
-      [...keys].forEach((digit, i) =>
-        this.after(live, afterMs + i * spacingMs, () => this.ev(live, 'ChannelDtmfReceived', { digit, duration_ms: 100, channel: channelJson(live.ch) })),
-      );
+      // chained, not scheduled all at once: Node runs timers of different durations out of
+      // order when the loop lags, and a callee never presses 3 before 2
+      const press = (i: number): void => {
+        const digit = keys[i];
+        if (digit === undefined) return;
+        this.after(live, i === 0 ? afterMs : spacingMs, () => {
+          this.ev(live, 'ChannelDtmfReceived', { digit, duration_ms: 100, channel: channelJson(live.ch) });
+          press(i + 1);
+        });
+      };
+      press(0);
     }
     this.after(live, callee.hangupAfterMs, () => this.remoteHangup(live));
   }

@@ -28,6 +28,8 @@ export const CALLEES: Readonly<Record<string, Callee>> = {
   'answer-and-press-late': { kind: 'answer', ringMs: 0, digits: { afterMs: 4200, spacingMs: 350, keys: '1234#' }, hangupAfterMs: 10900 },
   'answer-silent': { kind: 'answer', ringMs: 0, hangupAfterMs: 60_000 },
   'answer-and-hangup': { kind: 'answer', ringMs: 0, hangupAfterMs: 2000 },
+  // not a recording: the bench's callee (presses at once, never hangs up by itself)
+  'bench-press': { kind: 'answer', ringMs: 0, digits: { afterMs: 20, spacingMs: 2, keys: '1234#' }, hangupAfterMs: 600_000 },
   busy: { kind: 'fail', status: 'BUSY', cause: 17, causeTxt: CAUSE_TXT[17] as string, sip: 486 },
   congestion: { kind: 'fail', status: 'CONGESTION', cause: 34, causeTxt: CAUSE_TXT[34] as string, sip: 503 },
   noanswer: { kind: 'noanswer' },
