@@ -14,6 +14,7 @@ import {
   type PlayResult,
 } from '../port';
 import type { AriRest } from './ari-rest';
+import { deadline } from './deadline';
 import { mediaFor } from './media';
 import { answeredCause } from './outcome';
 import type { AriEvent } from './wire';
@@ -118,8 +119,8 @@ export class AriCall extends EventEmitter implements Call {
     const media = mediaFor(items, this.deps.lang);
     if (media.length === 0) return { ok: true };
     const playbackId = this.deps.newId();
-    const deadline = AbortSignal.timeout(opts.timeoutMs);
-    const stopSignal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+    const limit = deadline(opts.timeoutMs, opts.signal);
+    const stopSignal = limit.signal;
 
     type Outcome = { kind: 'finished'; state: string } | { kind: 'digit'; digit: string } | { kind: 'stopped' } | { kind: 'ended' };
     let cleanup = (): void => undefined;
@@ -137,9 +138,11 @@ export class AriCall extends EventEmitter implements Call {
       };
     });
 
-    this.deps.rest.play(this.id, media, playbackId, { signal: stopSignal }).catch((err: unknown) => {
+    // The request is not aborted with the stop signal (that would cost a connection and may
+    // leave a playback running); a stop waits for it to be answered, then stops the playback.
+    const requested: Promise<unknown> = this.deps.rest.play(this.id, media, playbackId, { timeoutMs: Math.min(opts.timeoutMs, this.deps.restTimeoutMs) }).catch((err: unknown) => {
       // 404: the channel is gone and ChannelDestroyed is on its way; anything else: the
-      // deadline, the signal or the end of the call decides (outcome above)
+      // deadline, the signal or the end of the call decides (outcome below)
       this.deps.logger.debug({ err: (err as Error).message }, 'play request failed');
     });
 
@@ -149,17 +152,17 @@ export class AriCall extends EventEmitter implements Call {
         case 'ended':
           return this.endedStop();
         case 'digit':
-          this.stopPlayback(playbackId);
+          this.stopPlayback(playbackId, requested);
           return { ok: true, interruptedBy: result.digit };
         case 'stopped':
-          this.stopPlayback(playbackId);
+          this.stopPlayback(playbackId, requested);
           return opts.signal?.aborted ? { ok: false, reason: 'aborted' } : { ok: false, reason: 'timeout' };
         case 'finished':
           if (result.state === 'call-ended') return this.endedStop();
           if (result.state === 'failed') {
             // a playback cut by a hang-up ends "failed" just before ChannelDestroyed
             // (pbx-transcripts/asterisk-22/answer-and-hangup)
-            const ended = await Promise.race([this.ended, sleepMs(FAILED_PLAYBACK_GRACE_MS)]);
+            const ended = await endedWithin(this.ended, FAILED_PLAYBACK_GRACE_MS);
             if (ended) return { ok: false, reason: 'ended', end: ended };
             this.deps.logger.warn({ media: media.length }, 'playback failed (missing sound file?)');
           }
@@ -167,6 +170,7 @@ export class AriCall extends EventEmitter implements Call {
       }
     } finally {
       cleanup();
+      limit.done();
     }
   }
 
@@ -195,7 +199,7 @@ export class AriCall extends EventEmitter implements Call {
       // "Channel not found" means it is already gone: not an error (rest-errors.wire.json)
       this.deps.logger.debug({ err: (err as Error).message }, 'hangup request failed');
     }
-    const ended = await Promise.race([this.ended, sleepMs(this.deps.restTimeoutMs)]);
+    const ended = await endedWithin(this.ended, this.deps.restTimeoutMs);
     if (!ended) this.end(callEnd('answered', 'local', { text: 'hung up; no ChannelDestroyed seen' }, this.deps.now()));
   }
 
@@ -203,14 +207,24 @@ export class AriCall extends EventEmitter implements Call {
     return { ok: false, reason: 'ended', end: this.over as CallEnd };
   }
 
-  private stopPlayback(playbackId: string): void {
-    if (this.over) return;
-    this.deps.rest.stopPlayback(playbackId, { timeoutMs: this.deps.restTimeoutMs }).catch((err: unknown) => {
-      this.deps.logger.debug({ err: (err as Error).message }, 'stop playback failed');
+  private stopPlayback(playbackId: string, requested: Promise<unknown>): void {
+    void requested.then(() => {
+      if (this.over) return;
+      // 404 "Playback not found": it had finished meanwhile (rest-errors.wire.json)
+      this.deps.rest.stopPlayback(playbackId, { timeoutMs: this.deps.restTimeoutMs }).catch((err: unknown) => {
+        this.deps.logger.debug({ err: (err as Error).message }, 'stop playback failed');
+      });
     });
   }
 }
 
-function sleepMs(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+/** The call's end if it comes within `ms`, else undefined (the timer is cleared either way). */
+async function endedWithin(ended: Promise<CallEnd>, ms: number): Promise<CallEnd | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([ended, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -17,6 +17,7 @@ import { AriConnection } from './ari-connection';
 import { type AriRequestError, AriRest } from './ari-rest';
 import type { AriTarget } from './ari-url';
 import { checkedCallerId, checkedSender, fillTemplate } from './dial-string';
+import { deadline } from './deadline';
 import { DialTracker, type DialDecision } from './outcome';
 import { channelOf, playbackChannelId, type AriEvent } from './wire';
 
@@ -148,8 +149,8 @@ export class AriPbx implements Pbx {
     const decided = new Promise<DialDecision>((resolve) => {
       this.attempts.set(channelId, { tracker: new DialTracker(channelId), settle: resolve, logger, lang: req.lang });
     });
-    const deadline = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
-    const stop = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+    const limit = deadline(Math.max(1, opts.timeoutMs), opts.signal);
+    const stop = limit.signal;
     const stopped = new Promise<'stopped'>((resolve) => stop.addEventListener('abort', () => resolve('stopped'), { once: true }));
 
     logger.debug({ tech: endpoint.split('/')[0] }, 'originate');
@@ -172,6 +173,7 @@ export class AriPbx implements Pbx {
     });
 
     const first = await Promise.race([decided, stopped, refused]);
+    limit.done();
     if (first !== 'stopped' && first.kind === 'refused') {
       this.attempts.delete(channelId);
       const e = first.err;

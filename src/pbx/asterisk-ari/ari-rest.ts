@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { deadline, type Deadline } from './deadline';
 import type { AriChannel, AriPlayback } from './wire';
 
 /** Where and how to reach ARI over HTTP. */
@@ -102,24 +103,32 @@ export class AriRest {
       .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
       .join('&');
     const url = `${this.endpoint.baseUrl}${path}${qs ? `?${qs}` : ''}`;
-    const deadline = AbortSignal.timeout(opts.timeoutMs ?? this.defaultTimeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+    const limit = deadline(opts.timeoutMs ?? this.defaultTimeoutMs, opts.signal);
+    try {
+      return await this.send(method, path, url, limit);
+    } finally {
+      limit.done();
+    }
+  }
+
+  private async send(method: string, path: string, url: string, limit: Deadline): Promise<unknown> {
+    const signal = limit.signal;
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(url, {
-        method,
+        method: method as 'GET',
         headers: { authorization: this.auth, accept: 'application/json', ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-length': '0' }) },
         dispatcher: this.agent,
         signal,
       });
     } catch (err) {
-      throw this.failure(err, deadline, opts.signal, method, path);
+      throw this.failure(err, limit, method, path);
     }
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
-      throw this.failure(err, deadline, opts.signal, method, path);
+      throw this.failure(err, limit, method, path);
     }
     if (res.statusCode >= 400) {
       throw new AriRequestError('http', `${method} ${path}: HTTP ${res.statusCode} ${errorText(text)}`, res.statusCode);
@@ -132,9 +141,9 @@ export class AriRest {
     }
   }
 
-  private failure(err: unknown, deadline: AbortSignal, signal: AbortSignal | undefined, method: string, path: string): AriRequestError {
-    if (signal?.aborted) return new AriRequestError('aborted', `${method} ${path}: aborted`);
-    if (deadline.aborted) return new AriRequestError('timeout', `${method} ${path}: no answer within the deadline`);
+  private failure(err: unknown, limit: Deadline, method: string, path: string): AriRequestError {
+    if (limit.signal.aborted && !limit.expired) return new AriRequestError('aborted', `${method} ${path}: aborted`);
+    if (limit.expired) return new AriRequestError('timeout', `${method} ${path}: no answer within the deadline`);
     const code = (err as { code?: string }).code;
     return new AriRequestError('unreachable', `${method} ${path}: ${code ?? (err as Error).message}`);
   }
