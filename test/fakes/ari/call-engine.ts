@@ -65,13 +65,27 @@ export class CallEngine {
     return [...this.channels.values()].flatMap((l) => [channelJson(l.ch), ...(l.half ? [channelJson(l.half)] : [])]);
   }
 
-  /** DELETE /channels/{id}: our side hangs up (cause 32 soft, then 16). */
+  /**
+   * DELETE /channels/{id}: our side hangs up (cause 32 soft, then 16). Answered: as in
+   * rest-calls.md §6. Still ringing: as captured on Asterisk 22.10.1 for this fake — Dial says
+   * NOANSWER (not CANCEL) and the `;2` half is destroyed first.
+   */
   hangup(id: string): boolean {
     const live = this.channels.get(id);
     if (!live) return false;
     this.clear(live);
     this.ev(live, 'ChannelHangupRequest', { channel: channelJson(live.ch) }, { cause: 32, soft: true });
-    if (!live.inStasis) this.ev(live, 'Dial', { dialstatus: 'CANCEL', forward: '', dialstring: this.dialstring(live), peer: channelJson(live.ch) });
+    if (!live.inStasis) {
+      this.ev(live, 'Dial', { dialstatus: 'NOANSWER', forward: '', dialstring: this.dialstring(live), peer: channelJson(live.ch) });
+      if (live.half) {
+        this.ev(live, 'ChannelHangupRequest', { channel: channelJson(live.half) }, { cause: 16 });
+        this.ev(live, 'ChannelHangupRequest', { channel: channelJson(live.half) }, { cause: 16, soft: true });
+        this.destroy(live, live.half, 16);
+      }
+      this.destroy(live, live.ch, 16);
+      this.channels.delete(id);
+      return true;
+    }
     this.failPlayback(live);
     this.leaveStasis(live);
     if (live.half) this.ev(live, 'ChannelHangupRequest', { channel: channelJson(live.half) }, { cause: 16 });

@@ -12,6 +12,8 @@ export interface FakeAriOptions {
   timeScale?: number;
   /** Duration of a `sound:` media item before scaling (silence parts last their own length). */
   promptMs?: number;
+  /** PJSIP endpoints `endpoints/sendMessage` knows (`pjsip:<endpoint>/…`); others answer 404. */
+  messageEndpoints?: string[];
 }
 
 /** A recorded call to play back instead of a scripted callee (test/fakes/ari/recordings.ts). */
@@ -62,6 +64,7 @@ export class FakeAri {
   private readonly replaying = new Set<string>();
   private user: string;
   private password: string;
+  private readonly messageEndpoints: Set<string>;
   port = 0;
   timeScale: number;
 
@@ -69,6 +72,7 @@ export class FakeAri {
     this.user = opts.user ?? 'pbxverify';
     this.password = opts.password ?? 'secret';
     this.timeScale = opts.timeScale ?? 1;
+    this.messageEndpoints = new Set(opts.messageEndpoints ?? ['qa', 'uas']);
     const promptMs = opts.promptMs ?? 400;
     this.engine = new CallEngine(
       (app, ev) => this.send(app, ev),
@@ -306,7 +310,9 @@ export class FakeAri {
       const to = q.get('to');
       const from = q.get('from');
       if (!to || !from) return reply(400, { message: 'to and from are required' });
-      if (!to.startsWith('pjsip:')) return reply(404, { message: 'Endpoint not found' });
+      // unknown technology or endpoint: 404 "Endpoint not found" (seen on Asterisk 22.10.1)
+      const endpoint = /^pjsip:([^/@]+)/.exec(to)?.[1];
+      if (endpoint === undefined || !this.messageEndpoints.has(endpoint)) return reply(404, { message: 'Endpoint not found' });
       this.messages.push({ to, from, body: q.get('body') ?? '' });
       return reply(202);
     }
