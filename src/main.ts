@@ -11,6 +11,8 @@ import type { ApiKeyConfig, Config } from './config/schema';
 import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
 import { Metrics } from './metrics/metrics';
+import { AriPbx } from './pbx/asterisk-ari/ari-pbx';
+import { parseAriUrl, stasisAppName } from './pbx/asterisk-ari/ari-url';
 import type { Pbx } from './pbx/port';
 import { SimulatorPbx } from './pbx/simulator/simulator-pbx';
 import { PromptCatalog } from './prompts/catalog';
@@ -89,7 +91,25 @@ export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger:
       durationMs: (lang, id) => deps.catalog.durationMs(lang, id),
     });
   }
-  throw new Error(`pbx ${String(first).split(':')[0]}: no driver in this version (only "simulator")`);
+  if (first !== undefined && /^aris?:\/\//.test(first)) {
+    if (config.pbx.length > 1) {
+      throw new Error(
+        `pbx: ${config.pbx.length} ari:// URLs are configured, but spreading calls over several Asterisk nodes needs the dialer ` +
+          '(src/pbx/dialer, coming in issue 6); configure a single ari:// URL for now',
+      );
+    }
+    const target = parseAriUrl(first);
+    // one Stasis app per engine instance: a shared name silently steals events (docs/asterisk.md)
+    const appName = stasisAppName(target.app, config.asterisk.instanceSuffix);
+    return new AriPbx({
+      target,
+      appName,
+      settings: config.asterisk,
+      defaultTrunk: config.calls.trunk,
+      logger: deps.logger.child({ pbx: 'asterisk-ari', app: appName }),
+    });
+  }
+  throw new Error(`pbx ${String(first).split(':')[0]}: no driver in this version (only "simulator" and ari://)`);
 }
 
 /** Wires every concrete part together. The only place that does. */
