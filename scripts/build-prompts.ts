@@ -28,6 +28,8 @@ const SOUNDS = join(ROOT, 'sounds');
 const TARGET_ACTIVE_DB = -20;
 const PEAK_CEILING_DB = -1;
 const DEFAULT_SPEED = 150;
+/** Lone digit words come out short (150–250 ms) at phrase speed; slower is how a person reads a code out. */
+const DEFAULT_DIGIT_SPEED = 115;
 
 interface Options {
   langs: string[] | undefined;
@@ -88,7 +90,10 @@ function speak(manifest: Manifest, id: string, rate: number, work: string): Buff
   const raw = join(work, 'espeak.wav');
   const trimmed = join(work, 'trimmed.wav');
   // -b 1: the text is UTF-8. The text goes as an argument, never through a shell.
-  tool('espeak-ng', ['-b', '1', '-v', manifest.voice ?? manifest.lang, '-s', String(manifest.speed ?? DEFAULT_SPEED), '-w', raw, text]);
+  const speed = id.startsWith('digit-') ? (manifest.digitSpeed ?? DEFAULT_DIGIT_SPEED) : (manifest.speed ?? DEFAULT_SPEED);
+  // A trailing colon ("your code is:") is said as a comma: a continuing, not a falling, tune.
+  const spoken = text.replace(/[:：՝]\s*$/u, ',');
+  tool('espeak-ng', ['-b', '1', '-v', manifest.voice ?? manifest.lang, '-s', String(speed), '-w', raw, spoken]);
   tool('sox', [
     raw, '-t', 'wav', '-e', 'floating-point', '-b', '32', '-c', '1', trimmed,
     'highpass', '80',

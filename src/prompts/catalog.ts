@@ -16,6 +16,8 @@ export const manifestSchema = z.object({
   voice: z.string().optional(),
   /** espeak-ng speed in words per minute (default 150: slower than conversation, as phone prompts are). */
   speed: z.number().int().min(80).max(260).optional(),
+  /** espeak-ng speed for the digit prompts (default 115: a lone digit word said carefully, as one reads a code out). */
+  digitSpeed: z.number().int().min(80).max(260).optional(),
   /** The text of each prompt, as a native speaker would say it on the phone (what a voice artist reads). */
   prompts: z.record(z.string(), z.string().min(1)),
   /**

@@ -49,3 +49,27 @@ export function renderPcm(soundsDir: string, lang: string, items: readonly PlayI
 export function renderWav(soundsDir: string, lang: string, items: readonly PlayItem[]): Buffer {
   return encodeWav(renderPcm(soundsDir, lang, items));
 }
+
+/** One item as a call played it: whole, or cut after `heardMs` (barge-in, hang-up). */
+export interface HeardItem {
+  item: PlayItem;
+  completed: boolean;
+  heardMs?: number | undefined;
+}
+
+/**
+ * The PCM a callee heard on a call, from what the call played (the simulator's call log): each
+ * completed item whole, an item cut short up to where it was cut. Waiting for keys is listening,
+ * not playing, so it adds nothing. A call that played everything as planned renders to exactly
+ * {@link renderPcm} of the same items.
+ */
+export function renderHeardPcm(soundsDir: string, lang: string, heard: readonly HeardItem[]): Buffer {
+  return Buffer.concat(
+    heard.map(({ item, completed, heardMs }) => {
+      const pcm = renderPcm(soundsDir, lang, [item]);
+      if (completed || heardMs === undefined) return pcm;
+      const bytes = Math.max(0, Math.min(pcm.length, Math.round((heardMs * 8000) / 1000) * 2));
+      return pcm.subarray(0, bytes);
+    }),
+  );
+}
