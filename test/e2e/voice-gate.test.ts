@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient, eventually } from '../support/api-client';
 import { startEngine, type EngineProcess } from '../support/engine-process';
-import { WebhookReceiver } from '../support/webhook-receiver';
+import { WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiver';
 
 /**
  * The anti-voicemail gate through the real engine and the simulator: the service picks a random
@@ -44,24 +44,35 @@ describe('voice verification with the anti-voicemail gate', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function callWithGate(to: string): Promise<{ id: string; attempt: any; webhook: any; played: string[]; pressed: string[] }> {
+  interface AttemptView {
+    status: string;
+    result: string | null;
+    outcome: string | null;
+  }
+  interface SimEvent {
+    type: string;
+    item?: { prompt?: string };
+    digit?: string;
+  }
+
+  async function callWithGate(to: string): Promise<{ id: string; attempt: AttemptView; webhook: ReceivedWebhook; played: string[]; pressed: string[] }> {
     const started = await api.post('/v1/verifications', { to, channel: 'call', lang: 'de' });
     expect(started.status).toBe(201);
     const id = started.body.id as string;
     const attempt = await eventually(async () => {
-      const res = await api.get(`/v1/verifications/${id}`);
+      const res = await api.get<{ attempts?: AttemptView[] }>(`/v1/verifications/${id}`);
       const a = res.body.attempts?.[0];
       return a?.status === 'completed' ? a : undefined;
     }, 'the call attempt to complete');
     const webhook = await eventually(async () => hooks.forVerification(id).find((w) => w.type === 'attempt.completed'), 'the attempt.completed webhook');
-    const calls = (await api.get(`/v1/simulator/calls?to=${encodeURIComponent(to)}`)).body.calls as any[];
-    const events = calls[calls.length - 1].events as any[];
+    const calls = (await api.get<{ calls: Array<{ events: SimEvent[] }> }>(`/v1/simulator/calls?to=${encodeURIComponent(to)}`)).body.calls;
+    const events = calls[calls.length - 1]?.events ?? [];
     return {
       id,
       attempt,
       webhook,
-      played: events.filter((e) => e.type === 'play' && 'prompt' in e.item).map((e) => e.item.prompt as string),
-      pressed: events.filter((e) => e.type === 'dtmf').map((e) => e.digit as string),
+      played: events.flatMap((e) => (e.type === 'play' && e.item?.prompt !== undefined ? [e.item.prompt] : [])),
+      pressed: events.flatMap((e) => (e.type === 'dtmf' && e.digit !== undefined ? [e.digit] : [])),
     };
   }
 
