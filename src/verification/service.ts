@@ -122,7 +122,7 @@ export class VerificationService {
     const now = this.deps.clock.now();
     const { after } = await this.mutateOrThrow(id, (record) => {
       if (record.status !== 'pending') throw terminalError(record.status);
-      return advanceNow(record, now, this.deps.policy.expirySeconds);
+      return advanceNow(record, now, record.expirySeconds);
     });
     await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
     await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
@@ -185,7 +185,7 @@ export class VerificationService {
       } else {
         plaintext = this.deps.vault.unseal(id, record.codeSealed);
       }
-      const started = startStep(record, index, now, this.deps.policy.expirySeconds, code, this.deps.instanceId);
+      const started = startStep(record, index, now, record.expirySeconds, code, this.deps.instanceId);
       attempt = started.attempt;
       return started.record;
     }).catch((err: unknown) => {
