@@ -61,6 +61,7 @@ export class SimulatorPbx implements Pbx {
     this.env = {
       clock: opts.clock,
       scaled: (ms) => Math.max(0, Math.round(ms / opts.speed)),
+      unscaled: (realMs) => realMs * opts.speed,
       durationMs: opts.durationMs,
       screen: (to) => this.screens.get(to),
     };
