@@ -1,21 +1,13 @@
 # Asterisk for pbxverify, from a distribution package (Ubuntu 24.04's asterisk 20.x; no source build).
 # Build from the repository root:  docker build -f docker/asterisk.Dockerfile -t pbxverify-asterisk .
 
-# --- the prompt packs, converted for Asterisk (8 kHz mono 16-bit WAV) + the silence parts ---
-FROM debian:12-slim AS sounds
-RUN apt-get update && apt-get install -y --no-install-recommends sox espeak-ng nodejs bc \
-    && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY sounds ./sounds
-COPY dialplan/asterisk/install-sounds.sh ./dialplan/asterisk/install-sounds.sh
-# packs without recorded/generated WAVs yet are spoken with espeak-ng (a stand-in, not for production)
-RUN ./dialplan/asterisk/install-sounds.sh /out || ./dialplan/asterisk/install-sounds.sh --speak /out
-
 # --- Asterisk ---
 FROM ubuntu:24.04
 RUN apt-get update && apt-get install -y --no-install-recommends asterisk asterisk-modules \
     && rm -rf /var/lib/apt/lists/*
-COPY --from=sounds /out/pbxverify /usr/share/asterisk/sounds/pbxverify
+# The committed packs are already in Asterisk's layout: pbxverify/<lang>/<id>.wav, pbxverify/silence/<ms>.wav
+# (8 kHz mono 16-bit PCM; the same files `pbxverify prompts install --asterisk` copies).
+COPY sounds /usr/share/asterisk/sounds/pbxverify
 COPY dialplan/asterisk/extensions.conf /etc/asterisk/pbxverify/extensions.conf
 COPY dialplan/asterisk/pjsip.conf /etc/asterisk/pbxverify/pjsip-trunk-template.conf
 COPY docker/asterisk/extensions.conf docker/asterisk/http.conf docker/asterisk/pjsip.conf docker/asterisk/modules.conf docker/asterisk/rtp.conf /etc/asterisk/
