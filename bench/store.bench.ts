@@ -2,222 +2,150 @@
  * Store benchmark: starts/s and checks/s through the HTTP API with the memory store and with
  * Redis, in the same run, and Redis memory per pending verification.
  *
- *   npm run build && npx tsx bench/store.bench.ts [--seconds 10] [--connections 20] [--pending 10000]
+ *   npm run bench -- store        (or: npm run build && npx tsx bench/store.bench.ts)
+ *   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_PENDING=10000
  *
- * The engine runs as its own process (dist/cli/index.js serve, real clock, simulator at high
- * speed, logs at warn); autocannon drives it from this process; redis-server is started here on
- * a free port with no persistence. Everything shares the machine: figures are relative.
+ * The engine runs as its own process (dist/, real clock, simulator at speed 1000); the load
+ * comes from another process (bench/lib/load-worker.ts, autocannon); redis-server is started
+ * here on a free port, without persistence. Server CPU per request (engine, plus redis-server
+ * for Redis) is the figure that holds on a busy machine; req/s depends on what else runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { decodeRecord, encodeRecord } from '../src/store/redis/record-codec';
-import { freePort, startRedisServer } from '../test/support/redis-server';
+import { startRedisServer } from '../test/support/redis-server';
+import { cpuSeconds, measure, startEngineProcess, type LoadResult } from './lib/processes';
 
-const ROOT = join(__dirname, '..');
-const CLI = join(ROOT, 'dist/cli/index.js');
-const KEY = { id: 'bench', secret: 'bench-secret-0123456789' };
-const AUTH = `Basic ${Buffer.from(`${KEY.id}:${KEY.secret}`).toString('base64')}`;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PENDING = Number(process.env.BENCH_PENDING ?? 10_000);
+/** Pending verifications the checks spread over (19 wrong codes each at most: all stay pending). */
+const CHECK_POOL = Number(process.env.BENCH_CHECK_POOL ?? 8_000);
+const KEY = { id: 'bench', secret: 'bench-secret-0123456789abcdef' };
+const auth = `Basic ${Buffer.from(`${KEY.id}:${KEY.secret}`).toString('base64')}`;
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const SECONDS = arg('seconds', 10);
-const CONNECTIONS = arg('connections', 20);
-const PENDING = arg('pending', 10_000);
-const CHECK_TARGETS = 6_000;
+type Measured = LoadResult & { cpuMicrosPerRequest: number; redisMicrosPerRequest: number };
 
-interface Engine {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startEngine(store: string, dir: string): Promise<Engine> {
-  const config = join(dir, `config-${Date.now()}.json`);
+async function startEngine(store: string, dir: string): Promise<Awaited<ReturnType<typeof startEngineProcess>>> {
+  const file = join(dir, `config-${store === 'memory' ? 'memory' : 'redis'}.json`);
   writeFileSync(
-    config,
+    file,
     JSON.stringify({
       store,
       secret: 'bench-engine-secret-0123456789abcdef0123',
       apiKeys: [KEY],
+      logLevel: 'warn',
       simulator: { speed: 1000 },
       verification: { maxCheckAttempts: 20 },
       dialer: { defaultLimits: { cps: 1000, maxConcurrent: 10_000 }, queueMaxLength: 100_000 },
     }),
   );
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PBXVERIFY_CONFIG: config, PBXVERIFY_PORT: String(port), PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 200) throw new Error('engine did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return startEngineProcess({ PBXVERIFY_CONFIG: file, PBXVERIFY_LOG_LEVEL: 'warn' });
 }
 
-let numberSeq = 0;
-/** Unique valid NANP numbers (+1 202 2xx xxxx); none of the simulator's special test numbers. */
-function nextNumber(): string {
-  numberSeq++;
-  return `+1202${2_000_000 + numberSeq}`;
+/** Load from the worker process; adds engine and redis-server CPU per request. */
+async function load(enginePid: number, redisPid: number | undefined, spec: Record<string, unknown>): Promise<Measured> {
+  const redisBefore = redisPid === undefined ? 0 : cpuSeconds(redisPid);
+  const result = await measure(enginePid, spec);
+  const redisUsed = redisPid === undefined ? 0 : cpuSeconds(redisPid) - redisBefore;
+  return { ...result, redisMicrosPerRequest: result.total ? (redisUsed * 1e6) / result.total : 0 };
 }
 
-async function post(url: string, path: string, body: unknown): Promise<{ status: number; body: { id?: string } }> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { id?: string } };
-}
-
-/** Creates verifications with `concurrency` requests in flight; returns their ids. */
-async function createMany(url: string, count: number, workflow: string, concurrency = 50): Promise<string[]> {
+async function startMany(url: string, count: number, body: (i: number) => Record<string, unknown>, concurrency = 100): Promise<string[]> {
   const ids: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next++;
-        const res = await post(url, '/v1/verifications', { to: nextNumber(), workflow });
-        if (res.status !== 201 || !res.body.id) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
-        ids.push(res.body.id);
-      }
-    }),
-  );
+  for (let i = 0; i < count; i += concurrency) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(concurrency, count - i) }, async (_, j) => {
+        const res = await fetch(`${url}/v1/verifications`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: auth },
+          body: JSON.stringify(body(i + j)),
+        });
+        const json = (await res.json()) as { id?: string };
+        if (res.status !== 201 || !json.id) throw new Error(`start failed: ${res.status} ${JSON.stringify(json)}`);
+        return json.id;
+      }),
+    );
+    ids.push(...batch);
+  }
   return ids;
 }
 
-interface LoadFigures {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  failed: number;
-}
-
-function figures(result: autocannon.Result): LoadFigures {
-  return { perSecond: result['2xx'] / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors };
-}
-
-async function starts(url: string, seconds = SECONDS): Promise<LoadFigures> {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/verifications',
-        headers: { authorization: AUTH, 'content-type': 'application/json' },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ to: nextNumber(), workflow: 'sms' }) }),
-      },
-    ],
-  });
-  return figures(result);
-}
-
-async function checks(url: string): Promise<LoadFigures> {
-  const ids = await createMany(url, CHECK_TARGETS, 'sms-call-call');
-  let i = 0;
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        headers: { authorization: AUTH, 'content-type': 'application/json' },
-        // A 7-digit code never matches: every check is a counted wrong attempt (a CAS write).
-        body: JSON.stringify({ code: '1234567' }),
-        setupRequest: (req) => ({ ...req, path: `/v1/verifications/${ids[i++ % ids.length] as string}/check` }),
-      },
-    ],
-  });
-  return figures(result);
-}
-
-/** Waits until every verification's first step (the SMS) is recorded as completed. */
-async function smsStepsDone(url: string, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 1) {
+/** Waits until the first step (the SMS) of each verification is recorded as completed. */
+async function firstStepsDone(url: string, ids: string[]): Promise<void> {
+  for (const id of ids) {
     for (let tries = 0; ; tries++) {
-      const res = await fetch(`${url}/v1/verifications/${ids[i] as string}`, { headers: { authorization: AUTH } });
+      const res = await fetch(`${url}/v1/verifications/${id}`, { headers: { authorization: auth } });
       const body = (await res.json()) as { attempts: Array<{ status: string }> };
       if (body.attempts[0]?.status === 'completed') break;
-      if (tries > 300) throw new Error('SMS steps did not complete');
+      if (tries > 500) throw new Error('first steps did not complete');
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 }
 
-async function usedMemory(redis: Redis): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)?.[1]);
+function line(name: string, r: Measured): string {
+  const bad = r.non2xx + r.errors + r.timeouts;
+  const redis = r.redisMicrosPerRequest ? ` + redis ${r.redisMicrosPerRequest.toFixed(0).padStart(3)} µs` : '';
+  return `${name.padEnd(16)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(4)} ms  CPU/req engine ${r.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs${redis}${bad ? `  (${bad} non-2xx/errors)` : ''}`;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CLI)) throw new Error('run `npm run build` first (dist/cli/index.js is missing)');
-  const dir = mkdtempSync(join(tmpdir(), 'pbxverify-bench-'));
+  const dir = mkdtempSync(join(tmpdir(), 'pbxverify-store-bench-'));
   const server = await startRedisServer();
   const redis = new Redis(server.url);
-  const rows: Array<[string, LoadFigures, LoadFigures]> = [];
+  const rows: string[] = [];
+  const common = { connections: CONNECTIONS, durationSec: DURATION, headers: { authorization: auth } };
   try {
-    for (const [label, store] of [['memory', 'memory'], ['redis', server.url]] as const) {
+    for (const [label, store, prefix, warm] of [['memory', 'memory', '+49151', '+49160'], ['redis', server.url, '+49152', '+49162']] as const) {
       await redis.flushall();
       const engine = await startEngine(store, dir);
-      process.stderr.write(`${label}: warm-up…\n`);
-      await starts(engine.url, 2);
-      process.stderr.write(`${label}: starts…\n`);
-      const s = await starts(engine.url);
-      process.stderr.write(`${label}: checks…\n`);
-      const c = await checks(engine.url);
-      rows.push([label, s, c]);
+      const pid = engine.child.pid as number;
+      const redisPid = label === 'redis' ? server.pid : undefined;
+      try {
+        // Warm-up (JIT, connection pools), not counted.
+        await load(pid, redisPid, { ...common, durationSec: 2, url: engine.url, path: '/v1/verifications', body: { kind: 'start', channel: 'sms', prefix: warm } });
+        const starts = await load(pid, redisPid, { ...common, url: engine.url, path: '/v1/verifications', body: { kind: 'start', channel: 'sms', prefix } });
+        const ids = await startMany(engine.url, CHECK_POOL, (i) => ({ to: `${prefix}8${String(i).padStart(7, '0')}`, channel: 'sms' }));
+        // Wrong codes (a 10-digit code never matches a 6-digit one): HMAC + compare-and-set write each.
+        const checks = await load(pid, redisPid, { ...common, url: engine.url, path: '', body: { kind: 'check', ids, code: '0000000000' } });
+        rows.push(line(`${label} start`, starts), line(`${label} check`, checks));
+      } finally {
+        await engine.stop();
+      }
+    }
+
+    // Memory per pending verification: sms-call-call after its SMS, two steps still to come.
+    await redis.flushall();
+    const engine = await startEngine(server.url, dir);
+    let memory: string[];
+    try {
+      const before = await usedMemory(redis);
+      const ids = await startMany(engine.url, PENDING, (i) => ({ to: `+49170${String(i).padStart(8, '0')}`, workflow: 'sms-call-call' }));
+      await firstStepsDone(engine.url, ids);
+      const after = await usedMemory(redis);
+      const keys = await redis.dbsize();
+      const value = (await redis.get(`pv:r:${ids[0] as string}`)) as string;
+      const record = decodeRecord(ids[0] as string, value.slice(0, value.lastIndexOf('\n')));
+      const recordBytes = Number(await redis.call('MEMORY', 'USAGE', `pv:r:${record.id}`));
+      const slotBytes = Number(await redis.call('MEMORY', 'USAGE', `pv:n:${record.keyId}|${record.to}`));
+      const per = (after - before) / PENDING;
+      memory = [
+        `Redis memory per pending verification (${PENDING} pending sms-call-call, SMS sent, two calls to come; INFO used_memory delta):`,
+        `  ${per.toFixed(0)} bytes per verification (${((after - before) / 1024 / 1024).toFixed(1)} MiB in all; ${(keys / PENDING).toFixed(2)} keys each)`,
+        `  record ${recordBytes} B and number slot ${slotBytes} B (MEMORY USAGE), its two scheduled jobs ≈ ${(per - recordBytes - slotBytes).toFixed(0)} B`,
+        `  record value ${Buffer.byteLength(value)} B; the same record as plain JSON ${Buffer.byteLength(JSON.stringify(record))} B (codec ${Buffer.byteLength(encodeRecord(record))} B + write nonce)`,
+      ];
+    } finally {
       await engine.stop();
     }
 
-    // Memory per pending verification: sms-call-call, its SMS sent, two steps still to come.
-    await redis.flushall();
-    const engine = await startEngine(server.url, dir);
-    const before = await usedMemory(redis);
-    process.stderr.write(`redis: ${PENDING} pending verifications…\n`);
-    const ids = await createMany(engine.url, PENDING, 'sms-call-call');
-    await smsStepsDone(engine.url, ids);
-    const after = await usedMemory(redis);
-    const keys = await redis.dbsize();
-    const value = (await redis.get(`pv:r:${ids[0] as string}`)) as string;
-    const record = decodeRecord(ids[0] as string, value.slice(0, value.lastIndexOf('\n')));
-    const recordBytes = Number(await redis.call('MEMORY', 'USAGE', `pv:r:${record.id}`));
-    const slotBytes = Number(await redis.call('MEMORY', 'USAGE', `pv:n:${record.keyId}|${record.to}`));
-    await engine.stop();
-
-    const fmt = (f: LoadFigures): string => `${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(4)} ms${f.failed ? `  (${f.failed} failed)` : ''}`;
-    process.stdout.write(`\nstore benchmark — ${SECONDS} s per run, ${CONNECTIONS} connections, engine in its own process\n`);
-    process.stdout.write(`${'store'.padEnd(8)} ${'starts'.padEnd(40)} checks\n`);
-    for (const [label, s, c] of rows) process.stdout.write(`${label.padEnd(8)} ${fmt(s).padEnd(40)} ${fmt(c)}\n`);
-    process.stdout.write(`redis/memory: starts ${(rows[1]![1].perSecond / rows[0]![1].perSecond).toFixed(2)}×, checks ${(rows[1]![2].perSecond / rows[0]![2].perSecond).toFixed(2)}×\n\n`);
-    process.stdout.write(`Redis memory per pending verification (sms-call-call after its SMS, ${PENDING} pending):\n`);
-    process.stdout.write(`  used_memory delta  ${((after - before) / PENDING).toFixed(0)} bytes per verification (${((after - before) / 1024 / 1024).toFixed(1)} MiB total)\n`);
-    process.stdout.write(`  keys               ${(keys / PENDING).toFixed(2)} per verification (record, number slot; jobs share two structures)\n`);
-    process.stdout.write(`  of which           record ${recordBytes} B, number slot ${slotBytes} B (MEMORY USAGE), two jobs ≈ ${((after - before) / PENDING - recordBytes - slotBytes).toFixed(0)} B\n`);
-    process.stdout.write(`  record value       ${Buffer.byteLength(value)} bytes (plain JSON of the same record: ${Buffer.byteLength(JSON.stringify(record))} bytes; codec alone: ${Buffer.byteLength(encodeRecord(record))})\n`);
+    process.stdout.write(`\nStore throughput (${DURATION} s each, ${CONNECTIONS} connections, load from a second process, simulator PBX at speed 1000)\n`);
+    for (const row of rows) process.stdout.write(`${row}\n`);
+    process.stdout.write('  start = POST /v1/verifications (sms: record, number slot, two jobs, then the SMS step runs); check = a wrong code\n\n');
+    for (const row of memory) process.stdout.write(`${row}\n`);
   } finally {
     await redis.quit();
     await server.stop();
@@ -225,7 +153,11 @@ async function main(): Promise<void> {
   }
 }
 
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+}
+
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

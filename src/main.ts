@@ -13,6 +13,8 @@ import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
 import { PollLoop } from './lib/poll-loop';
 import { Metrics } from './metrics/metrics';
+import { AriPbx } from './pbx/asterisk-ari/ari-pbx';
+import { parseAriUrl, stasisAppName } from './pbx/asterisk-ari/ari-url';
 import { DialerPbx } from './pbx/dialer/dialer-pbx';
 import type { Pbx } from './pbx/port';
 import { SimulatorPbx } from './pbx/simulator/simulator-pbx';
@@ -129,8 +131,8 @@ export interface PbxDeps {
   clock: Clock;
   logger: Logger;
   catalog: PromptCatalog;
-  /** Drivers that must be unique per engine (an ARI Stasis app name) derive it from this. */
-  instanceId: string;
+  /** This engine's identity, for drivers that must be unique per engine instance. */
+  instanceId?: string | undefined;
 }
 
 /** One PBX node (one driver) from one URL of `config.pbx`. */
@@ -144,7 +146,19 @@ export function buildPbxNode(url: string, config: Readonly<Config>, deps: PbxDep
       durationMs: (lang, id) => deps.catalog.durationMs(lang, id),
     });
   }
-  throw new Error(`pbx ${url.split(':')[0]}: no driver in this version (only "simulator")`);
+  if (/^aris?:\/\//.test(url)) {
+    const target = parseAriUrl(url);
+    // one Stasis app per engine instance: a shared name silently steals events (docs/asterisk.md)
+    const appName = stasisAppName(target.app, config.asterisk.instanceSuffix);
+    return new AriPbx({
+      target,
+      appName,
+      settings: config.asterisk,
+      defaultTrunk: config.calls.trunk,
+      logger: deps.logger.child({ pbx: 'asterisk-ari', app: appName }),
+    });
+  }
+  throw new Error(`pbx ${url.split(':')[0]}: no driver in this version (only "simulator" and ari://)`);
 }
 
 /** Every URL in `config.pbx` as a node, behind the dialer (limits, queue, health, failover). */

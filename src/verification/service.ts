@@ -1,4 +1,5 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { randomHex } from '../lib/random';
 import type { Logger } from 'pino';
 import type { ApiKeyConfig } from '../config/schema';
 import type { Clock } from '../lib/clock';
@@ -94,7 +95,7 @@ export class VerificationService {
     if (!created.ok) {
       throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
     }
-    this.log(record).info({ workflow: record.workflow, lang: record.lang }, 'verification started');
+    this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');
     this.deps.metrics.started(record.workflow);
     if (created.replacedId !== undefined) await this.endVerification(created.replacedId, 'canceled').catch(() => undefined);
     await store.scheduleJob(stepJob(record.id, 0, record.nextStepAt ?? now));
@@ -225,7 +226,7 @@ export class VerificationService {
     });
     const result = verdict as { verified: boolean; attemptsRemaining: number };
     this.deps.metrics.check(result.verified ? 'approved' : 'wrong');
-    this.log(after).info({ verified: result.verified, remaining: result.attemptsRemaining }, 'code checked');
+    this.deps.logger.info({ ...this.fields(after),  verified: result.verified, remaining: result.attemptsRemaining }, 'code checked');
     if (isTerminal(after.status)) await this.settle(after);
     return { record: after, ...result };
   }
@@ -261,7 +262,7 @@ export class VerificationService {
     await this.publish({ type: 'attempt.started', record, attempt });
     if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext);
     const held: HeldAttempt = { verificationId: id, n: attempt.n };
-    await this.deps.peers?.hold(held).catch((err: unknown) => this.log(record).warn({ err }, 'could not register attempt with peers'));
+    await this.deps.peers?.hold(held).catch((err: unknown) => this.deps.logger.warn({ ...this.fields(record), err }, 'could not register attempt with peers'));
     this.launch(record, attempt, plaintext, held);
   }
 
@@ -271,7 +272,7 @@ export class VerificationService {
     let finished!: () => void;
     const run: RunningAttempt = { n: attempt.n, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.running.set(record.id, run);
-    const logger = this.log(record).child({ attempt: attempt.n, channel: attempt.channel });
+    const logger = this.deps.logger.child({ ...this.fields(record), attempt: attempt.n, channel: attempt.channel });
     const { vault, clock } = this.deps;
     const codeHash = record.codeHash;
     const codeExpiresAt = record.codeExpiresAt;
@@ -349,7 +350,7 @@ export class VerificationService {
     await this.deps.store.cancelJob(stepJobId(record.id));
     await this.deps.store.cancelJob(expireJobId(record.id));
     this.deps.metrics.ended(record.status);
-    this.log(record).info({ status: record.status }, 'verification ended');
+    this.deps.logger.info({ ...this.fields(record),  status: record.status }, 'verification ended');
     await this.publish({ type: `verification.${record.status}` as 'verification.approved', record });
   }
 
@@ -376,7 +377,7 @@ export class VerificationService {
     try {
       await this.deps.events.publish(event);
     } catch (err) {
-      this.log(event.record).error({ err, type: event.type }, 'could not publish event');
+      this.deps.logger.error({ ...this.fields(event.record),  err, type: event.type }, 'could not publish event');
     }
   }
 
@@ -413,8 +414,9 @@ export class VerificationService {
     return pendingFor + this.deps.retentionMs;
   }
 
-  private log(record: VerificationRecord): Logger {
-    return this.deps.logger.child({ verificationId: record.id, dest: maskNumber(record.to) });
+  /** Log bindings of a verification (plain fields, not a child logger: this is the hot path). */
+  private fields(record: VerificationRecord): { verificationId: string; dest: string } {
+    return { verificationId: record.id, dest: maskNumber(record.to) };
   }
 }
 
@@ -432,7 +434,7 @@ export function expireJobId(id: string): string {
 }
 
 function token(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 function stepJob(id: string, step: number, at: number): Job {

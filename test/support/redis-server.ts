@@ -18,6 +18,8 @@ export interface RedisServer {
   url: string;
   /** Working directory (AOF and RDB files live here). */
   dir: string;
+  /** Process id of the running server (changes on restart). */
+  readonly pid: number | undefined;
   /** Graceful stop (SIGTERM: the AOF is flushed), then start again on the same port and directory. */
   restart(): Promise<void>;
   /** SIGTERM and wait for exit; keeps the directory so {@link start} can bring the data back. */
@@ -106,6 +108,9 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
 
   await launch();
   return {
+    get pid() {
+      return child?.pid;
+    },
     port,
     url: `redis://127.0.0.1:${port}/0`,
     dir,

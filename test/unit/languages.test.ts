@@ -27,7 +27,9 @@ describe('prompt language', () => {
     expect(languageForNumber('+380501234567')).toBe('uk');
     expect(languageForNumber('+48601234567')).toBe('pl');
     expect(languageForNumber('+5511987654321')).toBe('pt-BR');
-    expect(languageForNumber('+35312345678')).toBe('en');
+    // Ireland (+353) hears British English: longer than +35x, no shorter prefix wins.
+    expect(languageForNumber('+35312345678')).toBe('en-GB');
+    expect(languageForNumber('+17875551234')).toBe('es-419');
     expect(normalizeTag('ZH-hant')).toBe('zh-Hant');
   });
 });

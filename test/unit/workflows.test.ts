@@ -30,7 +30,8 @@ describe('digit grouping', () => {
     ['1234567', ['123', '4567']],
     ['12345678', ['1234', '5678']],
     ['1234567890', ['123', '456', '7890']],
-    ['12345678901234567890', ['123', '456', '789', '012', '345', '678', '90']],
+    // Threes, the remainder as trailing fours: never a group of one or two (issue 3).
+    ['12345678901234567890', ['123', '456', '789', '012', '3456', '7890']],
   ])('groups %s', (code, groups) => {
     expect(groupDigits(code)).toEqual(groups);
   });
