@@ -67,17 +67,16 @@ export interface HeldAttempt {
 export interface EnginePeers {
   /**
    * Starts announcing this instance as alive and listening for abort requests addressed to it.
-   * `onAbort` is called with the verification whose attempt must stop.
+   * `onAbort` is called with the attempt that must stop.
    */
-  start(onAbort: (verificationId: string, reason: string) => void): Promise<void>;
+  start(onAbort: (attempt: HeldAttempt, reason: string) => void): Promise<void>;
   /** Stops announcing and listening. Attempts still held are left for the survivors. */
   stop(): Promise<void>;
   /**
-   * Asks `instance` to stop the attempt it runs for this verification (hang up its call).
-   * Best effort, at most once: the running instance also re-checks the store periodically.
-   * Never rejects.
+   * Asks `instance` to stop an attempt it runs (hang up its call). Best effort, at most once:
+   * the running instance also re-checks the store periodically. Never rejects.
    */
-  requestAbort(instance: string, verificationId: string, reason: string): Promise<void>;
+  requestAbort(instance: string, attempt: HeldAttempt, reason: string): Promise<void>;
   /** Records that this instance runs this attempt, until {@link release}. */
   hold(attempt: HeldAttempt): Promise<void>;
   release(attempt: HeldAttempt): Promise<void>;

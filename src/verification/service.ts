@@ -83,7 +83,7 @@ export class VerificationService {
 
   /** Joins the other engines on the shared store (no-op with a single engine). */
   async open(): Promise<void> {
-    await this.deps.peers?.start((id, reason) => this.abortHere(id, reason));
+    await this.deps.peers?.start((attempt, reason) => this.abortHere(attempt.verificationId, reason, attempt.n));
   }
 
   async start(key: ApiKeyConfig, input: StartInput): Promise<StartResult> {
@@ -364,13 +364,15 @@ export class VerificationService {
     if (!peers) return;
     for (const attempt of record.attempts) {
       if (attempt.status === 'running' && attempt.instance !== undefined && attempt.instance !== this.deps.instanceId) {
-        void peers.requestAbort(attempt.instance, record.id, reason);
+        void peers.requestAbort(attempt.instance, { verificationId: record.id, n: attempt.n }, reason);
       }
     }
   }
 
-  private abortHere(id: string, reason: string): void {
-    this.running.get(id)?.controller.abort(new Error(reason));
+  /** Aborts the attempt of this verification running here (only attempt `n`, when given). */
+  private abortHere(id: string, reason: string, n?: number): void {
+    const run = this.running.get(id);
+    if (run && (n === undefined || run.n === n)) run.controller.abort(new Error(reason));
   }
 
   private async publish(event: DomainEvent): Promise<void> {

@@ -17,7 +17,8 @@ describe('ending a verification on another engine than the one calling', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     // Real-time calls: the announcement takes several seconds, long enough to interrupt it.
-    group = new EngineGroup({ storeUrl: redis.url, speed: 1 });
+    // The periodic re-check is pushed out of the way: the hang-up must come over pub/sub.
+    group = new EngineGroup({ storeUrl: redis.url, speed: 1, config: { scaleOut: { heartbeatMs: 200, instanceTtlMs: 1_000, sweepMs: 60_000 } } });
     await group.start('a');
     await group.start('b');
   }, 60_000);

@@ -131,11 +131,11 @@ describe('Redis store on a real redis-server', () => {
       const a = peers(await client(), await client(), `a-${randomBytes(3).toString('hex')}`);
       const b = peers(await client(), await client(), `b-${randomBytes(3).toString('hex')}`);
       const got: string[] = [];
-      await a.start((id, reason) => got.push(`${id}/${reason}`));
+      await a.start((attempt, reason) => got.push(`${attempt.verificationId}:${attempt.n}/${reason}`));
       await b.start(() => got.push('wrong instance'));
-      await b.requestAbort(a.instanceId, 'v1', 'verification canceled');
+      await b.requestAbort(a.instanceId, { verificationId: 'v1', n: 2 }, 'verification canceled');
       await eventually(async () => (got.length > 0 ? true : undefined), 'the abort request');
-      expect(got).toEqual(['v1/verification canceled']);
+      expect(got).toEqual(['v1:2/verification canceled']);
       await a.stop();
       await b.stop();
     });

@@ -39,14 +39,14 @@ export class RedisPeers implements EnginePeers {
     return this.opts.instanceId;
   }
 
-  async start(onAbort: (verificationId: string, reason: string) => void): Promise<void> {
+  async start(onAbort: (attempt: HeldAttempt, reason: string) => void): Promise<void> {
     const { subscriber, logger } = this.opts;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       try {
-        const { verificationId, reason } = JSON.parse(message) as { verificationId: string; reason: string };
-        logger.debug({ verificationId, reason }, 'abort requested by another instance');
-        onAbort(verificationId, reason);
+        const { verificationId, n, reason } = JSON.parse(message) as { verificationId: string; n: number; reason: string };
+        logger.debug({ verificationId, attempt: n, reason }, 'abort requested by another instance');
+        onAbort({ verificationId, n }, reason);
       } catch (err) {
         logger.warn({ err }, 'bad abort message');
       }
@@ -66,11 +66,11 @@ export class RedisPeers implements EnginePeers {
     await closeRedisClient(this.opts.subscriber);
   }
 
-  async requestAbort(instance: string, verificationId: string, reason: string): Promise<void> {
+  async requestAbort(instance: string, attempt: HeldAttempt, reason: string): Promise<void> {
     try {
-      await this.opts.client.publish(`${this.prefix}abort:${instance}`, JSON.stringify({ verificationId, reason }));
+      await this.opts.client.publish(`${this.prefix}abort:${instance}`, JSON.stringify({ verificationId: attempt.verificationId, n: attempt.n, reason }));
     } catch (err) {
-      this.opts.logger.warn({ err, verificationId }, 'could not send abort request');
+      this.opts.logger.warn({ err, verificationId: attempt.verificationId }, 'could not send abort request');
     }
   }
 
