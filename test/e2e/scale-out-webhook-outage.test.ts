@@ -57,6 +57,8 @@ describe('webhook receiver down for an hour', () => {
     const b = await group.start('b');
     await group.clock.advanceInSteps(30 * MINUTE, MINUTE);
     expect(receiver.received).toEqual([]);
+    // Retried all along (one head per verification at a time, backing off), nothing dropped.
+    expect(receiver.refused).toBeGreaterThan(2 * ids.length);
     expect(await store.pendingWebhooks()).toBe(3 * ids.length);
 
     // Back: retries are at most an hour apart (capped backoff), so within the next hour all go out.

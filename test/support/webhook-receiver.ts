@@ -18,6 +18,8 @@ export interface ReceivedWebhook {
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   status = 200;
+  /** Requests answered with the failing `status` (delivery attempts during an outage). */
+  refused = 0;
   /**
    * Check signatures without the 5-minute timestamp tolerance (engines on the manual test
    * clock sign with simulated time): the signature is recomputed with the reference
@@ -33,6 +35,7 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
       req.on('end', () => {
         if (this.status >= 300) {
+          this.refused++;
           res.writeHead(this.status).end();
           return;
         }
