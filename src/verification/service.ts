@@ -115,8 +115,7 @@ export class VerificationService {
 
   async check(key: ApiKeyConfig, id: string, code: string): Promise<CheckResult> {
     validateCandidate(code);
-    await this.get(key, id);
-    return this.checkRecord(id, code);
+    return this.checkRecord(key.id, id, code);
   }
 
   /** Check by number (seed 001): the latest verification for that number under this key. */
@@ -125,8 +124,7 @@ export class VerificationService {
     const number = parseE164(to);
     const record = await this.deps.store.findByNumber(key.id, number.e164);
     if (!record) throw new AppError('VERIFICATION_NOT_FOUND');
-    if (isOverdue(record, this.deps.clock.now())) await this.expireIfDue(record.id);
-    return this.checkRecord(record.id, code);
+    return this.checkRecord(key.id, record.id, code);
   }
 
   async cancel(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
@@ -212,16 +210,24 @@ export class VerificationService {
     return this.running.size;
   }
 
-  private async checkRecord(id: string, code: string): Promise<CheckResult> {
+  /** One read and one compare-and-set write (the hot path: no separate ownership read). */
+  private async checkRecord(keyId: string, id: string, code: string): Promise<CheckResult> {
     const now = this.deps.clock.now();
     let verdict: { verified: boolean; attemptsRemaining: number } | undefined;
+    let overdue = false;
     const { after } = await this.mutateOrThrow(id, (record) => {
-      if (isOverdue(record, now)) throw terminalError('expired');
+      if (record.keyId !== keyId) throw new AppError('VERIFICATION_NOT_FOUND');
+      if (isOverdue(record, now)) {
+        overdue = true;
+        throw terminalError('expired');
+      }
       const outcome = applyCheck(record, this.deps.vault.matches(id, code, record.codeHash), now);
       verdict = { verified: outcome.verified, attemptsRemaining: outcome.attemptsRemaining };
       return outcome.record;
-    }).catch((err: unknown) => {
+    }).catch(async (err: unknown) => {
       this.deps.metrics.check('refused');
+      // Expired but not yet marked (its expiry job is due): mark it now, then refuse.
+      if (overdue) await this.expireIfDue(id);
       throw err;
     });
     const result = verdict as { verified: boolean; attemptsRemaining: number };
