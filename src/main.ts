@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { KeyRing } from './api/keys';
+import { calledInCallbacks, compatPlugins } from './api/compat';
+import { doNotCallRoutes } from './api/routes/do-not-call';
 import { buildServer } from './api/server';
 import { PbxChannelRunner } from './channels/runner';
 import type { ApiKeyConfig, Config } from './config/schema';
 import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
+import { FileNumberList } from './lib/number-list-file';
+import { PollLoop } from './lib/poll-loop';
 import { Metrics } from './metrics/metrics';
 import { AriPbx } from './pbx/asterisk-ari/ari-pbx';
 import { parseAriUrl, stasisAppName } from './pbx/asterisk-ari/ari-url';
@@ -19,7 +23,10 @@ import { PromptCatalog } from './prompts/catalog';
 import { MemoryStore } from './store/memory/memory-store';
 import type { Store } from './store/port';
 import { CodeVault } from './verification/codes';
+import type { ErrorCode } from './verification/errors';
 import type { WorkflowStep } from './verification/model';
+import { AbuseControls } from './verification/policy/admission';
+import { DoNotCallList } from './verification/policy/do-not-call';
 import { Scheduler } from './verification/scheduler';
 import { VerificationService } from './verification/service';
 import { PRESET_WORKFLOWS } from './verification/workflows';
@@ -133,6 +140,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       allowCustomCode: true,
       replaceActive: false,
       voiceGate: false,
+      admin: true,
     };
     apiKeys = [key];
     devKey = { id: key.id, secret: key.secret, webhookSecret: webhookSecretFor(key, secret) };
@@ -172,6 +180,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     clock,
     keyWebhookUrl: (keyId) => keys.get(keyId)?.webhookUrl,
     onEnqueued: () => dispatcher.kick(),
+    listeners: [calledInCallbacks({ store, clock, onEnqueued: () => dispatcher.kick() })],
   });
   const runner = new PbxChannelRunner(
     pbx,
@@ -184,6 +193,16 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     },
     logger.child({ component: 'channels' }),
   );
+  // Abuse controls (docs/abuse-controls.md): every start passes them before anything is dialled.
+  const dncFile = config.abuse.doNotCall.file;
+  const doNotCall = new DoNotCallList(dncFile === undefined ? undefined : new FileNumberList(dncFile));
+  await doNotCall.reload();
+  const dncReload = new PollLoop(async () => (await doNotCall.reload(), 0), config.abuse.doNotCall.reloadSeconds * 1000, (err) =>
+    logger.error({ err }, 'could not read the do-not-call list'),
+  );
+  const admission = new AbuseControls({ counters: store, config: config.abuse, onDoNotCallList: (n) => doNotCall.has(n), logger: logger.child({ component: 'abuse' }) });
+  const onRefusal = (code: ErrorCode): void => metrics.refusalsTotal.inc({ code });
+
   const scheduler: Scheduler = new Scheduler({
     store,
     clock,
@@ -214,6 +233,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     urlGuard: guard,
     scheduler,
     metrics,
+    admission,
     instanceId,
     onCodeShown: pbx instanceof SimulatorPbx ? (to, code) => pbx.showOnScreen(to, code) : undefined,
   });
@@ -228,6 +248,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     catalog,
     workflows,
     version: packageVersion(),
+    plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, onRefusal }), doNotCallRoutes({ keys, list: doNotCall, onRefusal })],
     simulator: pbx instanceof SimulatorPbx ? pbx : undefined,
     testClock:
       clock instanceof ManualClock
@@ -257,6 +278,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       await pbx.start();
       scheduler.start();
       dispatcher.start();
+      dncReload.start();
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
@@ -269,6 +291,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       await scheduler.stop();
       await pbx.stop();
       await dispatcher.stop();
+      await dncReload.stop();
       await store.close();
     },
   };
