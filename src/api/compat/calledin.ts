@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../../verification/errors';
-import { answerErrorsWith, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
+import { answerErrorsWith, keyFromToken, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { CALLEDIN_META } from './calledin-callback';
 import { numberWithCallingCode } from './numbers';
 
@@ -45,7 +45,7 @@ export function calledInRoutes(deps: CompatDeps): CompatPlugin {
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const params = paramsOf(request);
-      const key = deps.keys.fromPair(stringParam(params, 'api_key', { required: true, max: 200 }));
+      const key = keyFromToken(deps, params, 'api_key');
       const phone = stringParam(params, 'phone_number', { required: true, max: 20 });
       const country = stringParam(params, 'country_code', { required: true, max: 4 });
       const code = stringParam(params, 'code', { required: true, max: 6 });

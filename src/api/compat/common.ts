@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyConfig } from '../../config/schema';
 import type { Clock } from '../../lib/clock';
 import { AppError, type ErrorCode } from '../../verification/errors';
 import type { UrlGuard } from '../../verification/ports';
@@ -66,6 +67,13 @@ export function stringParam(params: Record<string, unknown>, name: string, opts:
     throw new AppError('REQUEST_INVALID', { message: `Invalid value for parameter ${name}`, details: { field: name } });
   }
   return value;
+}
+
+/** A key sent as one `id:secret` token (called.in `api_key`, 99 Digital `apiKey`): AUTH_MISSING when absent. */
+export function keyFromToken(deps: CompatDeps, params: Record<string, unknown>, name: string): ApiKeyConfig {
+  const token = stringParam(params, name, { max: 300 });
+  if (token === undefined) throw new AppError('AUTH_MISSING', { details: { field: name } });
+  return deps.keys.fromPair(token.trim());
 }
 
 /** An optional integer parameter (text or JSON number) within bounds. */

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { ApiKeyConfig } from '../../config/schema';
 import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
-import { answerErrorsWith, paramsOf, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
+import { answerErrorsWith, keyFromToken, paramsOf, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
 import { internationalNumber, nationalNumber } from './numbers';
 
 /**
@@ -95,7 +95,7 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
 
     app.post(SEND, { schema: { hide: true } }, async (request) => {
       const params = paramsOf(request);
-      const key = deps.keys.fromPair(stringParam(params, 'apiKey', { required: true, max: 200 }).trim());
+      const key = keyFromToken(deps, params, 'apiKey');
       const from = stringParam(params, 'from', { max: 11 });
       const to = toE164(stringParam(params, 'to', { required: true, max: 32 }), key);
       const message = stringParam(params, 'message', { max: 480 })?.trim() ?? DEFAULT_MESSAGE;
@@ -116,7 +116,7 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
 
     app.post(CHECK, { schema: { hide: true } }, async (request) => {
       const params = paramsOf(request);
-      const key = deps.keys.fromPair(stringParam(params, 'apiKey', { required: true, max: 200 }).trim());
+      const key = keyFromToken(deps, params, 'apiKey');
       const phone = stringParam(params, 'to', { required: true, max: 32 });
       const code = stringParam(params, 'code', { required: true, max: 64 }).trim();
       const result = await deps.service.checkByNumber(key, toE164(phone, key), code);

@@ -14,7 +14,7 @@ import { vonagePlan } from './vonage-workflows';
  * are `api_key` / `api_secret` (a key's id and secret) or HTTP Basic.
  */
 const PREFIX = '/compat/vonage/verify';
-const ROUTES = { request: `${PREFIX}/json`, check: `${PREFIX}/check/json`, control: `${PREFIX}/control/json`, search: `${PREFIX}/search/json` };
+export const ROUTES = { request: `${PREFIX}/json`, check: `${PREFIX}/check/json`, control: `${PREFIX}/control/json`, search: `${PREFIX}/search/json` };
 
 /** Vonage allows three wrong codes. */
 const MAX_CHECKS = 3;
@@ -51,6 +51,8 @@ const BY_ENDPOINT: Readonly<Record<keyof typeof ROUTES, Partial<Record<ErrorCode
     VERIFY_CHECK_NOT_ALLOWED: 6,
     VERIFY_CODE_EXPIRED: 16,
     VERIFY_TOO_MANY_ATTEMPTS: 17,
+    // Vonage's check and search know no 8: 4 covers "invalid or disabled" there
+    KEY_DISABLED: 4,
   },
   control: {
     VERIFICATION_NOT_FOUND: 6,
@@ -61,7 +63,7 @@ const BY_ENDPOINT: Readonly<Record<keyof typeof ROUTES, Partial<Record<ErrorCode
     VERIFY_NOT_PENDING: 6,
     VERIFY_NO_NEXT_STEP: 19,
   },
-  search: { VERIFICATION_NOT_FOUND: 101 },
+  search: { VERIFICATION_NOT_FOUND: 101, KEY_DISABLED: 4 },
 };
 const MISSING = 2;
 const INVALID = 3;
