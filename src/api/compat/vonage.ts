@@ -14,7 +14,9 @@ import { vonagePlan } from './vonage-workflows';
  * are `api_key` / `api_secret` (a key's id and secret) or HTTP Basic.
  */
 const PREFIX = '/compat/vonage/verify';
-export const ROUTES = { request: `${PREFIX}/json`, check: `${PREFIX}/check/json`, control: `${PREFIX}/control/json`, search: `${PREFIX}/search/json` };
+const ROUTES = { request: `${PREFIX}/json`, check: `${PREFIX}/check/json`, control: `${PREFIX}/control/json`, search: `${PREFIX}/search/json` };
+
+export type VonageEndpoint = keyof typeof ROUTES;
 
 /** Vonage allows three wrong codes. */
 const MAX_CHECKS = 3;
@@ -29,7 +31,7 @@ const COMMON: Partial<Record<ErrorCode, number>> = {
   CONFLICT_RETRY: 5,
   INTERNAL: 5,
 };
-const BY_ENDPOINT: Readonly<Record<keyof typeof ROUTES, Partial<Record<ErrorCode, number>>>> = {
+const BY_ENDPOINT: Readonly<Record<VonageEndpoint, Partial<Record<ErrorCode, number>>>> = {
   request: {
     NUMBER_FLOOD: 1,
     RANGE_VELOCITY: 1,
@@ -86,12 +88,12 @@ const TEXTS: Readonly<Record<number, string>> = {
   101: 'No response found',
 };
 
-function endpointOf(request: FastifyRequest): keyof typeof ROUTES {
+function endpointOf(request: FastifyRequest): VonageEndpoint {
   const url = request.routeOptions.url;
-  return (Object.keys(ROUTES) as Array<keyof typeof ROUTES>).find((k) => ROUTES[k] === url) ?? 'request';
+  return (Object.keys(ROUTES) as Array<VonageEndpoint>).find((k) => ROUTES[k] === url) ?? 'request';
 }
 
-export function vonageStatus(err: AppError, endpoint: keyof typeof ROUTES): number {
+export function vonageStatus(err: AppError, endpoint: VonageEndpoint): number {
   const status = BY_ENDPOINT[endpoint][err.code] ?? COMMON[err.code];
   if (status !== undefined) return status;
   if (isMissing(err)) return MISSING;

@@ -1,5 +1,5 @@
 import { returnCodeFor } from '../../../src/api/compat/calledin';
-import { ROUTES, vonageStatus } from '../../../src/api/compat/vonage';
+import { vonageStatus, type VonageEndpoint } from '../../../src/api/compat/vonage';
 import { AppError, ERRORS, type ErrorCode } from '../../../src/verification/errors';
 
 const ALL = Object.keys(ERRORS) as ErrorCode[];
@@ -19,13 +19,13 @@ describe("compat adapters map every error code to their service's own codes", ()
   });
 
   it("Vonage: every refusal is one of the statuses Vonage documents for that endpoint", () => {
-    const documented: Record<keyof typeof ROUTES, number[]> = {
+    const documented: Record<VonageEndpoint, number[]> = {
       request: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20],
       check: [1, 2, 3, 4, 5, 6, 16, 17],
       control: [1, 2, 3, 4, 5, 6, 8, 9, 19],
       search: [1, 2, 3, 4, 5, 101],
     };
-    for (const endpoint of Object.keys(documented) as Array<keyof typeof ROUTES>) {
+    for (const endpoint of Object.keys(documented) as Array<VonageEndpoint>) {
       for (const code of ALL) expect(documented[endpoint]).toContain(vonageStatus(new AppError(code), endpoint));
     }
     expect(vonageStatus(new AppError('PBX_UNAVAILABLE'), 'request')).toBe(5);
