@@ -152,6 +152,14 @@ describe('workflows, expiry and checks (e2e)', () => {
     expect(ok.body.verified).toBe(true);
   });
 
+  it('never writes a number, code or keyed digits in clear to its logs', async () => {
+    const logs = f.engine.lines.join('\n');
+    expect(logs).toContain('verification started');
+    expect(logs).toContain('"dest":"+12025****76"');
+    expect(logs).not.toContain('12345678901234567890');
+    expect(logs).not.toMatch(/\+?1?20255501\d\d/);
+  });
+
   it("keeps each key's verifications to itself", async () => {
     const created = await f.api.post('/v1/verifications', { to: '+12025550177', channel: 'sms' });
     const other = f.api.withAuth(f.engine.auth('qa', 'qa-secret-0123456789abcdef'));
