@@ -296,6 +296,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     logger.error({ err }, 'could not read the do-not-call list'),
   );
   const admission = new AbuseControls({ counters: store, config: config.abuse, onDoNotCallList: (n) => doNotCall.has(n), logger: logger.child({ component: 'abuse' }) });
+  if (!config.abuse.enabled) logger.warn('abuse controls are off (abuse.enabled: false): no flood limits, quotas, lists or do-not-call');
   const onRefusal = (code: ErrorCode): void => metrics.refusalsTotal.inc({ code });
 
   const scheduler: Scheduler = new Scheduler({
@@ -328,7 +329,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     urlGuard: guard,
     scheduler,
     metrics,
-    admission,
+    admission: config.abuse.enabled ? admission : undefined,
     instanceId,
     peers,
     // Every simulated node shows the code: the dialer decides which one places the call.

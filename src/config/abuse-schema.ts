@@ -58,6 +58,11 @@ const quota = z.object({
 export const abuseSchema = z
   .object({
     /**
+     * false turns every control below off, the do-not-call list included: for load tests and
+     * benchmarks that start thousands of verifications in one number range (never in production).
+     */
+    enabled: z.boolean().default(true),
+    /**
      * Numbers exempt from the per-number flood limits and the range velocity limit (patterns).
      * Default: NANP 555-0100…0199 of every area code, reserved for fiction (nobody can be
      * harassed there): the simulator's QA numbers, which tests call many times a minute.

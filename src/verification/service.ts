@@ -92,10 +92,10 @@ export class VerificationService {
   async start(key: ApiKeyConfig, input: StartInput): Promise<StartResult> {
     const { clock, store, vault } = this.deps;
     const now = clock.now();
-    const { record, code } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
+    const { record, code, number } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
     if (record.callbackUrl !== undefined) await this.deps.urlGuard.check(record.callbackUrl);
     // Abuse controls last: only a request that is otherwise valid counts against the limits.
-    await this.deps.admission?.admit({ key, to: record.to, channels: new Set(record.steps.map((s) => s.channel)), now });
+    await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
     const replaceActive = input.replaceActive ?? key.replaceActive;
     const created = await store.create(record, { replaceActive, ttlMs: this.ttl(record, now) });
     if (!created.ok) {

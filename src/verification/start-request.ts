@@ -3,7 +3,7 @@ import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
 import { AppError } from './errors';
 import type { VerificationRecord, WorkflowStep } from './model';
-import { parseE164 } from './numbers';
+import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
 
 /** A start request after HTTP-level shape validation (types right, values not yet judged). */
@@ -63,7 +63,7 @@ export function buildStart(
   policy: StartPolicy,
   vault: CodeVault,
   ids: { id: string; now: number },
-): { record: VerificationRecord; code: string } {
+): { record: VerificationRecord; code: string; number: PhoneNumberInfo } {
   const number = parseE164(input.to);
 
   if (input.channel !== undefined && (input.workflow !== undefined || input.steps !== undefined)) {
@@ -174,7 +174,7 @@ export function buildStart(
   if (input.callbackUrl !== undefined) record.callbackUrl = input.callbackUrl;
   if (lifetime !== undefined) record.codeLifetimeSeconds = lifetime;
   if (meta !== undefined) record.meta = meta;
-  return { record, code };
+  return { record, code, number };
 }
 
 const WORKFLOW_LABEL = /^[a-z0-9][a-z0-9-]{0,39}$/;

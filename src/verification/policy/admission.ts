@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AbuseConfig } from '../../config/abuse-schema';
 import type { ApiKeyConfig, ChannelName } from '../../config/schema';
 import { AppError, type ErrorCode } from '../errors';
-import { parseE164 } from '../numbers';
+import type { PhoneNumberInfo } from '../numbers';
 import { judgeDestination, usesVoice } from './destination-rules';
 import { matchesAny, rangeOf } from './number-patterns';
 
@@ -14,8 +14,8 @@ export interface CounterPort {
 
 export interface AdmissionRequest {
   key: ApiKeyConfig;
-  /** E.164, already validated. */
-  to: string;
+  /** The number, already validated and typed (parseE164). */
+  number: PhoneNumberInfo;
   /** Channels of the workflow's steps. */
   channels: ReadonlySet<ChannelName>;
   now: number;
@@ -58,8 +58,7 @@ export class AbuseControls implements Admission {
 
   async admit(request: AdmissionRequest): Promise<void> {
     const { config, counters } = this.deps;
-    const { key, channels, now } = request;
-    const number = parseE164(request.to);
+    const { key, channels, now, number } = request;
     const refusal = judgeDestination(number, channels, config, this.deps.onDoNotCallList);
     if (refusal) throw new AppError(refusal.code, refusal.details ? { details: refusal.details } : {});
 

@@ -3,6 +3,7 @@ import { abuseSchema, type AbuseConfig } from '../../../src/config/abuse-schema'
 import { apiKeySchema, type ApiKeyConfig, type ChannelName } from '../../../src/config/schema';
 import { MemoryStore } from '../../../src/store/memory/memory-store';
 import { AppError } from '../../../src/verification/errors';
+import { parseE164 } from '../../../src/verification/numbers';
 import { AbuseControls } from '../../../src/verification/policy/admission';
 
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % 86_400_000); // a window boundary
@@ -15,7 +16,7 @@ function controls(over: Record<string, unknown> = {}, dnc: string[] = []) {
   const guard = new AbuseControls({ counters: store, config: config(over), onDoNotCallList: (n) => dnc.includes(n), logger: pino({ level: 'silent' }) });
   const admit = async (to: string, opts: { channels?: ChannelName[]; key?: ApiKeyConfig; at?: number } = {}): Promise<string> => {
     try {
-      await guard.admit({ key: opts.key ?? key(), to, channels: new Set(opts.channels ?? ['call']), now: opts.at ?? T0 });
+      await guard.admit({ key: opts.key ?? key(), number: parseE164(to), channels: new Set(opts.channels ?? ['call']), now: opts.at ?? T0 });
       return 'ok';
     } catch (err) {
       if (err instanceof AppError) return err.code;
