@@ -10,6 +10,7 @@ import type { CodeVault } from './codes';
 import { AppError } from './errors';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
+import type { Admission } from './policy/admission';
 import type { AttemptReport, ChannelRunner, EnginePeers, EventSink, HeldAttempt, SchedulerKick, UrlGuard } from './ports';
 import { buildStart, type StartInput, type StartPolicy } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, startStep, terminalError, terminate } from './transitions';
@@ -34,6 +35,8 @@ export interface ServiceDeps {
   urlGuard: UrlGuard;
   scheduler: SchedulerKick;
   metrics: EngineMetrics;
+  /** Abuse controls every start passes before anything is stored or dialled (policy/admission.ts). */
+  admission?: Admission | undefined;
   /** This engine instance (recorded on attempts it runs). */
   instanceId: string;
   /** The other engines sharing the store (scale-out); absent with a single engine. */
@@ -89,9 +92,12 @@ export class VerificationService {
   async start(key: ApiKeyConfig, input: StartInput): Promise<StartResult> {
     const { clock, store, vault } = this.deps;
     const now = clock.now();
-    const { record, code } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
+    const { record, code, number } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
     if (record.callbackUrl !== undefined) await this.deps.urlGuard.check(record.callbackUrl);
-    const created = await store.create(record, { replaceActive: key.replaceActive, ttlMs: this.ttl(record, now) });
+    // Abuse controls last: only a request that is otherwise valid counts against the limits.
+    await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
+    const replaceActive = input.replaceActive ?? key.replaceActive;
+    const created = await store.create(record, { replaceActive, ttlMs: this.ttl(record, now) });
     if (!created.ok) {
       throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
     }
@@ -247,7 +253,9 @@ export class VerificationService {
       const step = record.steps[index];
       if (!step) return undefined;
       let code: { hash: string; sealed: string } | undefined;
-      if (step.code === 'new' && index > 0 && !record.customCode) {
+      // A Vonage-style code that outlived its lifetime is replaced even by a `same` step.
+      const expired = record.codeLifetimeSeconds !== undefined && now >= record.codeExpiresAt;
+      if ((step.code === 'new' || expired) && index > 0 && !record.customCode) {
         plaintext = this.deps.vault.generate(record.codeLength);
         code = { hash: this.deps.vault.hash(id, plaintext), sealed: this.deps.vault.seal(id, plaintext) };
       } else {
