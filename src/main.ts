@@ -348,7 +348,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     catalog,
     workflows,
     version: packageVersion(),
-    plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, onRefusal }), doNotCallRoutes({ keys, list: doNotCall, onRefusal })],
+    plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, logger, onRefusal }), doNotCallRoutes({ keys, list: doNotCall, logger, onRefusal })],
     simulator,
     testClock:
       clock instanceof ManualClock

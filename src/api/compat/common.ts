@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
 import type { Clock } from '../../lib/clock';
@@ -13,6 +14,8 @@ export interface CompatDeps {
   keys: KeyRing;
   urlGuard: UrlGuard;
   clock: Clock;
+  /** The engine's logger (fastify itself has none: see server.ts). */
+  logger: Logger;
   /** Counts a refusal in metrics (pbxverify_refusals_total{code}). */
   onRefusal(code: ErrorCode): void;
 }
@@ -34,7 +37,7 @@ export interface RenderedError {
 export function answerErrorsWith(scope: FastifyInstance, deps: CompatDeps, render: (err: AppError, request: FastifyRequest) => RenderedError): void {
   scope.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(err);
-    if (appError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+    if (appError.code === 'INTERNAL') deps.logger.error({ err, route: request.routeOptions.url ?? 'unmatched' }, 'unhandled error');
     else deps.onRefusal(appError.code);
     const { status, body, type } = render(appError, request);
     if (type !== undefined) void reply.type(type);

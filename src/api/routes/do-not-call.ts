@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../../verification/errors';
@@ -14,9 +15,9 @@ const checkQuery = z.object({ to: z.string().max(32).optional() }).strict();
  * The do-not-call list's admin API (keys with `admin: true`): list or test numbers, add, remove.
  * Changes are saved to `abuse.doNotCall.file` when one is configured (docs/abuse-controls.md).
  */
-export function doNotCallRoutes(deps: { keys: KeyRing; list: DoNotCallList; onRefusal(code: ErrorCode): void }) {
+export function doNotCallRoutes(deps: { keys: KeyRing; list: DoNotCallList; logger: Logger; onRefusal(code: ErrorCode): void }) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.setErrorHandler(makeErrorHandler((code) => deps.onRefusal(code)));
+    app.setErrorHandler(makeErrorHandler(deps.logger, (code) => deps.onRefusal(code)));
     app.addHook('onRequest', async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       if (key.admin !== true) throw new AppError('ADMIN_REQUIRED');
