@@ -42,11 +42,34 @@ export function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL', { cause: err });
 }
 
-export function makeErrorHandler(logger: Logger, onRefusal: (code: ErrorCode) => void) {
+/** How an error is answered: status, body, and a content type when it is not JSON. */
+export interface RenderedError {
+  status: number;
+  body: unknown;
+  /** Content type when not JSON (called.in answers a bare digit). */
+  type?: string;
+}
+
+/** The native API's answer: the catalogue status and `{error: {code, message, details}}`. */
+export function renderNative(err: AppError): RenderedError {
+  return { status: ERRORS[err.code].status, body: errorBody(err) };
+}
+
+/**
+ * A fastify error handler: anything thrown becomes an AppError (stable code); bugs are logged,
+ * refusals counted; `render` answers in the scope's dialect (native, or a compat service's own).
+ */
+export function makeErrorHandler(
+  logger: Logger,
+  onRefusal: (code: ErrorCode) => void,
+  render: (err: AppError, request: FastifyRequest) => RenderedError = renderNative,
+) {
   return function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const appError = toAppError(err);
     if (appError.code === 'INTERNAL') logger.error({ err, method: request.method, route: request.routeOptions.url ?? 'unmatched' }, 'unhandled error');
     else onRefusal(appError.code);
-    void reply.status(ERRORS[appError.code].status).send(errorBody(appError));
+    const { status, body, type } = render(appError, request);
+    if (type !== undefined) void reply.type(type);
+    void reply.status(status).send(type === undefined ? body : String(body));
   };
 }

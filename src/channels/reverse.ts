@@ -1,21 +1,14 @@
 import type { Call, PlayItem } from '../pbx/port';
-import { answered, dialFailure, type AttemptReport, type ChannelContext } from './types';
+import { answered, withCall, type AttemptReport, type CallJob, type ChannelContext } from './types';
 import { stopped } from './voice';
 
-export interface ReverseJob {
-  to: string;
-  callerId?: string | undefined;
-  lang: string;
-  trunk?: string | undefined;
-  ringTimeoutMs: number;
-  maxCallMs: number;
+export interface ReverseJob extends CallJob {
   maxTries: number;
   firstDigitTimeoutMs: number;
   interDigitTimeoutMs: number;
   totalTimeoutMs: number;
   /** Constant-time check of keyed digits against the verification's code. */
   matches: (digits: string) => boolean;
-  tag: string;
 }
 
 /** Codes are at most 20 digits; the caller ends input with `#` or by pausing. */
@@ -26,21 +19,11 @@ const MAX_INPUT_DIGITS = 20;
  * (up to `maxTries` tries), confirm or reject by prompt, hang up. `matched` approves.
  */
 export async function runReverse(job: ReverseJob, ctx: ChannelContext): Promise<AttemptReport> {
-  const dial = await ctx.pbx.originate(
-    { to: job.to, lang: job.lang, ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
-    { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
-  );
-  if (!dial.ok) return { ...dialFailure(dial.end), matched: false };
-  const call = dial.call;
-  try {
-    return await collectCode(call, job, ctx);
-  } finally {
-    await call.hangup();
-  }
+  const report = await withCall(job, ctx, (call, deadline) => collectCode(call, job, ctx, deadline));
+  return report.matched === undefined ? { ...report, matched: false } : report;
 }
 
-async function collectCode(call: Call, job: ReverseJob, ctx: ChannelContext): Promise<AttemptReport> {
-  const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]);
+async function collectCode(call: Call, job: ReverseJob, ctx: ChannelContext, deadline: AbortSignal): Promise<AttemptReport> {
   const say = (items: PlayItem[]) => call.play(items, { timeoutMs: 30_000, signal: deadline });
   let typedAnything = false;
   for (let attempt = 1; attempt <= job.maxTries; attempt++) {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CallEnd, Pbx } from '../pbx/port';
+import type { Call, CallEnd, Pbx } from '../pbx/port';
 import type { AttemptResult } from '../verification/model';
 import type { AttemptReport } from '../verification/ports';
 
@@ -26,4 +26,37 @@ export function dialFailure(end: CallEnd): AttemptReport {
 /** Report fields for an answered call. */
 export function answered(result: AttemptResult, extra: Partial<AttemptReport> = {}): AttemptReport {
   return { result, outcome: 'answered', reason: null, ...extra };
+}
+
+/** What every call script dials with. */
+export interface CallJob {
+  to: string;
+  callerId?: string | undefined;
+  lang: string;
+  trunk?: string | undefined;
+  ringTimeoutMs: number;
+  /** Cap on the answered part of the call. */
+  maxCallMs: number;
+  tag: string;
+}
+
+/**
+ * Dials, runs `script` on the answered call with a signal that fires at the verification's end or
+ * after `maxCallMs`, and always hangs up. A failed dial is reported as such (busy, no answer, …).
+ */
+export async function withCall(
+  job: CallJob,
+  ctx: ChannelContext,
+  script: (call: Call, deadline: AbortSignal) => Promise<AttemptReport>,
+): Promise<AttemptReport> {
+  const dial = await ctx.pbx.originate(
+    { to: job.to, lang: job.lang, ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
+    { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
+  );
+  if (!dial.ok) return dialFailure(dial.end);
+  try {
+    return await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]));
+  } finally {
+    await dial.call.hangup();
+  }
 }

@@ -1,18 +1,11 @@
 import type { Call, CallStop } from '../pbx/port';
 import { codeAnnouncement, gateQuestion, gateRefusal } from '../prompts/sequence';
-import { answered, dialFailure, type AttemptReport, type ChannelContext } from './types';
+import { answered, withCall, type AttemptReport, type CallJob, type ChannelContext } from './types';
 
-export interface VoiceJob {
-  to: string;
-  callerId?: string | undefined;
-  lang: string;
-  trunk?: string | undefined;
+export interface VoiceJob extends CallJob {
   code: string;
   /** Anti-voicemail gate: the digit the callee must press before hearing the code. */
   gateDigit?: string | undefined;
-  ringTimeoutMs: number;
-  maxCallMs: number;
-  tag: string;
 }
 
 /** How long a callee gets to press the gate digit after the gate prompt. */
@@ -22,22 +15,11 @@ export const GATE_TIMEOUT_MS = 6000;
  * Voice verification: call, (optionally ask for the gate digit), say the code digit by digit
  * twice, say goodbye, hang up. `delivered` means the whole announcement was played.
  */
-export async function runVoice(job: VoiceJob, ctx: ChannelContext): Promise<AttemptReport> {
-  const dial = await ctx.pbx.originate(
-    { to: job.to, lang: job.lang, ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
-    { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
-  );
-  if (!dial.ok) return dialFailure(dial.end);
-  const call = dial.call;
-  try {
-    return await speak(call, job, ctx);
-  } finally {
-    await call.hangup();
-  }
+export function runVoice(job: VoiceJob, ctx: ChannelContext): Promise<AttemptReport> {
+  return withCall(job, ctx, (call, deadline) => speak(call, job, ctx, deadline));
 }
 
-async function speak(call: Call, job: VoiceJob, ctx: ChannelContext): Promise<AttemptReport> {
-  const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]);
+async function speak(call: Call, job: VoiceJob, ctx: ChannelContext, deadline: AbortSignal): Promise<AttemptReport> {
   if (job.gateDigit !== undefined) {
     const gate = await call.collectDigits({
       prompt: gateQuestion(job.gateDigit),

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
 import type { Clock } from '../../lib/clock';
 import { AppError, type ErrorCode } from '../../verification/errors';
 import type { UrlGuard } from '../../verification/ports';
 import type { VerificationService } from '../../verification/service';
-import { toAppError } from '../error-handler';
+import { makeErrorHandler, type RenderedError } from '../error-handler';
 import type { KeyRing } from '../keys';
 
 /** What every compat adapter is built from: the engine's own service, keys and guards. */
@@ -23,26 +23,14 @@ export interface CompatDeps {
 /** A route plugin for buildServer's `plugins` option (registered in its own scope). */
 export type CompatPlugin = (app: FastifyInstance) => Promise<void>;
 
-export interface RenderedError {
-  status: number;
-  body: unknown;
-  /** Content type when not JSON (called.in answers a bare digit). */
-  type?: string;
-}
+export type { RenderedError };
 
 /**
  * Installs the scope's error handler: anything thrown becomes an AppError (stable code), is
  * counted as a refusal, and is answered in the service's own format by `render`.
  */
 export function answerErrorsWith(scope: FastifyInstance, deps: CompatDeps, render: (err: AppError, request: FastifyRequest) => RenderedError): void {
-  scope.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = toAppError(err);
-    if (appError.code === 'INTERNAL') deps.logger.error({ err, route: request.routeOptions.url ?? 'unmatched' }, 'unhandled error');
-    else deps.onRefusal(appError.code);
-    const { status, body, type } = render(appError, request);
-    if (type !== undefined) void reply.type(type);
-    void reply.status(status).send(type === undefined ? body : String(body));
-  });
+  scope.setErrorHandler(makeErrorHandler(deps.logger, (code) => deps.onRefusal(code), render));
 }
 
 /** Request parameters from the query string and a parsed form or JSON body, body first. */
