@@ -12,6 +12,8 @@ import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
 import { Metrics } from './metrics/metrics';
 import type { Pbx } from './pbx/port';
+import { FreeSwitchPbx } from './pbx/freeswitch-esl/freeswitch-pbx';
+import { parseEslUrl } from './pbx/freeswitch-esl/url';
 import { SimulatorPbx } from './pbx/simulator/simulator-pbx';
 import { PromptCatalog } from './prompts/catalog';
 import { MemoryStore } from './store/memory/memory-store';
@@ -89,7 +91,20 @@ export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger:
       durationMs: (lang, id) => deps.catalog.durationMs(lang, id),
     });
   }
-  throw new Error(`pbx ${String(first).split(':')[0]}: no driver in this version (only "simulator")`);
+  if (first?.startsWith('esl://')) {
+    if (config.pbx.length > 1) {
+      throw new Error(
+        `pbx: ${config.pbx.length} PBX nodes configured; spreading calls over several FreeSWITCH nodes needs the dialer (issue 6), not in this version. Configure one esl:// URL.`,
+      );
+    }
+    return new FreeSwitchPbx({
+      target: parseEslUrl(first),
+      settings: { ...config.freeswitch, defaultTrunk: config.calls.trunk },
+      logger: deps.logger.child({ pbx: 'freeswitch-esl' }),
+      clock: deps.clock,
+    });
+  }
+  throw new Error(`pbx ${String(first).split(':')[0]}: no driver in this version (only "simulator" and esl://)`);
 }
 
 /** Wires every concrete part together. The only place that does. */
