@@ -157,6 +157,13 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
         for (const d of digits) ch.digit(d, 'APP');
         return `+OK ${ch.uuid} received DTMF ${digits}.\n`;
       }
+      case 'uuid_broadcast': {
+        // api-err.frames.json: an unknown uuid answers `-ERR invalid uuid`; a known one runs playback on it.
+        if (!ch) return '-ERR invalid uuid\n';
+        const file = args[1] ?? '';
+        setImmediate(() => ch.execute('playback', file, randomUUID()));
+        return '+OK Message sent\n';
+      }
       case 'uuid_setvar':
         if (!ch || !args[1]) return '-ERR No such channel!\n';
         if (args[2] === undefined) ch.vars.delete(args[1]);
@@ -281,8 +288,14 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
           settled = true;
           cancels.forEach((c) => c());
           this.pending.delete(uuid);
-          b.answer();
-          a.answer();
+          // loopback answers A then B; over SIP the callee's B leg answers first (the recordings' sequence).
+          if (dial.sip) {
+            b.answer();
+            a.answer();
+          } else {
+            a.answer();
+            b.answer();
+          }
           // From now on, either leg hanging up takes the other one down.
           a.peer = b;
           b.peer = a;
