@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { FreeSwitchClient, FreeSwitchError, FreeSwitchTimeout, type FreeSwitchResponse } from 'esl';
 import type { Logger } from 'pino';
+import type { IdSource } from './ids';
 import { describeTarget, type EslTarget } from './url';
 
 /** An event body as the esl client parses `text/event-json`: a flat object of strings. */
@@ -28,7 +28,6 @@ export const SUBSCRIBED_EVENTS = [
   'CHANNEL_DESTROY',
   'DTMF',
   'BACKGROUND_JOB',
-  'HEARTBEAT',
 ] as const;
 export type SubscribedEvent = (typeof SUBSCRIBED_EVENTS)[number];
 
@@ -49,6 +48,8 @@ export interface LinkOptions {
   connectTimeoutMs: number;
   /** Deadline of every command that expects a reply (the esl client's own defaults: 1 s, 10 s, 9 h). */
   commandTimeoutMs: number;
+  /** Where channel and job ids come from: the link lets only those through. */
+  ids: IdSource;
 }
 
 export interface LinkHandlers {
@@ -167,11 +168,9 @@ export class EslLink {
   }
 
   /**
-   * Subscribes with `event json` and installs the base filter. Once a connection has any filter,
-   * FreeSWITCH sends only events matching one of them; per-call `Unique-ID` and per-job
-   * `Job-UUID` filters are added and removed by the driver, and the permanent HEARTBEAT filter
-   * keeps the set from ever becoming empty (an empty set means "everything", every channel of a
-   * shared FreeSWITCH).
+   * Subscribes with `event json` and installs the filters. Once a connection has any filter,
+   * FreeSWITCH sends only the events matching one of them: the two regular expressions on our id
+   * prefix (ids.ts) keep out every other channel and job of a shared FreeSWITCH.
    */
   private async subscribe(): Promise<string | undefined> {
     for (const name of SUBSCRIBED_EVENTS) {
@@ -179,7 +178,7 @@ export class EslLink {
     }
     this.res.on('socket.close', () => this.close('socket closed'));
     this.res.on('freeswitch_disconnect_notice', () => this.close('FreeSWITCH sent a disconnect notice'));
-    const steps = [`event json ${SUBSCRIBED_EVENTS.join(' ')}`, 'filter Event-Name HEARTBEAT'];
+    const steps = [`event json ${SUBSCRIBED_EVENTS.join(' ')}`, `filter Unique-ID ${this.opts.ids.filter}`, `filter Job-UUID ${this.opts.ids.filter}`];
     for (const step of steps) {
       const reply = await this.send(step);
       if (!reply.ok) return `${step.split(' ').slice(0, 2).join(' ')} failed (${reply.failure}: ${reply.text})`;
@@ -211,20 +210,19 @@ export class EslLink {
 
   /**
    * `bgapi` with a Job-UUID chosen here (FreeSWITCH honours the header and then replies
-   * `+OK Job-UUID`), so the result can be awaited before the command is even sent and only this
-   * job's BACKGROUND_JOB passes the filter. Resolves with the job's `_body`.
+   * `+OK Job-UUID`), so the result can be awaited before the command is even sent, and the id
+   * carries our prefix so the job's BACKGROUND_JOB passes the filter. Resolves with the `_body`.
    */
   async bgapi(command: string, timeoutMs: number): Promise<CommandResult> {
     if (!this.isOpen) return { ok: false, failure: 'down', text: this.closedReason ?? 'closed' };
-    const jobId = randomUUID();
+    const jobId = this.opts.ids.next();
     const done = new Promise<CommandResult>((resolve) => {
       this.jobs.set(jobId, resolve);
       // A listener on `BACKGROUND_JOB <id>` also stops the client from keeping the event in its
       // never-emptied "later" map (it stores every job result nobody waits for).
       this.res.once(`BACKGROUND_JOB ${jobId}`, ({ body }) => resolve({ ok: true, text: body._body ?? '' }));
     });
-    const filtered = await this.send(`filter Job-UUID ${jobId}`);
-    const sent = filtered.ok ? await this.send(`bgapi ${command}`, { 'Job-UUID': jobId }) : filtered;
+    const sent = await this.send(`bgapi ${command}`, { 'Job-UUID': jobId });
     if (!sent.ok) {
       this.jobs.delete(jobId);
       return sent;
@@ -233,7 +231,6 @@ export class EslLink {
     const result = await done;
     clearTimeout(timer);
     this.jobs.delete(jobId);
-    if (this.isOpen) void this.send(`filter delete Job-UUID ${jobId}`);
     return result;
   }
 

@@ -26,6 +26,7 @@ import {
 } from './commands';
 import type { CommandResult, EslEvent, EslLink, SubscribedEvent } from './esl-link';
 import { FreeSwitchCall } from './freeswitch-call';
+import { IdSource } from './ids';
 import { LinkKeeper } from './link-keeper';
 import { dialFailure, parseOriginateReply } from './outcomes';
 import type { EslTarget } from './url';
@@ -61,8 +62,8 @@ const MAX_PENDING_KILLS = 10_000;
  * originate: `bgapi originate {origination_uuid=…}<dial> &park()`; the BACKGROUND_JOB says
  * `+OK <uuid>` (answered and parked) or `-ERR <CAUSE>` (see outcomes.ts). Calls are driven with
  * `playback` and `play_and_get_digits` executed one at a time; hang-up is `uuid_kill`; SMS is
- * the `chat` API (SIP MESSAGE). Only our own channels' events reach us: every call adds a
- * `filter Unique-ID <uuid>` before it is dialled.
+ * the `chat` API (SIP MESSAGE). Only our own channels' and jobs' events reach us: their ids
+ * carry a per-driver prefix that the link's two permanent event filters match (ids.ts).
  *
  * When the event socket drops, every call in flight fails at once (ended by the PBX): the state
  * of a half-done prompt or digit collection cannot be known afterwards. The channels that still
@@ -76,6 +77,7 @@ export class FreeSwitchPbx implements Pbx {
   private readonly pendingKills = new Set<string>();
   private readonly settings: FreeSwitchSettings;
   private readonly logger: Logger;
+  private readonly ids = new IdSource();
 
   constructor(private readonly opts: FreeSwitchPbxOptions) {
     this.settings = opts.settings;
@@ -97,6 +99,7 @@ export class FreeSwitchPbx implements Pbx {
         commandTimeoutMs: this.settings.commandTimeoutMs,
         reconnectMaxDelayMs: this.settings.reconnectMaxDelayMs,
         keepaliveMs: this.settings.keepaliveMs,
+        ids: this.ids,
       },
       {
         onEvent: (name, event) => this.onEvent(name, event),
@@ -133,7 +136,7 @@ export class FreeSwitchPbx implements Pbx {
     // Bad arguments are programming errors (the port throws for those): checked before anything is dialled.
     if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(req.lang)) throw new CommandInputError('lang must be a pack language such as en or pt-BR');
     const dial = renderDialString(this.settings.dialString, { number: req.to, trunk: req.trunk ?? this.settings.defaultTrunk });
-    const uuid = randomUUID();
+    const uuid = this.ids.next();
     const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs });
     const call = new FreeSwitchCall(uuid, req.lang, {
       link: () => this.keeper.current(),
@@ -149,11 +152,6 @@ export class FreeSwitchPbx implements Pbx {
     if (!link) return { ok: false, end: callEnd('failed', 'pbx', { text: `FreeSWITCH not connected (${this.health().detail})` }, now()) };
 
     this.channels.set(uuid, call);
-    const filtered = await link.send(`filter Unique-ID ${uuid}`);
-    if (!filtered.ok) {
-      this.channels.delete(uuid);
-      return { ok: false, end: callEnd('failed', 'pbx', { text: `filter: ${filtered.text}` }, now()) };
-    }
     logger.debug({ ringTimeoutMs: req.ringTimeoutMs }, 'originate');
     const job = link.bgapi(command, opts.timeoutMs + this.settings.commandTimeoutMs);
 
@@ -243,9 +241,7 @@ export class FreeSwitchPbx implements Pbx {
   }
 
   private forget(uuid: string): void {
-    if (!this.channels.delete(uuid)) return;
-    const link = this.keeper.current();
-    if (link) void link.send(`filter delete Unique-ID ${uuid}`);
+    this.channels.delete(uuid);
   }
 
   private onEvent(name: SubscribedEvent, event: EslEvent): void {
