@@ -64,7 +64,10 @@ describe('dialplan/freeswitch', () => {
         expect(apps).toContain('answer');
         if (callee.ringMs > 0) expect(ext.actions.find((a) => a.app === 'sleep')?.data).toBe(String(callee.ringMs));
         const sends = callee.script.find((s) => 'dtmf' in s);
-        if (sends && 'dtmf' in sends && !dialled.startsWith('press-')) expect(ext.actions.find((a) => a.app === 'send_dtmf')?.data).toBe(sends.dtmf);
+        const pressLoop = ext.actions.find((a) => a.app === 'execute_extension')?.data;
+        if (sends && 'dtmf' in sends && pressLoop === undefined) expect(ext.actions.find((a) => a.app === 'send_dtmf')?.data).toBe(sends.dtmf);
+        // A press loop names its spacing and digits: pbxverify-pressloop-<MS>-<DIGITS>.
+        if (sends && 'dtmf' in sends && pressLoop?.startsWith('pbxverify-pressloop-7')) expect(pressLoop).toBe(`pbxverify-pressloop-${sends.spacing}-${sends.dtmf} XML qa`);
         const waits = callee.script.filter((s) => 'wait' in s).map((s) => ('wait' in s ? String(s.wait) : ''));
         expect(ext.actions.filter((a) => a.app === 'sleep' && a.data !== String(callee.ringMs || -1)).map((a) => a.data)).toEqual(waits);
       } else if (callee.dial === 'ring-forever') {

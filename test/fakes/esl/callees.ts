@@ -49,6 +49,7 @@ export const E164_CALLEES: Readonly<Record<string, string>> = {
   '+12025550108': 'hangup-during-prompt',
   '+12025550110': 'slow-answer',
   '+12025550163': 'answer-and-press',
+  '+12025550164': 'press-700-1234#',
 };
 
 const E164_ONLY: Readonly<Record<string, Callee>> = {
@@ -59,11 +60,11 @@ const E164_ONLY: Readonly<Record<string, Callee>> = {
 
 /** Resolves an extension (`busy`, `press-600-1234#`, `+12025550103`) to its callee. */
 export function calleeFor(extension: string): Callee | undefined {
-  const press = /^press-(\d+)-([0-9A-D*#]+)$/.exec(extension.replace(/%23/g, '#'));
+  const name = E164_CALLEES[extension] ?? extension;
+  const press = /^press-(\d+)-([0-9A-D*#]+)$/.exec(name.replace(/%23/g, '#'));
   if (press) {
     return answerThen([{ wait: 1000 }, { dtmf: press[2] as string, spacing: Number(press[1]) }, { wait: 5000 }, { hangup: 'NORMAL_CLEARING' }]);
   }
-  const name = E164_CALLEES[extension] ?? extension;
   return CALLEES[name] ?? E164_ONLY[name];
 }
 
