@@ -5,21 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CALLEE_NAMES, calleeFor, E164_CALLEES } from '../fakes/esl/callees';
+import { xmlProblems } from '../support/esl/xml';
 
 const DIR = join(__dirname, '../../dialplan/freeswitch');
 const read = (file: string): string => readFileSync(join(DIR, file), 'utf8');
 
-/** A minimal well-formedness check: every element closed in order, attributes quoted. */
 function checkXml(text: string): void {
-  const body = text.replace(/<!--[\s\S]*?-->/g, '').replace(/<\?xml[^>]*\?>/, '');
-  const stack: string[] = [];
-  for (const m of body.matchAll(/<(\/?)([A-Za-z][\w.-]*)((?:\s+[\w.-]+="[^"]*")*)\s*(\/?)>/g)) {
-    const [, closing, name, , selfClosing] = m as unknown as [string, string, string, string, string];
-    if (closing) expect(stack.pop()).toBe(name);
-    else if (!selfClosing) stack.push(name);
-  }
-  expect(stack).toEqual([]);
-  expect(body.replace(/<(\/?)([A-Za-z][\w.-]*)((?:\s+[\w.-]+="[^"]*")*)\s*(\/?)>/g, '')).not.toMatch(/[<>]/);
+  expect(xmlProblems(text)).toEqual([]);
 }
 
 interface Extension {
