@@ -99,7 +99,7 @@ export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger:
     }
     return new FreeSwitchPbx({
       target: parseEslUrl(first),
-      settings: { ...config.freeswitch, defaultTrunk: config.calls.trunk },
+      settings: { ...config.freeswitch, defaultTrunk: config.calls.trunk, languages: deps.catalog.languages() },
       logger: deps.logger.child({ pbx: 'freeswitch-esl' }),
       clock: deps.clock,
     });

@@ -232,3 +232,28 @@ describe('ESL driver faults', () => {
     });
   });
 });
+
+describe('a sound pack missing on the FreeSWITCH host', () => {
+  let rig: EslRig;
+  beforeAll(async () => {
+    rig = await startRig({ fake: { missingFiles: (path) => path.includes('/pbxverify/de/') }, settings: { languages: ['en', 'de'] } });
+  });
+  afterAll(() => rig.close());
+
+  it('says so in the health detail while staying ready', () => {
+    expect(rig.pbx.health()).toEqual({ ready: true, detail: expect.stringMatching(/connected to esl:.*; sound packs missing on FreeSWITCH: de$/) as string });
+  });
+
+  it('ends a call whose prompt cannot be played instead of pretending it was heard', async () => {
+    const result = await rig.pbx.originate(req(SILENT, { lang: 'de' }), { timeoutMs: 10_000 });
+    if (!result.ok) throw new Error(result.end.outcome);
+    await expect(result.call.play([{ prompt: 'your-code-is' }], { timeoutMs: 10_000 })).resolves.toMatchObject({ ok: false, reason: 'ended', end: { by: 'pbx', cause: { text: 'playback: FILE NOT FOUND' } } });
+    const again = await rig.pbx.originate(req(SILENT, { lang: 'de' }), { timeoutMs: 10_000 });
+    if (!again.ok) throw new Error(again.end.outcome);
+    await expect(again.call.collectDigits({ prompt: [{ prompt: 'enter-code' }], maxDigits: 4, firstDigitTimeoutMs: 1000, interDigitTimeoutMs: 1000, totalTimeoutMs: 10_000 })).resolves.toMatchObject({
+      ok: false,
+      reason: 'ended',
+      end: { by: 'pbx' },
+    });
+  });
+});

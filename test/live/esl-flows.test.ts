@@ -78,3 +78,19 @@ describeLive('verification call scripts on a real FreeSWITCH', () => {
     await result.call.hangup();
   });
 });
+
+describeLive('a sound pack missing on a real FreeSWITCH', () => {
+  let pbx: FreeSwitchPbx;
+  beforeAll(async () => {
+    pbx = livePbx({ languages: ['en', 'zz'] });
+    await pbx.start();
+  });
+  afterAll(() => pbx.stop());
+
+  it('is reported in the health detail, and a call in that language ends instead of playing silence', async () => {
+    expect(pbx.health().detail).toMatch(/sound packs missing on FreeSWITCH: zz$/);
+    const result = await pbx.originate({ lang: 'zz', ringTimeoutMs: 10_000, tag: 'live-missing', to: '+12025550100' }, { timeoutMs: 20_000 });
+    if (!result.ok) throw new Error(result.end.outcome);
+    await expect(result.call.play([{ prompt: 'your-code-is' }], { timeoutMs: 10_000 })).resolves.toMatchObject({ ok: false, reason: 'ended', end: { by: 'pbx', cause: { text: 'playback: FILE NOT FOUND' } } });
+  });
+});

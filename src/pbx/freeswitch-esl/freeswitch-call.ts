@@ -77,6 +77,8 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   private endValue: CallEnd | undefined;
   private hangup_: HangupInfo | undefined;
   private localHangup = false;
+  /** Set when the driver itself ended the call for a reason of the PBX's (a prompt it cannot play…). */
+  private pbxKill: CallCause | undefined;
   private hangingUp: Promise<void> | undefined;
   private answeredAt: number | undefined;
   private handedOut = false;
@@ -238,6 +240,13 @@ export class FreeSwitchCall extends EventEmitter implements Call {
         return { ok: true, digits: digitsOf(outcome.event, outcome.digits), endedBy: 'timeout' };
       case 'complete': {
         if (outcome.event['Answer-State'] === 'hangup') return { ok: false, reason: 'ended', end: await this.endedSoon() };
+        if (outcome.event.variable_read_result === undefined) {
+          // switch_ivr_read sets read_result on every read it finishes; none means the prompt
+          // could not be played (a missing file): the callee heard nothing (probed on 1.10.12).
+          this.ctx.logger.error({ callId: this.id }, 'freeswitch could not play the collect prompt: are the sound packs installed?');
+          await this.killNow('pbx', { text: 'play_and_get_digits: prompt not played' });
+          return { ok: false, reason: 'ended', end: await this.ended };
+        }
         const digits = digitsOf(outcome.event, []);
         // read_terminator_used survives from earlier reads on the channel: the digits the
         // application saw last tell whether the terminator ended this one.
@@ -257,6 +266,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   /** Ends the channel now (uuid_kill) and waits briefly for FreeSWITCH to confirm. */
   private async killNow(by: CallEnd['by'], fallback: { text: string; q850?: number }): Promise<void> {
     if (by === 'local') this.localHangup = true;
+    else this.pbxKill ??= fallback;
     const link = this.ctx.link();
     if (!link) {
       this.ctx.killLater(this.id);
@@ -286,8 +296,10 @@ export class FreeSwitchCall extends EventEmitter implements Call {
 
   private finish(by?: CallEnd['by'], cause?: CallCause): void {
     if (this.endValue) return;
-    const who = this.localHangup ? 'local' : (by ?? endedBy(this.hangup_));
-    const end = callEnd('answered', who, this.hangup_ ? causeOf(this.hangup_) : (cause ?? { text: 'unknown' }), this.ctx.clock.now());
+    const who = this.localHangup ? 'local' : this.pbxKill ? 'pbx' : (by ?? endedBy(this.hangup_));
+    // Our own kill for a PBX reason: that reason, not the NORMAL_CLEARING our uuid_kill caused.
+    const raw = this.pbxKill ?? (this.hangup_ ? causeOf(this.hangup_) : (cause ?? { text: 'unknown' }));
+    const end = callEnd('answered', who, raw, this.ctx.clock.now());
     this.endValue = end;
     this.resolveEnded(end);
     this.emit('ended', end);

@@ -20,6 +20,7 @@ import {
   checkSoundsDir,
   checkUuid,
   CommandInputError,
+  mediaOf,
   originateCommand,
   renderChatTo,
   renderDialString,
@@ -40,6 +41,8 @@ export interface FreeSwitchSettings {
   chatTo?: string | undefined;
   /** Trunk used when a request names none (calls.trunk). */
   defaultTrunk?: string | undefined;
+  /** Languages of the installed packs: checked on FreeSWITCH (file_exists) at every connection. */
+  languages?: readonly string[] | undefined;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
   reconnectMaxDelayMs: number;
@@ -78,6 +81,7 @@ export class FreeSwitchPbx implements Pbx {
   private readonly settings: FreeSwitchSettings;
   private readonly logger: Logger;
   private readonly ids = new IdSource();
+  private missingPacks: string[] = [];
 
   constructor(private readonly opts: FreeSwitchPbxOptions) {
     this.settings = opts.settings;
@@ -123,7 +127,9 @@ export class FreeSwitchPbx implements Pbx {
   }
 
   health(): PbxHealth {
-    return this.keeper.health();
+    const health = this.keeper.health();
+    if (!health.ready || this.missingPacks.length === 0) return health;
+    return { ready: true, detail: `${health.detail}; sound packs missing on FreeSWITCH: ${this.missingPacks.join(', ')}` };
   }
 
   /** Channels the driver is following now (for tests and metrics). */
@@ -276,7 +282,9 @@ export class FreeSwitchPbx implements Pbx {
 
   /**
    * A new link is up: channels left over from the previous one are killed (`uuid_kill`; `-ERR No
-   * such channel!` means FreeSWITCH already let them go, e.g. after a restart).
+   * such channel!` means FreeSWITCH already let them go, e.g. after a restart), and the sound
+   * packs are looked for on the FreeSWITCH host (a missing file is heard as silence otherwise:
+   * file_string plays the files it finds and reports FILE PLAYED).
    */
   private async reconcile(link: EslLink): Promise<void> {
     let killed = 0;
@@ -287,5 +295,14 @@ export class FreeSwitchPbx implements Pbx {
       if (!link.isOpen) return;
     }
     if (killed) this.logger.warn({ killed }, 'killed channels left over from the previous freeswitch link');
+    const missing: string[] = [];
+    for (const lang of this.settings.languages ?? []) {
+      const file = mediaOf({ prompt: 'your-code-is' }, lang, this.settings.soundsDir);
+      const found = await link.api(`file_exists ${file}`);
+      if (found.ok && found.text.trim() === 'false') missing.push(lang);
+      if (!link.isOpen) return;
+    }
+    this.missingPacks = missing;
+    if (missing.length) this.logger.error({ missing, soundsDir: this.settings.soundsDir }, 'sound packs missing on freeswitch: calls in these languages will be silent');
   }
 }

@@ -12,6 +12,8 @@ export interface ChannelHost {
   durationOf(media: string): number;
   nested(): void;
   destroyed(channel: FakeChannel): void;
+  /** True for a file that does not exist on this FreeSWITCH. */
+  missing(path: string): boolean;
 }
 
 /** An application running on the channel (park at the bottom of the stack, ours on top). */
@@ -183,6 +185,10 @@ export class FakeChannel implements ChannelView {
   durationOf(media: string): number {
     return this.host.durationOf(media);
   }
+
+  missing(path: string): boolean {
+    return this.host.missing(path);
+  }
 }
 
 /** `playback <file>`: PLAYBACK_START, the file's length, PLAYBACK_STOP, FILE PLAYED. */
@@ -198,6 +204,8 @@ class PlaybackApp implements App {
   ) {}
 
   start(): void {
+    // Probed on 1.10.12: a missing file is FILE NOT FOUND; inside file_string it is skipped silently.
+    if (this.ch.missing(this.data)) return this.ch.complete(this, 'FILE NOT FOUND');
     this.ch.event('PLAYBACK_START', { 'Playback-File-Path': this.data });
     this.cancel = this.ch.after(this.ch.durationOf(this.data), () => this.stop('done', 'FILE PLAYED'));
   }
@@ -270,6 +278,11 @@ class ReadApp implements App {
   start(): void {
     this.ch.vars.delete('read_result');
     if (this.variable) this.ch.vars.delete(this.variable);
+    // Probed on 1.10.12: an unplayable prompt ends the application at once, without read_result.
+    if (this.ch.missing(this.file)) {
+      this.phase = 'done';
+      return this.ch.complete(this, '_none_');
+    }
     this.try();
   }
 

@@ -19,6 +19,8 @@ export interface FakeFreeSwitchOptions {
   /** HEARTBEAT interval in real ms; 0 for none (default 20000, FreeSWITCH's). */
   heartbeatMs?: number;
   hang?: (line: string) => boolean;
+  /** Files that do not exist on this FreeSWITCH: playback answers FILE NOT FOUND, file_exists false. */
+  missingFiles?: (path: string) => boolean;
 }
 
 const SIP_STATUS: Record<string, number> = { USER_BUSY: 486, CALL_REJECTED: 603, UNALLOCATED_NUMBER: 404, NO_ROUTE_DESTINATION: 404, NORMAL_CLEARING: 480, NORMAL_CIRCUIT_CONGESTION: 503 };
@@ -112,6 +114,7 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
   durationOf(media: string): number {
     const items = media.startsWith('file_string://') ? media.slice('file_string://'.length).split('!') : [media];
     return items.reduce((sum, item) => {
+      if (this.missing(item)) return sum;
       const silence = /^silence_stream:\/\/(\d+)/.exec(item);
       return sum + (silence ? Number(silence[1]) : (this.opts.promptMs?.(item) ?? 600));
     }, 0);
@@ -119,6 +122,10 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
 
   nested(): void {
     this.stats.nestedExecutions++;
+  }
+
+  missing(path: string): boolean {
+    return !path.startsWith('file_string://') && !path.startsWith('silence_stream://') && (this.opts.missingFiles?.(path) ?? false);
   }
 
   destroyed(channel: FakeChannel): void {
@@ -157,6 +164,8 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
         for (const d of digits) ch.digit(d, 'APP');
         return `+OK ${ch.uuid} received DTMF ${digits}.\n`;
       }
+      case 'file_exists':
+        return this.opts.missingFiles?.(args[0] ?? '') ? 'false' : 'true';
       case 'uuid_broadcast': {
         // api-err.frames.json: an unknown uuid answers `-ERR invalid uuid`; a known one runs playback on it.
         if (!ch) return '-ERR invalid uuid\n';
