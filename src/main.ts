@@ -11,6 +11,8 @@ import type { ApiKeyConfig, Config } from './config/schema';
 import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
 import { Metrics } from './metrics/metrics';
+import { AriPbx } from './pbx/asterisk-ari/ari-pbx';
+import { parseAriUrl, stasisAppName } from './pbx/asterisk-ari/ari-url';
 import type { Pbx } from './pbx/port';
 import { FreeSwitchPbx } from './pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from './pbx/freeswitch-esl/url';
@@ -91,10 +93,29 @@ export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger:
       durationMs: (lang, id) => deps.catalog.durationMs(lang, id),
     });
   }
+  if (first !== undefined && /^aris?:\/\//.test(first)) {
+    if (config.pbx.length > 1) {
+      throw new Error(
+        `pbx: ${config.pbx.length} ari:// URLs are configured, but spreading calls over several Asterisk nodes needs the dialer ` +
+          '(src/pbx/dialer, coming in issue 6); configure a single ari:// URL for now',
+      );
+    }
+    const target = parseAriUrl(first);
+    // one Stasis app per engine instance: a shared name silently steals events (docs/asterisk.md)
+    const appName = stasisAppName(target.app, config.asterisk.instanceSuffix);
+    return new AriPbx({
+      target,
+      appName,
+      settings: config.asterisk,
+      defaultTrunk: config.calls.trunk,
+      logger: deps.logger.child({ pbx: 'asterisk-ari', app: appName }),
+    });
+  }
   if (first?.startsWith('esl://')) {
     if (config.pbx.length > 1) {
       throw new Error(
-        `pbx: ${config.pbx.length} PBX nodes configured; spreading calls over several FreeSWITCH nodes needs the dialer (issue 6), not in this version. Configure one esl:// URL.`,
+        `pbx: ${config.pbx.length} PBX URLs are configured, but spreading calls over several FreeSWITCH nodes needs the dialer ` +
+          '(src/pbx/dialer, coming in issue 6); configure a single esl:// URL for now',
       );
     }
     return new FreeSwitchPbx({
@@ -104,7 +125,7 @@ export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger:
       clock: deps.clock,
     });
   }
-  throw new Error(`pbx ${String(first).split(':')[0]}: no driver in this version (only "simulator" and esl://)`);
+  throw new Error(`pbx ${String(first).split(':')[0]}: no driver in this version (only "simulator", ari:// and esl://)`);
 }
 
 /** Wires every concrete part together. The only place that does. */

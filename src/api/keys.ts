@@ -1,5 +1,5 @@
 import type { ApiKeyConfig } from '../config/schema';
-import { safeEqual } from '../verification/codes';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../verification/errors';
 
 /**
@@ -8,10 +8,13 @@ import { AppError } from '../verification/errors';
  */
 export class KeyRing {
   private readonly byId: Map<string, ApiKeyConfig>;
-  private static readonly DUMMY = 'pbxverify-dummy-secret-for-unknown-ids';
+  /** HMAC digests of the configured secrets, computed once: a request costs one HMAC. */
+  private readonly digests: Map<string, Buffer>;
+  private readonly dummy = digest('pbxverify-dummy-secret-for-unknown-ids');
 
   constructor(keys: readonly ApiKeyConfig[]) {
     this.byId = new Map(keys.map((k) => [k.id, k]));
+    this.digests = new Map(keys.map((k) => [k.id, digest(k.secret)]));
   }
 
   get(id: string): ApiKeyConfig | undefined {
@@ -25,7 +28,7 @@ export class KeyRing {
   /** Returns the key or throws AUTH_INVALID / KEY_DISABLED. */
   authenticate(id: string, secret: string): ApiKeyConfig {
     const key = this.byId.get(id);
-    const secretOk = safeEqual(secret, key?.secret ?? KeyRing.DUMMY);
+    const secretOk = timingSafeEqual(digest(secret), this.digests.get(id) ?? this.dummy);
     if (!key || !secretOk) throw new AppError('AUTH_INVALID');
     if (key.disabled) throw new AppError('KEY_DISABLED');
     return key;
@@ -48,4 +51,9 @@ export class KeyRing {
     if (colon <= 0) throw new AppError('AUTH_INVALID');
     return this.authenticate(pair.slice(0, colon), pair.slice(colon + 1));
   }
+}
+
+/** Fixed-length digest so the comparison never depends on the secrets' lengths. */
+function digest(secret: string): Buffer {
+  return createHmac('sha256', 'pbxverify/api-key').update(secret).digest();
 }

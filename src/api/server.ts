@@ -71,7 +71,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   // JSON as fastify parses it, except that an empty body (POST …/cancel) means "no body".
   const defaultJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);

@@ -1,6 +1,5 @@
 import type { Call, CallStop } from '../pbx/port';
-import { gatePrompt } from '../prompts/ids';
-import { codeAnnouncement } from '../prompts/sequence';
+import { codeAnnouncement, gateQuestion, gateRefusal } from '../prompts/sequence';
 import { answered, dialFailure, type AttemptReport, type ChannelContext } from './types';
 
 export interface VoiceJob {
@@ -41,7 +40,7 @@ async function speak(call: Call, job: VoiceJob, ctx: ChannelContext): Promise<At
   const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]);
   if (job.gateDigit !== undefined) {
     const gate = await call.collectDigits({
-      prompt: [{ prompt: gatePrompt(job.gateDigit) }],
+      prompt: gateQuestion(job.gateDigit),
       maxDigits: 1,
       firstDigitTimeoutMs: GATE_TIMEOUT_MS,
       interDigitTimeoutMs: GATE_TIMEOUT_MS,
@@ -51,11 +50,11 @@ async function speak(call: Call, job: VoiceJob, ctx: ChannelContext): Promise<At
     if (!gate.ok) return stopped(gate);
     if (gate.digits !== job.gateDigit) {
       ctx.logger.info({ pressed: gate.digits === '' ? 'none' : 'wrong' }, 'gate failed');
-      await call.play([{ prompt: 'goodbye' }], { timeoutMs: 10_000, signal: deadline });
+      await call.play(gateRefusal(), { timeoutMs: 10_000, signal: deadline });
       return answered('gate-failed', { detail: gate.digits === '' ? 'no digit' : 'wrong digit' });
     }
   }
-  const played = await call.play(codeAnnouncement(job.code), { timeoutMs: job.maxCallMs, signal: deadline });
+  const played = await call.play(codeAnnouncement(job.code, { after: job.gateDigit === undefined ? 'answer' : 'gate' }), { timeoutMs: job.maxCallMs, signal: deadline });
   if (!played.ok) return stopped(played);
   return answered('delivered');
 }

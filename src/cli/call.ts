@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { runReverse } from '../channels/reverse';
@@ -8,6 +9,8 @@ import { buildPbx, ROOT_DIR } from '../main';
 import { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import { PromptCatalog } from '../prompts/catalog';
 import { resolveLanguage } from '../prompts/languages';
+import { renderHeardPcm } from '../prompts/render';
+import { encodeWav } from '../prompts/wav';
 import { AppError } from '../verification/errors';
 import { parseE164 } from '../verification/numbers';
 import { TracingPbx } from './trace-pbx';
@@ -21,6 +24,8 @@ export interface CallOptions {
   callerId?: string;
   ringTimeout?: number;
   json?: boolean;
+  /** Simulator only: directory to write what the callee heard, `<call id>.wav`. */
+  record?: string;
 }
 
 /** `pbxverify call`: one QA call through the configured PBX, every event printed as it happens. */
@@ -38,6 +43,9 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
     const lang = resolveLanguage({ requested: opts.lang, engineDefault: config.verification.defaultLang, to }, (l) => catalog.has(l));
     const logger = pino({ level: 'warn' });
     const inner = buildPbx(config, { clock: systemClock, logger, catalog });
+    if (opts.record !== undefined && !(inner instanceof SimulatorPbx)) {
+      throw new AppError('REQUEST_INVALID', { message: '--record works with the simulator; on a real PBX record with MixMonitor or record_session' });
+    }
     const pbx = new TracingPbx(inner, print);
     await pbx.start();
     const code = opts.code ?? String(Math.floor(100000 + Math.random() * 900000));
@@ -62,6 +70,7 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
       : await runVoice({ ...common, code, gateDigit: opts.gate }, ctx);
     print('result', { ...report });
     await pbx.stop();
+    if (opts.record !== undefined && inner instanceof SimulatorPbx) record(inner, to, lang, opts.record, print);
     return report.result === 'delivered' || report.result === 'matched' ? 0 : 1;
   } catch (err) {
     if (err instanceof AppError) {
@@ -70,4 +79,19 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
     }
     throw err;
   }
+}
+
+/** Writes what the callee of the last simulated call to `to` heard (the simulator's call log). */
+function record(sim: SimulatorPbx, to: string, lang: string, dir: string, print: (event: string, detail?: Record<string, unknown>) => void): void {
+  const log = sim.callLogs({ to }).at(-1);
+  const heard = (log?.events ?? []).flatMap((e) => (e.type === 'play' ? [{ item: e.item, completed: e.completed, heardMs: e.heardMs }] : []));
+  if (!log || heard.length === 0) {
+    print('nothing to record', { reason: 'the call played no audio' });
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${log.id}.wav`);
+  const pcm = renderHeardPcm(join(ROOT_DIR, 'sounds'), lang, heard);
+  writeFileSync(file, encodeWav(pcm));
+  print('recorded', { file, seconds: Number((pcm.length / 16000).toFixed(2)) });
 }

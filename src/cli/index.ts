@@ -5,6 +5,7 @@ import { ConfigError, ENV_VARS, loadConfig, redactConfig, type LoadedConfig } fr
 import { createEngine } from '../main';
 import { webhookSecretFor } from '../webhooks/signing';
 import { runCallCommand } from './call';
+import { registerPromptsCommand } from './prompts';
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 configuration or usage error. */
 function load(file: string | undefined): LoadedConfig {
@@ -92,10 +93,13 @@ export function buildCli(): Command {
     .option('--caller-id <number>', 'caller ID to present')
     .option('--ring-timeout <seconds>', 'ring timeout', positiveInt)
     .option('--json', 'print events as JSON lines')
+    .option('--record <dir>', 'simulator: write what the callee heard to <dir>/<call id>.wav')
     .action(async (opts: Parameters<typeof runCallCommand>[1]) => {
       const { config } = load(program.opts<{ config?: string }>().config);
       process.exitCode = await runCallCommand(config, opts);
     });
+
+  registerPromptsCommand(program);
 
   const configCmd = program.command('config').description('configuration tools');
   configCmd

@@ -67,7 +67,7 @@ export const configSchema = z.object({
     .default('memory'),
   /** `simulator` (default), or one or more `ari://user:pass@host:8088/app` / `esl://:password@host:8021` URLs. */
   pbx: z
-    .array(z.string().regex(/^(simulator|ari:\/\/.+|esl:\/\/.+)$/, 'must be "simulator", ari://… or esl://…'))
+    .array(z.string().regex(/^(simulator|aris?:\/\/.+|esl:\/\/.+)$/, 'must be "simulator", ari://… or esl://…'))
     .min(1)
     .default(['simulator']),
   apiKeys: z.array(apiKeySchema).default([]),
@@ -115,6 +115,43 @@ export const configSchema = z.object({
       timeoutMs: z.number().int().min(500).max(60000).default(10000),
       concurrency: z.number().int().min(1).max(256).default(16),
       pollMs: z.number().int().min(10).max(10000).default(250),
+    })
+    .prefault({}),
+  /** Asterisk ARI driver settings (used when `pbx` is an ari:// URL). See docs/asterisk.md. */
+  asterisk: z
+    .object({
+      /**
+       * Dial string template: `{number}` is the E.164 number with `+`, `{digits}` without it,
+       * `{trunk}` the call's trunk (`calls.trunk` by default). `Local/{number}@qa` dials the QA callees.
+       */
+      endpointTemplate: z
+        .string()
+        .regex(/^[A-Za-z0-9_./@{}+-]{3,120}$/, 'must be a dial string template such as PJSIP/{number}@{trunk}')
+        .refine((t) => t.includes('{number}') || t.includes('{digits}'), 'must contain {number} or {digits}')
+        .default('PJSIP/{number}@{trunk}'),
+      /**
+       * SIP MESSAGE destination for SMS through `endpoints/sendMessage`, e.g.
+       * `pjsip:{trunk}/sip:{number}@sip.provider.example`. SMS is refused as unsupported when unset.
+       */
+      messageTemplate: z
+        .string()
+        .regex(/^pjsip:[A-Za-z0-9_./@{}:+-]{1,160}$/, 'must be a pjsip: destination template such as pjsip:{trunk}/sip:{number}@host')
+        .optional(),
+      /** Deadline of every ARI REST call except originate. */
+      restTimeoutMs: z.number().int().min(200).max(60000).default(5000),
+      /** Deadline of the originate REST call itself (ringing is covered by the ring timeout). */
+      originateTimeoutMs: z.number().int().min(500).max(60000).default(10000),
+      /** First reconnect delay and the cap of the exponential backoff (attempts never stop). */
+      reconnectBaseMs: z.number().int().min(10).max(10000).default(250),
+      reconnectMaxMs: z.number().int().min(100).max(300000).default(10000),
+      /** WebSocket keep-alive ping period; a missed pong drops and reconnects the socket. */
+      pingIntervalMs: z.number().int().min(100).max(120000).default(15000),
+      /** How long the PBX may stay away before in-flight attempts and calls are failed. */
+      lostCallsAfterMs: z.number().int().min(100).max(600000).default(20000),
+      /** How long start-up waits for an unreachable ARI before giving up with an error. */
+      startTimeoutMs: z.number().int().min(0).max(600000).default(30000),
+      /** Stasis app suffix of this engine instance; random per process when absent. */
+      instanceSuffix: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/).optional(),
     })
     .prefault({}),
   simulator: z

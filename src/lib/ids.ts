@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random';
 
 /** 32 lowercase hex characters (128 random bits); seed 003 expects 32–40 characters. */
 export function newVerificationId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 /** Webhook message ids: stable across retries, unique per event (Standard Webhooks `webhook-id`). */
 export function newMessageId(): string {
-  return `msg_${randomBytes(12).toString('hex')}`;
+  return `msg_${randomHex(12)}`;
 }
 
 export function newCallTag(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }

@@ -5,7 +5,8 @@ import { PROMPT_IDS } from './ids';
 
 /** sounds/<lang>/manifest.json: the texts a pack was made from, and how. */
 export const manifestSchema = z.object({
-  lang: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2}|-[A-Za-z]{4})?$/),
+  /** BCP 47 tag as packs use it: `de`, `pt-BR`, `es-419`, `zh-Hant`. */
+  lang: z.string().regex(/^[a-z]{2,3}(-(?:[A-Z]{2}|[0-9]{3}|[A-Z][a-z]{3}))?$/),
   /** English name and the language's own name. */
   name: z.string(),
   nativeName: z.string().optional(),
@@ -13,7 +14,20 @@ export const manifestSchema = z.object({
   source: z.enum(['generated', 'recorded', 'placeholder']),
   /** espeak-ng voice used to generate the pack. */
   voice: z.string().optional(),
+  /** espeak-ng speed in words per minute (default 150: slower than conversation, as phone prompts are). */
+  speed: z.number().int().min(80).max(260).optional(),
+  /** espeak-ng speed for the digit prompts (default 115: a lone digit word said carefully, as one reads a code out). */
+  digitSpeed: z.number().int().min(80).max(260).optional(),
+  /** The text of each prompt, as a native speaker would say it on the phone (what a voice artist reads). */
   prompts: z.record(z.string(), z.string().min(1)),
+  /**
+   * Where espeak-ng needs help to say a prompt right: the same words respelled for the
+   * synthesizer (kana for Japanese, vowel marks for Arabic, a stress-safe spelling). Only read by
+   * the generator; absent ids use `prompts`.
+   */
+  tts: z.record(z.string(), z.string().min(1)).optional(),
+  /** Notes for translators and reviewers (conventions chosen, e.g. how the hash key is named). */
+  notes: z.string().optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 

@@ -22,7 +22,7 @@ export function silenceParts(ms: number): number[] {
 
 /** Path of a prompt relative to the sounds root, without extension: `pbxverify/de/digit-4`. */
 export function promptPath(lang: string, id: string): string {
-  if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(lang) || !/^[a-z0-9-]+$/.test(id)) {
+  if (!/^[a-z]{2,3}(-(?:[A-Z]{2}|[0-9]{3}|[A-Z][a-z]{3}))?$/.test(lang) || !/^[a-z0-9-]+$/.test(id)) {
     throw new RangeError('promptPath() takes a pack language and a prompt id');
   }
   return `pbxverify/${lang}/${id}`;
@@ -32,4 +32,20 @@ export function promptPath(lang: string, id: string): string {
 export function silencePath(part: number): string {
   if (!SILENCE_PARTS.includes(part)) throw new RangeError(`no silence part of ${part} ms`);
   return `pbxverify/silence/${part}`;
+}
+
+/** One file a PBX plays: a prompt of a pack or a silence part, as a path relative to the sounds root. */
+export type MediaFile = { kind: 'prompt'; lang: string; id: string; path: string } | { kind: 'silence'; ms: number; path: string };
+
+/**
+ * The files a list of play items becomes, in order: each prompt is `pbxverify/<lang>/<id>`,
+ * each pause the silence parts that sum to it. Drivers that play files (ARI `sound:` URIs) and
+ * `prompts render` both use this, so what is rendered is what is played.
+ */
+export function mediaFiles(lang: string, items: ReadonlyArray<{ prompt: string } | { silenceMs: number }>): MediaFile[] {
+  return items.flatMap((item): MediaFile[] =>
+    'prompt' in item
+      ? [{ kind: 'prompt', lang, id: item.prompt, path: promptPath(lang, item.prompt) }]
+      : silenceParts(item.silenceMs).map((ms) => ({ kind: 'silence', ms, path: silencePath(ms) })),
+  );
 }

@@ -1,37 +1,56 @@
 import type { PlayItem } from '../pbx/port';
-import { digitPrompt } from './ids';
+import { digitPrompt, gatePrompt } from './ids';
 
-/** Pauses of the spoken code, in ms. One place so the renderer and every driver agree. */
+/**
+ * Pauses of a voice call, in ms. One place so the renderer, the simulator and every driver agree.
+ * Each is a multiple of 50 ms, so it is played as an exact sum of the installed silence parts
+ * (media.ts `silenceParts`) and `prompts render` reproduces it sample for sample.
+ */
 export const PAUSES = {
-  betweenDigits: 250,
-  betweenGroups: 700,
+  /** Before the first prompt of a call: the media path settles, the callee lifts the phone to the ear. */
+  leadIn: 500,
+  /** After the gate key: the callee brings the phone back from the keypad to the ear. */
+  afterKey: 1000,
+  /** Between "your code is" / "I repeat" and the first digit. */
   afterIntro: 400,
+  /** Between two digits of a group. */
+  betweenDigits: 250,
+  /** Between two groups: long enough to hear the grouping, short enough to stay one code. */
+  betweenGroups: 700,
+  /** Between the first reading and "I repeat". */
   beforeRepeat: 900,
+  /** Between the second reading and "goodbye". */
   beforeGoodbye: 700,
 } as const;
 
 /**
- * Splits a code into groups that are easy to hear and remember: up to 5 digits in one group,
- * 6 → 3-3, 7 → 3-4, 8 → 4-4, longer codes in threes, a final single digit joining the last group
- * (10 → 3-3-4, 20 → 3-3-3-3-3-3-2).
+ * Splits a code into groups that are easy to hear and keep in mind (chunks of three, as phone
+ * numbers are read): up to 5 digits stay one group; longer codes go in threes, and a remainder
+ * turns the last group or two into fours, so no group has one or two digits.
+ * 6 → 3-3, 7 → 3-4, 8 → 4-4, 9 → 3-3-3, 10 → 3-3-4, 11 → 3-4-4, 20 → 3-3-3-3-4-4.
  */
 export function groupDigits(code: string): string[] {
   const n = code.length;
-  if (n <= 5) return [code];
-  if (n === 8) return [code.slice(0, 4), code.slice(4)];
+  if (n <= 5) return n ? [code] : [];
+  const fours = n % 3 === 0 ? 0 : n % 3 === 1 ? 1 : 2;
+  const threes = (n - fours * 4) / 3;
+  const sizes = [...Array<number>(threes).fill(3), ...Array<number>(fours).fill(4)];
   const groups: string[] = [];
-  for (let i = 0; i < n; i += 3) groups.push(code.slice(i, i + 3));
-  const last = groups[groups.length - 1] as string;
-  if (last.length === 1 && groups.length > 1) {
-    groups.pop();
-    groups[groups.length - 1] += last;
+  let at = 0;
+  for (const size of sizes) {
+    groups.push(code.slice(at, at + size));
+    at += size;
   }
   return groups;
 }
 
+function assertCode(code: string): void {
+  if (!/^[0-9]{1,20}$/.test(code)) throw new RangeError('a code is 1 to 20 decimal digits');
+}
+
 /** The digits of a code as prompts, with short pauses between digits and longer ones between groups. */
 export function sayDigits(code: string): PlayItem[] {
-  if (!/^[0-9]+$/.test(code)) throw new RangeError('sayDigits() takes a string of decimal digits');
+  assertCode(code);
   const items: PlayItem[] = [];
   groupDigits(code).forEach((group, g) => {
     if (g > 0) items.push({ silenceMs: PAUSES.betweenGroups });
@@ -44,19 +63,45 @@ export function sayDigits(code: string): PlayItem[] {
 }
 
 /**
- * What the callee hears on a voice verification: "your code is 4 8 2, 9 1 3. I repeat: 4 8 2,
- * 9 1 3. Goodbye." The single source for drivers, the simulator and `prompts render`.
+ * The anti-voicemail gate question, "press 7 to hear your code", as the first audio of a call.
+ * Played as the prompt of a one-digit collection (a key stops it).
  */
-export function codeAnnouncement(code: string): PlayItem[] {
+export function gateQuestion(digit: string): PlayItem[] {
+  return [{ silenceMs: PAUSES.leadIn }, { prompt: gatePrompt(digit) }];
+}
+
+/** What a callee hears when the gate got a wrong key or none: a goodbye, then the call ends. */
+export function gateRefusal(): PlayItem[] {
+  return [{ prompt: 'goodbye' }];
+}
+
+/**
+ * What the callee hears on a voice verification once the call is answered (or, with a gate,
+ * once the right key was pressed): "your code is 4 8 2, 9 1 3. I repeat: 4 8 2, 9 1 3. Goodbye."
+ * The single source for drivers (through the voice channel), the simulator and `prompts render`.
+ */
+export function codeAnnouncement(code: string, opts: { after?: 'answer' | 'gate' } = {}): PlayItem[] {
+  const digits = sayDigits(code);
   return [
+    { silenceMs: opts.after === 'gate' ? PAUSES.afterKey : PAUSES.leadIn },
     { prompt: 'your-code-is' },
     { silenceMs: PAUSES.afterIntro },
-    ...sayDigits(code),
+    ...digits,
     { silenceMs: PAUSES.beforeRepeat },
     { prompt: 'i-repeat' },
     { silenceMs: PAUSES.afterIntro },
-    ...sayDigits(code),
+    ...digits,
     { silenceMs: PAUSES.beforeGoodbye },
     { prompt: 'goodbye' },
   ];
+}
+
+/**
+ * Everything a callee hears on a voice verification that goes as planned, in order: the gate
+ * question when there is one (the callee presses the right key at its end), then the code.
+ * Waiting for the key is listening, not playing, so it is not part of the audio.
+ */
+export function voiceCallAudio(code: string, gateDigit?: string): PlayItem[] {
+  if (gateDigit === undefined) return codeAnnouncement(code);
+  return [...gateQuestion(gateDigit), ...codeAnnouncement(code, { after: 'gate' })];
 }

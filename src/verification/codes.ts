@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBuffer } from '../lib/random';
 
 /**
  * Code secrecy. A code is stored only as an HMAC bound to its verification id and checked in
@@ -35,7 +36,7 @@ export class CodeVault {
   }
 
   seal(verificationId: string, code: string): string {
-    const iv = randomBytes(12);
+    const iv = randomBuffer(12);
     const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
     cipher.setAAD(Buffer.from(verificationId));
     const body = Buffer.concat([cipher.update(code, 'utf8'), cipher.final()]);

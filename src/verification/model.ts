@@ -79,6 +79,8 @@ export interface VerificationRecord {
   /** When the verification as a whole expires (moves when `next` reschedules steps). */
   expiresAt: number;
   endedAt?: number;
+  /** Default code validity of a step without its own (the request's expiry_seconds). */
+  expirySeconds: number;
   codeLength: number;
   customCode: boolean;
   codeHash: string;

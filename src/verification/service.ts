@@ -1,4 +1,5 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { randomHex } from '../lib/random';
 import type { Logger } from 'pino';
 import type { ApiKeyConfig } from '../config/schema';
 import type { Clock } from '../lib/clock';
@@ -77,7 +78,7 @@ export class VerificationService {
     if (!created.ok) {
       throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
     }
-    this.log(record).info({ workflow: record.workflow, lang: record.lang }, 'verification started');
+    this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');
     this.deps.metrics.started(record.workflow);
     if (created.replacedId !== undefined) await this.endVerification(created.replacedId, 'canceled').catch(() => undefined);
     await store.scheduleJob(stepJob(record.id, 0, record.nextStepAt ?? now));
@@ -122,7 +123,7 @@ export class VerificationService {
     const now = this.deps.clock.now();
     const { after } = await this.mutateOrThrow(id, (record) => {
       if (record.status !== 'pending') throw terminalError(record.status);
-      return advanceNow(record, now, this.deps.policy.expirySeconds);
+      return advanceNow(record, now, record.expirySeconds);
     });
     await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
     await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
@@ -164,7 +165,7 @@ export class VerificationService {
     });
     const result = verdict as { verified: boolean; attemptsRemaining: number };
     this.deps.metrics.check(result.verified ? 'approved' : 'wrong');
-    this.log(after).info({ verified: result.verified, remaining: result.attemptsRemaining }, 'code checked');
+    this.deps.logger.info({ ...this.fields(after),  verified: result.verified, remaining: result.attemptsRemaining }, 'code checked');
     if (isTerminal(after.status)) await this.settle(after);
     return { record: after, ...result };
   }
@@ -185,7 +186,7 @@ export class VerificationService {
       } else {
         plaintext = this.deps.vault.unseal(id, record.codeSealed);
       }
-      const started = startStep(record, index, now, this.deps.policy.expirySeconds, code, this.deps.instanceId);
+      const started = startStep(record, index, now, record.expirySeconds, code, this.deps.instanceId);
       attempt = started.attempt;
       return started.record;
     }).catch((err: unknown) => {
@@ -206,7 +207,7 @@ export class VerificationService {
   private launch(record: VerificationRecord, attempt: Attempt, code: string): void {
     const controller = new AbortController();
     this.running.set(record.id, controller);
-    const logger = this.log(record).child({ attempt: attempt.n, channel: attempt.channel });
+    const logger = this.deps.logger.child({ ...this.fields(record), attempt: attempt.n, channel: attempt.channel });
     const { vault, clock } = this.deps;
     const codeHash = record.codeHash;
     const codeExpiresAt = record.codeExpiresAt;
@@ -282,7 +283,7 @@ export class VerificationService {
     await this.deps.store.cancelJob(stepJobId(record.id));
     await this.deps.store.cancelJob(expireJobId(record.id));
     this.deps.metrics.ended(record.status);
-    this.log(record).info({ status: record.status }, 'verification ended');
+    this.deps.logger.info({ ...this.fields(record),  status: record.status }, 'verification ended');
     await this.publish({ type: `verification.${record.status}` as 'verification.approved', record });
   }
 
@@ -290,7 +291,7 @@ export class VerificationService {
     try {
       await this.deps.events.publish(event);
     } catch (err) {
-      this.log(event.record).error({ err, type: event.type }, 'could not publish event');
+      this.deps.logger.error({ ...this.fields(event.record),  err, type: event.type }, 'could not publish event');
     }
   }
 
@@ -327,8 +328,9 @@ export class VerificationService {
     return pendingFor + this.deps.retentionMs;
   }
 
-  private log(record: VerificationRecord): Logger {
-    return this.deps.logger.child({ verificationId: record.id, dest: maskNumber(record.to) });
+  /** Log bindings of a verification (plain fields, not a child logger: this is the hot path). */
+  private fields(record: VerificationRecord): { verificationId: string; dest: string } {
+    return { verificationId: record.id, dest: maskNumber(record.to) };
   }
 }
 
@@ -346,7 +348,7 @@ export function expireJobId(id: string): string {
 }
 
 function token(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 function stepJob(id: string, step: number, at: number): Job {

@@ -136,6 +136,7 @@ export function buildStart(
     createdAt: now,
     updatedAt: now,
     expiresAt: finalExpiry(plans, now),
+    expirySeconds,
     codeLength,
     customCode: input.code !== undefined,
     codeHash: vault.hash(id, code),

@@ -30,6 +30,10 @@ export interface PbxHarness {
   /** Called before dialling `presses.to` (the simulator shows the code "on screen"). */
   beforePress?(to: string, digits: string): void;
   supportsMessages: boolean;
+  /** Called before the text-message case (a live PBX may need a SIP phone started to receive it). */
+  beforeMessage?(to: string): Promise<void> | void;
+  /** Called before every dial (a live SIP test phone answers one call per start). */
+  beforeDial?(to: string): Promise<void> | void;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export function pbxContract(name: string, setup: () => Promise<PbxHarness>): voi
       ...extra,
     });
     const dial = async (to: string, extra: Partial<OriginateRequest> = {}): Promise<Call> => {
+      await h.beforeDial?.(to);
       const result = await h.pbx.originate(req(to, extra), { timeoutMs: 30_000 });
       if (!result.ok) throw new Error(`expected an answer from ${to}, got ${result.end.outcome}`);
       calls.push(result.call);
@@ -167,6 +172,7 @@ export function pbxContract(name: string, setup: () => Promise<PbxHarness>): voi
 
     it('sends a text message', async () => {
       if (!h.supportsMessages) return;
+      await h.beforeMessage?.(h.numbers.answer);
       const sent = await h.pbx.sendMessage({ to: h.numbers.answer, from: 'pbxverify', body: 'Your code is 1234', tag: 'contract' }, { timeoutMs: 10_000 });
       expect(sent.ok).toBe(true);
     });

@@ -28,6 +28,7 @@ export function sampleRecord(overrides: Partial<VerificationRecord> = {}): Verif
     createdAt: now,
     updatedAt: now,
     expiresAt: now + 600_000,
+    expirySeconds: 600,
     codeLength: 6,
     customCode: false,
     codeHash: 'hash',

@@ -117,6 +117,6 @@ describe('pbxverify serve refuses a FreeSWITCH it cannot use', () => {
   it('exits with a clear error for several nodes until the dialer exists', async () => {
     const run = await runCli(['serve'], { PBXVERIFY_PBX: 'esl://:a@127.0.0.1:8021 esl://:b@127.0.0.2:8021', PBXVERIFY_CONFIG: configFile(), PBXVERIFY_PORT: '0', PBXVERIFY_LOG_LEVEL: 'silent' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/dialer \(issue 6\)/);
+    expect(run.stderr).toMatch(/several FreeSWITCH nodes needs the dialer \(src\/pbx\/dialer, coming in issue 6\)/);
   });
 });

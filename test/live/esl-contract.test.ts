@@ -1,9 +1,11 @@
 import { pbxContract } from '../contract/pbx';
-import { describeLive, LIVE_DIAL, liveSettings, livePbx } from './esl-support';
+import { describeLive, HAS_SIPP, LIVE_DIAL, livePbx, MessagePhone } from './esl-support';
 
 describeLive(`live FreeSWITCH (${LIVE_DIAL})`, () => {
   pbxContract('freeswitch-esl driver on a real FreeSWITCH', async () => {
-    const pbx = livePbx();
+    // The text-message case goes to a SIPp phone started just before it (when SIPp is installed).
+    const phone = new MessagePhone();
+    const pbx = livePbx(HAS_SIPP ? { chatTo: `${process.env.PBXVERIFY_LIVE_ESL_SIP_PROFILE ?? 'qa'}/sip:{number}@127.0.0.1:${phone.port}` } : {});
     await pbx.start();
     return {
       pbx,
@@ -20,8 +22,12 @@ describeLive(`live FreeSWITCH (${LIVE_DIAL})`, () => {
         congestion: '+12025550107',
       },
       shortRingMs: 3_000,
-      supportsMessages: liveSettings().chatTo !== undefined,
-      close: () => pbx.stop(),
+      supportsMessages: HAS_SIPP,
+      beforeMessage: () => phone.listen(),
+      close: async () => {
+        phone.stop();
+        await pbx.stop();
+      },
     };
   });
 });

@@ -2,10 +2,12 @@
  * The call scripts (voice, reverse, sms) through the driver on a real FreeSWITCH: what a
  * verification does, with real prompts, real DTMF and real hang-ups.
  */
+import { join } from 'node:path';
 import pino from 'pino';
 import { runReverse } from '../../src/channels/reverse';
 import { runVoice } from '../../src/channels/voice';
 import type { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
+import { PromptCatalog } from '../../src/prompts/catalog';
 import { describeLive, livePbx } from './esl-support';
 
 describeLive('verification call scripts on a real FreeSWITCH', () => {
@@ -79,7 +81,7 @@ describeLive('verification call scripts on a real FreeSWITCH', () => {
   });
 });
 
-describeLive('a sound pack missing on a real FreeSWITCH', () => {
+describeLive('sound packs on a real FreeSWITCH', () => {
   let pbx: FreeSwitchPbx;
   beforeAll(async () => {
     pbx = livePbx({ languages: ['en', 'zz'] });
@@ -87,7 +89,14 @@ describeLive('a sound pack missing on a real FreeSWITCH', () => {
   });
   afterAll(() => pbx.stop());
 
-  it('is reported in the health detail, and a call in that language ends instead of playing silence', async () => {
+  it('finds every pack of the repository installed (pbxverify prompts install --freeswitch)', async () => {
+    const all = livePbx({ languages: new PromptCatalog(join(__dirname, '../../sounds')).languages() });
+    await all.start();
+    expect(all.health()).toEqual({ ready: true, detail: expect.stringMatching(/^connected to esl:\/\/[^;]+$/) as string });
+    await all.stop();
+  });
+
+  it('reports a missing pack in the health detail, and a call in that language ends instead of playing silence', async () => {
     expect(pbx.health().detail).toMatch(/sound packs missing on FreeSWITCH: zz$/);
     const result = await pbx.originate({ lang: 'zz', ringTimeoutMs: 10_000, tag: 'live-missing', to: '+12025550100' }, { timeoutMs: 20_000 });
     if (!result.ok) throw new Error(result.end.outcome);

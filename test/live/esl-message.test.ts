@@ -4,43 +4,32 @@
  * sofia_presence.c "Not sending message to ourselves!"), so the receiver must be another UA.
  * Needs `sipp` on the PATH; skipped otherwise.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { until } from '../support/esl/until';
-import { describeLive, livePbx } from './esl-support';
+import { describeLive, HAS_SIPP, livePbx, MessagePhone } from './esl-support';
 
-const hasSipp = spawnSync('sipp', ['-v']).error === undefined;
 const SIP_PROFILE = process.env.PBXVERIFY_LIVE_ESL_SIP_PROFILE ?? 'qa';
 
-(hasSipp ? describeLive : describe.skip)('SMS as SIP MESSAGE on a real FreeSWITCH', () => {
-  let sipp: ChildProcess;
+(HAS_SIPP ? describeLive : describe.skip)('SMS as SIP MESSAGE on a real FreeSWITCH', () => {
+  const phone = new MessagePhone();
   let pbx: FreeSwitchPbx;
-  let exited = false;
-  const dir = mkdtempSync(join(tmpdir(), 'pbxverify-sipp-'));
-  const port = 15060 + Math.floor(Math.random() * 2000);
 
   beforeAll(async () => {
-    sipp = spawn('sipp', ['-sf', join(__dirname, 'sipp/message-uas.xml'), '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-trace_msg', '-message_file', join(dir, 'msg.log'), '-nostdin'], {
-      stdio: 'ignore',
-    });
-    sipp.on('exit', () => (exited = true));
-    await new Promise((r) => setTimeout(r, 500));
-    pbx = livePbx({ chatTo: `${SIP_PROFILE}/sip:{number}@127.0.0.1:${port}` });
+    await phone.listen();
+    pbx = livePbx({ chatTo: `${SIP_PROFILE}/sip:{number}@127.0.0.1:${phone.port}` });
     await pbx.start();
   });
   afterAll(async () => {
     await pbx.stop();
-    if (!exited) sipp.kill();
+    phone.stop();
   });
 
   it('delivers the text to the phone and reports it sent', async () => {
     const sent = await pbx.sendMessage({ to: '+12025550100', from: 'pbxverify', body: 'Your pbxverify code is 482913', tag: 'live-sms' }, { timeoutMs: 20_000 });
     expect(sent).toEqual({ ok: true, messageId: expect.stringMatching(/^esl-/) });
-    await until(() => exited, 'SIPp received its MESSAGE', 10_000);
-    const log = readFileSync(join(dir, 'msg.log'), 'utf8');
+    await until(() => phone.exited, 'SIPp received its MESSAGE', 10_000);
+    const log = readFileSync(phone.log, 'utf8');
     expect(log).toMatch(/MESSAGE sip:\+12025550100@127\.0\.0\.1:\d+ SIP\/2\.0/);
     expect(log).toContain('Your pbxverify code is 482913');
     expect(log).toMatch(/Content-Type: text\/plain/i);

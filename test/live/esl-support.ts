@@ -8,6 +8,10 @@
  * The FreeSWITCH must have dialplan/freeswitch loaded (context qa) and the English pack installed
  * under <sounds>/pbxverify/en (docs/freeswitch.md).
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../../src/lib/clock';
 import { FreeSwitchPbx, type FreeSwitchSettings } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
@@ -42,4 +46,34 @@ export function livePbx(overrides: Partial<FreeSwitchSettings> = {}, url = LIVE_
     logger: pino({ level: env.PBXVERIFY_TEST_LOG ?? 'silent' }),
     clock: systemClock,
   });
+}
+
+/** True when SIPp is installed (the SIP MESSAGE tests need a SIP phone that is not FreeSWITCH). */
+export const HAS_SIPP = spawnSync('sipp', ['-v']).error === undefined;
+
+/**
+ * A SIPp phone on 127.0.0.1:<port> that accepts one SIP MESSAGE (202) and exits; its message
+ * trace goes to `log`. FreeSWITCH refuses a MESSAGE it sent to itself, so the receiver is SIPp.
+ */
+export class MessagePhone {
+  readonly port = 15060 + Math.floor(Math.random() * 2000);
+  readonly log = join(mkdtempSync(join(tmpdir(), 'pbxverify-sipp-')), 'msg.log');
+  private child: ChildProcess | undefined;
+  exited = true;
+
+  /** Starts a phone for the next message (waits a moment for it to bind). */
+  async listen(): Promise<void> {
+    this.stop();
+    this.exited = false;
+    const child = spawn('sipp', ['-sf', join(__dirname, 'sipp/message-uas.xml'), '-i', '127.0.0.1', '-p', String(this.port), '-m', '1', '-trace_msg', '-message_file', this.log, '-nostdin'], {
+      stdio: 'ignore',
+    });
+    child.on('exit', () => (this.exited = true));
+    this.child = child;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+
+  stop(): void {
+    if (!this.exited) this.child?.kill();
+  }
 }

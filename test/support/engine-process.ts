@@ -28,7 +28,10 @@ export async function startEngine(env: Record<string, string>, opts: { timeoutMs
   });
   const lines: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`engine did not start:\n${lines.join('\n')}`)), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`engine did not start:\n${lines.join('\n')}`));
+    }, opts.timeoutMs ?? 20_000);
     const onLine = (line: string): void => {
       lines.push(line);
       if (!line.startsWith('{')) return;

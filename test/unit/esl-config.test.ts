@@ -38,7 +38,7 @@ describe('configuring the FreeSWITCH driver', () => {
 
   it('refuses several nodes until the dialer exists', () => {
     const config = configSchema.parse({ pbx: ['esl://:a@10.0.0.1:8021', 'esl://:b@10.0.0.2:8021'], calls: { trunk: 'carrier' } });
-    expect(() => buildPbx(config, deps)).toThrow(/2 PBX nodes configured.*dialer \(issue 6\)/);
+    expect(() => buildPbx(config, deps)).toThrow(/2 PBX URLs are configured.*needs the dialer \(src\/pbx\/dialer, coming in issue 6\)/);
   });
 
   it('refuses a {trunk} dial string without calls.trunk', () => {

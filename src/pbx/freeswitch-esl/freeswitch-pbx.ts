@@ -140,7 +140,7 @@ export class FreeSwitchPbx implements Pbx {
   async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
     const now = (): number => this.opts.clock.now();
     // Bad arguments are programming errors (the port throws for those): checked before anything is dialled.
-    if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(req.lang)) throw new CommandInputError('lang must be a pack language such as en or pt-BR');
+    mediaOf({ prompt: 'your-code-is' }, req.lang, this.settings.soundsDir); // throws on a language that is not a pack tag
     const dial = renderDialString(this.settings.dialString, { number: req.to, trunk: req.trunk ?? this.settings.defaultTrunk });
     const uuid = this.ids.next();
     const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs });
@@ -297,10 +297,17 @@ export class FreeSwitchPbx implements Pbx {
     if (killed) this.logger.warn({ killed }, 'killed channels left over from the previous freeswitch link');
     const missing: string[] = [];
     for (const lang of this.settings.languages ?? []) {
+      // `pbxverify prompts install --freeswitch` puts the files in a <rate>/ folder, where
+      // mod_sndfile looks first; a flat copy of sounds/<lang> works too.
       const file = mediaOf({ prompt: 'your-code-is' }, lang, this.settings.soundsDir);
-      const found = await link.api(`file_exists ${file}`);
-      if (found.ok && found.text.trim() === 'false') missing.push(lang);
-      if (!link.isOpen) return;
+      let found = false;
+      for (const candidate of [file.replace(/\/([^/]+)$/, '/8000/$1'), file]) {
+        const reply = await link.api(`file_exists ${candidate}`);
+        if (!link.isOpen) return;
+        found ||= !reply.ok || reply.text.trim() !== 'false';
+        if (found) break;
+      }
+      if (!found) missing.push(lang);
     }
     this.missingPacks = missing;
     if (missing.length) this.logger.error({ missing, soundsDir: this.settings.soundsDir }, 'sound packs missing on freeswitch: calls in these languages will be silent');

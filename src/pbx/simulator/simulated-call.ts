@@ -19,7 +19,8 @@ export type SimCallEvent =
   | { t: number; type: 'dial'; behaviour: string }
   | { t: number; type: 'answered' }
   | { t: number; type: 'failed'; outcome: string }
-  | { t: number; type: 'play'; item: PlayItem; completed: boolean }
+  /** `heardMs`: for an item cut short (barge-in, hang-up, deadline), how much of it played. */
+  | { t: number; type: 'play'; item: PlayItem; completed: boolean; heardMs?: number }
   | { t: number; type: 'dtmf'; digit: string }
   | { t: number; type: 'ended'; by: CallEnd['by'] };
 
@@ -36,6 +37,8 @@ export interface SimEnv {
   clock: Clock;
   /** Real-time delay for a simulated duration (speed factor applied). */
   scaled(ms: number): number;
+  /** Simulated duration of a real-time span (the inverse of `scaled`). */
+  unscaled(realMs: number): number;
   durationMs(lang: string, promptId: string): number;
   /** The code the simulated user sees on the website for this number, if any. */
   screen(to: string): string | undefined;
@@ -139,8 +142,10 @@ export class SimulatedCall extends EventEmitter implements Call {
       if (this.over) return { ok: false, reason: 'ended', end: await this.ended };
       if (signal.aborted) return 'stopped';
       const ms = 'prompt' in item ? this.env.durationMs(this.log.lang, item.prompt) : item.silenceMs;
+      const started = performance.now();
       const outcome = await this.wait(ms, signal);
-      this.record({ type: 'play', item, completed: outcome === 'elapsed' });
+      if (outcome === 'elapsed') this.record({ type: 'play', item, completed: true });
+      else this.record({ type: 'play', item, completed: false, heardMs: Math.min(ms, Math.round(this.env.unscaled(performance.now() - started))) });
       if (outcome === 'ended') return { ok: false, reason: 'ended', end: await this.ended };
       if (outcome === 'stopped') return 'stopped';
     }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../lib/random';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
 import { maskNumber } from '../../lib/mask';
@@ -61,6 +61,7 @@ export class SimulatorPbx implements Pbx {
     this.env = {
       clock: opts.clock,
       scaled: (ms) => Math.max(0, Math.round(ms / opts.speed)),
+      unscaled: (realMs) => realMs * opts.speed,
       durationMs: opts.durationMs,
       screen: (to) => this.screens.get(to),
     };
@@ -112,7 +113,7 @@ export class SimulatorPbx implements Pbx {
     const now = this.opts.clock.now();
     if (!this.running) return { ok: false, end: callEnd('failed', 'pbx', { text: 'simulator stopped' }, now) };
     const { name, behaviour } = this.behaviourOf(req.to);
-    const id = `sim-${randomBytes(6).toString('hex')}`;
+    const id = `sim-${randomHex(6)}`;
     const log: SimCallLog = { id, to: req.to, lang: req.lang, behaviour: name, startedAt: now, events: [] };
     this.remember(this.calls, log);
     log.events.push({ t: now, type: 'dial', behaviour: name });
@@ -144,7 +145,7 @@ export class SimulatorPbx implements Pbx {
     if (opts.signal?.aborted) return { ok: false, error: 'failed', detail: 'aborted' };
     const { behaviour } = this.behaviourOf(msg.to);
     if (behaviour.dial === 'unreachable') return { ok: false, error: 'unreachable', detail: 'number does not exist' };
-    const id = `simsms-${randomBytes(6).toString('hex')}`;
+    const id = `simsms-${randomHex(6)}`;
     this.remember(this.messages, { id, to: msg.to, from: msg.from, body: msg.body, at: this.opts.clock.now() });
     return { ok: true, messageId: id };
   }

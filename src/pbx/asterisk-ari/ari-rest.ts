@@ -1,0 +1,167 @@
+import { Agent, request } from 'undici';
+import { deadline, type Deadline } from './deadline';
+import type { AriChannel, AriPlayback } from './wire';
+
+/** Where and how to reach ARI over HTTP. */
+export interface AriEndpoint {
+  /** `http://host:port` (no trailing slash, no /ari). */
+  baseUrl: string;
+  user: string;
+  password: string;
+}
+
+/**
+ * Why a REST call did not succeed. `status` is the HTTP status (ari-client drops it: see
+ * LIBRARIES.md); `timeout` means the deadline passed; `unreachable` means no HTTP answer at all.
+ */
+export class AriRequestError extends Error {
+  constructor(
+    readonly kind: 'http' | 'timeout' | 'aborted' | 'unreachable',
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'AriRequestError';
+  }
+
+  /** 404 "Channel not found" / "Playback not found" (rest-errors.wire.json). */
+  get notFound(): boolean {
+    return this.kind === 'http' && this.status === 404;
+  }
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/**
+ * A thin typed ARI REST client. Every call has a deadline (`timeoutMs`, plus the caller's
+ * signal): a call to an Asterisk that stopped answering settles as `timeout` instead of never
+ * (the ari-client defect listed in LIBRARIES.md). Credentials travel only in the
+ * Authorization header.
+ */
+export class AriRest {
+  private readonly agent: Agent;
+  private readonly auth: string;
+
+  constructor(
+    private readonly endpoint: AriEndpoint,
+    private readonly defaultTimeoutMs: number,
+  ) {
+    this.auth = `Basic ${Buffer.from(`${endpoint.user}:${endpoint.password}`).toString('base64')}`;
+    // keep-alive pool; the socket-level timeouts are backstops behind the per-call deadline
+    this.agent = new Agent({ connections: 16, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close().catch(() => undefined);
+  }
+
+  /** GET /ari/asterisk/info: the credentials pre-flight and reachability check. */
+  info(opts: CallOpts = {}): Promise<unknown> {
+    return this.call('GET', '/ari/asterisk/info', {}, opts);
+  }
+
+  /**
+   * POST /ari/channels. Returns the Channel (state Down) at once; the outcome comes later as
+   * events (rest-calls.md §3).
+   */
+  originate(params: { endpoint: string; app: string; appArgs: string; channelId: string; timeoutSec: number; callerId?: string }, opts: CallOpts = {}): Promise<AriChannel> {
+    return this.call('POST', '/ari/channels', {
+      endpoint: params.endpoint,
+      app: params.app,
+      appArgs: params.appArgs,
+      callerId: params.callerId,
+      timeout: params.timeoutSec,
+      channelId: params.channelId,
+    }, opts) as Promise<AriChannel>;
+  }
+
+  hangup(channelId: string, opts: CallOpts = {}): Promise<unknown> {
+    return this.call('DELETE', `/ari/channels/${encodeURIComponent(channelId)}`, {}, opts);
+  }
+
+  /** One playback of several media in sequence (one comma-joined `media` parameter, rest-calls.md §5). */
+  play(channelId: string, media: string[], playbackId: string, opts: CallOpts = {}): Promise<AriPlayback> {
+    return this.call('POST', `/ari/channels/${encodeURIComponent(channelId)}/play`, { media: media.join(','), playbackId }, opts) as Promise<AriPlayback>;
+  }
+
+  stopPlayback(playbackId: string, opts: CallOpts = {}): Promise<unknown> {
+    return this.call('DELETE', `/ari/playbacks/${encodeURIComponent(playbackId)}`, {}, opts);
+  }
+
+  listChannels(opts: CallOpts = {}): Promise<AriChannel[]> {
+    return this.call('GET', '/ari/channels', {}, opts) as Promise<AriChannel[]>;
+  }
+
+  /** PUT /ari/endpoints/sendMessage (SIP MESSAGE); real Asterisk answers 202. */
+  sendMessage(params: { to: string; from: string; body: string }, opts: CallOpts = {}): Promise<unknown> {
+    return this.call('PUT', '/ari/endpoints/sendMessage', params, opts);
+  }
+
+  private async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query: Query, opts: CallOpts): Promise<unknown> {
+    const qs = Object.entries(query)
+      .filter((e): e is [string, string | number] => e[1] !== undefined)
+      .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+      .join('&');
+    const url = `${this.endpoint.baseUrl}${path}${qs ? `?${qs}` : ''}`;
+    const limit = deadline(opts.timeoutMs ?? this.defaultTimeoutMs, opts.signal);
+    try {
+      return await this.send(method, path, url, limit);
+    } finally {
+      limit.done();
+    }
+  }
+
+  private async send(method: string, path: string, url: string, limit: Deadline): Promise<unknown> {
+    const signal = limit.signal;
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(url, {
+        method: method as 'GET',
+        headers: { authorization: this.auth, accept: 'application/json', ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-length': '0' }) },
+        dispatcher: this.agent,
+        signal,
+      });
+    } catch (err) {
+      throw this.failure(err, limit, method, path);
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw this.failure(err, limit, method, path);
+    }
+    if (res.statusCode >= 400) {
+      throw new AriRequestError('http', `${method} ${path}: HTTP ${res.statusCode} ${errorText(text)}`, res.statusCode);
+    }
+    if (text === '') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new AriRequestError('http', `${method} ${path}: HTTP ${res.statusCode} with a body that is not JSON`, res.statusCode);
+    }
+  }
+
+  private failure(err: unknown, limit: Deadline, method: string, path: string): AriRequestError {
+    if (limit.signal.aborted && !limit.expired) return new AriRequestError('aborted', `${method} ${path}: aborted`);
+    if (limit.expired) return new AriRequestError('timeout', `${method} ${path}: no answer within the deadline`);
+    const code = (err as { code?: string }).code;
+    return new AriRequestError('unreachable', `${method} ${path}: ${code ?? (err as Error).message}`);
+  }
+}
+
+export interface CallOpts {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** ARI error bodies are `{"message": …}` or, for an originate allocation failure, `{"error": …}`. */
+function errorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown };
+    const text = parsed.message ?? parsed.error;
+    if (typeof text === 'string') return text;
+  } catch {
+    /* not JSON */
+  }
+  return body.slice(0, 200);
+}

@@ -1,0 +1,85 @@
+import { runCli, startEngine } from '../support/engine-process';
+
+describe('command line and operations (e2e)', () => {
+  it('starts on embedded defaults and prints a development key once, clearly marked', async () => {
+    const engine = await startEngine({});
+    try {
+      const banner = engine.lines.filter((l) => l.includes('DEVELOPMENT API KEY'));
+      expect(banner).toHaveLength(1);
+      const secret = /key secret:\s+(\S+)/.exec(engine.lines.join('\n'))?.[1];
+      expect(secret).toBeDefined();
+      const res = await fetch(`${engine.url}/v1/workflows`, { headers: { authorization: engine.auth('dev', secret as string) } });
+      expect(res.status).toBe(200);
+      const ready = await fetch(`${engine.url}/readyz`);
+      expect(await ready.json()).toMatchObject({ status: 'ready', pbx: { kind: 'simulator', ready: true }, store: { kind: 'memory', ready: true } });
+      expect((await fetch(`${engine.url}/healthz`)).status).toBe(200);
+      const openapi = (await (await fetch(`${engine.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(openapi.openapi).toMatch(/^3\./);
+      expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/verifications', '/v1/verifications/{id}/check', '/v1/verifications/check']));
+      const docs = await fetch(`${engine.url}/docs/`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger');
+      const metrics = await (await fetch(`${engine.url}/metrics`)).text();
+      expect(metrics).toContain('pbxverify_pbx_ready 1');
+      expect(metrics).toContain('pbxverify_http_request_duration_seconds');
+    } finally {
+      expect(await engine.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('reports every configuration problem at once and exits 2', async () => {
+    const { code, stderr } = await runCli(['config', 'check'], { PBXVERIFY_PORT: 'x', PBXVERIFY_STORE: 'ftp://no', PBXVERIFY_API_KEYS: 'broken' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('port');
+    expect(stderr).toContain('store');
+    expect(stderr).toContain('PBXVERIFY_API_KEYS');
+  });
+
+  it('prints the configuration with secrets redacted', async () => {
+    const { code, stdout } = await runCli(['config', 'check', '--json'], {
+      PBXVERIFY_API_KEYS: 'shop:very-secret-key-value',
+      PBXVERIFY_SECRET: 'engine-secret-that-is-long-enough-0123',
+      PBXVERIFY_PBX: 'ari://asterisk:hunter2@127.0.0.1:8088/verify',
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain('configuration OK');
+    expect(stdout).not.toContain('very-secret-key-value');
+    expect(stdout).not.toContain('engine-secret-that-is-long-enough-0123');
+    expect(stdout).not.toContain('hunter2');
+    expect(stdout).toContain('"id": "shop"');
+  });
+
+  it('places a QA call through the simulator and prints every call event', async () => {
+    const { code, stdout } = await runCli(['call', '--to', '+12025550100', '--code', '4829', '--json'], { PBXVERIFY_SIMULATOR_SPEED: '50' });
+    expect(code).toBe(0);
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; [k: string]: unknown });
+    const names = events.map((e) => e.event);
+    expect(names).toEqual(expect.arrayContaining(['simulated callee', 'dialing', 'answered', 'play', 'play result', 'hangup', 'ended', 'result']));
+    expect(events.find((e) => e.event === 'play')?.items).toContain('digit-4 (250 ms) digit-8 (250 ms) digit-2 (250 ms) digit-9');
+    expect(events.at(-1)).toMatchObject({ event: 'result', result: 'delivered', outcome: 'answered' });
+  });
+
+  it('reports a busy QA call with its reason code and a non-zero exit', async () => {
+    const { code, stdout } = await runCli(['call', '--to', '+12025550103', '--json'], { PBXVERIFY_SIMULATOR_SPEED: '50' });
+    expect(code).toBe(1);
+    const last = JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    expect(last).toMatchObject({ event: 'result', result: 'not-answered', outcome: 'busy', reason: 5 });
+  });
+
+  it('collects DTMF on a reverse QA call', async () => {
+    const { code, stdout } = await runCli(['call', '--to', '+12025550100', '--reverse', '--code', '2468', '--json'], { PBXVERIFY_SIMULATOR_SPEED: '50' });
+    expect(code).toBe(0);
+    const collected = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e.event === 'collected');
+    expect(collected).toMatchObject({ digits: '2468', endedBy: 'terminator' });
+  });
+
+  it('refuses a QA call to a malformed number', async () => {
+    const { code, stderr } = await runCli(['call', '--to', '12345']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('NUMBER_NOT_E164');
+  });
+});

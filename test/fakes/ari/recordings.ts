@@ -1,0 +1,81 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReplayScript } from './fake-ari';
+
+/** pbx-transcripts lives in the shared folder beside the repository (../shared from the work tree). */
+export function transcriptsDir(): string {
+  const candidates = [join(__dirname, '../../../../shared/pbx-transcripts/asterisk-22'), join(__dirname, '../../../../../shared/pbx-transcripts/asterisk-22'), '/work/shared/pbx-transcripts/asterisk-22'];
+  for (const dir of candidates) {
+    try {
+      readdirSync(dir);
+      return dir;
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error('pbx-transcripts/asterisk-22 not found beside the repository');
+}
+
+export interface Recording {
+  name: string;
+  endpoint: string;
+  inbound: boolean;
+  script: ReplayScript;
+}
+
+interface CaseFile {
+  case: string;
+  endpoint?: string;
+  originate?: { ok: boolean; params: { channelId: string; app: string }; response?: unknown; message?: string };
+  events: Array<{ t: number; raw: Record<string, unknown> }>;
+}
+
+interface WireFile {
+  case: string;
+  endpoint: string;
+  channel_id: string;
+  records: Array<{ kind: string; dir?: string; opcode?: string; t_ms: number; json?: Record<string, unknown>; method?: string; path?: string; status?: number; responseJson?: unknown }>;
+}
+
+/** Every `asterisk-22/*.json` case and every `wire/local-*.wire.json` capture, as replay scripts. */
+export function loadRecordings(timeScale: number): Recording[] {
+  const dir = transcriptsDir();
+  const out: Recording[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'summary.json').sort()) {
+    const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CaseFile;
+    const originate = data.originate;
+    const recordedId = originate?.params.channelId ?? '(inbound)';
+    const failed = originate !== undefined && !originate.ok;
+    out.push({
+      name: data.case,
+      endpoint: data.endpoint ?? '(inbound)',
+      inbound: originate === undefined,
+      script: {
+        status: failed ? 500 : 200,
+        body: failed ? JSON.parse(originate.message ?? '{}') : originate?.response,
+        recordedId,
+        recordedApp: originate?.params.app ?? 'verify',
+        events: data.events.map((e) => ({ t: e.t, raw: e.raw })),
+        timeScale,
+      },
+    });
+  }
+  for (const file of readdirSync(join(dir, 'wire')).filter((f) => /^local-.*\.wire\.json$/.test(f)).sort()) {
+    const data = JSON.parse(readFileSync(join(dir, 'wire', file), 'utf8')) as WireFile;
+    const originate = data.records.find((r) => r.kind === 'http' && r.method === 'POST' && r.path === '/ari/channels');
+    out.push({
+      name: `wire/${data.case}`,
+      endpoint: data.endpoint,
+      inbound: false,
+      script: {
+        status: originate?.status ?? 200,
+        body: originate?.responseJson,
+        recordedId: data.channel_id,
+        recordedApp: 'verify',
+        events: data.records.filter((r) => r.kind === 'ws' && r.dir === 's2c' && r.opcode === 'text' && r.json).map((r) => ({ t: r.t_ms, raw: r.json as Record<string, unknown> })),
+        timeScale,
+      },
+    });
+  }
+  return out;
+}

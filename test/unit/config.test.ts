@@ -1,0 +1,82 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, redactConfig, redactUrlPassword } from '../../src/config/load';
+
+const cwd = mkdtempSync(join(tmpdir(), 'pbxverify-config-'));
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('runs on embedded defaults with no file and no environment', () => {
+    const { config, file } = loadConfig({ env: {}, cwd });
+    expect(file).toBeUndefined();
+    expect(config).toMatchObject({ port: 8080, store: 'memory', pbx: ['simulator'], apiKeys: [] });
+    expect(config.verification).toMatchObject({ codeLength: 6, expirySeconds: 600, maxCheckAttempts: 5 });
+    expect(Object.isFrozen(config.verification)).toBe(true);
+  });
+
+  it('lets the environment override the file', () => {
+    const file = join(cwd, 'a.yaml');
+    writeFileSync(file, 'port: 9000\napiKeys:\n  - id: shop\n    secret: from-file-secret-123\n    allowCustomCode: true\n');
+    const { config } = loadConfig({ file, env: { PBXVERIFY_PORT: '9100', PBXVERIFY_API_KEYS: 'shop:from-env-secret-456,qa:another-secret-7890' }, cwd });
+    expect(config.port).toBe(9100);
+    expect(config.apiKeys).toEqual([
+      expect.objectContaining({ id: 'shop', secret: 'from-env-secret-456', allowCustomCode: true }),
+      expect.objectContaining({ id: 'qa', secret: 'another-secret-7890', allowCustomCode: false }),
+    ]);
+  });
+
+  it('reads pbxverify.yaml from the working directory when present', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pbxverify-cwd-'));
+    writeFileSync(join(dir, 'pbxverify.yaml'), 'port: 7000\n');
+    expect(loadConfig({ env: {}, cwd: dir }).config.port).toBe(7000);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { PBXVERIFY_PORT: 'eighty', PBXVERIFY_STORE: 'mysql://x', PBXVERIFY_SECRET: 'short', PBXVERIFY_API_KEYS: 'nocolon' }, cwd }),
+    );
+    expect(problems.join('\n')).toMatch(/port/);
+    expect(problems.join('\n')).toMatch(/store/);
+    expect(problems.join('\n')).toMatch(/secret/);
+    expect(problems.join('\n')).toMatch(/PBXVERIFY_API_KEYS/);
+    expect(problems.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses a shared store without an engine secret', () => {
+    expect(problemsOf(() => loadConfig({ env: { PBXVERIFY_STORE: 'redis://127.0.0.1:6379/0' }, cwd }))).toContain(
+      'secret: required with a shared store (codes must verify on every engine and after restarts)',
+    );
+  });
+
+  it('refuses duplicate key ids and unparsable files', () => {
+    const file = join(cwd, 'dup.yaml');
+    writeFileSync(file, 'apiKeys:\n  - {id: a, secret: aaaaaaaaaaaaaaaa}\n  - {id: a, secret: bbbbbbbbbbbbbbbb}\n');
+    expect(problemsOf(() => loadConfig({ file, env: {}, cwd }))).toEqual(['apiKeys.1.id: duplicate key id "a"']);
+    const bad = join(cwd, 'bad.yaml');
+    writeFileSync(bad, 'port: [\n');
+    expect(problemsOf(() => loadConfig({ file: bad, env: {}, cwd }))[0]).toMatch(/^config file .*bad\.yaml: /);
+  });
+
+  it('redacts secrets and URL passwords for printing', () => {
+    const { config } = loadConfig({
+      env: { PBXVERIFY_SECRET: 's'.repeat(40), PBXVERIFY_API_KEYS: 'shop:supersecretvalue1', PBXVERIFY_PBX: 'ari://asterisk:hunter2@10.0.0.5:8088/verify' },
+      cwd,
+    });
+    const printed = JSON.stringify(redactConfig(config));
+    expect(printed).not.toContain('supersecretvalue1');
+    expect(printed).not.toContain('s'.repeat(40));
+    expect(printed).not.toContain('hunter2');
+    expect(printed).toContain('ari://asterisk:[redacted]@10.0.0.5:8088/verify');
+    expect(redactUrlPassword('esl://:ClueCon@127.0.0.1:8021')).toBe('esl://:[redacted]@127.0.0.1:8021');
+  });
+});
