@@ -17,18 +17,13 @@ export type CommandResult =
       text: string;
     };
 
-/** Events the driver needs; everything else stays on FreeSWITCH. */
-export const SUBSCRIBED_EVENTS = [
-  'CHANNEL_ANSWER',
-  'CHANNEL_PARK',
-  'CHANNEL_EXECUTE',
-  'CHANNEL_EXECUTE_COMPLETE',
-  'CHANNEL_HANGUP',
-  'CHANNEL_HANGUP_COMPLETE',
-  'CHANNEL_DESTROY',
-  'DTMF',
-  'BACKGROUND_JOB',
-] as const;
+/**
+ * Events the driver needs; everything else stays on FreeSWITCH. Events are large (60 to 140
+ * headers of JSON each), so CHANNEL_EXECUTE, CHANNEL_HANGUP_COMPLETE and CHANNEL_DESTROY are left
+ * out: CHANNEL_HANGUP already carries the cause and, over SIP, `variable_sip_term_status`
+ * (sip-busy.json), and an application is matched by its CHANNEL_EXECUTE_COMPLETE alone.
+ */
+export const SUBSCRIBED_EVENTS = ['CHANNEL_ANSWER', 'CHANNEL_PARK', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'DTMF', 'BACKGROUND_JOB'] as const;
 export type SubscribedEvent = (typeof SUBSCRIBED_EVENTS)[number];
 
 /** Why a connection could not be opened. `auth` never heals by retrying with the same password. */

@@ -32,7 +32,7 @@ export interface CallContext {
 /** An application running on the channel, started by us with `sendmsg … execute`. */
 interface RunningApp {
   appId: string;
-  /** Set at its CHANNEL_EXECUTE: digits before that never reach it (they are discarded on a parked channel). */
+  /** Set once FreeSWITCH accepted the execute: digits before that never reach it (a parked channel discards them). */
   started: boolean;
   /** Digits FreeSWITCH reported while it ran (DTMF events), the driver's own injected stop digit excluded. */
   digits: string[];
@@ -84,13 +84,17 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   private handedOut = false;
   private readonly parked: Promise<void>;
   private resolveParked!: () => void;
+  private isParked = false;
   private slot: Promise<void> = Promise.resolve();
+  /** True while an application of ours runs (or is being stopped). */
+  private busy = false;
   private running: RunningApp | undefined;
   /** Stop digits we injected with uuid_recv_dtmf and whose DTMF event is still to come. */
   private injected: string[] = [];
   /** Set when the driver gave up on this channel (deadline, abort, lost link) before it was answered. */
   abandoned = false;
-  destroyed = false;
+  /** CHANNEL_HANGUP seen: FreeSWITCH is done with the channel. */
+  hungUp = false;
 
   constructor(
     readonly id: string,
@@ -100,6 +104,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
     super();
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.parked = new Promise((resolve) => (this.resolveParked = resolve));
+    void this.parked.then(() => (this.isParked = true));
   }
 
   override on<E extends keyof CallEvents>(event: E, listener: CallEvents[E]): this {
@@ -135,27 +140,18 @@ export class FreeSwitchCall extends EventEmitter implements Call {
         return;
       case 'CHANNEL_PARK':
         return this.resolveParked();
-      case 'CHANNEL_EXECUTE':
-        if (event.Application === 'park') this.resolveParked();
-        if (this.running && event['Application-UUID'] === this.running.appId) this.running.started = true;
-        return;
       case 'CHANNEL_EXECUTE_COMPLETE':
         if (this.running && event['Application-UUID'] === this.running.appId) this.running.complete(event);
         return;
       case 'DTMF':
         return this.onDtmf(event);
-      case 'CHANNEL_HANGUP':
-      case 'CHANNEL_HANGUP_COMPLETE': {
+      case 'CHANNEL_HANGUP': {
+        this.hungUp = true;
         const info = hangupInfo(event);
-        // CHANNEL_HANGUP_COMPLETE repeats the cause with more variables; keep what either said.
-        if (info) this.hangup_ = { ...this.hangup_, ...info };
+        if (info) this.hangup_ = info;
         if (this.handedOut) this.finish();
         return;
       }
-      case 'CHANNEL_DESTROY':
-        this.destroyed = true;
-        if (this.handedOut) this.finish();
-        return;
     }
   }
 
@@ -326,9 +322,11 @@ export class FreeSwitchCall extends EventEmitter implements Call {
    * completion awaited before the next one may start.
    */
   private async execute(app: string, arg: string, o: ExecOptions): Promise<ExecOutcome> {
-    const previous = this.slot;
+    const previous = this.busy ? this.slot : undefined;
     let release!: () => void;
-    this.slot = new Promise((resolve) => (release = resolve));
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.slot = mine;
+    this.busy = true;
     const stopper = new AbortController();
     const timer = setTimeout(() => stopper.abort('timeout'), o.timeoutMs);
     const onAbort = (): void => stopper.abort('aborted');
@@ -339,13 +337,15 @@ export class FreeSwitchCall extends EventEmitter implements Call {
     let running: RunningApp | undefined;
     try {
       // The previous application always settles: on completion, on the call's end, or after its stop.
-      if ((await Promise.race([previous.then(() => 'ready' as const), ended, stopped])) !== 'ready' || this.endValue) {
+      if (previous && ((await Promise.race([previous.then(() => 'ready' as const), ended, stopped])) !== 'ready' || this.endValue)) {
         return this.endValue ? { kind: 'ended' } : { kind: stopper.signal.reason as 'timeout' | 'aborted', digits: [] };
       }
-      // The first application waits for &park() to take the channel (the BACKGROUND_JOB may come first).
-      const parkWait = delay(this.ctx.commandTimeoutMs);
-      await Promise.race([this.parked, ended, stopped, parkWait.promise]);
-      parkWait.cancel();
+      if (!this.isParked) {
+        // The first application waits for &park() to take the channel (the BACKGROUND_JOB may come first).
+        const parkWait = delay(this.ctx.commandTimeoutMs);
+        await Promise.race([this.parked, ended, stopped, parkWait.promise]);
+        parkWait.cancel();
+      }
       if (this.endValue) return { kind: 'ended' };
       if (stopper.signal.aborted) return { kind: stopper.signal.reason as 'timeout' | 'aborted', digits: [] };
       const link = this.ctx.link();
@@ -371,6 +371,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
         await this.endedSoon();
         return { kind: 'ended' };
       }
+      running.started = true;
       const first = await Promise.race([completed.then((event) => ({ event })), ended, stopped]);
       if (first === 'ended') return { kind: 'ended' };
       if (first !== 'stopped') return { kind: 'complete', event: first.event, digits: running.digits };
@@ -396,6 +397,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
       if (running && this.running === running) this.running = undefined;
+      if (this.slot === mine) this.busy = false;
       release();
     }
   }

@@ -152,7 +152,8 @@ export class FreeSwitchPbx implements Pbx {
       commandTimeoutMs: this.settings.commandTimeoutMs,
       soundsDir: this.settings.soundsDir,
     });
-    const logger = this.logger.child({ callId: uuid, dest: maskNumber(req.to) });
+    // A child logger per call only when someone reads debug lines (it is not free at hundreds of calls/s).
+    const logger = this.logger.isLevelEnabled('debug') ? this.logger.child({ callId: uuid, dest: maskNumber(req.to) }) : this.logger;
     if (opts.signal?.aborted) return { ok: false, end: callEnd('canceled', 'local', { text: 'ORIGINATOR_CANCEL' }, now()) };
     const link = this.keeper.current();
     if (!link) return { ok: false, end: callEnd('failed', 'pbx', { text: `FreeSWITCH not connected (${this.health().detail})` }, now()) };
@@ -238,11 +239,11 @@ export class FreeSwitchPbx implements Pbx {
     if (late.ok && parseOriginateReply(late.text).ok) void this.kill(call.id, 'ORIGINATOR_CANCEL');
   }
 
-  /** Stops following a channel that will not be handed out, once FreeSWITCH destroyed it (or soon). */
+  /** Stops following a channel that will not be handed out, once it hung up (or soon). */
   private forgetWhenDestroyed(call: FreeSwitchCall): void {
     call.abandoned = true;
-    if (call.destroyed) return this.forget(call.id);
-    // CHANNEL_DESTROY normally follows within milliseconds; never keep a filter for long.
+    if (call.hungUp) return this.forget(call.id);
+    // Its CHANNEL_HANGUP normally comes within milliseconds (a bad dial string has none at all).
     setTimeout(() => this.forget(call.id), Math.max(5_000, this.settings.commandTimeoutMs)).unref();
   }
 
@@ -257,7 +258,8 @@ export class FreeSwitchPbx implements Pbx {
     if (!call) return;
     call.handle(name, event);
     if (name === 'CHANNEL_ANSWER' && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
-    if (name === 'CHANNEL_DESTROY') this.forget(uuid);
+    // Nothing after its hang-up concerns us (a pending originate keeps its own reference).
+    if (name === 'CHANNEL_HANGUP') this.forget(uuid);
   }
 
   private async kill(uuid: string, cause: string): Promise<void> {

@@ -7,6 +7,8 @@
 
 export type CalleeStep =
   | { wait: number }
+  /** Digits sent as soon as we start collecting (play_and_get_digits), like a person prompted to type. */
+  | { dtmfOnCollect: string }
   /** Digits sent to us, `spacing` ms apart (0: one burst, as `send_dtmf 1234#` on loopback). */
   | { dtmf: string; spacing: number }
   | { hangup: string };
@@ -58,6 +60,12 @@ const E164_ONLY: Readonly<Record<string, Callee>> = {
   'slow-answer': answerThen([{ wait: 60_000 }, { hangup: 'NORMAL_CLEARING' }], 20_000),
 };
 
+/** Callees only the fake has (benchmarks); not in the dialplan. */
+const FAKE_ONLY: Readonly<Record<string, Callee>> = {
+  // answers, types 1234# the moment it is asked for digits, never hangs up
+  '+12025550199': answerThen([{ dtmfOnCollect: '1234#' }]),
+};
+
 /** Resolves an extension (`busy`, `press-600-1234#`, `+12025550103`) to its callee. */
 export function calleeFor(extension: string): Callee | undefined {
   const name = E164_CALLEES[extension] ?? extension;
@@ -65,7 +73,7 @@ export function calleeFor(extension: string): Callee | undefined {
   if (press) {
     return answerThen([{ wait: 1000 }, { dtmf: press[2] as string, spacing: Number(press[1]) }, { wait: 5000 }, { hangup: 'NORMAL_CLEARING' }]);
   }
-  return CALLEES[name] ?? E164_ONLY[name];
+  return CALLEES[name] ?? E164_ONLY[name] ?? FAKE_ONLY[name];
 }
 
 /** Every extension name the fake knows (for the dialplan consistency test). */

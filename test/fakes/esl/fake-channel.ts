@@ -54,6 +54,8 @@ export class FakeChannel implements ChannelView {
   private over = false;
   /** The other leg once answered: it hangs up when this one does. */
   peer: FakeChannel | undefined;
+  /** Called when play_and_get_digits starts (a callee that types when asked). */
+  onCollect: (() => void) | undefined;
 
   constructor(
     private readonly host: ChannelHost,
@@ -284,6 +286,7 @@ class ReadApp implements App {
       return this.ch.complete(this, '_none_');
     }
     this.try();
+    this.ch.onCollect?.();
   }
 
   private try(): void {

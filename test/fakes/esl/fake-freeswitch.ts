@@ -324,6 +324,10 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
   private play(callee: Callee, a: FakeChannel, b: FakeChannel): void {
     let at = 0;
     for (const step of callee.script) {
+      if ('dtmfOnCollect' in step) {
+        a.onCollect = () => [...step.dtmfOnCollect].forEach((digit) => setImmediate(() => a.digit(digit, 'RTP')));
+        continue;
+      }
       if ('wait' in step) at += step.wait;
       else if ('dtmf' in step) {
         [...step.dtmf].forEach((digit, i) => this.after(at + i * step.spacing, () => a.digit(digit, a.source === 'mod_sofia' ? 'RTP' : 'UNKNOWN')));
