@@ -3,6 +3,7 @@
  * FreeSWITCH that goes away for a long time and comes back, commands that never get a reply,
  * a socket cut in the middle of a call.
  */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { systemClock } from '../../src/lib/clock';
 import { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from '../../src/pbx/freeswitch-esl/url';
@@ -255,5 +256,35 @@ describe('a sound pack missing on the FreeSWITCH host', () => {
       reason: 'ended',
       end: { by: 'pbx' },
     });
+  });
+});
+
+describe('an event socket that accepts and never speaks', () => {
+  it('fails start-up at the connect deadline and lets the socket go', async () => {
+    // allowHalfOpen: like a frozen process, the server never closes its side by itself.
+    const accepted: Socket[] = [];
+    let closed = 0;
+    const mute = createServer({ allowHalfOpen: true }, (socket) => {
+      accepted.push(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => closed++);
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const port = (mute.address() as AddressInfo).port;
+    const pbx = new FreeSwitchPbx({ target: parseEslUrl(`esl://:x@127.0.0.1:${port}`), settings: { ...TEST_SETTINGS, connectTimeoutMs: 300 }, logger: testLogger(), clock: systemClock });
+    try {
+      await expect(pbx.start()).rejects.toThrow(new RegExp(`esl://127.0.0.1:${port}: no event socket answered within 300 ms`));
+      // The esl client's end() only half-closes: its socket would still take data and wait for a
+      // FIN forever. A destroyed one answers with a reset, which closes ours.
+      const poke = setInterval(() => accepted.forEach((s) => s.writable && s.write('x')), 50);
+      try {
+        await until(() => closed === 1, 'the driver dropped its socket', 3000);
+      } finally {
+        clearInterval(poke);
+      }
+    } finally {
+      accepted.forEach((s) => s.destroy());
+      await new Promise<void>((resolve) => mute.close(() => resolve()));
+    }
   });
 });

@@ -112,7 +112,11 @@ export class EslLink {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        // end() only half-closes (and forgets the connection): a peer that accepted the TCP
+        // connection and went silent would keep it open.
+        const socket = (client as unknown as { current_call?: { __socket?: Socket } }).current_call?.__socket;
         client.end();
+        socket?.destroy();
         reject(err);
       };
       const timer = setTimeout(() => fail(new EslConnectError(`${where}: no event socket answered within ${opts.connectTimeoutMs} ms`, 'timeout')), opts.connectTimeoutMs);

@@ -32,7 +32,7 @@ export interface CallContext {
 /** An application running on the channel, started by us with `sendmsg … execute`. */
 interface RunningApp {
   appId: string;
-  /** Set once FreeSWITCH accepted the execute: digits before that never reach it (a parked channel discards them). */
+  /** Set when the execute is sent: digits before that never reach it (a parked channel discards them). */
   started: boolean;
   /** Digits FreeSWITCH reported while it ran (DTMF events), the driver's own injected stop digit excluded. */
   digits: string[];
@@ -359,6 +359,9 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       const onDigit = o.onDigit;
       if (onDigit) running.onDigit = (digit) => onDigit(digit, interrupt);
       this.running = running;
+      // Digits count from the moment we ask: the reply and the first DTMF events can arrive in
+      // one read, handled before this function resumes.
+      running.started = true;
       const sent = await link.send(`sendmsg ${this.id}`, {
         'call-command': 'execute',
         'execute-app-name': app,
@@ -371,7 +374,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
         await this.endedSoon();
         return { kind: 'ended' };
       }
-      running.started = true;
       const first = await Promise.race([completed.then((event) => ({ event })), ended, stopped]);
       if (first === 'ended') return { kind: 'ended' };
       if (first !== 'stopped') return { kind: 'complete', event: first.event, digits: running.digits };
