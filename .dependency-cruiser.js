@@ -31,6 +31,13 @@ module.exports = {
       to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)/', '^src/api/', '^src/verification/service', '^src/store/', '^src/channels/'], pathNot: '^src/pbx/$1/' },
     },
     {
+      name: 'dialer-uses-the-port',
+      comment: 'The dialer decorates PBX nodes through the Pbx port only; main.ts builds the drivers.',
+      severity: 'error',
+      from: { path: '^src/pbx/dialer/' },
+      to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'] },
+    },
+    {
       name: 'store-adapters-independent',
       severity: 'error',
       from: { path: '^src/store/(memory|redis)/' },

@@ -7,12 +7,15 @@ import pino, { type Logger } from 'pino';
 import { KeyRing } from './api/keys';
 import { buildServer } from './api/server';
 import { PbxChannelRunner } from './channels/runner';
+import { redactUrlPassword } from './config/load';
 import type { ApiKeyConfig, Config } from './config/schema';
 import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
+import { PollLoop } from './lib/poll-loop';
 import { Metrics } from './metrics/metrics';
 import { AriPbx } from './pbx/asterisk-ari/ari-pbx';
 import { parseAriUrl, stasisAppName } from './pbx/asterisk-ari/ari-url';
+import { DialerPbx } from './pbx/dialer/dialer-pbx';
 import type { Pbx } from './pbx/port';
 import { FreeSwitchPbx } from './pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from './pbx/freeswitch-esl/url';
@@ -20,8 +23,12 @@ import { SimulatorPbx } from './pbx/simulator/simulator-pbx';
 import { PromptCatalog } from './prompts/catalog';
 import { MemoryStore } from './store/memory/memory-store';
 import type { Store } from './store/port';
+import { createRedisClient } from './store/redis/connection';
+import { RedisPeers } from './store/redis/redis-peers';
+import { RedisStore } from './store/redis/redis-store';
 import { CodeVault } from './verification/codes';
 import type { WorkflowStep } from './verification/model';
+import type { EnginePeers } from './verification/ports';
 import { Scheduler } from './verification/scheduler';
 import { VerificationService } from './verification/service';
 import { PRESET_WORKFLOWS } from './verification/workflows';
@@ -40,6 +47,8 @@ export interface Engine {
   service: VerificationService;
   store: Store;
   pbx: Pbx;
+  /** This engine's identity among several on one store (leases, attempts, abort requests). */
+  instanceId: string;
   keys: KeyRing;
   catalog: PromptCatalog;
   clock: Clock;
@@ -77,14 +86,60 @@ function packageVersion(): string {
   }
 }
 
-function buildStore(config: Readonly<Config>): Store {
-  if (config.store === 'memory') return new MemoryStore();
-  throw new Error(`store ${config.store.split(':')[0]}: not available in this version (only "memory")`);
+/** A unique name for this engine process: host, pid and a random part (a restart gets a new one). */
+export function newInstanceId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger: Logger; catalog: PromptCatalog }): Pbx {
-  const [first] = config.pbx;
-  if (first === 'simulator') {
+interface StoreParts {
+  store: Store;
+  /** Other engines on the same store (Redis only). */
+  peers?: EnginePeers;
+  /** Opens connections (at engine start). */
+  connect(): Promise<void>;
+}
+
+function buildStore(config: Readonly<Config>, deps: { logger: Logger; instanceId: string }): StoreParts {
+  if (config.store === 'memory') return { store: new MemoryStore(), connect: async () => undefined };
+  const logger = deps.logger.child({ component: 'redis' });
+  const client = createRedisClient(config.store, `pbxverify:${deps.instanceId}`, logger);
+  let lastError: string | undefined;
+  client.once('error', (err: Error) => (lastError = err.message));
+  const subscriber = createRedisClient(config.store, `pbxverify:${deps.instanceId}:sub`, logger);
+  return {
+    store: new RedisStore(client),
+    peers: new RedisPeers({
+      client,
+      subscriber,
+      instanceId: deps.instanceId,
+      logger,
+      heartbeatMs: config.scaleOut.heartbeatMs,
+      instanceTtlMs: config.scaleOut.instanceTtlMs,
+    }),
+    connect: async () => {
+      try {
+        await client.connect();
+        await subscriber.connect();
+      } catch (err) {
+        client.disconnect();
+        subscriber.disconnect();
+        throw new Error(`store: cannot reach Redis at ${redactUrlPassword(config.store)} (${lastError ?? (err as Error).message})`);
+      }
+    },
+  };
+}
+
+export interface PbxDeps {
+  clock: Clock;
+  logger: Logger;
+  catalog: PromptCatalog;
+  /** This engine's identity, for drivers that must be unique per engine instance. */
+  instanceId?: string | undefined;
+}
+
+/** One PBX node (one driver) from one URL of `config.pbx`. */
+export function buildPbxNode(url: string, config: Readonly<Config>, deps: PbxDeps): Pbx {
+  if (url === 'simulator') {
     return new SimulatorPbx({
       clock: deps.clock,
       logger: deps.logger.child({ pbx: 'simulator' }),
@@ -93,14 +148,8 @@ export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger:
       durationMs: (lang, id) => deps.catalog.durationMs(lang, id),
     });
   }
-  if (first !== undefined && /^aris?:\/\//.test(first)) {
-    if (config.pbx.length > 1) {
-      throw new Error(
-        `pbx: ${config.pbx.length} ari:// URLs are configured, but spreading calls over several Asterisk nodes needs the dialer ` +
-          '(src/pbx/dialer, coming in issue 6); configure a single ari:// URL for now',
-      );
-    }
-    const target = parseAriUrl(first);
+  if (/^aris?:\/\//.test(url)) {
+    const target = parseAriUrl(url);
     // one Stasis app per engine instance: a shared name silently steals events (docs/asterisk.md)
     const appName = stasisAppName(target.app, config.asterisk.instanceSuffix);
     return new AriPbx({
@@ -111,27 +160,65 @@ export function buildPbx(config: Readonly<Config>, deps: { clock: Clock; logger:
       logger: deps.logger.child({ pbx: 'asterisk-ari', app: appName }),
     });
   }
-  if (first?.startsWith('esl://')) {
-    if (config.pbx.length > 1) {
-      throw new Error(
-        `pbx: ${config.pbx.length} PBX URLs are configured, but spreading calls over several FreeSWITCH nodes needs the dialer ` +
-          '(src/pbx/dialer, coming in issue 6); configure a single esl:// URL for now',
-      );
-    }
+  if (url.startsWith('esl://')) {
     return new FreeSwitchPbx({
-      target: parseEslUrl(first),
+      target: parseEslUrl(url),
       settings: { ...config.freeswitch, defaultTrunk: config.calls.trunk, languages: deps.catalog.languages() },
       logger: deps.logger.child({ pbx: 'freeswitch-esl' }),
       clock: deps.clock,
     });
   }
-  throw new Error(`pbx ${String(first).split(':')[0]}: no driver in this version (only "simulator", ari:// and esl://)`);
+  throw new Error(`pbx ${url.split(':')[0]}: no driver in this version (only "simulator", ari:// and esl://)`);
+}
+
+/** Every URL in `config.pbx` as a node, behind the dialer (limits, queue, health, failover). */
+export function buildPbx(config: Readonly<Config>, deps: PbxDeps): DialerPbx {
+  const names = new Set<string>();
+  const nodes = config.pbx.map((url) => {
+    let name = nodeName(url);
+    for (let i = 2; names.has(name); i++) name = `${nodeName(url)}#${i}`;
+    names.add(name);
+    return { name, pbx: buildPbxNode(url, config, deps), maxConcurrent: config.dialer.maxCallsPerNode };
+  });
+  return new DialerPbx({
+    nodes,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'dialer' }),
+    defaultLimits: config.dialer.defaultLimits,
+    trunks: config.dialer.trunks,
+    queueMaxLength: config.dialer.queueMaxLength,
+    queueTimeoutMs: config.dialer.queueTimeoutMs,
+    healthCheckMs: config.dialer.healthCheckMs,
+    downAfterChecks: config.dialer.downAfterChecks,
+  });
+}
+
+/** `scheme://host:port` of a PBX URL, never its credentials. */
+function nodeName(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.host ? `${parsed.protocol}//${parsed.host}` : url;
+  } catch {
+    return url.split(':')[0] ?? 'pbx';
+  }
+}
+
+/** The built-in simulators, directly or behind the dialer (QA routes, simulated screens). */
+export function simulatorsOf(pbx: Pbx): SimulatorPbx[] {
+  if (pbx instanceof SimulatorPbx) return [pbx];
+  if (pbx instanceof DialerPbx) return pbx.members.filter((member): member is SimulatorPbx => member instanceof SimulatorPbx);
+  return [];
+}
+
+/** The first built-in simulator, if the PBX is (or includes) one. */
+export function simulatorOf(pbx: Pbx): SimulatorPbx | undefined {
+  return simulatorsOf(pbx)[0];
 }
 
 /** Wires every concrete part together. The only place that does. */
 export async function createEngine(config: Readonly<Config>, options: EngineOptions = {}): Promise<Engine> {
   const logger = options.logger ?? createLogger(config);
-  const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const instanceId = newInstanceId();
   const ephemeralSecret = config.secret === undefined;
   const secret = config.secret ?? randomBytes(32).toString('base64url');
 
@@ -155,12 +242,15 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   }
   const keys = new KeyRing(apiKeys);
 
-  const clock: Clock = config.testing.manualClock ? new ManualClock() : systemClock;
+  const clock: Clock = config.testing.manualClock ? new ManualClock(config.testing.clockStartMs) : systemClock;
   if (config.testing.manualClock) logger.warn('manual test clock enabled: time moves only through POST /v1/test/clock');
   const catalog = new PromptCatalog(options.soundsDir ?? join(ROOT_DIR, 'sounds'));
   for (const problem of catalog.problems) logger.warn({ problem }, 'language pack left out');
-  const store = buildStore(config);
-  const pbx = buildPbx(config, { clock, logger, catalog });
+  const storeParts = buildStore(config, { logger, instanceId });
+  const { store, peers } = storeParts;
+  const pbx = buildPbx(config, { clock, logger, catalog, instanceId });
+  const simulators = simulatorsOf(pbx);
+  const simulator = simulators[0];
   const workflows: Record<string, readonly WorkflowStep[]> = { ...PRESET_WORKFLOWS, ...config.workflows };
 
   const metrics: Metrics = new Metrics({
@@ -231,8 +321,12 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     scheduler,
     metrics,
     instanceId,
-    onCodeShown: pbx instanceof SimulatorPbx ? (to, code) => pbx.showOnScreen(to, code) : undefined,
+    peers,
+    // Every simulated node shows the code: the dialer decides which one places the call.
+    onCodeShown: simulator ? (to, code) => simulators.forEach((sim) => sim.showOnScreen(to, code)) : undefined,
   });
+  // Real time, also under the test clock: engine liveness is about processes, not simulated time.
+  const sweeper = new PollLoop(() => service.sweep(), config.scaleOut.sweepMs, (err) => logger.error({ err }, 'scale-out sweep failed'));
 
   const app = await buildServer({
     logger,
@@ -244,12 +338,13 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     catalog,
     workflows,
     version: packageVersion(),
-    simulator: pbx instanceof SimulatorPbx ? pbx : undefined,
+    simulator,
     testClock:
       clock instanceof ManualClock
         ? {
             clock,
             runDue: async () => {
+              await sweeper.tick();
               await scheduler.tick();
               await dispatcher.tick();
             },
@@ -264,24 +359,29 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     service,
     store,
     pbx,
+    instanceId,
     keys,
     catalog,
     clock,
     devKey,
     ephemeralSecret,
     async start() {
+      await storeParts.connect();
       await pbx.start();
+      await service.open();
       scheduler.start();
       dispatcher.start();
+      sweeper.start();
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      logger.info({ port, host: config.host, pbx: pbx.kind, store: store.kind, languages: catalog.languages().length }, 'listening');
+      logger.info({ port, host: config.host, pbx: pbx.kind, store: store.kind, instance: instanceId, languages: catalog.languages().length }, 'listening');
       return { host: config.host, port };
     },
     async stop() {
       await app.close();
       await service.stop();
+      await sweeper.stop();
       await scheduler.stop();
       await pbx.stop();
       await dispatcher.stop();

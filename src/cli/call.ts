@@ -5,8 +5,8 @@ import { runReverse } from '../channels/reverse';
 import { runVoice } from '../channels/voice';
 import type { Config } from '../config/schema';
 import { systemClock } from '../lib/clock';
-import { buildPbx, ROOT_DIR } from '../main';
-import { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
+import { buildPbx, newInstanceId, ROOT_DIR, simulatorOf } from '../main';
+import type { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import { PromptCatalog } from '../prompts/catalog';
 import { resolveLanguage } from '../prompts/languages';
 import { renderHeardPcm } from '../prompts/render';
@@ -42,17 +42,18 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
     const catalog = new PromptCatalog(join(ROOT_DIR, 'sounds'));
     const lang = resolveLanguage({ requested: opts.lang, engineDefault: config.verification.defaultLang, to }, (l) => catalog.has(l));
     const logger = pino({ level: 'warn' });
-    const inner = buildPbx(config, { clock: systemClock, logger, catalog });
-    if (opts.record !== undefined && !(inner instanceof SimulatorPbx)) {
+    const inner = buildPbx(config, { clock: systemClock, logger, catalog, instanceId: newInstanceId() });
+    const simulator = simulatorOf(inner);
+    if (opts.record !== undefined && !simulator) {
       throw new AppError('REQUEST_INVALID', { message: '--record works with the simulator; on a real PBX record with MixMonitor or record_session' });
     }
     const pbx = new TracingPbx(inner, print);
     await pbx.start();
     const code = opts.code ?? String(Math.floor(100000 + Math.random() * 900000));
-    if (inner instanceof SimulatorPbx) {
-      const { name, behaviour } = inner.behaviourOf(to);
+    if (simulator) {
+      const { name, behaviour } = simulator.behaviourOf(to);
       print('simulated callee', { behaviour: name, description: behaviour.description });
-      if (opts.reverse) inner.showOnScreen(to, code);
+      if (opts.reverse) simulator.showOnScreen(to, code);
     }
     const ctx = { pbx, logger, signal: new AbortController().signal };
     const common = {
@@ -70,7 +71,7 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
       : await runVoice({ ...common, code, gateDigit: opts.gate }, ctx);
     print('result', { ...report });
     await pbx.stop();
-    if (opts.record !== undefined && inner instanceof SimulatorPbx) record(inner, to, lang, opts.record, print);
+    if (opts.record !== undefined && simulator) record(simulator, to, lang, opts.record, print);
     return report.result === 'delivered' || report.result === 'matched' ? 0 : 1;
   } catch (err) {
     if (err instanceof AppError) {

@@ -52,6 +52,16 @@ const workflowStepSchema = z.object({
   validitySeconds: z.number().int().min(30).max(3600).optional(),
 });
 
+const trunkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -');
+
+/** A carrier's limits on one trunk (they enforce both). */
+const trunkLimitsSchema = z.object({
+  /** Call attempts per second; fractions allowed (0.5 = one every 2 s). */
+  cps: z.number().positive().max(1000),
+  /** Calls in progress at once (dialling or answered). */
+  maxConcurrent: z.number().int().min(1).max(100_000),
+});
+
 export const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().default('0.0.0.0'),
@@ -82,6 +92,38 @@ export const configSchema = z.object({
     })
     .prefault({}),
   workflows: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/), z.array(workflowStepSchema).min(1).max(10)).default({}),
+  /**
+   * The dialer in front of the PBX nodes (every URL in `pbx`): per-trunk limits, a bounded
+   * queue, health checks and failover. Limits count per engine instance (docs/scale-out.md).
+   */
+  dialer: z
+    .object({
+      /** Limits of trunks not listed in `trunks`, and of calls without a trunk. */
+      defaultLimits: trunkLimitsSchema.default({ cps: 10, maxConcurrent: 100 }),
+      trunks: z.record(trunkName, trunkLimitsSchema).default({}),
+      /** Calls that may wait for a slot at once; more fail at once with `dialer queue full`. */
+      queueMaxLength: z.number().int().min(0).max(100_000).default(500),
+      /** Longest wait for a slot before the call fails with `dialer queue timeout`. */
+      queueTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** Calls one PBX node may carry at once (its channel capacity); unlimited when absent. */
+      maxCallsPerNode: z.number().int().min(1).max(100_000).optional(),
+      healthCheckMs: z.number().int().min(50).max(60_000).default(1_000),
+      /** Failed health checks in a row before a node is taken out and its calls are ended. */
+      downAfterChecks: z.number().int().min(1).max(60).default(3),
+    })
+    .prefault({}),
+  /** Several engines on one Redis store (ignored with the memory store). Real time, never the test clock. */
+  scaleOut: z
+    .object({
+      /** How often an engine renews its presence in Redis. */
+      heartbeatMs: z.number().int().min(100).max(60_000).default(2_000),
+      /** An engine silent this long is taken for dead: its running attempts are finished by the others. */
+      instanceTtlMs: z.number().int().min(300).max(600_000).default(10_000),
+      /** How often an engine looks for attempts of dead engines and re-checks the calls it runs. */
+      sweepMs: z.number().int().min(50).max(60_000).default(2_000),
+    })
+    .prefault({})
+    .refine((s) => s.instanceTtlMs >= 2 * s.heartbeatMs, { message: 'instanceTtlMs must be at least twice heartbeatMs', path: ['instanceTtlMs'] }),
   calls: z
     .object({
       ringTimeoutSeconds: z.number().int().min(5).max(120).default(30),
@@ -200,6 +242,11 @@ export const configSchema = z.object({
     .object({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */
       manualClock: z.boolean().default(false),
+      /**
+       * Where the manual clock starts (epoch ms; default: the real time at start-up). Several
+       * engines in one test start at the same instant and are advanced together by the test.
+       */
+      clockStartMs: z.number().int().positive().optional(),
     })
     .prefault({}),
 });

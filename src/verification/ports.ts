@@ -50,3 +50,40 @@ export interface UrlGuard {
 export interface SchedulerKick {
   kick(): void;
 }
+
+/** An attempt this instance runs, as other instances see it. */
+export interface HeldAttempt {
+  verificationId: string;
+  /** Attempt number (1-based). */
+  n: number;
+}
+
+/**
+ * The other engine instances sharing the store (scale-out). An attempt runs on the instance
+ * that claimed its step job; this port lets another instance stop it (cancel, approve, next step)
+ * and lets the survivors finish the attempts of an instance that died. With a single engine
+ * there is no implementation: the service then handles everything in process.
+ */
+export interface EnginePeers {
+  /**
+   * Starts announcing this instance as alive and listening for abort requests addressed to it.
+   * `onAbort` is called with the attempt that must stop.
+   */
+  start(onAbort: (attempt: HeldAttempt, reason: string) => void): Promise<void>;
+  /** Stops announcing and listening. Attempts still held are left for the survivors. */
+  stop(): Promise<void>;
+  /**
+   * Asks `instance` to stop an attempt it runs (hang up its call). Best effort, at most once:
+   * the running instance also re-checks the store periodically. Never rejects.
+   */
+  requestAbort(instance: string, attempt: HeldAttempt, reason: string): Promise<void>;
+  /** Records that this instance runs this attempt, until {@link release}. */
+  hold(attempt: HeldAttempt): Promise<void>;
+  release(attempt: HeldAttempt): Promise<void>;
+  /**
+   * Attempts held by instances that stopped announcing themselves. Each is handed to one
+   * caller only and becomes held by it (so it is not lost if the caller dies too); the caller
+   * records the attempt's end, then releases it.
+   */
+  claimOrphans(limit: number): Promise<Array<HeldAttempt & { instance: string }>>;
+}

@@ -10,7 +10,7 @@ import type { CodeVault } from './codes';
 import { AppError } from './errors';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
-import type { AttemptReport, ChannelRunner, EventSink, SchedulerKick, UrlGuard } from './ports';
+import type { AttemptReport, ChannelRunner, EnginePeers, EventSink, HeldAttempt, SchedulerKick, UrlGuard } from './ports';
 import { buildStart, type StartInput, type StartPolicy } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, startStep, terminalError, terminate } from './transitions';
 
@@ -36,6 +36,8 @@ export interface ServiceDeps {
   metrics: EngineMetrics;
   /** This engine instance (recorded on attempts it runs). */
   instanceId: string;
+  /** The other engines sharing the store (scale-out); absent with a single engine. */
+  peers?: EnginePeers | undefined;
   /**
    * Told the code of each reverse step, as the website would show it. Only the simulator
    * listens (its simulated users type what they "see"); unset with a real PBX.
@@ -57,6 +59,16 @@ export interface CheckResult {
 
 const MAX_CAS_RETRIES = 16;
 
+/** How long {@link VerificationService.stop} waits for aborted attempts to be recorded. */
+const STOP_DRAIN_MS = 5_000;
+
+interface RunningAttempt {
+  n: number;
+  controller: AbortController;
+  /** Settles once the attempt's end is recorded. */
+  done: Promise<void>;
+}
+
 /**
  * The verification engine: starts verifications, runs their workflow steps through the channel
  * runner, checks codes, and reports every change as a domain event. All state lives in the
@@ -64,10 +76,15 @@ const MAX_CAS_RETRIES = 16;
  */
 export class VerificationService {
   /** Attempts running in this process, by verification id (so cancel/approve can hang up). */
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, RunningAttempt>();
   private stopping = false;
 
   constructor(private readonly deps: ServiceDeps) {}
+
+  /** Joins the other engines on the shared store (no-op with a single engine). */
+  async open(): Promise<void> {
+    await this.deps.peers?.start((attempt, reason) => this.abortHere(attempt.verificationId, reason, attempt.n));
+  }
 
   async start(key: ApiKeyConfig, input: StartInput): Promise<StartResult> {
     const { clock, store, vault } = this.deps;
@@ -141,10 +158,54 @@ export class VerificationService {
     if (job.step !== undefined) await this.runStep(job.verificationId, job.step);
   }
 
-  /** Stops accepting work and aborts attempts running here. */
+  /**
+   * Stops accepting work, aborts attempts running here and waits (up to a few seconds) until
+   * their ends are recorded; whatever is still held then is finished by another engine.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const controller of this.running.values()) controller.abort(new Error('engine stopping'));
+    const pending = [...this.running.values()];
+    for (const run of pending) run.controller.abort(new Error('engine stopping'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(pending.map((run) => run.done)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, STOP_DRAIN_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    await this.deps.peers?.stop();
+  }
+
+  /**
+   * Scale-out housekeeping, run periodically: finishes the attempts of engines that died
+   * (result `error`, so the workflow goes on), and stops attempts running here that the store
+   * says are over (an abort request from another engine may have been lost). Returns how many
+   * orphaned attempts it finished.
+   */
+  async sweep(): Promise<number> {
+    const peers = this.deps.peers;
+    let finished = 0;
+    if (peers && !this.stopping) {
+      for (const orphan of await peers.claimOrphans(50)) {
+        this.deps.logger.warn({ verificationId: orphan.verificationId, attempt: orphan.n, instance: orphan.instance }, 'finishing attempt of a stopped engine');
+        await this.finishAttempt(orphan.verificationId, orphan.n, {
+          result: 'error',
+          detail: `engine instance ${orphan.instance} stopped while running this attempt`,
+        });
+        await peers.release({ verificationId: orphan.verificationId, n: orphan.n });
+        finished++;
+      }
+    }
+    for (const [id, run] of this.running) {
+      const record = await this.deps.store.get(id);
+      const attempt = record?.attempts.find((a) => a.n === run.n);
+      if (!record || record.status !== 'pending' || attempt?.status !== 'running') {
+        run.controller.abort(new Error(record ? `verification ${record.status}` : 'verification gone'));
+      }
+    }
+    return finished;
   }
 
   runningAttempts(): number {
@@ -195,18 +256,22 @@ export class VerificationService {
     });
     if (!outcome || !attempt || plaintext === undefined) return;
     const record = outcome.after;
-    this.running.get(id)?.abort(new Error('next step started'));
+    this.abortAttempts(outcome.before, 'next step started');
     if (record.nextStepAt !== undefined) await this.deps.store.scheduleJob(stepJob(id, record.nextStep, record.nextStepAt));
     await this.deps.store.scheduleJob(expireJob(id, record.expiresAt));
     await this.publish({ type: 'attempt.started', record, attempt });
     if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext);
-    this.launch(record, attempt, plaintext);
+    const held: HeldAttempt = { verificationId: id, n: attempt.n };
+    await this.deps.peers?.hold(held).catch((err: unknown) => this.deps.logger.warn({ ...this.fields(record), err }, 'could not register attempt with peers'));
+    this.launch(record, attempt, plaintext, held);
   }
 
   /** Runs the channel script in the background; its report completes the attempt. */
-  private launch(record: VerificationRecord, attempt: Attempt, code: string): void {
+  private launch(record: VerificationRecord, attempt: Attempt, code: string, held: HeldAttempt): void {
     const controller = new AbortController();
-    this.running.set(record.id, controller);
+    let finished!: () => void;
+    const run: RunningAttempt = { n: attempt.n, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
+    this.running.set(record.id, run);
     const logger = this.deps.logger.child({ ...this.fields(record), attempt: attempt.n, channel: attempt.channel });
     const { vault, clock } = this.deps;
     const codeHash = record.codeHash;
@@ -234,11 +299,13 @@ export class VerificationService {
         return { result: 'error', detail: 'internal error' };
       })
       .then(async (report) => {
-        if (this.running.get(record.id) === controller) this.running.delete(record.id);
+        if (this.running.get(record.id) === run) this.running.delete(record.id);
         logger.info({ result: report.result, outcome: report.outcome }, 'attempt completed');
         await this.finishAttempt(record.id, attempt.n, report);
+        await this.deps.peers?.release(held).catch((err: unknown) => logger.warn({ err }, 'could not release attempt with peers'));
       })
-      .catch((err: unknown) => logger.error({ err }, 'could not record attempt'));
+      .catch((err: unknown) => logger.error({ err }, 'could not record attempt'))
+      .finally(finished);
   }
 
   private async finishAttempt(id: string, n: number, report: AttemptReport): Promise<void> {
@@ -279,12 +346,33 @@ export class VerificationService {
 
   /** After a verification ended: stop its jobs and calls, tell the world. */
   private async settle(record: VerificationRecord): Promise<void> {
-    this.running.get(record.id)?.abort(new Error(`verification ${record.status}`));
+    this.abortAttempts(record, `verification ${record.status}`);
     await this.deps.store.cancelJob(stepJobId(record.id));
     await this.deps.store.cancelJob(expireJobId(record.id));
     this.deps.metrics.ended(record.status);
     this.deps.logger.info({ ...this.fields(record),  status: record.status }, 'verification ended');
     await this.publish({ type: `verification.${record.status}` as 'verification.approved', record });
+  }
+
+  /**
+   * Stops the attempts still running on `record`: here directly, on another engine through
+   * the peers (the instance that placed a call is the one that can hang it up).
+   */
+  private abortAttempts(record: VerificationRecord, reason: string): void {
+    this.abortHere(record.id, reason);
+    const peers = this.deps.peers;
+    if (!peers) return;
+    for (const attempt of record.attempts) {
+      if (attempt.status === 'running' && attempt.instance !== undefined && attempt.instance !== this.deps.instanceId) {
+        void peers.requestAbort(attempt.instance, { verificationId: record.id, n: attempt.n }, reason);
+      }
+    }
+  }
+
+  /** Aborts the attempt of this verification running here (only attempt `n`, when given). */
+  private abortHere(id: string, reason: string, n?: number): void {
+    const run = this.running.get(id);
+    if (run && (n === undefined || run.n === n)) run.controller.abort(new Error(reason));
   }
 
   private async publish(event: DomainEvent): Promise<void> {

@@ -59,12 +59,22 @@ describe('ESL driver faults', () => {
     });
   });
 
-  it('fails start-up with a clear error when nothing listens', async () => {
+  it('fails start-up with a clear error when nothing listens, and starts when asked again later', async () => {
     const fake = new FakeFreeSwitch({ heartbeatMs: 0 });
     const port = await fake.start();
     await fake.stop();
-    const pbx = new FreeSwitchPbx({ target: parseEslUrl(`esl://:x@127.0.0.1:${port}`), settings: TEST_SETTINGS, logger: testLogger(), clock: systemClock });
+    const pbx = new FreeSwitchPbx({ target: parseEslUrl(fake.url()), settings: TEST_SETTINGS, logger: testLogger(), clock: systemClock });
     await expect(pbx.start()).rejects.toThrow(new RegExp(`esl://127.0.0.1:${port}: connection refused`));
+    // The dialer starts a node that did not start again, with back-off.
+    await fake.start();
+    try {
+      await pbx.start();
+      expect(pbx.health().ready).toBe(true);
+      await expect(pbx.start()).rejects.toThrow(/already started/);
+    } finally {
+      await pbx.stop();
+      await fake.stop();
+    }
   });
 
   describe('FreeSWITCH gone for many reconnect attempts, then back', () => {

@@ -29,16 +29,20 @@ describe('configuring the FreeSWITCH driver', () => {
     expect(configSchema.safeParse({ freeswitch }).success).toBe(false);
   });
 
-  it('builds the driver for one esl:// URL', () => {
+  it('builds the driver for one esl:// URL (behind the dialer)', () => {
     const config = configSchema.parse({ pbx: ['esl://:secret@127.0.0.1:8021'], calls: { trunk: 'carrier' } });
     const pbx = buildPbx(config, deps);
     expect(pbx.kind).toBe('freeswitch-esl');
+    expect(pbx.members.map((m) => m.kind)).toEqual(['freeswitch-esl']);
     expect(pbx.health()).toEqual({ ready: false, detail: 'not started' });
   });
 
-  it('refuses several nodes until the dialer exists', () => {
+  it('puts several FreeSWITCH nodes behind the dialer, one driver each', () => {
     const config = configSchema.parse({ pbx: ['esl://:a@10.0.0.1:8021', 'esl://:b@10.0.0.2:8021'], calls: { trunk: 'carrier' } });
-    expect(() => buildPbx(config, deps)).toThrow(/2 PBX URLs are configured.*needs the dialer \(src\/pbx\/dialer, coming in issue 6\)/);
+    const pbx = buildPbx(config, deps);
+    expect(pbx.members).toHaveLength(2);
+    expect(pbx.members.every((m) => m.kind === 'freeswitch-esl')).toBe(true);
+    expect(pbx.health().detail).not.toMatch(/:a@|:b@/);
   });
 
   it('refuses a {trunk} dial string without calls.trunk', () => {

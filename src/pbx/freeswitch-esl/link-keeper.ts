@@ -64,10 +64,16 @@ export class LinkKeeper {
     }
   }
 
-  /** First connection. Rejects (and stops trying) when FreeSWITCH cannot be reached or refuses the password. */
+  /**
+   * First connection. Rejects (and stops trying) when FreeSWITCH cannot be reached or refuses
+   * the password. May be called again after a failed start or a stop (the dialer retries a node
+   * that did not start).
+   */
   async start(): Promise<void> {
-    if (this.state !== 'idle') throw new Error('the FreeSWITCH link was already started');
+    if (this.state !== 'idle' && this.state !== 'stopped') throw new Error('the FreeSWITCH link is already started');
     this.state = 'connecting';
+    this.attempt = 0;
+    this.lastProblem = undefined;
     try {
       await this.connect();
     } catch (err) {

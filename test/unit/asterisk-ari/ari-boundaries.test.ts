@@ -122,16 +122,20 @@ describe('event frames', () => {
 describe('buildPbx with ari:// URLs', () => {
   const deps = { clock: systemClock, logger: pino({ level: 'silent' }), catalog: new PromptCatalog('/nonexistent') };
 
-  it('builds the ARI driver with an instance-unique app name', () => {
+  it('builds the ARI driver with an instance-unique app name, behind the dialer', () => {
     const config = configSchema.parse({ pbx: ['ari://u:p@127.0.0.1:8088/verify'], asterisk: { instanceSuffix: 'n1' } });
     const pbx = buildPbx(config, deps);
     expect(pbx.kind).toBe('asterisk-ari');
-    expect((pbx as unknown as { appName: string }).appName).toBe('verify-n1');
+    expect(pbx.members).toHaveLength(1);
+    expect((pbx.members[0] as unknown as { appName: string }).appName).toBe('verify-n1');
   });
 
-  it('refuses several Asterisk URLs until the dialer (issue 6) spreads calls over nodes', () => {
+  it('makes one ARI node per Asterisk URL, spread over by the dialer', () => {
     const config = configSchema.parse({ pbx: ['ari://u:p@10.0.0.1:8088/a', 'ari://u:p@10.0.0.2:8088/a'] });
-    expect(() => buildPbx(config, deps)).toThrow(/2 ari:\/\/ URLs .* dialer .* issue 6/);
+    const pbx = buildPbx(config, deps);
+    expect(pbx.members.map((m) => m.kind)).toEqual(['asterisk-ari', 'asterisk-ari']);
+    expect(pbx.health().detail).toMatch(/0\/2 nodes up; ari:\/\/10\.0\.0\.1:8088: not started; ari:\/\/10\.0\.0\.2:8088: not started/);
+    expect(pbx.health().detail).not.toMatch(/u:p/);
   });
 
   it('refuses a template without a number placeholder in the config schema', () => {

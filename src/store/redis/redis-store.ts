@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AppError } from '../../verification/errors';
+import type { VerificationRecord } from '../../verification/model';
+import type { CreateResult, Job, Lease, Store, WebhookDelivery } from '../port';
+import { closeRedisClient, KEY_PREFIX } from './connection';
+import { decodeJob, decodeDelivery, encodeDelivery, encodeJob } from './job-codec';
+import type { LuaScript } from './lua';
+import { decodeRecord, encodeRecord } from './record-codec';
+import * as scripts from './scripts';
+
+/**
+ * The shared store: several engines on one Redis. Records are compact strings with a TTL
+ * (record-codec.ts); number slots, compare-and-set writes, job leases and the ordered webhook
+ * outbox are Lua scripts (scripts.ts). Durable when Redis is (appendonly yes, noeviction: see
+ * docs/scale-out.md).
+ *
+ * Keys (prefix `pv:`): `r:<id>` record, `n:<keyId>|<to>` number slot → id, `jobs` + `due`
+ * workflow schedule, `wd` + `wq:<orderingKey>` + `wdue` webhook outbox, `c:<name>:<window>`
+ * counters.
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  private readonly k: {
+    jobs: string;
+    due: string;
+    wd: string;
+    wdue: string;
+    wq: string;
+    record: string;
+  };
+
+  constructor(
+    private readonly client: Redis,
+    private readonly prefix: string = KEY_PREFIX,
+  ) {
+    this.k = {
+      jobs: `${prefix}jobs`,
+      due: `${prefix}due`,
+      wd: `${prefix}wd`,
+      wdue: `${prefix}wdue`,
+      wq: `${prefix}wq:`,
+      record: `${prefix}r:`,
+    };
+  }
+
+  async create(record: VerificationRecord, opts: { replaceActive: boolean; ttlMs: number }): Promise<CreateResult> {
+    const reply = (await this.run(scripts.CREATE, [this.slotKey(record.keyId, record.to), this.k.record + record.id], [
+      record.id,
+      recordValue(record),
+      ttl(opts.ttlMs),
+      opts.replaceActive ? 1 : 0,
+      this.k.record,
+    ])) as [number, string];
+    if (reply[0] === 0) return { ok: false, activeId: reply[1] };
+    return reply[1] === '' ? { ok: true } : { ok: true, replacedId: reply[1] };
+  }
+
+  async get(id: string): Promise<VerificationRecord | undefined> {
+    const value = await this.call(() => this.client.get(this.k.record + id));
+    return value === null ? undefined : parseRecord(id, value);
+  }
+
+  async findByNumber(keyId: string, to: string): Promise<VerificationRecord | undefined> {
+    const id = await this.call(() => this.client.get(this.slotKey(keyId, to)));
+    return id === null ? undefined : this.get(id);
+  }
+
+  async update(next: VerificationRecord, ttlMs: number): Promise<boolean> {
+    const reply = await this.run(scripts.UPDATE, [this.k.record + next.id, this.slotKey(next.keyId, next.to)], [
+      next.v - 1,
+      recordValue(next),
+      ttl(ttlMs),
+      next.id,
+    ]);
+    return reply === 1;
+  }
+
+  async scheduleJob(job: Job): Promise<void> {
+    await this.run(scripts.SCHEDULE_JOB, [this.k.jobs, this.k.due], [job.id, encodeJob(job), Math.round(job.at)]);
+  }
+
+  async cancelJob(id: string): Promise<void> {
+    await this.run(scripts.CANCEL_JOB, [this.k.jobs, this.k.due], [id]);
+  }
+
+  async claimDueJobs(now: number, limit: number, lease: Lease): Promise<Job[]> {
+    const flat = (await this.run(scripts.CLAIM_JOBS, [this.k.jobs, this.k.due], [Math.floor(now), limit, Math.floor(now + lease.leaseMs)])) as string[];
+    const jobs: Job[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) jobs.push(decodeJob(flat[i] as string, flat[i + 1] as string));
+    return jobs;
+  }
+
+  async ackJob(id: string, token: string): Promise<void> {
+    await this.run(scripts.ACK_JOB, [this.k.jobs, this.k.due], [id, token]);
+  }
+
+  async nextJobAt(): Promise<number | undefined> {
+    const first = await this.call(() => this.client.zrange(this.k.due, '0', '0', 'WITHSCORES'));
+    return first[1] === undefined ? undefined : Number(first[1]);
+  }
+
+  async enqueueWebhook(delivery: WebhookDelivery): Promise<void> {
+    await this.run(scripts.ENQUEUE_WEBHOOK, [this.k.wd, this.k.wdue], [
+      delivery.id,
+      encodeDelivery(delivery),
+      delivery.orderingKey,
+      Math.round(delivery.nextAt),
+      this.k.wq,
+    ]);
+  }
+
+  async claimWebhooks(now: number, limit: number, lease: Lease): Promise<WebhookDelivery[]> {
+    const flat = (await this.run(scripts.CLAIM_WEBHOOKS, [this.k.wd, this.k.wdue], [
+      Math.floor(now),
+      limit,
+      Math.floor(now + lease.leaseMs),
+      this.k.wq,
+    ])) as string[];
+    const out: WebhookDelivery[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push(decodeDelivery(flat[i] as string, flat[i + 1] as string));
+    return out;
+  }
+
+  async completeWebhook(id: string): Promise<void> {
+    await this.run(scripts.COMPLETE_WEBHOOK, [this.k.wd, this.k.wdue], [id, this.k.wq]);
+  }
+
+  async retryWebhook(id: string, nextAt: number, attempts: number, lastError: string): Promise<void> {
+    await this.run(scripts.RETRY_WEBHOOK, [this.k.wd, this.k.wdue], [id, Math.round(nextAt), attempts, JSON.stringify(lastError), this.k.wq]);
+  }
+
+  async pendingWebhooks(): Promise<number> {
+    return this.call(() => this.client.hlen(this.k.wd));
+  }
+
+  async hit(counter: string, windowMs: number, now: number): Promise<number> {
+    const window = Math.floor(now / windowMs);
+    const remainingMs = (window + 1) * windowMs - now;
+    const reply = await this.run(scripts.HIT, [`${this.prefix}c:${counter}:${window}`], [Math.max(1, Math.ceil(remainingMs))]);
+    return Number(reply);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await closeRedisClient(this.client);
+  }
+
+  private slotKey(keyId: string, to: string): string {
+    return `${this.prefix}n:${keyId}|${to}`;
+  }
+
+  private run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return this.call(() => script.run(this.client, keys, args));
+  }
+
+  /** Redis failures become STORE_UNAVAILABLE (503), the cause kept for the logs. */
+  private async call<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof Error && /^(ERR|WRONGTYPE) /.test(err.message)) throw err;
+      throw new AppError('STORE_UNAVAILABLE', { cause: err });
+    }
+  }
+}
+
+function ttl(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
+}
+
+/** `<encoded record>\n<nonce>`: the nonce makes each write's value unique (see scripts.ts on replays). */
+function recordValue(record: VerificationRecord): string {
+  return `${encodeRecord(record)}\n${randomBytes(6).toString('base64url')}`;
+}
+
+function parseRecord(id: string, value: string): VerificationRecord {
+  const end = value.lastIndexOf('\n');
+  return decodeRecord(id, end < 0 ? value : value.slice(0, end));
+}

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { systemClock } from '../../src/lib/clock';
+import { DialerPbx } from '../../src/pbx/dialer/dialer-pbx';
+import { SimulatorPbx } from '../../src/pbx/simulator/simulator-pbx';
+import { PromptCatalog } from '../../src/prompts/catalog';
+import { FakeAri } from '../fakes/ari/fake-ari';
+import { ARI_NUMBERS, makeDriver } from '../fakes/ari/harness';
+import { pbxContract } from './pbx';
+
+/** The same contract, through the dialer in front of two simulator nodes. */
+pbxContract('dialer over two simulator nodes', async () => {
+  const catalog = new PromptCatalog(join(__dirname, '../../sounds'));
+  const logger = pino({ level: 'silent' });
+  const sims = [1, 2].map(
+    () => new SimulatorPbx({ clock: systemClock, logger, speed: 20, durationMs: (lang, id) => catalog.durationMs(lang, id) }),
+  );
+  const pbx = new DialerPbx({
+    nodes: sims.map((sim, i) => ({ name: `sim-${i + 1}`, pbx: sim })),
+    clock: systemClock,
+    logger,
+    defaultLimits: { cps: 50, maxConcurrent: 20 },
+    queueMaxLength: 50,
+    queueTimeoutMs: 10_000,
+    healthCheckMs: 100,
+    downAfterChecks: 2,
+  });
+  await pbx.start();
+  return {
+    pbx,
+    lang: 'en',
+    numbers: {
+      answer: '+12025550100',
+      presses: { to: '+12025550163', digits: '1234' },
+      silent: '+12025550102',
+      hangsUp: '+12025550108',
+      busy: '+12025550103',
+      noAnswer: '+12025550104',
+      rejected: '+12025550105',
+      unreachable: '+12025550106',
+      congestion: '+12025550107',
+    },
+    shortRingMs: 3_000,
+    beforePress: (to, digits) => sims.forEach((sim) => sim.showOnScreen(to, digits)),
+    supportsMessages: true,
+    close: () => pbx.stop(),
+  };
+});
+
+/** And through the dialer in front of two ARI drivers, each on its own wire-level fake Asterisk. */
+pbxContract('dialer over two asterisk-ari nodes (fake ARI)', async () => {
+  const fakes = [new FakeAri({ timeScale: 0.25 }), new FakeAri({ timeScale: 0.25 })];
+  for (const fake of fakes) await fake.start();
+  const pbx = new DialerPbx({
+    nodes: fakes.map((fake, i) => ({ name: `asterisk-${i + 1}`, pbx: makeDriver(fake.ariUrl()) })),
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    defaultLimits: { cps: 50, maxConcurrent: 20 },
+    queueMaxLength: 50,
+    queueTimeoutMs: 10_000,
+    healthCheckMs: 100,
+    downAfterChecks: 2,
+  });
+  await pbx.start();
+  return {
+    pbx,
+    lang: 'en',
+    numbers: ARI_NUMBERS,
+    shortRingMs: 3_000,
+    supportsMessages: true,
+    close: async () => {
+      await pbx.stop();
+      for (const fake of fakes) await fake.stop();
+    },
+  };
+});
