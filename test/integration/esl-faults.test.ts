@@ -4,6 +4,7 @@
  * a socket cut in the middle of a call.
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import pino from 'pino';
 import { systemClock } from '../../src/lib/clock';
 import { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from '../../src/pbx/freeswitch-esl/url';
@@ -296,5 +297,37 @@ describe('an event socket that accepts and never speaks', () => {
       accepted.forEach((s) => s.destroy());
       await new Promise<void>((resolve) => mute.close(() => resolve()));
     }
+  });
+});
+
+describe('logs at trace level', () => {
+  it('never carry the numbers dialled or the texts sent, even from the esl client', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) });
+    const fake = new FakeFreeSwitch({ timeScale: 0.25, heartbeatMs: 0 });
+    await fake.start();
+    const pbx = new FreeSwitchPbx({ target: parseEslUrl(fake.url()), settings: { ...TEST_SETTINGS, commandTimeoutMs: 300 }, logger, clock: systemClock });
+    await pbx.start();
+    try {
+      await pbx.originate(req('+12025550103'), { timeoutMs: 10_000 });
+      const answered = await pbx.originate(req(PRESSES), { timeoutMs: 10_000 });
+      if (answered.ok) {
+        await answered.call.collectDigits({ maxDigits: 4, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 5000, totalTimeoutMs: 10_000 });
+        await answered.call.hangup();
+      }
+      await pbx.sendMessage({ to: '+12025550102', from: 'pbxverify', body: 'Your code is 918273', tag: 't' }, { timeoutMs: 5000 });
+      // A command that fails makes the esl client log it (async_log) with the whole command line.
+      fake.setHang((line) => line.startsWith('bgapi'));
+      await pbx.originate(req('+12025550102'), { timeoutMs: 10_000 });
+      fake.setHang(undefined);
+      await until(() => pbx.health().ready, 'reconnected');
+    } finally {
+      await pbx.stop();
+      await fake.stop();
+    }
+    const text = lines.join('');
+    expect(lines.length).toBeGreaterThan(20);
+    expect(text).toContain('async_log');
+    expect(text).not.toMatch(/2025550|918273|1234/);
   });
 });

@@ -56,18 +56,29 @@ export interface LinkHandlers {
 type ClientLogger = { debug(msg: string, data?: unknown): void; info(msg: string, data?: unknown): void; error(msg: string, data?: unknown): void };
 
 /**
+ * What the esl client says, made safe to log: it repeats a failed command in full
+ * (`FreeSwitchResponse::async_log: send bgapi originate {…}sofia/gateway/x/+4420…`, a chat
+ * command with the code in it), so only the command's first words are kept and long digit runs
+ * are cut.
+ */
+export function safeClientMessage(msg: string): string {
+  const command = /^(FreeSwitchResponse::async_log: \S+(?: \S+)?)/.exec(msg);
+  return (command ? `${command[1]} …` : msg).replace(/\+?\d{5,}/g, '…');
+}
+
+/**
  * The esl client logs to `console` at debug level unless given a logger, and logs expected
  * `-ERR` replies as errors. Everything it says goes to the engine's logger at trace/debug,
  * without its data (which holds whole events: numbers, digits).
  */
 function clientLogger(logger: Logger, onSocketError: (code: string) => void): ClientLogger {
   return {
-    debug: (msg) => logger.trace({ esl: msg }, 'esl client'),
-    info: (msg) => logger.trace({ esl: msg }, 'esl client'),
+    debug: (msg) => logger.trace({ esl: safeClientMessage(msg) }, 'esl client'),
+    info: (msg) => logger.trace({ esl: safeClientMessage(msg) }, 'esl client'),
     error: (msg, data) => {
       const code = (data as { code?: unknown } | undefined)?.code;
       if (typeof code === 'string') onSocketError(code);
-      logger.debug({ esl: msg }, 'esl client error');
+      logger.debug({ esl: safeClientMessage(msg) }, 'esl client error');
     },
   };
 }
