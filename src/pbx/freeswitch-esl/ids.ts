@@ -10,6 +10,9 @@ import { randomBytes } from 'node:crypto';
 export class IdSource {
   /** 8 lower-case hex digits, random per driver instance. */
   readonly prefix: string;
+  /** Random bytes drawn 3 KiB at a time (one getrandom call per 256 ids, not one per id). */
+  private pool = Buffer.alloc(0);
+  private offset = 0;
 
   constructor(prefix = randomBytes(4).toString('hex')) {
     if (!/^[0-9a-f]{8}$/.test(prefix)) throw new RangeError('id prefix must be 8 lower-case hex digits');
@@ -18,7 +21,12 @@ export class IdSource {
 
   /** A version-4-shaped UUID starting with the prefix. */
   next(): string {
-    const r = randomBytes(12).toString('hex');
+    if (this.offset + 12 > this.pool.length) {
+      this.pool = randomBytes(12 * 256);
+      this.offset = 0;
+    }
+    const r = this.pool.toString('hex', this.offset, this.offset + 12);
+    this.offset += 12;
     const variant = ((parseInt(r.charAt(7), 16) & 0x3) | 0x8).toString(16);
     return `${this.prefix}-${r.slice(0, 4)}-4${r.slice(4, 7)}-${variant}${r.slice(8, 11)}-${r.slice(11, 23)}`;
   }
