@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     PBXVERIFY_API_KEYS: `${KEY.id}:${KEY.secret}`,
     PBXVERIFY_SECRET: 'bench-engine-secret-0123456789abcdef0123',
     PBXVERIFY_SIMULATOR_SPEED: '1000',
+    // one key starting thousands of verifications in one number range is what abuse controls refuse
+    PBXVERIFY_ABUSE_CONTROLS: 'off',
     PBXVERIFY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   });
   try {

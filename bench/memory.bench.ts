@@ -19,7 +19,7 @@ function heapUsed(): number {
 
 async function main(): Promise<void> {
   const { config } = loadConfig({
-    env: { PBXVERIFY_PORT: '0', PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_API_KEYS: 'bench:bench-secret-0123456789abcdef', PBXVERIFY_SIMULATOR_SPEED: '1000', PBXVERIFY_SECRET: 'bench-engine-secret-0123456789abcdef0123' },
+    env: { PBXVERIFY_PORT: '0', PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_API_KEYS: 'bench:bench-secret-0123456789abcdef', PBXVERIFY_SIMULATOR_SPEED: '1000', PBXVERIFY_SECRET: 'bench-engine-secret-0123456789abcdef0123', PBXVERIFY_ABUSE_CONTROLS: 'off' },
     cwd: process.cwd(),
   });
   const engine = await createEngine(config, { logger: pino({ level: 'silent' }) });

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { KeyRing } from './api/keys';
+import { calledInCallbacks, compatPlugins } from './api/compat';
+import { doNotCallRoutes } from './api/routes/do-not-call';
 import { buildServer } from './api/server';
 import { PbxChannelRunner } from './channels/runner';
 import { redactUrlPassword } from './config/load';
 import type { ApiKeyConfig, Config } from './config/schema';
 import { ManualClock, systemClock, type Clock } from './lib/clock';
 import { REDACT_PATHS } from './lib/mask';
+import { FileNumberList } from './lib/number-list-file';
 import { PollLoop } from './lib/poll-loop';
 import { Metrics } from './metrics/metrics';
 import { AriPbx } from './pbx/asterisk-ari/ari-pbx';
@@ -27,7 +30,10 @@ import { createRedisClient } from './store/redis/connection';
 import { RedisPeers } from './store/redis/redis-peers';
 import { RedisStore } from './store/redis/redis-store';
 import { CodeVault } from './verification/codes';
+import type { ErrorCode } from './verification/errors';
 import type { WorkflowStep } from './verification/model';
+import { AbuseControls } from './verification/policy/admission';
+import { DoNotCallList } from './verification/policy/do-not-call';
 import type { EnginePeers } from './verification/ports';
 import { Scheduler } from './verification/scheduler';
 import { VerificationService } from './verification/service';
@@ -236,6 +242,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       allowCustomCode: true,
       replaceActive: false,
       voiceGate: false,
+      admin: true,
     };
     apiKeys = [key];
     devKey = { id: key.id, secret: key.secret, webhookSecret: webhookSecretFor(key, secret) };
@@ -278,6 +285,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     clock,
     keyWebhookUrl: (keyId) => keys.get(keyId)?.webhookUrl,
     onEnqueued: () => dispatcher.kick(),
+    listeners: [calledInCallbacks({ store, clock, onEnqueued: () => dispatcher.kick() })],
   });
   const runner = new PbxChannelRunner(
     pbx,
@@ -290,6 +298,17 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     },
     logger.child({ component: 'channels' }),
   );
+  // Abuse controls (docs/abuse-controls.md): every start passes them before anything is dialled.
+  const dncFile = config.abuse.doNotCall.file;
+  const doNotCall = new DoNotCallList(dncFile === undefined ? undefined : new FileNumberList(dncFile));
+  await doNotCall.reload();
+  const dncReload = new PollLoop(async () => (await doNotCall.reload(), 0), config.abuse.doNotCall.reloadSeconds * 1000, (err) =>
+    logger.error({ err }, 'could not read the do-not-call list'),
+  );
+  const admission = new AbuseControls({ counters: store, config: config.abuse, onDoNotCallList: (n) => doNotCall.has(n), logger: logger.child({ component: 'abuse' }) });
+  if (!config.abuse.enabled) logger.warn('abuse controls are off (abuse.enabled: false): no flood limits, quotas, lists or do-not-call');
+  const onRefusal = (code: ErrorCode): void => metrics.refusalsTotal.inc({ code });
+
   const scheduler: Scheduler = new Scheduler({
     store,
     clock,
@@ -320,6 +339,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     urlGuard: guard,
     scheduler,
     metrics,
+    admission: config.abuse.enabled ? admission : undefined,
     instanceId,
     peers,
     // Every simulated node shows the code: the dialer decides which one places the call.
@@ -338,6 +358,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     catalog,
     workflows,
     version: packageVersion(),
+    plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, logger, onRefusal }), doNotCallRoutes({ keys, list: doNotCall, logger, onRefusal })],
     simulator,
     testClock:
       clock instanceof ManualClock
@@ -372,6 +393,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       scheduler.start();
       dispatcher.start();
       sweeper.start();
+      dncReload.start();
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
@@ -385,6 +407,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       await scheduler.stop();
       await pbx.stop();
       await dispatcher.stop();
+      await dncReload.stop();
       await store.close();
     },
   };

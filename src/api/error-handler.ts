@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERRORS, type ErrorCode } from '../verification/errors';
 
@@ -41,10 +42,10 @@ export function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL', { cause: err });
 }
 
-export function makeErrorHandler(onRefusal: (code: ErrorCode) => void) {
+export function makeErrorHandler(logger: Logger, onRefusal: (code: ErrorCode) => void) {
   return function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const appError = toAppError(err);
-    if (appError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+    if (appError.code === 'INTERNAL') logger.error({ err, method: request.method, route: request.routeOptions.url ?? 'unmatched' }, 'unhandled error');
     else onRefusal(appError.code);
     void reply.status(ERRORS[appError.code].status).send(errorBody(appError));
   };

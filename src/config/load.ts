@@ -40,6 +40,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: 
   { name: 'PBXVERIFY_LOG_PRETTY', path: 'logPretty', description: '1 for human-readable logs' },
   { name: 'PBXVERIFY_WEBHOOK_ALLOW_NETWORKS', path: 'webhooks.allowNetworks', description: 'CIDR ranges callback URLs may target although private, comma separated' },
   { name: 'PBXVERIFY_SIMULATOR_SPEED', path: 'simulator.speed', description: 'time compression of simulated calls (default 1)' },
+  { name: 'PBXVERIFY_ABUSE_CONTROLS', path: 'abuse.enabled', description: '`off` disables every abuse control (load tests and benchmarks only)' },
   { name: 'PBXVERIFY_TEST_CLOCK', path: 'testing.manualClock', description: '`manual` enables the test clock endpoint (tests only)' },
 ];
 
@@ -106,6 +107,10 @@ function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): v
   if (env.PBXVERIFY_PBX) raw.pbx = env.PBXVERIFY_PBX.split(/[\s,]+/).filter(Boolean);
   if (env.PBXVERIFY_WEBHOOK_ALLOW_NETWORKS) {
     setPath(raw, 'webhooks.allowNetworks', env.PBXVERIFY_WEBHOOK_ALLOW_NETWORKS.split(',').map((s) => s.trim()).filter(Boolean));
+  }
+  if (env.PBXVERIFY_ABUSE_CONTROLS) {
+    if (!/^(on|off)$/.test(env.PBXVERIFY_ABUSE_CONTROLS)) problems.push('PBXVERIFY_ABUSE_CONTROLS: must be "on" or "off" when set');
+    else setPath(raw, 'abuse.enabled', env.PBXVERIFY_ABUSE_CONTROLS === 'on');
   }
   if (env.PBXVERIFY_TEST_CLOCK) {
     if (env.PBXVERIFY_TEST_CLOCK !== 'manual') problems.push('PBXVERIFY_TEST_CLOCK: must be "manual" when set');

@@ -1,4 +1,6 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 
 /**
  * The one configuration schema. Loaded from a YAML/JSON file and the environment
@@ -42,6 +44,16 @@ export const apiKeySchema = z.object({
     .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 18 bytes)')
     .optional(),
   brand: z.string().max(32).optional(),
+  /** Country of national-format numbers this key sends (99 Digital's `to`, e.g. IL). */
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO country code such as IL')
+    .refine((c) => isSupportedCountry(c), 'is not a country libphonenumber knows')
+    .optional(),
+  /** This key's quotas, overriding `abuse.keyQuota` (null: unlimited). */
+  quota: keyQuotaSchema.optional(),
+  /** May manage the do-not-call list (/v1/admin/do-not-call). */
+  admin: z.boolean().optional(),
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
@@ -238,6 +250,8 @@ export const configSchema = z.object({
       pollMs: z.number().int().min(10).max(10000).default(250),
     })
     .prefault({}),
+  /** Abuse controls: flood limits, quotas, destination lists, do-not-call (src/config/abuse-schema.ts). */
+  abuse: abuseSchema,
   testing: z
     .object({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */

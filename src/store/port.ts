@@ -38,8 +38,13 @@ export interface WebhookDelivery {
   keyId: string;
   url: string;
   type: string;
-  /** The exact JSON body that is signed and sent. */
+  /** The exact JSON body that is signed and sent (empty for a GET). */
   body: string;
+  /**
+   * `GET`: a legacy callback whose data is in the URL's query (called.in, seed 002), sent
+   * without a body. POST (the default) otherwise. Stores must keep it.
+   */
+  method?: 'GET';
   /** Epoch seconds of the event (Standard Webhooks `webhook-timestamp` base). */
   createdAt: number;
   nextAt: number;

@@ -33,6 +33,17 @@ export const ERRORS = {
   CALLBACK_URL_FORBIDDEN: { status: 400, message: 'The callback URL points to an address the operator does not allow' },
   TEMPLATE_INVALID: { status: 400, message: 'The message template is not valid' },
 
+  // Abuse controls (src/verification/policy): refused before anything is stored or dialled
+  NUMBER_FLOOD: { status: 429, message: 'Too many verifications for this number; wait before asking again' },
+  NUMBER_DO_NOT_CALL: { status: 403, message: 'The number is on the do-not-call list' },
+  COUNTRY_NOT_ALLOWED: { status: 403, message: 'The operator does not serve numbers of this country on this channel' },
+  AREA_CODE_NOT_ALLOWED: { status: 403, message: 'The operator does not serve this area code or number range on this channel' },
+  NUMBER_TYPE_NOT_ALLOWED: { status: 403, message: 'Numbers of this type (premium-rate, shared-cost, unknown…) are refused' },
+  RANGE_VELOCITY: { status: 429, message: 'Too many different numbers of this number range in a short time' },
+  QUOTA_EXCEEDED: { status: 429, message: "The API key's quota of verifications is used up for now" },
+  CIRCUIT_OPEN: { status: 503, message: 'Calls are paused: the engine-wide call rate limit was exceeded' },
+  ADMIN_REQUIRED: { status: 403, message: 'This operation needs an API key with admin rights' },
+
   // Verification state
   VERIFICATION_NOT_FOUND: { status: 404, message: 'No such verification' },
   VERIFICATION_ACTIVE_EXISTS: { status: 409, message: 'A verification for this number is already pending' },

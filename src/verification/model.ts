@@ -81,6 +81,14 @@ export interface VerificationRecord {
   endedAt?: number;
   /** Default code validity of a step without its own (the request's expiry_seconds). */
   expirySeconds: number;
+  /**
+   * Vonage-style codes (seed 004's pin_expiry): a code lives this long from when it was issued,
+   * a later step says it again only while it lives and issues a new one once it has expired.
+   * Steps' `validitySeconds` then say how long the verification stays open after each step.
+   */
+  codeLifetimeSeconds?: number;
+  /** Opaque strings a compat adapter keeps with the verification (called.in's callback). */
+  meta?: Record<string, string>;
   codeLength: number;
   customCode: boolean;
   codeHash: string;

@@ -10,6 +10,7 @@ import type { CodeVault } from './codes';
 import { AppError } from './errors';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
+import type { Admission } from './policy/admission';
 import type { AttemptReport, ChannelRunner, EnginePeers, EventSink, HeldAttempt, SchedulerKick, UrlGuard } from './ports';
 import { buildStart, type StartInput, type StartPolicy } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, startStep, terminalError, terminate } from './transitions';
@@ -34,6 +35,8 @@ export interface ServiceDeps {
   urlGuard: UrlGuard;
   scheduler: SchedulerKick;
   metrics: EngineMetrics;
+  /** Abuse controls every start passes before anything is stored or dialled (policy/admission.ts). */
+  admission?: Admission | undefined;
   /** This engine instance (recorded on attempts it runs). */
   instanceId: string;
   /** The other engines sharing the store (scale-out); absent with a single engine. */
@@ -89,9 +92,12 @@ export class VerificationService {
   async start(key: ApiKeyConfig, input: StartInput): Promise<StartResult> {
     const { clock, store, vault } = this.deps;
     const now = clock.now();
-    const { record, code } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
+    const { record, code, number } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
     if (record.callbackUrl !== undefined) await this.deps.urlGuard.check(record.callbackUrl);
-    const created = await store.create(record, { replaceActive: key.replaceActive, ttlMs: this.ttl(record, now) });
+    // Abuse controls last: only a request that is otherwise valid counts against the limits.
+    await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
+    const replaceActive = input.replaceActive ?? key.replaceActive;
+    const created = await store.create(record, { replaceActive, ttlMs: this.ttl(record, now) });
     if (!created.ok) {
       throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
     }
@@ -115,8 +121,7 @@ export class VerificationService {
 
   async check(key: ApiKeyConfig, id: string, code: string): Promise<CheckResult> {
     validateCandidate(code);
-    await this.get(key, id);
-    return this.checkRecord(id, code);
+    return this.checkRecord(key.id, id, code);
   }
 
   /** Check by number (seed 001): the latest verification for that number under this key. */
@@ -125,8 +130,7 @@ export class VerificationService {
     const number = parseE164(to);
     const record = await this.deps.store.findByNumber(key.id, number.e164);
     if (!record) throw new AppError('VERIFICATION_NOT_FOUND');
-    if (isOverdue(record, this.deps.clock.now())) await this.expireIfDue(record.id);
-    return this.checkRecord(record.id, code);
+    return this.checkRecord(key.id, record.id, code);
   }
 
   async cancel(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
@@ -212,16 +216,24 @@ export class VerificationService {
     return this.running.size;
   }
 
-  private async checkRecord(id: string, code: string): Promise<CheckResult> {
+  /** One read and one compare-and-set write (the hot path: no separate ownership read). */
+  private async checkRecord(keyId: string, id: string, code: string): Promise<CheckResult> {
     const now = this.deps.clock.now();
     let verdict: { verified: boolean; attemptsRemaining: number } | undefined;
+    let overdue = false;
     const { after } = await this.mutateOrThrow(id, (record) => {
-      if (isOverdue(record, now)) throw terminalError('expired');
+      if (record.keyId !== keyId) throw new AppError('VERIFICATION_NOT_FOUND');
+      if (isOverdue(record, now)) {
+        overdue = true;
+        throw terminalError('expired');
+      }
       const outcome = applyCheck(record, this.deps.vault.matches(id, code, record.codeHash), now);
       verdict = { verified: outcome.verified, attemptsRemaining: outcome.attemptsRemaining };
       return outcome.record;
-    }).catch((err: unknown) => {
+    }).catch(async (err: unknown) => {
       this.deps.metrics.check('refused');
+      // Expired but not yet marked (its expiry job is due): mark it now, then refuse.
+      if (overdue) await this.expireIfDue(id);
       throw err;
     });
     const result = verdict as { verified: boolean; attemptsRemaining: number };
@@ -241,7 +253,9 @@ export class VerificationService {
       const step = record.steps[index];
       if (!step) return undefined;
       let code: { hash: string; sealed: string } | undefined;
-      if (step.code === 'new' && index > 0 && !record.customCode) {
+      // A Vonage-style code that outlived its lifetime is replaced even by a `same` step.
+      const expired = record.codeLifetimeSeconds !== undefined && now >= record.codeExpiresAt;
+      if ((step.code === 'new' || expired) && index > 0 && !record.customCode) {
         plaintext = this.deps.vault.generate(record.codeLength);
         code = { hash: this.deps.vault.hash(id, plaintext), sealed: this.deps.vault.seal(id, plaintext) };
       } else {

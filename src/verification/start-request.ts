@@ -1,9 +1,9 @@
-import type { ApiKeyConfig, ChannelName } from '../config/schema';
+import { CHANNELS, type ApiKeyConfig, type ChannelName } from '../config/schema';
 import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
 import { AppError } from './errors';
 import type { VerificationRecord, WorkflowStep } from './model';
-import { parseE164 } from './numbers';
+import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
 
 /** A start request after HTTP-level shape validation (types right, values not yet judged). */
@@ -21,6 +21,16 @@ export interface StartInput {
   callbackUrl?: string | undefined;
   expirySeconds?: number | undefined;
   gate?: boolean | undefined;
+  /** A step list of its own instead of a named workflow (compat adapters: Vonage's workflow_id). */
+  steps?: readonly WorkflowStep[] | undefined;
+  /** Vonage-style code lifetime (pin_expiry), see {@link VerificationRecord.codeLifetimeSeconds}. */
+  codeLifetimeSeconds?: number | undefined;
+  /** Wrong codes allowed before the verification fails (Vonage: 3); the engine default otherwise. */
+  maxChecks?: number | undefined;
+  /** Overrides the key's `replaceActive` (compat services where a new request replaces a pending one). */
+  replaceActive?: boolean | undefined;
+  /** Opaque strings kept with the verification for a compat adapter. */
+  meta?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface StartPolicy {
@@ -53,20 +63,27 @@ export function buildStart(
   policy: StartPolicy,
   vault: CodeVault,
   ids: { id: string; now: number },
-): { record: VerificationRecord; code: string } {
+): { record: VerificationRecord; code: string; number: PhoneNumberInfo } {
   const number = parseE164(input.to);
 
-  if (input.channel !== undefined && input.workflow !== undefined) {
+  if (input.channel !== undefined && (input.workflow !== undefined || input.steps !== undefined)) {
     throw new AppError('REQUEST_INVALID', { message: 'Give either channel or workflow, not both' });
   }
-  const workflowName = input.workflow ?? input.channel ?? 'call';
-  const steps = policy.workflows[workflowName];
-  if (!steps) throw new AppError('WORKFLOW_UNKNOWN', { details: { workflow: workflowName, known: Object.keys(policy.workflows) } });
+  const { workflowName, steps } = chooseSteps(input, policy);
   for (const step of steps) {
     if (!key.allowedChannels.includes(step.channel)) throw new AppError('CHANNEL_NOT_ALLOWED', { details: { channel: step.channel } });
   }
 
   const expirySeconds = input.expirySeconds ?? policy.expirySeconds;
+  const lifetime = input.codeLifetimeSeconds;
+  if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 60 || lifetime > 3600)) {
+    throw new AppError('REQUEST_INVALID', { message: 'The code lifetime must be 60 to 3600 seconds', details: { field: 'pin_expiry' } });
+  }
+  const maxChecks = input.maxChecks ?? policy.maxCheckAttempts;
+  if (!Number.isInteger(maxChecks) || maxChecks < 1 || maxChecks > 20) {
+    throw new AppError('REQUEST_INVALID', { message: 'Allowed wrong codes must be 1 to 20' });
+  }
+  const meta = input.meta === undefined ? undefined : validMeta(input.meta);
   let code: string;
   let codeLength: number;
   if (input.code !== undefined) {
@@ -121,7 +138,9 @@ export function buildStart(
 
   const { id, now } = ids;
   const plans = planSteps(steps, 0, now, expirySeconds);
-  const firstPlan = plans[0] as { at: number; codeExpiresAt: number };
+  const planned = plans[0] as { at: number; codeExpiresAt: number };
+  // With a code lifetime the first code lives that long; steps' validity keeps the request open.
+  const firstPlan = lifetime === undefined ? planned : { at: planned.at, codeExpiresAt: planned.at + lifetime * 1000 };
   const record: VerificationRecord = {
     v: 1,
     id,
@@ -135,7 +154,7 @@ export function buildStart(
     status: 'pending',
     createdAt: now,
     updatedAt: now,
-    expiresAt: finalExpiry(plans, now),
+    expiresAt: finalExpiry(plans, firstPlan.codeExpiresAt),
     expirySeconds,
     codeLength,
     customCode: input.code !== undefined,
@@ -144,7 +163,7 @@ export function buildStart(
     codeExpiresAt: firstPlan.codeExpiresAt,
     codes: 1,
     wrongChecks: 0,
-    maxChecks: policy.maxCheckAttempts,
+    maxChecks,
     nextStep: 0,
     nextStepAt: firstPlan.at,
     attempts: [],
@@ -153,5 +172,50 @@ export function buildStart(
   if (callerId !== undefined) record.callerId = callerId;
   if (input.messageTemplate !== undefined) record.template = input.messageTemplate;
   if (input.callbackUrl !== undefined) record.callbackUrl = input.callbackUrl;
-  return { record, code };
+  if (lifetime !== undefined) record.codeLifetimeSeconds = lifetime;
+  if (meta !== undefined) record.meta = meta;
+  return { record, code, number };
+}
+
+const WORKFLOW_LABEL = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** The named workflow's steps, or the request's own step list (validated here, never trusted). */
+function chooseSteps(input: StartInput, policy: StartPolicy): { workflowName: string; steps: readonly WorkflowStep[] } {
+  if (input.steps !== undefined) {
+    const workflowName = input.workflow ?? 'custom';
+    if (!WORKFLOW_LABEL.test(workflowName)) throw new AppError('REQUEST_INVALID', { message: 'The workflow label is not valid' });
+    return { workflowName, steps: validSteps(input.steps) };
+  }
+  const workflowName = input.workflow ?? input.channel ?? 'call';
+  const steps = policy.workflows[workflowName];
+  if (!steps) throw new AppError('WORKFLOW_UNKNOWN', { details: { workflow: workflowName, known: Object.keys(policy.workflows) } });
+  return { workflowName, steps };
+}
+
+function validSteps(steps: readonly WorkflowStep[]): WorkflowStep[] {
+  const int = (n: unknown, min: number, max: number): boolean => Number.isInteger(n) && (n as number) >= min && (n as number) <= max;
+  if (steps.length < 1 || steps.length > 10) {
+    throw new AppError('REQUEST_INVALID', { message: 'A workflow has 1 to 10 steps' });
+  }
+  return steps.map((step) => {
+    const ok =
+      (CHANNELS as readonly string[]).includes(step.channel) &&
+      int(step.waitSeconds, 0, 3600) &&
+      (step.code === 'same' || step.code === 'new') &&
+      (step.validitySeconds === undefined || int(step.validitySeconds, 1, 3600));
+    if (!ok) throw new AppError('REQUEST_INVALID', { message: 'A workflow step is not valid' });
+    const copy: WorkflowStep = { channel: step.channel, waitSeconds: step.waitSeconds, code: step.code };
+    if (step.validitySeconds !== undefined) copy.validitySeconds = step.validitySeconds;
+    return copy;
+  });
+}
+
+const META_KEY = /^[a-z0-9_]{1,32}$/;
+
+function validMeta(meta: Readonly<Record<string, string>>): Record<string, string> {
+  const entries = Object.entries(meta);
+  if (entries.length > 8 || entries.some(([k, v]) => !META_KEY.test(k) || typeof v !== 'string' || v.length > 2048)) {
+    throw new AppError('REQUEST_INVALID', { message: 'Verification metadata is not valid' });
+  }
+  return Object.fromEntries(entries);
 }

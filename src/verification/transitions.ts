@@ -66,18 +66,32 @@ export function startStep(
 ): StepStart {
   const step = record.steps[index];
   if (!step) throw new RangeError(`no step ${index}`);
-  const codeExpiresAt = now + (step.validitySeconds ?? defaultValiditySeconds) * 1000;
+  const validitySeconds = step.validitySeconds ?? defaultValiditySeconds;
+  const codeExpiresAt = stepCodeExpiry(record, validitySeconds, index, now, code !== undefined);
   const later = planSteps(record.steps, index + 1, now, defaultValiditySeconds);
   const attempt: Attempt = { n: index + 1, channel: step.channel, startedAt: now, status: 'running', instance };
   const next = bump(record, now, {
     attempts: [...record.attempts.map((a) => (a.status === 'running' ? abortAttempt(a, now) : a)), attempt],
     nextStep: index + 1,
     codeExpiresAt,
-    expiresAt: finalExpiry(later, codeExpiresAt),
+    // with a code lifetime the step's validity keeps the request open even after its code expired
+    expiresAt: Math.max(finalExpiry(later, codeExpiresAt), record.codeLifetimeSeconds === undefined ? 0 : now + validitySeconds * 1000),
     ...(code ? { codeHash: code.hash, codeSealed: code.sealed, codes: record.codes + 1 } : {}),
     ...(later[0] ? { nextStepAt: later[0].at } : {}),
   });
   return { record: later[0] ? next : withoutNextStep(next), attempt };
+}
+
+/**
+ * When the code said by a starting step stops working. Normally the step's validity from now;
+ * with a code lifetime (Vonage), a new or first code lives that long from now and a code said
+ * again keeps its expiry (a caller-supplied code, never replaced, is given a new lifetime).
+ */
+function stepCodeExpiry(record: VerificationRecord, validitySeconds: number, index: number, now: number, newCode: boolean): number {
+  const lifetime = record.codeLifetimeSeconds;
+  if (lifetime === undefined) return now + validitySeconds * 1000;
+  if (newCode || index === 0 || now >= record.codeExpiresAt) return now + lifetime * 1000;
+  return record.codeExpiresAt;
 }
 
 function abortAttempt(attempt: Attempt, now: number): Attempt {

@@ -81,19 +81,24 @@ export class WebhookDispatcher {
     try {
       await this.opts.guard.check(delivery.url);
       const timestamp = Math.floor(clock.now() / 1000);
-      const res = await request(delivery.url, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'pbxverify-webhooks/1',
-          'webhook-id': delivery.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': sign(this.opts.secretFor(delivery.keyId), delivery.id, timestamp, delivery.body),
-        },
-        body: delivery.body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
+      const headers = {
+        'user-agent': 'pbxverify-webhooks/1',
+        'webhook-id': delivery.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': sign(this.opts.secretFor(delivery.keyId), delivery.id, timestamp, delivery.body),
+      };
+      const signal = AbortSignal.timeout(this.opts.timeoutMs);
+      // GET: a legacy callback (called.in) whose data is in the URL; signed over the empty body.
+      const res =
+        delivery.method === 'GET'
+          ? await request(delivery.url, { method: 'GET', dispatcher: this.agent, headers, signal })
+          : await request(delivery.url, {
+              method: 'POST',
+              dispatcher: this.agent,
+              headers: { 'content-type': 'application/json', ...headers },
+              body: delivery.body,
+              signal,
+            });
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) {
         await store.completeWebhook(delivery.id);

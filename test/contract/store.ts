@@ -136,6 +136,12 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect(results.filter(Boolean)).toHaveLength(1);
       });
 
+      it('keeps the optional fields compat adapters set (code lifetime, metadata)', async () => {
+        const r = sampleRecord({ codeLifetimeSeconds: 300, meta: { calledin_callback: 'https://example.com/cb?x=1', calledin_secret: '' } });
+        await store.create(r, { replaceActive: false, ttlMs: 60_000 });
+        expect(await store.get(r.id)).toMatchObject({ codeLifetimeSeconds: 300, meta: { calledin_callback: 'https://example.com/cb?x=1', calledin_secret: '' } });
+      });
+
       it('refuses to update a record that does not exist', async () => {
         await expect(store.update(sampleRecord({ v: 2 }), HOUR)).resolves.toBe(false);
       });
@@ -229,6 +235,15 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect(retried).toEqual([expect.objectContaining({ id: a.id, attempts: 1, lastError: 'HTTP 500' })]);
         await store.completeWebhook(a.id);
         await store.completeWebhook(b.id);
+      });
+
+      it("keeps a delivery's method (GET callbacks carry their data in the URL)", async () => {
+        const key = randomBytes(8).toString('hex');
+        const d = delivery(key, { method: 'GET', body: '', url: 'https://example.com/cb?match=1&answered=1' });
+        await store.enqueueWebhook(d);
+        const claimed = (await store.claimWebhooks(2_000, 10, lease)).find((x) => x.id === d.id);
+        expect(claimed).toMatchObject({ method: 'GET', body: '', url: 'https://example.com/cb?match=1&answered=1' });
+        await store.completeWebhook(d.id);
       });
 
       it('delivers different verifications side by side and counts what waits', async () => {

@@ -57,8 +57,13 @@ export class MemoryStore implements Store {
     const current = this.cache.get<VerificationRecord>(recordKey(next.id));
     if (!current || current.v !== next.v - 1) return false;
     this.cache.set(recordKey(next.id), freeze(next), ttlMs / 1000);
+    // Keep the number slot alive as long as its record; TTLs mostly shrink (the expiry is fixed),
+    // so the slot needs touching only when this record's new TTL outlives it.
     const slot = slotKey(next.keyId, next.to);
-    if (this.cache.get<string>(slot) === next.id) this.cache.ttl(slot, ttlMs / 1000);
+    const slotUntil = this.cache.getTtl(slot);
+    if (slotUntil !== undefined && slotUntil !== 0 && slotUntil < Date.now() + ttlMs && this.cache.get<string>(slot) === next.id) {
+      this.cache.ttl(slot, ttlMs / 1000);
+    }
     return true;
   }
 

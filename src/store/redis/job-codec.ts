@@ -34,14 +34,15 @@ export function decodeJob(id: string, encoded: string): Job {
  */
 export function encodeDelivery(d: WebhookDelivery): string {
   if (/[\n\r]/.test(d.orderingKey)) throw new RangeError('webhook ordering key must not contain line breaks');
-  const rest = JSON.stringify([d.keyId, d.url, d.type, d.body, d.createdAt]);
+  // the method (GET callbacks of called.in) goes last, and only when set: older entries decode as POST
+  const rest = JSON.stringify([d.keyId, d.url, d.type, d.body, d.createdAt, ...(d.method === undefined ? [] : [d.method])]);
   return `${Math.round(d.nextAt)}\n${d.attempts}\n${d.orderingKey}\n${d.lastError === undefined ? '' : JSON.stringify(d.lastError)}\n${rest}`;
 }
 
 export function decodeDelivery(id: string, encoded: string): WebhookDelivery {
   const lines = encoded.split('\n');
   const [nextAt, attempts, orderingKey, lastError] = lines;
-  const [keyId, url, type, body, createdAt] = JSON.parse(lines.slice(4).join('\n')) as [string, string, string, string, number];
+  const [keyId, url, type, body, createdAt, method] = JSON.parse(lines.slice(4).join('\n')) as [string, string, string, string, number, string?];
   const delivery: WebhookDelivery = {
     id,
     orderingKey: orderingKey as string,
@@ -54,5 +55,6 @@ export function decodeDelivery(id: string, encoded: string): WebhookDelivery {
     attempts: Number(attempts),
   };
   if (lastError) delivery.lastError = JSON.parse(lastError) as string;
+  if (method === 'GET') delivery.method = 'GET';
   return delivery;
 }

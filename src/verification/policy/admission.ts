@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import type { AbuseConfig } from '../../config/abuse-schema';
+import type { ApiKeyConfig, ChannelName } from '../../config/schema';
+import { AppError, type ErrorCode } from '../errors';
+import type { PhoneNumberInfo } from '../numbers';
+import { judgeDestination, usesVoice } from './destination-rules';
+import { matchesAny, rangeOf } from './number-patterns';
+
+/** Fixed-window counters (the Store's `hit` satisfies it; shared by every engine on one store). */
+export interface CounterPort {
+  /** Adds one to a fixed-window counter and returns the count in the current window. */
+  hit(counter: string, windowMs: number, now: number): Promise<number>;
+}
+
+export interface AdmissionRequest {
+  key: ApiKeyConfig;
+  /** The number, already validated and typed (parseE164). */
+  number: PhoneNumberInfo;
+  /** Channels of the workflow's steps. */
+  channels: ReadonlySet<ChannelName>;
+  now: number;
+}
+
+/** Decides whether a verification may start; throws an AppError with the refusal's code. */
+export interface Admission {
+  admit(request: AdmissionRequest): Promise<void>;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Bound on remembered tripped ranges (each costs a few bytes; pruned when full). */
+const MAX_TRIPPED = 10_000;
+
+/**
+ * The abuse controls every start passes (native and compat endpoints alike), before anything
+ * is stored or dialled:
+ * 1. destination rules (pure): do-not-call list, number type, country and range lists per channel;
+ * 2. the circuit breaker, if this engine tripped it;
+ * 3. per-number flood limits, then the range velocity limit (exempt numbers skip both);
+ * 4. the engine-wide voice rate (trips the breaker);
+ * 5. the key's quota, last, so only otherwise admissible requests use it up.
+ * Counters are fixed windows in the store, shared by every engine on it.
+ */
+export class AbuseControls implements Admission {
+  /** Ranges this engine saw exceed the velocity limit, until the end of that window. */
+  private readonly tripped = new Map<string, number>();
+  private breakerOpenUntil = 0;
+
+  constructor(
+    private readonly deps: {
+      counters: CounterPort;
+      config: AbuseConfig;
+      onDoNotCallList: (e164: string) => boolean;
+      logger: Logger;
+    },
+  ) {}
+
+  async admit(request: AdmissionRequest): Promise<void> {
+    const { config, counters } = this.deps;
+    const { key, channels, now, number } = request;
+    const refusal = judgeDestination(number, channels, config, this.deps.onDoNotCallList);
+    if (refusal) throw new AppError(refusal.code, refusal.details ? { details: refusal.details } : {});
+
+    const voice = usesVoice(channels);
+    if (voice && now < this.breakerOpenUntil) throw this.breakerOpen(now);
+
+    const e164 = number.e164;
+    if (!matchesAny(e164, config.exemptNumbers)) {
+      if ((await counters.hit(`flood:1m:${e164}`, MINUTE, now)) > config.flood.perMinute) {
+        throw refuse('NUMBER_FLOOD', { retry_after_seconds: secondsLeft(now, MINUTE) });
+      }
+      if ((await counters.hit(`flood:10m:${e164}`, 10 * MINUTE, now)) > config.flood.perTenMinutes) {
+        throw refuse('NUMBER_FLOOD', { retry_after_seconds: secondsLeft(now, 10 * MINUTE) });
+      }
+      await this.checkVelocity(e164, now);
+    }
+
+    if (voice && (await counters.hit('breaker:calls', MINUTE, now)) > config.breaker.callsPerMinute) {
+      this.breakerOpenUntil = now + config.breaker.openSeconds * 1000;
+      this.deps.logger.error({ limit: config.breaker.callsPerMinute, openSeconds: config.breaker.openSeconds }, 'call rate breaker tripped');
+      throw this.breakerOpen(now);
+    }
+
+    const perHour = key.quota?.perHour === undefined ? config.keyQuota.perHour : key.quota.perHour;
+    const perDay = key.quota?.perDay === undefined ? config.keyQuota.perDay : key.quota.perDay;
+    if (perHour !== null && (await counters.hit(`quota:h:${key.id}`, HOUR, now)) > perHour) {
+      throw refuse('QUOTA_EXCEEDED', { window: 'hour', limit: perHour });
+    }
+    if (perDay !== null && (await counters.hit(`quota:d:${key.id}`, DAY, now)) > perDay) {
+      throw refuse('QUOTA_EXCEEDED', { window: 'day', limit: perDay });
+    }
+  }
+
+  /**
+   * Counts distinct numbers per range: a number's first request in the window adds one to its
+   * range. Fixed-window counters cannot be read without counting, so a range seen over the limit
+   * is remembered here until its window ends, which also refuses repeats of numbers already
+   * counted (an engine that did not see the trip lets a repeat through; flood limits still apply).
+   */
+  private async checkVelocity(e164: string, now: number): Promise<void> {
+    const { rangeDigits, maxNumbers, windowSeconds } = this.deps.config.velocity;
+    const windowMs = windowSeconds * 1000;
+    const range = rangeOf(e164, rangeDigits);
+    const firstInWindow = (await this.deps.counters.hit(`velocity:n:${e164}`, windowMs, now)) === 1;
+    if (firstInWindow) {
+      const distinct = await this.deps.counters.hit(`velocity:r:${range}`, windowMs, now);
+      if (distinct <= maxNumbers) return;
+      // A range is a block of numbers (the last digits cut), not anyone's number: the operator
+      // needs it to add a deny prefix.
+      if (!this.tripped.has(range)) this.deps.logger.warn({ range: `${range}${'X'.repeat(rangeDigits)}`, limit: maxNumbers }, 'number range velocity exceeded');
+      this.remember(range, (Math.floor(now / windowMs) + 1) * windowMs, now);
+      throw refuse('RANGE_VELOCITY', { retry_after_seconds: secondsLeft(now, windowMs) });
+    }
+    const until = this.tripped.get(range);
+    if (until !== undefined && now < until) throw refuse('RANGE_VELOCITY', { retry_after_seconds: Math.ceil((until - now) / 1000) });
+  }
+
+  private remember(range: string, until: number, now: number): void {
+    if (this.tripped.size >= MAX_TRIPPED) {
+      for (const [r, end] of this.tripped) if (end <= now) this.tripped.delete(r);
+      if (this.tripped.size >= MAX_TRIPPED) this.tripped.delete(this.tripped.keys().next().value as string);
+    }
+    this.tripped.set(range, until);
+  }
+
+  private breakerOpen(now: number): AppError {
+    return refuse('CIRCUIT_OPEN', { retry_after_seconds: Math.max(1, Math.ceil((this.breakerOpenUntil - now) / 1000)) });
+  }
+}
+
+function refuse(code: ErrorCode, details: Record<string, unknown>): AppError {
+  return new AppError(code, { details });
+}
+
+/** Seconds until the current fixed window of `windowMs` ends. */
+function secondsLeft(now: number, windowMs: number): number {
+  return Math.max(1, Math.ceil(((Math.floor(now / windowMs) + 1) * windowMs - now) / 1000));
+}
