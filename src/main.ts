@@ -20,6 +20,8 @@ import { AriPbx } from './pbx/asterisk-ari/ari-pbx';
 import { parseAriUrl, stasisAppName } from './pbx/asterisk-ari/ari-url';
 import { DialerPbx } from './pbx/dialer/dialer-pbx';
 import type { Pbx } from './pbx/port';
+import { FreeSwitchPbx } from './pbx/freeswitch-esl/freeswitch-pbx';
+import { parseEslUrl } from './pbx/freeswitch-esl/url';
 import { SimulatorPbx } from './pbx/simulator/simulator-pbx';
 import { PromptCatalog } from './prompts/catalog';
 import { MemoryStore } from './store/memory/memory-store';
@@ -164,7 +166,15 @@ export function buildPbxNode(url: string, config: Readonly<Config>, deps: PbxDep
       logger: deps.logger.child({ pbx: 'asterisk-ari', app: appName }),
     });
   }
-  throw new Error(`pbx ${url.split(':')[0]}: no driver in this version (only "simulator" and ari://)`);
+  if (url.startsWith('esl://')) {
+    return new FreeSwitchPbx({
+      target: parseEslUrl(url),
+      settings: { ...config.freeswitch, defaultTrunk: config.calls.trunk, languages: deps.catalog.languages() },
+      logger: deps.logger.child({ pbx: 'freeswitch-esl' }),
+      clock: deps.clock,
+    });
+  }
+  throw new Error(`pbx ${url.split(':')[0]}: no driver in this version (only "simulator", ari:// and esl://)`);
 }
 
 /** Every URL in `config.pbx` as a node, behind the dialer (limits, queue, health, failover). */

@@ -216,6 +216,35 @@ export const configSchema = z.object({
       numbers: z.record(e164, z.string()).default({}),
     })
     .prefault({}),
+  /** The FreeSWITCH driver (`pbx: esl://:password@host:8021`). */
+  freeswitch: z
+    .object({
+      /** Dial string template: {trunk} (calls.trunk), {number} (E.164 with +), {digits} (without +). */
+      dialString: z
+        .string()
+        .regex(/^[A-Za-z0-9_.+@:/;=%{}-]+$/, 'may only contain letters, digits, {trunk} {number} {digits} and _ . + @ : / ; = % -')
+        .refine((s) => s.includes('{number}') || s.includes('{digits}'), 'must contain {number} or {digits}')
+        .default('sofia/gateway/{trunk}/{number}'),
+      /** Sounds directory on the FreeSWITCH host: prompts are played from <soundsDir>/pbxverify/<lang>/<id>.wav. */
+      soundsDir: z
+        .string()
+        .regex(/^\/[A-Za-z0-9_./-]*$/, 'must be an absolute path of letters, digits and _ . / -')
+        .default('/usr/share/freeswitch/sounds'),
+      /** SIP MESSAGE destination for SMS through the `chat` API, e.g. `external/sip:{number}@sms.example.net`. SMS is off without it. */
+      chatTo: z
+        .string()
+        .regex(/^[A-Za-z0-9_.+@:/;=%{}-]+$/, 'may only contain letters, digits, {trunk} {number} {digits} and _ . + @ : / ; = % -')
+        .optional(),
+      /** Deadline of every event-socket command (the esl client's defaults are 1 s for execute and 9 h for api). */
+      commandTimeoutMs: z.number().int().min(200).max(60000).default(5000),
+      /** Deadline of the first connection at start-up (and of each reconnect attempt). */
+      connectTimeoutMs: z.number().int().min(500).max(120000).default(10000),
+      /** Cap of the reconnect back-off after the event socket dropped. */
+      reconnectMaxDelayMs: z.number().int().min(200).max(300000).default(10000),
+      /** Idle probe (`api status`); a probe without reply drops the link and reconnects. */
+      keepaliveMs: z.number().int().min(1000).max(600000).default(15000),
+    })
+    .prefault({}),
   scheduler: z
     .object({
       pollMs: z.number().int().min(10).max(10000).default(250),

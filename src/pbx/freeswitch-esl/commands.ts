@@ -1,0 +1,184 @@
+import { promptPath } from '../../prompts/media';
+import type { PlayItem } from '../port';
+
+/**
+ * Building ESL command text. Everything that reaches FreeSWITCH passes a strict check here:
+ * one unchecked space, comma, brace or newline would change what `originate` or
+ * `play_and_get_digits` does (their arguments are split on those characters), and a newline
+ * would start a new ESL command.
+ */
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const CALLER_ID = /^\+?[1-9]\d{3,14}$/;
+const TRUNK = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Characters a rendered dial string may hold: no space, `,` `|` (dial separators), braces, quotes, `!` `^` `&`. */
+const DIAL_STRING = /^[A-Za-z0-9_.+@:/;=%-]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Absolute directory on the FreeSWITCH host; no spaces (play_and_get_digits splits on them) and no `!` (file_string). */
+const SOUNDS_DIR = /^\/[A-Za-z0-9_./-]*$/;
+const TEMPLATE_PLACEHOLDERS = /\{(trunk|number|digits)\}/g;
+
+export class CommandInputError extends RangeError {
+  override name = 'CommandInputError';
+}
+
+/** Checks a dial-string template from the configuration (`sofia/gateway/{trunk}/{number}`). */
+export function checkDialTemplate(template: string): string | undefined {
+  if (!template.includes('{number}') && !template.includes('{digits}')) return 'must contain {number} or {digits}';
+  const rest = template.replace(TEMPLATE_PLACEHOLDERS, 'x');
+  if (/[{}]/.test(rest)) return 'only {trunk}, {number} and {digits} may be used';
+  if (!DIAL_STRING.test(rest)) return 'may only contain letters, digits and _ . + @ : / ; = % -';
+  return undefined;
+}
+
+export function checkSoundsDir(dir: string): string | undefined {
+  return SOUNDS_DIR.test(dir) ? undefined : 'must be an absolute path of letters, digits and _ . / -';
+}
+
+/** Renders the dial string for one call. Throws {@link CommandInputError} on anything unexpected. */
+export function renderDialString(template: string, values: { number: string; trunk?: string | undefined }): string {
+  if (!E164.test(values.number)) throw new CommandInputError('destination is not an E.164 number');
+  if (template.includes('{trunk}') && (values.trunk === undefined || !TRUNK.test(values.trunk))) {
+    throw new CommandInputError('the dial string needs a trunk (calls.trunk) of letters, digits and _ . -');
+  }
+  const dial = template.replace(TEMPLATE_PLACEHOLDERS, (_, name: string) =>
+    name === 'trunk' ? (values.trunk as string) : name === 'number' ? values.number : values.number.slice(1),
+  );
+  if (!DIAL_STRING.test(dial)) throw new CommandInputError('the rendered dial string has characters FreeSWITCH would split on');
+  return dial;
+}
+
+export interface OriginateSpec {
+  uuid: string;
+  dial: string;
+  callerId?: string | undefined;
+  ringTimeoutMs: number;
+}
+
+/**
+ * `originate {vars}<dial> &park()`. `originate_timeout` counts whole seconds (README of the
+ * recordings), so the ring timeout is rounded up. `ignore_early_media` keeps a 183 with ringback
+ * from counting as an answer; `playback_terminators=none` stops FreeSWITCH's default `*` from
+ * cutting prompts (barge-in is decided by the driver).
+ */
+export function originateCommand(spec: OriginateSpec): string {
+  if (!UUID.test(spec.uuid)) throw new CommandInputError('origination uuid must be a lower-case UUID');
+  if (!DIAL_STRING.test(spec.dial)) throw new CommandInputError('invalid dial string');
+  if (spec.callerId !== undefined && !CALLER_ID.test(spec.callerId)) throw new CommandInputError('caller ID must be digits with an optional +');
+  const seconds = Math.max(1, Math.ceil(spec.ringTimeoutMs / 1000));
+  if (!Number.isFinite(seconds) || seconds > 600) throw new CommandInputError('ring timeout out of range');
+  const vars = [
+    `origination_uuid=${spec.uuid}`,
+    ...(spec.callerId !== undefined ? [`origination_caller_id_number=${spec.callerId}`] : []),
+    `originate_timeout=${seconds}`,
+    'ignore_early_media=true',
+    'playback_terminators=none',
+  ];
+  return `originate {${vars.join(',')}}${spec.dial} &park()`;
+}
+
+/** One audio item as FreeSWITCH names it: an absolute prompt file or `silence_stream://<ms>`. */
+export function mediaOf(item: PlayItem, lang: string, soundsDir: string): string {
+  if ('silenceMs' in item) {
+    const ms = Math.round(item.silenceMs);
+    // silence_stream://0 would be endless silence.
+    if (!Number.isFinite(ms) || ms < 1 || ms > 600_000) throw new CommandInputError('silence must be 1 ms to 10 minutes');
+    return `silence_stream://${ms}`;
+  }
+  if (!SOUNDS_DIR.test(soundsDir)) throw new CommandInputError('invalid sounds directory');
+  try {
+    return `${soundsDir.replace(/\/+$/, '')}/${promptPath(lang, item.prompt)}.wav`;
+  } catch (err) {
+    throw new CommandInputError((err as Error).message);
+  }
+}
+
+/** Several items as one `playback` argument: `file_string://a!b!c` plays them back to back. */
+export function mediaList(items: readonly PlayItem[], lang: string, soundsDir: string): string {
+  if (items.length === 0) throw new CommandInputError('nothing to play');
+  const files = items.map((item) => mediaOf(item, lang, soundsDir));
+  return files.length === 1 ? (files[0] as string) : `file_string://${files.join('!')}`;
+}
+
+export interface DigitsSpec {
+  maxDigits: number;
+  terminator: string;
+  firstDigitTimeoutMs: number;
+  interDigitTimeoutMs: number;
+  /** `playback` argument of the prompt, or undefined for none. */
+  prompt?: string | undefined;
+  variable: string;
+}
+
+/** play_and_get_digits stores at most 127 digits (its buffer is 128 bytes). */
+export const MAX_COLLECT_DIGITS = 127;
+
+/**
+ * `play_and_get_digits <min> <max> <tries> <timeout> <terminators> <file> <invalid_file> <var>
+ * <regexp> <digit_timeout>`: one try, at least one digit, any digits (`.+`), a 10 ms silence
+ * as the "invalid" file (FreeSWITCH plays it even after the last try, see
+ * loopback-answer-silent-pgd-timeout).
+ */
+export function playAndGetDigitsArg(spec: DigitsSpec): string {
+  if (!Number.isInteger(spec.maxDigits) || spec.maxDigits < 1 || spec.maxDigits > MAX_COLLECT_DIGITS) {
+    throw new CommandInputError(`maxDigits must be 1 to ${MAX_COLLECT_DIGITS}`);
+  }
+  if (!/^[0-9*#]$/.test(spec.terminator)) throw new CommandInputError('terminator must be one of 0-9 * #');
+  for (const ms of [spec.firstDigitTimeoutMs, spec.interDigitTimeoutMs]) {
+    if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new CommandInputError('digit timeouts must be whole ms, 1 ms to 10 minutes');
+  }
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(spec.variable)) throw new CommandInputError('invalid variable name');
+  const prompt = spec.prompt ?? 'silence_stream://10';
+  if (/\s/.test(prompt)) throw new CommandInputError('prompt must not contain spaces');
+  return [1, spec.maxDigits, 1, spec.firstDigitTimeoutMs, spec.terminator, prompt, 'silence_stream://10', spec.variable, '.+', spec.interDigitTimeoutMs].join(' ');
+}
+
+/** Checks a uuid before it goes into `uuid_*` commands and `sendmsg`. */
+export function checkUuid(uuid: string): string {
+  if (!UUID.test(uuid)) throw new CommandInputError('not a channel uuid');
+  return uuid;
+}
+
+export interface ChatSpec {
+  /** Rendered destination (`<profile>/sip:<number>@<host>`). */
+  to: string;
+  from: string;
+  body: string;
+}
+
+const CHAT_TO = /^[A-Za-z0-9_.+@:/;=%-]{1,200}$/;
+const CHAT_FROM = /^\+?[A-Za-z0-9]{1,15}$/;
+
+/**
+ * `chat sip|<from>|<to>|<body>|text/plain` (mod_dptools' chat API; sofia sends a SIP MESSAGE and,
+ * as the API is blocking, waits up to 20 s for the final response — so it is sent with bgapi).
+ * The API splits on `|` and the ESL command ends at a newline: neither may appear in the body.
+ */
+export function chatCommand(spec: ChatSpec): string {
+  if (!CHAT_TO.test(spec.to)) throw new CommandInputError('invalid chat destination');
+  if (!CHAT_FROM.test(spec.from)) throw new CommandInputError('sender must be a number or up to 15 letters and digits');
+  if (spec.body.length === 0 || spec.body.length > 1000) throw new CommandInputError('message body must be 1 to 1000 characters');
+  if (/[|\p{Cc}]/u.test(spec.body)) throw new CommandInputError('message body must be one line without |');
+  return `chat sip|${spec.from}|${spec.to}|${spec.body}|text/plain`;
+}
+
+/** Renders the chat destination template (`qa/sip:{number}@127.0.0.1:5090`). */
+export function renderChatTo(template: string, values: { number: string; trunk?: string | undefined }): string {
+  if (!E164.test(values.number)) throw new CommandInputError('destination is not an E.164 number');
+  if (template.includes('{trunk}') && (values.trunk === undefined || !TRUNK.test(values.trunk))) {
+    throw new CommandInputError('the chat destination needs a trunk (calls.trunk)');
+  }
+  const to = template.replace(TEMPLATE_PLACEHOLDERS, (_, name: string) =>
+    name === 'trunk' ? (values.trunk as string) : name === 'number' ? values.number : values.number.slice(1),
+  );
+  if (!CHAT_TO.test(to)) throw new CommandInputError('the rendered chat destination has characters FreeSWITCH would split on');
+  return to;
+}
+
+/** Checks a chat destination template from the configuration. */
+export function checkChatTemplate(template: string): string | undefined {
+  if (!template.includes('{number}') && !template.includes('{digits}')) return 'must contain {number} or {digits}';
+  const rest = template.replace(TEMPLATE_PLACEHOLDERS, 'x');
+  if (/[{}]/.test(rest) || !CHAT_TO.test(rest)) return 'may only contain letters, digits, {trunk} {number} {digits} and _ . + @ : / ; = % -';
+  return undefined;
+}

@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Clock } from '../../lib/clock';
+import {
+  callEnd,
+  type Call,
+  type CallEnd,
+  type CallCause,
+  type CallEvents,
+  type CollectOptions,
+  type CollectResult,
+  type OperationOptions,
+  type PlayItem,
+  type PlayResult,
+} from '../port';
+import { mediaList, playAndGetDigitsArg } from './commands';
+import type { EslEvent, EslLink } from './esl-link';
+import { causeOf, endedBy, hangupInfo, type HangupInfo } from './outcomes';
+
+export interface CallContext {
+  /** The link when FreeSWITCH is connected. */
+  link(): EslLink | undefined;
+  /** Remembers a channel to kill once a link is back (it could not be killed now). */
+  killLater(uuid: string): void;
+  clock: Clock;
+  logger: Logger;
+  commandTimeoutMs: number;
+  soundsDir: string;
+}
+
+/** An application running on the channel, started by us with `sendmsg … execute`. */
+interface RunningApp {
+  appId: string;
+  /** Set when the execute is sent: digits before that never reach it (a parked channel discards them). */
+  started: boolean;
+  /** Digits FreeSWITCH reported while it ran (DTMF events), the driver's own injected stop digit excluded. */
+  digits: string[];
+  onDigit?: ((digit: string) => void) | undefined;
+  complete(event: EslEvent): void;
+}
+
+type ExecOutcome =
+  | { kind: 'complete'; event: EslEvent; digits: string[] }
+  | { kind: 'ended' }
+  | { kind: 'timeout' | 'aborted' | 'interrupted'; event?: EslEvent | undefined; digits: string[] };
+
+interface ExecOptions {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  onDigit?: (digit: string, interrupt: () => void) => void;
+  /** Stops the application early (timeout, abort, interruption). */
+  stop(link: EslLink): Promise<unknown>;
+}
+
+/** A timer as a promise that can be cancelled (so no timer outlives the operation that set it). */
+function delay(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** Variable play_and_get_digits stores the digits in (cleared by FreeSWITCH at each start). */
+const DIGITS_VAR = 'pbxverify_digits';
+
+/**
+ * A FreeSWITCH channel we originated: first the dialling attempt, then (once the BACKGROUND_JOB
+ * said `+OK`) an answered, parked call driven one application at a time.
+ *
+ * Applications are awaited one by one: an `execute` sent while another runs is nested inside
+ * it, not queued (sip-answer-and-press-playback-then-pgd). Each is matched to its
+ * CHANNEL_EXECUTE_COMPLETE by the Event-UUID we send (FreeSWITCH echoes it as Application-UUID).
+ */
+export class FreeSwitchCall extends EventEmitter implements Call {
+  readonly ended: Promise<CallEnd>;
+  private resolveEnded!: (end: CallEnd) => void;
+  private endValue: CallEnd | undefined;
+  private hangup_: HangupInfo | undefined;
+  private localHangup = false;
+  /** Set when the driver itself ended the call for a reason of the PBX's (a prompt it cannot play…). */
+  private pbxKill: CallCause | undefined;
+  private hangingUp: Promise<void> | undefined;
+  private answeredAt: number | undefined;
+  private handedOut = false;
+  private readonly parked: Promise<void>;
+  private resolveParked!: () => void;
+  private isParked = false;
+  private slot: Promise<void> = Promise.resolve();
+  /** True while an application of ours runs (or is being stopped). */
+  private busy = false;
+  private running: RunningApp | undefined;
+  /** Stop digits we injected with uuid_recv_dtmf and whose DTMF event is still to come. */
+  private injected: string[] = [];
+  /** Set when the driver gave up on this channel (deadline, abort, lost link) before it was answered. */
+  abandoned = false;
+  /** CHANNEL_HANGUP seen: FreeSWITCH is done with the channel. */
+  hungUp = false;
+
+  constructor(
+    readonly id: string,
+    readonly lang: string,
+    private readonly ctx: CallContext,
+  ) {
+    super();
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.parked = new Promise((resolve) => (this.resolveParked = resolve));
+    void this.parked.then(() => (this.isParked = true));
+  }
+
+  override on<E extends keyof CallEvents>(event: E, listener: CallEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  override off<E extends keyof CallEvents>(event: E, listener: CallEvents[E]): this {
+    return super.off(event, listener);
+  }
+
+  /** How the channel ended before answering, when it did (CHANNEL_HANGUP of the A leg). */
+  get hangupCause(): HangupInfo | undefined {
+    return this.hangup_;
+  }
+
+  get isOver(): boolean {
+    return this.endValue !== undefined;
+  }
+
+  /** Called by the driver when originate reported `+OK`: from now on the call belongs to a script. */
+  handOut(): void {
+    this.handedOut = true;
+    this.answeredAt ??= this.ctx.clock.now();
+    // The CHANNEL_HANGUP may have come before the BACKGROUND_JOB (a callee that answers and hangs up at once).
+    if (this.hangup_ && !this.endValue) this.finish();
+  }
+
+  /** Events of this channel (filtered on Unique-ID by FreeSWITCH and again by the driver). */
+  handle(name: string, event: EslEvent): void {
+    switch (name) {
+      case 'CHANNEL_ANSWER':
+        this.answeredAt ??= this.ctx.clock.now();
+        return;
+      case 'CHANNEL_PARK':
+        return this.resolveParked();
+      case 'CHANNEL_EXECUTE_COMPLETE':
+        if (this.running && event['Application-UUID'] === this.running.appId) this.running.complete(event);
+        return;
+      case 'DTMF':
+        return this.onDtmf(event);
+      case 'CHANNEL_HANGUP': {
+        this.hungUp = true;
+        const info = hangupInfo(event);
+        if (info) this.hangup_ = info;
+        if (this.handedOut) this.finish();
+        return;
+      }
+    }
+  }
+
+  /** The link carrying this call is gone: the call cannot be driven any more and counts as ended by the PBX. */
+  lost(reason: string): void {
+    this.abandoned = true;
+    if (!this.endValue) {
+      this.ctx.killLater(this.id);
+      if (this.handedOut) this.finish('pbx', { text: `control connection lost: ${reason}` });
+    }
+  }
+
+  async play(items: PlayItem[], opts: OperationOptions & { interruptOnDtmf?: boolean }): Promise<PlayResult> {
+    const arg = mediaList(items, this.lang, this.ctx.soundsDir);
+    let interruptedBy: string | undefined;
+    const outcome = await this.execute('playback', arg, {
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      ...(opts.interruptOnDtmf
+        ? {
+            onDigit: (digit: string, interrupt: () => void) => {
+              if (interruptedBy !== undefined) return;
+              interruptedBy = digit;
+              interrupt();
+            },
+          }
+        : {}),
+      // uuid_break stops playback (Playback-Status: break, Application-Response: FILE PLAYED).
+      stop: (link) => link.api(`uuid_break ${this.id} all`),
+    });
+    switch (outcome.kind) {
+      case 'ended':
+        return { ok: false, reason: 'ended', end: await this.ended };
+      case 'timeout':
+      case 'aborted':
+        return { ok: false, reason: outcome.kind };
+      case 'interrupted':
+        return interruptedBy === undefined ? { ok: true } : { ok: true, interruptedBy };
+      case 'complete': {
+        const response = outcome.event['Application-Response'] ?? '';
+        if (response === 'FILE NOT FOUND' || (response === 'PLAYBACK ERROR' && outcome.event['Answer-State'] !== 'hangup')) {
+          // A sound pack missing on the FreeSWITCH host: nothing was heard, the call is useless.
+          this.ctx.logger.error({ callId: this.id, response }, 'freeswitch could not play a prompt: are the sound packs installed?');
+          await this.killNow('pbx', { text: `playback: ${response}` });
+          return { ok: false, reason: 'ended', end: await this.ended };
+        }
+        if (outcome.event['Answer-State'] === 'hangup') return { ok: false, reason: 'ended', end: await this.endedSoon() };
+        return interruptedBy === undefined ? { ok: true } : { ok: true, interruptedBy };
+      }
+    }
+  }
+
+  async collectDigits(opts: CollectOptions): Promise<CollectResult> {
+    const terminator = opts.terminator ?? '#';
+    const arg = playAndGetDigitsArg({
+      maxDigits: opts.maxDigits,
+      terminator,
+      firstDigitTimeoutMs: Math.round(opts.firstDigitTimeoutMs),
+      interDigitTimeoutMs: Math.round(opts.interDigitTimeoutMs),
+      prompt: opts.prompt && opts.prompt.length > 0 ? mediaList(opts.prompt, this.lang, this.ctx.soundsDir) : undefined,
+      variable: DIGITS_VAR,
+    });
+    const outcome = await this.execute('play_and_get_digits', arg, {
+      timeoutMs: opts.totalTimeoutMs,
+      signal: opts.signal,
+      // uuid_break does not end play_and_get_digits once its prompt is over (it keeps collecting);
+      // a terminator received "from the line" does, at any point (probed on FreeSWITCH 1.10.12).
+      stop: (link) => {
+        this.injected.push(terminator);
+        return link.api(`uuid_recv_dtmf ${this.id} ${terminator}`);
+      },
+    });
+    const digitsOf = (event: EslEvent | undefined, seen: string[]): string =>
+      event?.[`variable_${DIGITS_VAR}`] ?? seen.filter((d) => d !== terminator).join('');
+    switch (outcome.kind) {
+      case 'ended':
+        return { ok: false, reason: 'ended', end: await this.ended };
+      case 'aborted':
+        return { ok: false, reason: 'aborted' };
+      case 'timeout':
+      case 'interrupted':
+        return { ok: true, digits: digitsOf(outcome.event, outcome.digits), endedBy: 'timeout' };
+      case 'complete': {
+        if (outcome.event['Answer-State'] === 'hangup') return { ok: false, reason: 'ended', end: await this.endedSoon() };
+        if (outcome.event.variable_read_result === undefined) {
+          // switch_ivr_read sets read_result on every read it finishes; none means the prompt
+          // could not be played (a missing file): the callee heard nothing (probed on 1.10.12).
+          this.ctx.logger.error({ callId: this.id }, 'freeswitch could not play the collect prompt: are the sound packs installed?');
+          await this.killNow('pbx', { text: 'play_and_get_digits: prompt not played' });
+          return { ok: false, reason: 'ended', end: await this.ended };
+        }
+        const digits = digitsOf(outcome.event, []);
+        // read_terminator_used survives from earlier reads on the channel: the digits the
+        // application saw last tell whether the terminator ended this one.
+        const last = outcome.digits[outcome.digits.length - 1];
+        const endedBy = last === terminator ? 'terminator' : digits.length >= opts.maxDigits ? 'max-digits' : 'timeout';
+        return { ok: true, digits, endedBy };
+      }
+    }
+  }
+
+  hangup(): Promise<void> {
+    if (this.endValue) return Promise.resolve();
+    this.hangingUp ??= this.killNow('local', { text: 'NORMAL_CLEARING', q850: 16 });
+    return this.hangingUp;
+  }
+
+  /** Ends the channel now (uuid_kill) and waits briefly for FreeSWITCH to confirm. */
+  private async killNow(by: CallEnd['by'], fallback: { text: string; q850?: number }): Promise<void> {
+    if (by === 'local') this.localHangup = true;
+    else this.pbxKill ??= fallback;
+    const link = this.ctx.link();
+    if (!link) {
+      this.ctx.killLater(this.id);
+      return this.finish(by, fallback);
+    }
+    const reply = await link.api(`uuid_kill ${this.id} NORMAL_CLEARING`);
+    if (!reply.ok && reply.failure === 'error') return this.finish(by, fallback); // -ERR No such channel!: already gone
+    if (!reply.ok) this.ctx.killLater(this.id);
+    await this.endedSoon();
+    this.finish(by, fallback);
+  }
+
+  /** Waits up to one command deadline for the channel's hang-up events. */
+  private endedSoon(): Promise<CallEnd> {
+    if (this.endValue) return Promise.resolve(this.endValue);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.finish(this.localHangup ? 'local' : 'pbx', this.hangup_ ? causeOf(this.hangup_) : { text: 'hang-up not confirmed' });
+        resolve(this.endValue as CallEnd);
+      }, this.ctx.commandTimeoutMs);
+      void this.ended.then((end) => {
+        clearTimeout(timer);
+        resolve(end);
+      });
+    });
+  }
+
+  private finish(by?: CallEnd['by'], cause?: CallCause): void {
+    if (this.endValue) return;
+    const who = this.localHangup ? 'local' : this.pbxKill ? 'pbx' : (by ?? endedBy(this.hangup_));
+    // Our own kill for a PBX reason: that reason, not the NORMAL_CLEARING our uuid_kill caused.
+    const raw = this.pbxKill ?? (this.hangup_ ? causeOf(this.hangup_) : (cause ?? { text: 'unknown' }));
+    const end = callEnd('answered', who, raw, this.ctx.clock.now());
+    this.endValue = end;
+    this.resolveEnded(end);
+    this.emit('ended', end);
+  }
+
+  private onDtmf(event: EslEvent): void {
+    const digit = event['DTMF-Digit'];
+    if (digit === undefined || !/^[0-9A-D*#]$/.test(digit)) return;
+    if (event['DTMF-Source'] === 'APP' && this.injected[0] === digit) {
+      this.injected.shift();
+      return;
+    }
+    const app = this.running;
+    if (app?.started) {
+      app.digits.push(digit);
+      app.onDigit?.(digit);
+    }
+    if (this.handedOut && !this.endValue) this.emit('dtmf', digit);
+  }
+
+  /**
+   * Runs one application and waits for its CHANNEL_EXECUTE_COMPLETE, the call's end, the
+   * deadline or the signal. Whatever stops it early, the application is stopped and its
+   * completion awaited before the next one may start.
+   */
+  private async execute(app: string, arg: string, o: ExecOptions): Promise<ExecOutcome> {
+    const previous = this.busy ? this.slot : undefined;
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.slot = mine;
+    this.busy = true;
+    const stopper = new AbortController();
+    const timer = setTimeout(() => stopper.abort('timeout'), o.timeoutMs);
+    const onAbort = (): void => stopper.abort('aborted');
+    if (o.signal?.aborted) onAbort();
+    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopped = new Promise<'stopped'>((resolve) => stopper.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+    const ended = this.ended.then(() => 'ended' as const);
+    let running: RunningApp | undefined;
+    try {
+      // The previous application always settles: on completion, on the call's end, or after its stop.
+      if (previous && ((await Promise.race([previous.then(() => 'ready' as const), ended, stopped])) !== 'ready' || this.endValue)) {
+        return this.endValue ? { kind: 'ended' } : { kind: stopper.signal.reason as 'timeout' | 'aborted', digits: [] };
+      }
+      if (!this.isParked) {
+        // The first application waits for &park() to take the channel (the BACKGROUND_JOB may come first).
+        const parkWait = delay(this.ctx.commandTimeoutMs);
+        await Promise.race([this.parked, ended, stopped, parkWait.promise]);
+        parkWait.cancel();
+      }
+      if (this.endValue) return { kind: 'ended' };
+      if (stopper.signal.aborted) return { kind: stopper.signal.reason as 'timeout' | 'aborted', digits: [] };
+      const link = this.ctx.link();
+      if (!link) return this.lostOutcome();
+
+      const appId = randomUUID();
+      let complete!: (event: EslEvent) => void;
+      const completed = new Promise<EslEvent>((resolve) => (complete = resolve));
+      running = { appId, started: false, digits: [], complete };
+      const interrupt = (): void => stopper.abort('interrupted');
+      const onDigit = o.onDigit;
+      if (onDigit) running.onDigit = (digit) => onDigit(digit, interrupt);
+      this.running = running;
+      // Digits count from the moment we ask: the reply and the first DTMF events can arrive in
+      // one read, handled before this function resumes.
+      running.started = true;
+      const sent = await link.send(`sendmsg ${this.id}`, {
+        'call-command': 'execute',
+        'execute-app-name': app,
+        'execute-app-arg': arg,
+        'Event-UUID': appId,
+      });
+      if (!sent.ok) {
+        // `-ERR invalid session id`: the channel is gone and its hang-up events are on their way.
+        if (sent.failure !== 'error') return this.lostOutcome();
+        await this.endedSoon();
+        return { kind: 'ended' };
+      }
+      const first = await Promise.race([completed.then((event) => ({ event })), ended, stopped]);
+      if (first === 'ended') return { kind: 'ended' };
+      if (first !== 'stopped') return { kind: 'complete', event: first.event, digits: running.digits };
+
+      const why = stopper.signal.reason as 'timeout' | 'aborted' | 'interrupted';
+      await o.stop(link);
+      const stuck = delay(this.ctx.commandTimeoutMs);
+      const after = await Promise.race([completed.then((event) => ({ event })), ended, stuck.promise.then(() => 'stuck' as const)]);
+      stuck.cancel();
+      if (after === 'ended') return { kind: 'ended' };
+      if (after === 'stuck') {
+        // An application that ignores its stop would have the next one nested inside it.
+        this.ctx.logger.warn({ callId: this.id, app }, 'application did not stop; hanging up');
+        await this.killNow('pbx', { text: `${app} did not stop` });
+        return { kind: why, digits: running.digits };
+      }
+      if (after.event['Answer-State'] === 'hangup') {
+        await this.endedSoon();
+        return { kind: 'ended' };
+      }
+      return { kind: why, event: after.event, digits: running.digits };
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      if (running && this.running === running) this.running = undefined;
+      if (this.slot === mine) this.busy = false;
+      release();
+    }
+  }
+
+  private lostOutcome(): ExecOutcome {
+    if (!this.endValue) this.lost('not connected');
+    return { kind: 'ended' };
+  }
+}
