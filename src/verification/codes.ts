@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
+import { HmacSha256 } from '../lib/hmac';
 import { randomBuffer } from '../lib/random';
 
 /**
@@ -8,11 +9,11 @@ import { randomBuffer } from '../lib/random';
  * dropped when the verification ends. Both keys derive from the engine secret (HKDF).
  */
 export class CodeVault {
-  private readonly hmacKey: Buffer;
+  private readonly mac: HmacSha256;
   private readonly sealKey: Buffer;
 
   constructor(secret: string) {
-    this.hmacKey = derive(secret, 'pbxverify/code-hmac/v1');
+    this.mac = new HmacSha256(derive(secret, 'pbxverify/code-hmac/v1'));
     this.sealKey = derive(secret, 'pbxverify/code-seal/v1');
   }
 
@@ -25,12 +26,12 @@ export class CodeVault {
 
   /** base64url HMAC-SHA256 of the code, bound to the verification id. */
   hash(verificationId: string, code: string): string {
-    return createHmac('sha256', this.hmacKey).update(`${verificationId}:${code}`).digest('base64url');
+    return this.mac.digest(`${verificationId}:${code}`).toString('base64url');
   }
 
   /** Constant-time comparison of a candidate against a stored hash. */
   matches(verificationId: string, candidate: string, storedHash: string): boolean {
-    const a = Buffer.from(this.hash(verificationId, candidate), 'base64url');
+    const a = this.mac.digest(`${verificationId}:${candidate}`);
     const b = Buffer.from(storedHash, 'base64url');
     return a.length === b.length && timingSafeEqual(a, b);
   }
@@ -55,11 +56,4 @@ export class CodeVault {
 /** Derives a 32-byte key for a purpose from the engine secret. */
 export function derive(secret: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'pbxverify', purpose, 32));
-}
-
-/** Constant-time string equality (API key secrets): hashes both sides so lengths never leak. */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHmac('sha256', 'pbxverify/compare').update(a).digest();
-  const hb = createHmac('sha256', 'pbxverify/compare').update(b).digest();
-  return timingSafeEqual(ha, hb);
 }

@@ -14,13 +14,29 @@ interface DeliveryEntry {
 }
 
 /**
- * The embedded store: one process, nothing survives a restart. Records, number slots and
- * counters live in node-cache (TTL eviction); jobs and webhook deliveries in heaps.
+ * The embedded store: one process, nothing survives a restart. Records and counters live in
+ * node-cache (TTL eviction); number slots in a Map that follows its records (a slot goes when
+ * the record it points to expires); jobs and webhook deliveries in heaps.
  * Stored records are frozen: the engine must build a new version to change one.
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
   private readonly cache = new NodeCache({ useClones: false, stdTTL: 0, checkperiod: 60 });
+  /**
+   * `(key, number)` → id of the latest verification. Kept out of node-cache: refreshing a slot's
+   * TTL on every record write cost ~10 µs of a ~110 µs check (measured); instead a slot is
+   * dropped when node-cache expires the record it points to.
+   */
+  private readonly slots = new Map<string, string>();
+
+  constructor() {
+    this.cache.on('expired', (key: string, value: unknown) => {
+      if (!key.startsWith('v:')) return;
+      const record = value as VerificationRecord;
+      const slot = slotKey(record.keyId, record.to);
+      if (this.slots.get(slot) === record.id) this.slots.delete(slot);
+    });
+  }
   private readonly jobs = new Map<string, JobEntry>();
   private readonly jobHeap = new MinHeap<{ at: number; id: string; token: string }>();
   private readonly queues = new Map<string, DeliveryEntry[]>();
@@ -30,7 +46,7 @@ export class MemoryStore implements Store {
 
   async create(record: VerificationRecord, opts: { replaceActive: boolean; ttlMs: number }): Promise<CreateResult> {
     const slot = slotKey(record.keyId, record.to);
-    const activeId = this.cache.get<string>(slot);
+    const activeId = this.slots.get(slot);
     let replacedId: string | undefined;
     if (activeId !== undefined) {
       const active = this.cache.get<VerificationRecord>(recordKey(activeId));
@@ -40,7 +56,7 @@ export class MemoryStore implements Store {
       }
     }
     this.cache.set(recordKey(record.id), freeze(record), opts.ttlMs / 1000);
-    this.cache.set(slot, record.id, opts.ttlMs / 1000);
+    this.slots.set(slot, record.id);
     return replacedId === undefined ? { ok: true } : { ok: true, replacedId };
   }
 
@@ -49,21 +65,18 @@ export class MemoryStore implements Store {
   }
 
   async findByNumber(keyId: string, to: string): Promise<VerificationRecord | undefined> {
-    const id = this.cache.get<string>(slotKey(keyId, to));
-    return id === undefined ? undefined : this.cache.get<VerificationRecord>(recordKey(id));
+    const slot = slotKey(keyId, to);
+    const id = this.slots.get(slot);
+    if (id === undefined) return undefined;
+    const record = this.cache.get<VerificationRecord>(recordKey(id));
+    if (!record) this.slots.delete(slot);
+    return record;
   }
 
   async update(next: VerificationRecord, ttlMs: number): Promise<boolean> {
     const current = this.cache.get<VerificationRecord>(recordKey(next.id));
     if (!current || current.v !== next.v - 1) return false;
     this.cache.set(recordKey(next.id), freeze(next), ttlMs / 1000);
-    // Keep the number slot alive as long as its record; TTLs mostly shrink (the expiry is fixed),
-    // so the slot needs touching only when this record's new TTL outlives it.
-    const slot = slotKey(next.keyId, next.to);
-    const slotUntil = this.cache.getTtl(slot);
-    if (slotUntil !== undefined && slotUntil !== 0 && slotUntil < Date.now() + ttlMs && this.cache.get<string>(slot) === next.id) {
-      this.cache.ttl(slot, ttlMs / 1000);
-    }
     return true;
   }
 
