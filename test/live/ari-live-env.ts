@@ -35,10 +35,29 @@ export function liveDriver(settings: Partial<AriSettings> = {}): AriPbx {
   );
 }
 
-/** Runs a shell command that starts a background test phone (SIPp with -bg) and waits for it to bind. */
+/** Pid of the last phone started (SIPp -bg prints "Background mode - PID=[n]"). */
+let lastPhone: number | undefined;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a shell command that starts a background test phone (SIPp with -bg) and waits for it to
+ * bind. Waits first (up to 10 s) for the previous phone to exit: one still finishing its call
+ * holds the port, and the new one could not bind (seen: the next call rang unanswered).
+ */
 export function startPhone(command: string): void {
+  for (let i = 0; i < 100 && lastPhone !== undefined && alive(lastPhone); i++) execFileSync('bash', ['-c', 'sleep 0.1']);
   // SIPp in background mode (-bg) exits with status 99 by design: the status says nothing
-  spawnSync('bash', ['-c', command], { stdio: 'ignore' });
+  const started = spawnSync('bash', ['-c', command], { encoding: 'utf8' });
+  const pid = /PID=\[(\d+)\]/.exec(`${started.stdout ?? ''}${started.stderr ?? ''}`)?.[1];
+  lastPhone = pid === undefined ? undefined : Number(pid);
   execFileSync('bash', ['-c', 'sleep 0.3']);
 }
 
