@@ -6,7 +6,7 @@ import { SimulatorPbx } from '../../src/pbx/simulator/simulator-pbx';
 import { PromptCatalog } from '../../src/prompts/catalog';
 import { FakeAri } from '../fakes/ari/fake-ari';
 import { ARI_NUMBERS, makeDriver } from '../fakes/ari/harness';
-import { pbxContract } from './pbx';
+import { pbxContract, QA_NUMBERS } from './pbx';
 
 /** The same contract, through the dialer in front of two simulator nodes. */
 pbxContract('dialer over two simulator nodes', async () => {
@@ -29,17 +29,7 @@ pbxContract('dialer over two simulator nodes', async () => {
   return {
     pbx,
     lang: 'en',
-    numbers: {
-      answer: '+12025550100',
-      presses: { to: '+12025550163', digits: '1234' },
-      silent: '+12025550102',
-      hangsUp: '+12025550108',
-      busy: '+12025550103',
-      noAnswer: '+12025550104',
-      rejected: '+12025550105',
-      unreachable: '+12025550106',
-      congestion: '+12025550107',
-    },
+    numbers: QA_NUMBERS,
     shortRingMs: 3_000,
     beforePress: (to, digits) => sims.forEach((sim) => sim.showOnScreen(to, digits)),
     supportsMessages: true,

@@ -5,7 +5,7 @@ import { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from '../../src/pbx/freeswitch-esl/url';
 import { FakeFreeSwitch } from '../fakes/esl/fake-freeswitch';
 import { TEST_SETTINGS, testLogger } from '../support/esl/harness';
-import { pbxContract } from './pbx';
+import { pbxContract, QA_NUMBERS } from './pbx';
 
 /** The contract through the dialer in front of two ESL drivers, each on its own fake FreeSWITCH. */
 pbxContract('dialer over two freeswitch-esl nodes (fake ESL)', async () => {
@@ -28,17 +28,7 @@ pbxContract('dialer over two freeswitch-esl nodes (fake ESL)', async () => {
   return {
     pbx,
     lang: 'en',
-    numbers: {
-      answer: '+12025550100',
-      presses: { to: '+12025550163', digits: '1234' },
-      silent: '+12025550102',
-      hangsUp: '+12025550108',
-      busy: '+12025550103',
-      noAnswer: '+12025550104',
-      rejected: '+12025550105',
-      unreachable: '+12025550106',
-      congestion: '+12025550107',
-    },
+    numbers: QA_NUMBERS,
     shortRingMs: 3_000,
     supportsMessages: true,
     close: async () => {

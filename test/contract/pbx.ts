@@ -5,6 +5,22 @@
  */
 import type { Call, OriginateRequest, Pbx } from '../../src/pbx/port';
 
+/**
+ * The QA test numbers as every PBX here knows them: the simulator's table, the fakes' callees and
+ * the `qa` contexts of dialplan/asterisk and dialplan/freeswitch (README "Simulator test numbers").
+ */
+export const QA_NUMBERS: PbxHarness['numbers'] = {
+  answer: '+12025550100',
+  presses: { to: '+12025550163', digits: '1234' },
+  silent: '+12025550102',
+  hangsUp: '+12025550108',
+  busy: '+12025550103',
+  noAnswer: '+12025550104',
+  rejected: '+12025550105',
+  unreachable: '+12025550106',
+  congestion: '+12025550107',
+};
+
 export interface PbxHarness {
   pbx: Pbx;
   /** E.164 numbers whose callees behave as named (see the transcripts' `qa` callees). */

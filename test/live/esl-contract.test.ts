@@ -1,4 +1,4 @@
-import { pbxContract } from '../contract/pbx';
+import { pbxContract, QA_NUMBERS } from '../contract/pbx';
 import { describeLive, HAS_SIPP, LIVE_DIAL, livePbx, MessagePhone } from './esl-support';
 
 describeLive(`live FreeSWITCH (${LIVE_DIAL})`, () => {
@@ -10,17 +10,7 @@ describeLive(`live FreeSWITCH (${LIVE_DIAL})`, () => {
     return {
       pbx,
       lang: 'en',
-      numbers: {
-        answer: '+12025550100',
-        presses: { to: '+12025550163', digits: '1234' },
-        silent: '+12025550102',
-        hangsUp: '+12025550108',
-        busy: '+12025550103',
-        noAnswer: '+12025550104',
-        rejected: '+12025550105',
-        unreachable: '+12025550106',
-        congestion: '+12025550107',
-      },
+      numbers: QA_NUMBERS,
       shortRingMs: 3_000,
       supportsMessages: HAS_SIPP,
       beforeMessage: () => phone.listen(),
