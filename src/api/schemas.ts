@@ -21,6 +21,7 @@ export const attemptSchema = z.object({
   reason_code: z.number().nullable().describe('0 failed, 1 hung up, 3 ring timeout, 5 busy, 8 congestion; null when answered'),
   cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }).nullable(),
   matched: z.boolean().nullable(),
+  detail: z.string().nullable().describe('Why, in a few words: `wrong digit`, `dialer queue full`, an SMS message id…'),
 });
 
 export const verificationSchema = z.object({

@@ -32,6 +32,8 @@ export interface AttemptView {
   cause: { q850: number | null; sip: number | null; text: string | null } | null;
   /** Reverse: whether the keyed digits matched. */
   matched: boolean | null;
+  /** Why, in a few words, when the result needs it (`wrong digit`, `dialer queue full`, an SMS id…). */
+  detail: string | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -48,6 +50,7 @@ export function attemptView(a: Attempt): AttemptView {
     reason_code: a.reason ?? null,
     cause: a.cause ? { q850: a.cause.q850 ?? null, sip: a.cause.sip ?? null, text: a.cause.text ?? null } : null,
     matched: a.matched ?? null,
+    detail: a.detail ?? null,
   };
 }
 

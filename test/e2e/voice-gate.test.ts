@@ -95,9 +95,9 @@ describe('voice verification with the anti-voicemail gate', () => {
     expect(pressed).toHaveLength(1);
     expect(pressed[0]).not.toBe(asked);
     expect(played).toEqual([`gate-press-${asked}`, 'goodbye']);
-    expect(attempt).toMatchObject({ channel: 'call', result: 'gate-failed', outcome: 'answered', reason_code: null });
+    expect(attempt).toMatchObject({ channel: 'call', result: 'gate-failed', outcome: 'answered', reason_code: null, detail: 'wrong digit' });
     expect(webhook.verified).toBe(true);
-    expect(webhook.body.data.attempt).toMatchObject({ result: 'gate-failed', outcome: 'answered' });
+    expect(webhook.body.data.attempt).toMatchObject({ result: 'gate-failed', outcome: 'answered', detail: 'wrong digit' });
     expect(webhook.body.data.verification.attempts[0].result).toBe('gate-failed');
   });
 
@@ -105,8 +105,8 @@ describe('voice verification with the anti-voicemail gate', () => {
     const { id, attempt, webhook, played, pressed } = await callWithGate('+12025550102');
     expect(pressed).toEqual([]);
     expect(played).toEqual([expect.stringMatching(/^gate-press-[0-9]$/), 'goodbye']);
-    expect(attempt).toMatchObject({ channel: 'call', result: 'gate-failed', outcome: 'answered' });
-    expect(webhook.body.data.attempt).toMatchObject({ result: 'gate-failed', outcome: 'answered' });
+    expect(attempt).toMatchObject({ channel: 'call', result: 'gate-failed', outcome: 'answered', detail: 'no digit' });
+    expect(webhook.body.data.attempt).toMatchObject({ result: 'gate-failed', outcome: 'answered', detail: 'no digit' });
     // The verification stays open: the client may retry or let it expire.
     expect((await api.get(`/v1/verifications/${id}`)).body.status).toBe('pending');
   });
