@@ -308,6 +308,11 @@ export class AriPbx implements Pbx {
    * channel is Up were answered meanwhile; channels we gave up on are hung up.
    */
   private async reconcile(): Promise<void> {
+    // Only what was in flight before the list was asked for: a call placed while GET /channels
+    // is on its way cannot be in the answer and must not be taken for gone (seen in the fault
+    // test: the first call after a reconnect ended "channel gone").
+    const attemptsBefore = [...this.attempts];
+    const callsBefore = [...this.calls];
     let channels;
     try {
       channels = await this.rest.listChannels();
@@ -318,7 +323,8 @@ export class AriPbx implements Pbx {
     const present = new Map(channels.map((c) => [c.id, c]));
     const at = this.now();
     const text = 'channel gone while the PBX connection was down';
-    for (const [id, attempt] of [...this.attempts]) {
+    for (const [id, attempt] of attemptsBefore) {
+      if (this.attempts.get(id) !== attempt) continue;
       const channel = present.get(id);
       if (!channel) this.settleAttempt(id, { kind: 'failed', outcome: 'failed', cause: { text } });
       else if (channel.state === 'Up') {
@@ -326,8 +332,8 @@ export class AriPbx implements Pbx {
         this.settleAttempt(id, { kind: 'answered' });
       }
     }
-    for (const [id, call] of [...this.calls]) {
-      if (!present.has(id)) call.end(callEnd('answered', 'pbx', { text }, at));
+    for (const [id, call] of callsBefore) {
+      if (this.calls.get(id) === call && !present.has(id)) call.end(callEnd('answered', 'pbx', { text }, at));
     }
     for (const id of [...this.abandoned]) {
       this.abandoned.delete(id);
