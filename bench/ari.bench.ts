@@ -6,12 +6,12 @@
  *
  *   npx tsx bench/ari.bench.ts [calls=600] [concurrency=20] [rounds=3]
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import ari from 'ari-client';
 import pino from 'pino';
 import { FakeAri } from '../test/fakes/ari/fake-ari';
 import { makeDriver } from '../test/fakes/ari/harness';
+import { forkFake, medianOf, runCalls, type CallRun } from './lib/calls';
 
 const CALLS = Number(process.argv[2] ?? 600);
 const CONCURRENCY = Number(process.argv[3] ?? 100);
@@ -27,47 +27,8 @@ async function serveFake(): Promise<void> {
   process.send?.({ port: fake.port });
 }
 
-async function startFake(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(__filename, ['--fake'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`fake exited ${code}`)));
-  });
-  return { child, port };
-}
 
-interface Run {
-  /** Wall-clock calls per second. */
-  cps: number;
-  /** Calls per second of this process's CPU time (user + system): robust on a shared machine. */
-  perCpuSecond: number;
-  failed: number;
-}
-
-async function pool(total: number, concurrency: number, one: () => Promise<boolean>): Promise<{ ms: number; cpuMs: number; failed: number }> {
-  let next = 0;
-  let failed = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        if (!(await one().catch(() => false))) failed++;
-      }
-    }),
-  );
-  const used = process.cpuUsage(cpu);
-  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, failed };
-}
-
-const result = (r: { ms: number; cpuMs: number; failed: number }): Run => ({
-  cps: (CALLS * 1000) / r.ms,
-  perCpuSecond: (CALLS * 1000) / r.cpuMs,
-  failed: r.failed,
-});
-
-async function runDriver(port: number): Promise<Run> {
+async function runDriver(port: number): Promise<CallRun> {
   const pbx = makeDriver(`ari://${USER}:${PASS}@127.0.0.1:${port}/bench`, { endpointTemplate: `Local/${EXTEN}@qa`, restTimeoutMs: 10_000 }, pino({ level: 'silent' }));
   await pbx.start();
   const one = async (): Promise<boolean> => {
@@ -84,14 +45,14 @@ async function runDriver(port: number): Promise<Run> {
     await dialed.call.hangup();
     return got.ok && got.digits === '1234';
   };
-  await pool(50, CONCURRENCY, one); // warm-up
-  const measured = await pool(CALLS, CONCURRENCY, one);
+  await runCalls(50, CONCURRENCY, one); // warm-up
+  const measured = await runCalls(CALLS, CONCURRENCY, one);
   await pbx.stop();
-  return result(measured);
+  return measured;
 }
 
 /** The same call flow written directly against ari-client, as its README suggests, with one listener per event type. */
-async function runAriClient(port: number): Promise<Run> {
+async function runAriClient(port: number): Promise<CallRun> {
   const client = await ari.connect(`http://127.0.0.1:${port}`, USER, PASS);
   const app = `bench-bare-${randomUUID().slice(0, 8)}`;
   type Waiter = { digits: string[]; playback?: ari.Playback; stopped: boolean; done: (ok: boolean) => void };
@@ -129,18 +90,16 @@ async function runAriClient(port: number): Promise<Run> {
         resolve(false);
       });
     });
-  await pool(50, CONCURRENCY, one);
-  const measured = await pool(CALLS, CONCURRENCY, one);
+  await runCalls(50, CONCURRENCY, one);
+  const measured = await runCalls(CALLS, CONCURRENCY, one);
   client.stop();
-  return result(measured);
+  return measured;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
 async function main(): Promise<void> {
-  const { child, port } = await startFake();
-  const driver: Run[] = [];
-  const bare: Run[] = [];
+  const { child, port } = await forkFake(__filename);
+  const driver: CallRun[] = [];
+  const bare: CallRun[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       // alternate who goes first, so a burst of load from elsewhere does not favour one side
@@ -158,7 +117,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill();
   }
-  const m = (runs: Run[], key: 'cps' | 'perCpuSecond'): number => median(runs.map((r) => r[key]));
+  const m = medianOf;
   const failures = [...driver, ...bare].reduce((sum, r) => sum + r.failed, 0);
   console.log(`ari bench: ${CALLS} calls x ${ROUNDS} rounds, concurrency ${CONCURRENCY}, fake ARI in a child process`);
   console.log(`  driver     ${m(driver, 'cps').toFixed(0)} calls/s wall, ${m(driver, 'perCpuSecond').toFixed(0)} calls per CPU-second (medians)`);

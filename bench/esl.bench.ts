@@ -12,7 +12,6 @@
  * The driver on top checks every input, keeps its own events filtered (two regex filters set once
  * per connection), awaits each application, tracks the call's end and waits for the hang-up.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { FreeSwitchClient, type FreeSwitchResponse } from 'esl';
 import pino from 'pino';
@@ -20,6 +19,7 @@ import { systemClock } from '../src/lib/clock';
 import { FreeSwitchPbx } from '../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from '../src/pbx/freeswitch-esl/url';
 import { FakeFreeSwitch } from '../test/fakes/esl/fake-freeswitch';
+import { forkFake, medianOf, runCalls, type CallRun } from './lib/calls';
 
 const CALLS = Number(process.argv[2] ?? 600);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -34,40 +34,7 @@ async function serveFake(): Promise<void> {
   process.send?.({ port: fake.port });
 }
 
-async function startFake(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(__filename, ['--fake'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`fake exited ${code}`)));
-  });
-  return { child, port };
-}
-
-interface Run {
-  cps: number;
-  perCpuSecond: number;
-  failed: number;
-}
-
-async function pool(total: number, one: () => Promise<boolean>): Promise<Run> {
-  let next = 0;
-  let failed = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < total) {
-        next++;
-        if (!(await one().catch(() => false))) failed++;
-      }
-    }),
-  );
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
-  return { cps: total / seconds, perCpuSecond: total / ((used.user + used.system) / 1e6), failed };
-}
-
-async function driverRun(port: number, calls: number): Promise<Run> {
+async function driverRun(port: number, calls: number): Promise<CallRun> {
   const pbx = new FreeSwitchPbx({
     target: parseEslUrl(`esl://:${PASSWORD}@127.0.0.1:${port}`),
     settings: { dialString: 'sofia/gateway/{trunk}/{number}', defaultTrunk: 'pbxverify', soundsDir: SOUNDS, commandTimeoutMs: 10_000, connectTimeoutMs: 5000, reconnectMaxDelayMs: 1000, keepaliveMs: 60_000 },
@@ -76,7 +43,7 @@ async function driverRun(port: number, calls: number): Promise<Run> {
   });
   await pbx.start();
   try {
-    return await pool(calls, async () => {
+    return await runCalls(calls, CONCURRENCY, async () => {
       const dialled = await pbx.originate({ to: TO, lang: 'en', ringTimeoutMs: 10_000, tag: 'bench' }, { timeoutMs: 20_000 });
       if (!dialled.ok) return false;
       const got = await dialled.call.collectDigits({ prompt: [{ prompt: 'enter-code' }], maxDigits: 10, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 3000, totalTimeoutMs: 20_000 });
@@ -88,7 +55,7 @@ async function driverRun(port: number, calls: number): Promise<Run> {
   }
 }
 
-async function bareRun(port: number, calls: number): Promise<Run> {
+async function bareRun(port: number, calls: number): Promise<CallRun> {
   const quiet = { debug: () => undefined, info: () => undefined, error: () => undefined };
   const client = new FreeSwitchClient({ host: '127.0.0.1', port, password: PASSWORD, logger: quiet });
   const res = await new Promise<FreeSwitchResponse>((resolve) => {
@@ -97,7 +64,7 @@ async function bareRun(port: number, calls: number): Promise<Run> {
   });
   await res.event_json('CHANNEL_ANSWER', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'DTMF', 'BACKGROUND_JOB');
   try {
-    return await pool(calls, async () => {
+    return await runCalls(calls, CONCURRENCY, async () => {
       const uuid = randomUUID();
       const job = await res.bgapi(`originate {origination_uuid=${uuid},originate_timeout=10}sofia/gateway/pbxverify/${TO} &park()`, 20_000);
       if (!String(job.body._body).startsWith('+OK')) return false;
@@ -111,19 +78,19 @@ async function bareRun(port: number, calls: number): Promise<Run> {
 }
 
 async function main(): Promise<void> {
-  const { child, port } = await startFake();
+  const { child, port } = await forkFake(__filename);
   try {
     // Warm-up (JIT, sockets) for both.
     await driverRun(port, 100);
     await bareRun(port, 100);
-    const driver: Run[] = [];
-    const bare: Run[] = [];
+    const driver: CallRun[] = [];
+    const bare: CallRun[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       bare.push(await bareRun(port, CALLS));
       driver.push(await driverRun(port, CALLS));
     }
-    const median = (runs: Run[], key: 'cps' | 'perCpuSecond'): number => [...runs].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)] as number;
-    const list = (runs: Run[]): string => runs.map((r) => r.cps.toFixed(0)).join(', ');
+    const median = medianOf;
+    const list = (runs: CallRun[]): string => runs.map((r) => r.cps.toFixed(0)).join(', ');
     const failures = [...driver, ...bare].reduce((n, r) => n + r.failed, 0);
     console.log(`esl bench: ${CALLS} calls x ${ROUNDS} rounds, ${CONCURRENCY} concurrent; originate → collect 1234# (barge-in) → hang up; fake FreeSWITCH in a child process`);
     console.log(`  bare esl script : ${median(bare, 'cps').toFixed(0)} calls/s (rounds ${list(bare)}), ${median(bare, 'perCpuSecond').toFixed(0)} calls per CPU-second`);
