@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../../src/lib/clock';
-import { DialerPbx } from '../../src/pbx/dialer/dialer-pbx';
 import { SimulatorPbx } from '../../src/pbx/simulator/simulator-pbx';
 import { PromptCatalog } from '../../src/prompts/catalog';
 import { FakeAri } from '../fakes/ari/fake-ari';
 import { ARI_NUMBERS, makeDriver } from '../fakes/ari/harness';
+import { contractDialer } from '../support/contract-dialer';
 import { pbxContract, QA_NUMBERS } from './pbx';
 
 /** The same contract, through the dialer in front of two simulator nodes. */
@@ -15,16 +15,7 @@ pbxContract('dialer over two simulator nodes', async () => {
   const sims = [1, 2].map(
     () => new SimulatorPbx({ clock: systemClock, logger, speed: 20, durationMs: (lang, id) => catalog.durationMs(lang, id) }),
   );
-  const pbx = new DialerPbx({
-    nodes: sims.map((sim, i) => ({ name: `sim-${i + 1}`, pbx: sim })),
-    clock: systemClock,
-    logger,
-    defaultLimits: { cps: 50, maxConcurrent: 20 },
-    queueMaxLength: 50,
-    queueTimeoutMs: 10_000,
-    healthCheckMs: 100,
-    downAfterChecks: 2,
-  });
+  const pbx = contractDialer(sims.map((sim, i) => ({ name: `sim-${i + 1}`, pbx: sim })));
   await pbx.start();
   return {
     pbx,
@@ -41,16 +32,7 @@ pbxContract('dialer over two simulator nodes', async () => {
 pbxContract('dialer over two asterisk-ari nodes (fake ARI)', async () => {
   const fakes = [new FakeAri({ timeScale: 0.25 }), new FakeAri({ timeScale: 0.25 })];
   for (const fake of fakes) await fake.start();
-  const pbx = new DialerPbx({
-    nodes: fakes.map((fake, i) => ({ name: `asterisk-${i + 1}`, pbx: makeDriver(fake.ariUrl()) })),
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    defaultLimits: { cps: 50, maxConcurrent: 20 },
-    queueMaxLength: 50,
-    queueTimeoutMs: 10_000,
-    healthCheckMs: 100,
-    downAfterChecks: 2,
-  });
+  const pbx = contractDialer(fakes.map((fake, i) => ({ name: `asterisk-${i + 1}`, pbx: makeDriver(fake.ariUrl()) })));
   await pbx.start();
   return {
     pbx,

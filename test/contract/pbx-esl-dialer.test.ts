@@ -1,9 +1,8 @@
-import pino from 'pino';
 import { systemClock } from '../../src/lib/clock';
-import { DialerPbx } from '../../src/pbx/dialer/dialer-pbx';
 import { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from '../../src/pbx/freeswitch-esl/url';
 import { FakeFreeSwitch } from '../fakes/esl/fake-freeswitch';
+import { contractDialer } from '../support/contract-dialer';
 import { TEST_SETTINGS, testLogger } from '../support/esl/harness';
 import { pbxContract, QA_NUMBERS } from './pbx';
 
@@ -11,19 +10,12 @@ import { pbxContract, QA_NUMBERS } from './pbx';
 pbxContract('dialer over two freeswitch-esl nodes (fake ESL)', async () => {
   const fakes = [new FakeFreeSwitch({ timeScale: 0.25, heartbeatMs: 0 }), new FakeFreeSwitch({ timeScale: 0.25, heartbeatMs: 0 })];
   for (const fake of fakes) await fake.start();
-  const pbx = new DialerPbx({
-    nodes: fakes.map((fake, i) => ({
+  const pbx = contractDialer(
+    fakes.map((fake, i) => ({
       name: `freeswitch-${i + 1}`,
       pbx: new FreeSwitchPbx({ target: parseEslUrl(fake.url()), settings: TEST_SETTINGS, logger: testLogger(), clock: systemClock }),
     })),
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    defaultLimits: { cps: 50, maxConcurrent: 20 },
-    queueMaxLength: 50,
-    queueTimeoutMs: 10_000,
-    healthCheckMs: 100,
-    downAfterChecks: 2,
-  });
+  );
   await pbx.start();
   return {
     pbx,

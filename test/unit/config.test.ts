@@ -1,19 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, redactConfig, redactUrlPassword } from '../../src/config/load';
+import { problemsOf } from '../support/config-problems';
+import { loadConfig, redactConfig, redactUrlPassword } from '../../src/config/load';
 
 const cwd = mkdtempSync(join(tmpdir(), 'pbxverify-config-'));
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration', () => {
   it('runs on embedded defaults with no file and no environment', () => {

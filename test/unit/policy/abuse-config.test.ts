@@ -1,19 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../../src/config/load';
+import { problemsOf } from '../../support/config-problems';
+import { loadConfig } from '../../../src/config/load';
 
 const cwd = mkdtempSync(join(tmpdir(), 'pbxverify-abuse-config-'));
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('abuse configuration', () => {
   it('has production defaults: on, one a minute and five per ten minutes, quotas, premium and non-geographic refused', () => {
