@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { KeyRing } from './api/keys';
 import { calledInCallbacks, compatPlugins } from './api/compat';
+import { IdempotencyKeys } from './api/idempotency/idempotency';
 import { doNotCallRoutes } from './api/routes/do-not-call';
 import { buildServer } from './api/server';
 import { PbxChannelRunner } from './channels/runner';
@@ -348,17 +349,19 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   // Real time, also under the test clock: engine liveness is about processes, not simulated time.
   const sweeper = new PollLoop(() => service.sweep(), config.scaleOut.sweepMs, (err) => logger.error({ err }, 'scale-out sweep failed'));
 
+  const idempotency = new IdempotencyKeys({ store, clock, logger, secret });
   const app = await buildServer({
     logger,
     service,
     keys,
     metrics,
     store,
+    idempotency,
     pbx,
     catalog,
     workflows,
     version: packageVersion(),
-    plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, logger, onRefusal }), doNotCallRoutes({ keys, list: doNotCall, logger, onRefusal })],
+    plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, logger, onRefusal, idempotency }), doNotCallRoutes({ keys, list: doNotCall, logger, onRefusal })],
     simulator,
     testClock:
       clock instanceof ManualClock
