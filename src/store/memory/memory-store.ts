@@ -248,7 +248,7 @@ function recordKey(id: string): string {
 }
 
 function idempotencyKey(scope: string, key: string): string {
-  return `i:${scope}\u0000${key}`;
+  return `idem:${scope}\u0000${key}`;
 }
 
 function slotKey(keyId: string, to: string): string {

@@ -17,7 +17,7 @@ import * as scripts from './scripts';
  *
  * Keys (prefix `pv:`): `r:<id>` record, `n:<keyId>|<to>` number slot → id, `jobs` + `due`
  * workflow schedule, `wd` + `wq:<orderingKey>` + `wdue` webhook outbox, `c:<name>:<window>`
- * counters, `i:<scope>|<key>` idempotency keys.
+ * counters, `idem:<scope>|<key>` idempotency keys.
  */
 export class RedisStore implements Store {
   readonly kind = 'redis';
@@ -202,7 +202,7 @@ export class RedisStore implements Store {
 
   /** The scope is an API key id (no `|`), so the first `|` ends it whatever the key holds. */
   private idempotencyKey(scope: string, key: string): string {
-    return `${this.prefix}i:${scope}|${key}`;
+    return `${this.prefix}idem:${scope}|${key}`;
   }
 
   private run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {

@@ -218,7 +218,7 @@ return n
 );
 
 /**
- * Idempotency keys: string `i:<scope>|<key>` → `<p|d>\n<until ms>\n<token>\n<fingerprint>\n<response>`;
+ * Idempotency keys: string `idem:<scope>|<key>` → `<p|d>\n<until ms>\n<token>\n<fingerprint>\n<response>`;
  * `p` is held in flight until its lease ends, `d` is done until it expires. Times are the
  * engines' clocks (ARGV `now`), so a lease ends on the same clock that started it; the Redis TTL
  * only collects what nobody asks for again.
