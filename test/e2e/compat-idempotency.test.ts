@@ -1,6 +1,6 @@
 import { eventually } from '../support/api-client';
 import { KEY } from '../support/e2e-fixture';
-import { CallbackReceiver, SHOP, startCompatFixture, zadarmaRequest, type CompatFixture } from '../support/compat-fixture';
+import { CallbackReceiver, KEYS, SHOP, startCompatFixture, zadarmaRequest, type CompatFixture } from '../support/compat-fixture';
 
 /**
  * Idempotency-Key on the compat endpoints that create (docs/compat.md): the first answer, in the
@@ -124,6 +124,24 @@ describe('Idempotency-Key on the compat endpoints (e2e)', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.headers.get('content-type')).toBe(first.headers.get('content-type'));
     expect(await call('2025550179', 'calledin-178')).toMatchObject({ status: 200, text: '4' });
+  });
+
+  it('keeps no limit refusal, though called.in answers it with HTTP 200: the retry runs anew', async () => {
+    const tiny = `${KEYS.tiny.id}:${KEYS.tiny.secret}`;
+    const call = (phone: string, key?: string) =>
+      f.http('GET', `/compat/calledin/api/reverse_verify/?${new URLSearchParams({ api_key: tiny, phone_number: phone, country_code: '1', code: '12', callback_url: hook }).toString()}`, {
+        headers: key === undefined ? {} : { 'idempotency-key': key },
+      });
+    expect((await call('2025550183')).text).toBe('0');
+    const limited = await call('2025550184', 'calledin-184');
+    expect(limited).toMatchObject({ status: 200, text: '2' });
+    const again = await call('2025550184', 'calledin-184');
+    expect(again.text).toBe('2');
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    await f.advance(3_600_000);
+    const later = await call('2025550184', 'calledin-184');
+    expect(later.text).toBe('0');
+    expect(later.headers.get('idempotent-replayed')).toBeNull();
   });
 
   it('Zadarma checknumber replays a signed request; iDenfy send-sms replays its request_id', async () => {

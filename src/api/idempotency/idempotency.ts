@@ -99,11 +99,12 @@ export class IdempotencyKeys {
   /** Route-level hooks for a creating route: `app.post(url, { schema, ...idempotency.route() }, handler)`. */
   route(opts: IdempotentRouteOptions = {}) {
     return {
-      preHandler: async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      // Answers a replay itself (and returns the reply, as fastify wants for an early answer).
+      preHandler: async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
         const raw = request.headers['idempotency-key'];
-        if (raw === undefined) return;
+        if (raw === undefined) return undefined;
         const apiKey = opts.keyOf ? opts.keyOf(request) : request.apiKey;
-        await this.reserve(request, reply, apiKey.id, validKey(raw), opts.omit ?? []);
+        return this.reserve(request, reply, apiKey.id, validKey(raw), opts.omit ?? []);
       },
       onError: async (request: FastifyRequest, _reply: FastifyReply, error: unknown): Promise<void> => {
         const held = this.held.get(request);
@@ -119,13 +120,13 @@ export class IdempotencyKeys {
     };
   }
 
-  private async reserve(request: FastifyRequest, reply: FastifyReply, scope: string, key: string, omit: readonly string[]): Promise<void> {
+  private async reserve(request: FastifyRequest, reply: FastifyReply, scope: string, key: string, omit: readonly string[]): Promise<FastifyReply | undefined> {
     const fingerprint = this.fingerprints.of(request, omit);
     const token = randomHex(12);
     const found = await this.deps.store.reserveIdempotency(scope, key, { fingerprint, token, now: this.deps.clock.now(), leaseMs: this.leaseMs });
     if (found.state === 'reserved') {
       this.held.set(request, { scope, key, fingerprint, token, keep: true });
-      return;
+      return undefined;
     }
     // Another request under this key: a different one is refused even while the first still runs.
     if (found.fingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
@@ -136,7 +137,7 @@ export class IdempotencyKeys {
     void reply.code(stored.status);
     for (const [name, value] of Object.entries(stored.headers)) void reply.header(name, value);
     void reply.header(REPLAYED_HEADER, 'true');
-    await reply.send(stored.binary ? Buffer.from(stored.body, 'base64') : stored.body);
+    return reply.send(stored.binary ? Buffer.from(stored.body, 'base64') : stored.body);
   }
 
   /** Stores the response for replays, or frees the key; a store failure never fails the response. */
