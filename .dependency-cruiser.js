@@ -24,6 +24,33 @@ module.exports = {
       to: { path: '^src/(pbx|store)/port\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'lower-floors-not-to-verification',
+      comment:
+        'pbx/, prompts/ and lib/ sit below the domain and never import src/verification/: the error ' +
+        'catalogue lives in lib/errors.ts so that they need not.',
+      severity: 'error',
+      from: { path: '^src/(pbx|prompts|lib)/' },
+      to: { path: '^src/verification/' },
+    },
+    {
+      name: 'store-sees-only-domain-types',
+      comment:
+        'The Store port serves the domain, so store/ may name its types, and only those: ' +
+        'VerificationRecord and friends (verification/model.ts, the records it persists) and ' +
+        'EnginePeers (verification/ports.ts, which the Redis peers implement). Anything else in ' +
+        'src/verification/ is out of reach.',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/verification/', pathNot: '^src/verification/(model|ports)\\.ts$' },
+    },
+    {
+      name: 'store-imports-domain-types-only',
+      comment: 'Those two files are imported with `import type` only: no domain code runs inside a store.',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/verification/(model|ports)\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'pbx-adapters-independent',
       comment: 'A PBX driver never imports another driver, the API, the service or a store.',
       severity: 'error',

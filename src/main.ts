@@ -30,7 +30,7 @@ import { createRedisClient } from './store/redis/connection';
 import { RedisPeers } from './store/redis/redis-peers';
 import { RedisStore } from './store/redis/redis-store';
 import { CodeVault } from './verification/codes';
-import type { ErrorCode } from './verification/errors';
+import type { ErrorCode } from './lib/errors';
 import type { WorkflowStep } from './verification/model';
 import { AbuseControls } from './verification/policy/admission';
 import { DoNotCallList } from './verification/policy/do-not-call';

@@ -7,7 +7,7 @@ import { newVerificationId } from '../lib/ids';
 import { maskNumber } from '../lib/mask';
 import type { Job, Store } from '../store/port';
 import type { CodeVault } from './codes';
-import { AppError } from './errors';
+import { AppError } from '../lib/errors';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
 import type { Admission } from './policy/admission';
