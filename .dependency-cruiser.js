@@ -1,7 +1,7 @@
 /**
  * Dependency direction (npm run lint). Core (verification, channels, prompts) sees ports only;
- * adapters never import each other, the API, or the core's service; only main.ts and the CLI
- * wire concrete parts together.
+ * adapters never import each other, the API, or the core's service; only the composition root
+ * (src/main.ts and its wiring modules in src/app/) and the CLI wire concrete parts together.
  */
 const ADAPTERS = '^src/(pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)|store/(memory|redis)|webhooks)/';
 
@@ -59,7 +59,7 @@ module.exports = {
     },
     {
       name: 'dialer-uses-the-port',
-      comment: 'The dialer decorates PBX nodes through the Pbx port only; main.ts builds the drivers.',
+      comment: 'The dialer decorates PBX nodes through the Pbx port only; src/app/pbx.ts builds the drivers.',
       severity: 'error',
       from: { path: '^src/pbx/dialer/' },
       to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'] },
@@ -76,6 +76,15 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^src/cli/' },
       to: { path: '^src/main\\.ts$' },
+    },
+    {
+      name: 'app-wiring-only-from-the-root',
+      comment:
+        'src/app/ holds one wiring module per capability and may import any concrete part (as ' +
+        'main.ts does); only main.ts, the CLI and src/app/ itself import it.',
+      severity: 'error',
+      from: { pathNot: '^src/(main\\.ts$|cli/|app/)' },
+      to: { path: '^src/app/' },
     },
     {
       name: 'api-not-to-adapters',
