@@ -6,7 +6,8 @@
 # Missing packages are installed with apt-get when this runs as root on Debian (apt-get update
 # first). When they cannot be installed, it stops at once with ONE line naming what to install,
 # rather than letting dozens of tests fail without saying why.
-# PBXVERIFY_TEST_DEPS=skip turns this off (a machine provisioned some other way).
+# PBXVERIFY_TEST_DEPS=skip turns this off (a machine provisioned some other way);
+# PBXVERIFY_TEST_DEPS=check only checks and never installs.
 set -uo pipefail
 
 NEEDS=(
@@ -31,7 +32,7 @@ for need in "${NEEDS[@]}"; do
 done
 ((${#missing[@]} == 0)) && exit 0
 
-if [[ $EUID == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+if [[ ${PBXVERIFY_TEST_DEPS:-} != check && $EUID == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   echo "test-deps: installing ${missing[*]} (apt-get)" >&2
   export DEBIAN_FRONTEND=noninteractive
   if apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null 2>&1 &&
