@@ -1,7 +1,7 @@
 import { canonical, validKey } from '../../src/api/idempotency/fingerprint';
 import { ResponseSealer } from '../../src/api/idempotency/sealed-response';
 import { derive } from '../../src/verification/codes';
-import { AppError } from '../../src/verification/errors';
+import { AppError } from '../../src/lib/errors';
 
 describe('idempotency: canonical request form', () => {
   it('gives the same text whatever the key order, at every level', () => {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { HmacSha256 } from '../../lib/hmac';
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 
 /** 1–255 printable ASCII characters (space to tilde), as Stripe and the IETF draft allow. */
 const VALID_KEY = /^[\x20-\x7e]{1,255}$/;

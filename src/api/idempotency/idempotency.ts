@@ -6,7 +6,7 @@ import type { Clock } from '../../lib/clock';
 import { randomHex } from '../../lib/random';
 import type { Store } from '../../store/port';
 import { derive } from '../../verification/codes';
-import { AppError, ERRORS } from '../../verification/errors';
+import { AppError, ERRORS } from '../../lib/errors';
 import { toAppError } from '../error-handler';
 import { errorSchema } from '../schemas';
 import { Fingerprinter, validKey } from './fingerprint';
