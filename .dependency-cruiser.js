@@ -3,7 +3,7 @@
  * adapters never import each other, the API, or the core's service; only the composition root
  * (src/main.ts and its wiring modules in src/app/) and the CLI wire concrete parts together.
  */
-const ADAPTERS = '^src/(pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)|store/(memory|redis)|webhooks)/';
+const ADAPTERS = '^src/(pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)|store/(memory|redis)|webhooks|sms/(pbx-message|smpp|kannel|http))/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -63,6 +63,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/pbx/dialer/' },
       to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'] },
+    },
+    {
+      name: 'sms-adapters-independent',
+      comment: 'An SMS gateway adapter never imports another adapter, the API, the service, a store or a channel.',
+      severity: 'error',
+      from: { path: '^src/sms/(pbx-message|smpp|kannel|http)/' },
+      to: { path: ['^src/sms/(pbx-message|smpp|kannel|http)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'], pathNot: '^src/sms/$1/' },
+    },
+    {
+      name: 'sms-core-uses-the-port',
+      comment: 'The SMS dispatcher, encoding and templates see gateways through src/sms/port.ts only.',
+      severity: 'error',
+      from: { path: '^src/sms/[^/]+\\.ts$' },
+      to: { path: ['^src/sms/(pbx-message|smpp|kannel|http)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'] },
+    },
+    {
+      name: 'smpp-stays-in-its-adapter',
+      comment: 'SMPP PDUs and sessions (the smpp package) never leave src/sms/smpp/.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/sms/smpp/' },
+      to: { path: '(^|/)node_modules/smpp/' },
     },
     {
       name: 'store-adapters-independent',

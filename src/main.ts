@@ -5,7 +5,8 @@ import { abuseCapability } from './app/abuse';
 import { apiCapability } from './app/api';
 import { createBase, type BaseOptions } from './app/base';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
-import { pbxCapability } from './app/pbx';
+import { channelRunner, pbxCapability } from './app/pbx';
+import { smsCapability } from './app/sms';
 import { storeCapability } from './app/store';
 import { verificationCapability } from './app/verification';
 import { webhooksCapability } from './app/webhooks';
@@ -63,17 +64,19 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics });
   const pbx = pbxCapability(base);
+  const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
   const verification = verificationCapability(base, {
     store: store.store,
     peers: store.peers,
-    runner: pbx.runner,
+    runner: channelRunner(base, pbx.pbx, sms.sender),
+    smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
     events: webhooks.publisher,
     urlGuard: webhooks.guard,
     admission: abuse.admission,
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, abuse, webhooks, pbx, verification];
+  const capabilities: Capability[] = [store, abuse, webhooks, pbx, sms, verification];
 
   const api = await apiCapability(base, {
     service: verification.service,

@@ -22,6 +22,17 @@ export const attemptSchema = z.object({
   cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }).nullable(),
   matched: z.boolean().nullable(),
   detail: z.string().nullable().describe('Why, in a few words: `wrong digit`, `dialer queue full`, an SMS message id…'),
+  sms: z
+    .object({
+      gateway: z.string(),
+      status: z.enum(['submitted', 'delivered', 'failed', 'unknown']),
+      parts: z.number(),
+      encoding: z.enum(['gsm7', 'ucs2']),
+      cost: z.number().describe('parts × the gateway price per part'),
+      reason: z.string().nullable(),
+    })
+    .nullable()
+    .describe('SMS attempts: the gateway and its delivery receipt'),
 });
 
 export const verificationSchema = z.object({

@@ -10,6 +10,7 @@ import { parseEslUrl } from '../pbx/freeswitch-esl/url';
 import type { Pbx } from '../pbx/port';
 import { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import type { PromptCatalog } from '../prompts/catalog';
+import type { SmsSender } from '../sms/port';
 import type { Base } from './base';
 import type { Capability } from './capability';
 
@@ -26,14 +27,23 @@ export interface PbxCapability extends Capability {
   pbx: DialerPbx;
   /** The built-in simulators among the nodes (QA routes, simulated screens). */
   simulators: SimulatorPbx[];
-  /** The channel scripts (call, reverse, sms) over the PBX. */
-  runner: PbxChannelRunner;
 }
 
-/** `pbx`, `dialer`, `asterisk`, `freeswitch`, `simulator`, and the channels' `calls`, `reverse`, `sms`. */
+/** `pbx`, `dialer`, `asterisk`, `freeswitch`, `simulator`. */
 export function pbxCapability({ config, clock, logger, catalog, instanceId }: Base): PbxCapability {
   const pbx = buildPbx(config, { clock, logger, catalog, instanceId });
-  const runner = new PbxChannelRunner(
+  return {
+    name: 'pbx',
+    pbx,
+    simulators: simulatorsOf(pbx),
+    start: () => pbx.start(),
+    stop: () => pbx.stop(),
+  };
+}
+
+/** The channel scripts (call, reverse, sms) over the PBX and the SMS gateways: `calls`, `reverse`, `sms` templates. */
+export function channelRunner({ config, logger }: Base, pbx: Pbx, sms: SmsSender): PbxChannelRunner {
+  return new PbxChannelRunner(
     pbx,
     {
       ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
@@ -43,15 +53,8 @@ export function pbxCapability({ config, clock, logger, catalog, instanceId }: Ba
       sms: { defaultTemplate: config.sms.defaultTemplate, defaultSender: config.sms.defaultSender },
     },
     logger.child({ component: 'channels' }),
+    sms,
   );
-  return {
-    name: 'pbx',
-    pbx,
-    simulators: simulatorsOf(pbx),
-    runner,
-    start: () => pbx.start(),
-    stop: () => pbx.stop(),
-  };
 }
 
 /** One PBX node (one driver) from one URL of `config.pbx`. */

@@ -26,6 +26,8 @@ export interface VerificationDeps {
   urlGuard: UrlGuard;
   admission: Admission | undefined;
   metrics: Metrics;
+  /** SMS parts of a rendered template (src/app/sms.ts), for the request-time `sms.maxParts` check. */
+  smsParts?: (template: string | undefined, code: string, brand: string) => number;
   /** Every simulated node shows the code of a reverse step (the dialer decides which one calls). */
   simulators: readonly SimulatorPbx[];
 }
@@ -61,6 +63,8 @@ export function verificationCapability(base: Base, deps: VerificationDeps): Veri
       defaultBrand: config.sms.defaultBrand,
       workflows,
       languageAvailable: (lang) => catalog.has(lang),
+      smsParts: deps.smsParts,
+      smsMaxParts: config.sms.maxParts,
     },
     retentionMs: config.verification.retentionSeconds * 1000,
     runner: deps.runner,

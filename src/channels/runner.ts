@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { maskNumber } from '../lib/mask';
 import type { Pbx } from '../pbx/port';
+import type { SmsSender } from '../sms/port';
 import type { AttemptReport, AttemptSpec, ChannelRunner } from '../verification/ports';
 import { runReverse } from './reverse';
 import { runSms } from './sms';
@@ -14,12 +15,13 @@ export interface RunnerSettings {
   sms: { defaultTemplate: string; defaultSender: string };
 }
 
-/** Runs the channel script for an attempt against the Pbx port (through the dialer when there is one). */
+/** Runs the channel script for an attempt against the Pbx port (through the dialer when there is one) or the SMS gateways. */
 export class PbxChannelRunner implements ChannelRunner {
   constructor(
     private readonly pbx: Pbx,
     private readonly settings: RunnerSettings,
     private readonly logger: Logger,
+    private readonly sms: SmsSender,
   ) {}
 
   async run(spec: AttemptSpec, signal: AbortSignal): Promise<AttemptReport> {
@@ -45,7 +47,7 @@ export class PbxChannelRunner implements ChannelRunner {
             template: spec.template ?? this.settings.sms.defaultTemplate,
             tag,
           },
-          ctx,
+          { sms: this.sms, signal, onSubmitted: spec.onSmsSubmitted },
         );
     }
   }

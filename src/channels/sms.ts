@@ -1,4 +1,6 @@
-import type { AttemptReport, ChannelContext } from './types';
+import type { SmsSender } from '../sms/port';
+import { renderSmsText } from '../sms/template';
+import type { AttemptReport } from './types';
 
 export interface SmsJob {
   to: string;
@@ -9,17 +11,39 @@ export interface SmsJob {
   tag: string;
 }
 
-/** `{code}` and `{brand}` in a template; nothing else is interpreted. */
+/** `{code}` and `{brand}` (and `{app_hash}`) in a template; nothing else is interpreted. */
 export function renderTemplate(template: string, values: { code: string; brand: string }): string {
-  return template.replace(/\{(code|brand)\}/g, (_, name: 'code' | 'brand') => values[name]);
+  return renderSmsText(template, values).text;
 }
 
-/** SMS verification: one templated text through the PBX's message facility. */
-export async function runSms(job: SmsJob, ctx: ChannelContext): Promise<AttemptReport> {
-  const result = await ctx.pbx.sendMessage(
-    { to: job.to, from: job.from, body: renderTemplate(job.template, job), tag: job.tag },
-    { timeoutMs: 15_000, signal: ctx.signal },
+export interface SmsChannelContext {
+  sms: SmsSender;
+  signal: AbortSignal;
+  onSubmitted?: Parameters<SmsSender['send']>[1]['onSubmitted'];
+}
+
+/**
+ * SMS verification: one templated text through the SMS gateways (`sms.gateways`; the PBX's SIP
+ * MESSAGE by default). With receipts the attempt ends on the final receipt: `delivered`,
+ * `send-failed` (the reason in `detail`; the workflow moves on at once) or `unconfirmed`.
+ */
+export async function runSms(job: SmsJob, ctx: SmsChannelContext): Promise<AttemptReport> {
+  const outcome = await ctx.sms.send(
+    { to: job.to, from: job.from, template: job.template, code: job.code, brand: job.brand, tag: job.tag },
+    { signal: ctx.signal, ...(ctx.onSubmitted ? { onSubmitted: ctx.onSubmitted } : {}) },
   );
-  if (result.ok) return { result: 'delivered', detail: result.messageId };
-  return { result: 'send-failed', detail: result.detail ? `${result.error}: ${result.detail}` : result.error };
+  if (!('encoding' in outcome)) {
+    return { result: 'send-failed', detail: outcome.detail ? `${outcome.reason}: ${outcome.detail}` : outcome.reason, advance: outcome.advance };
+  }
+  const { ids, advance, detail, ...sms } = outcome;
+  switch (outcome.status) {
+    // `submitted`: no receipts from this gateway (pbx), or the verification ended while waiting
+    case 'submitted':
+    case 'delivered':
+      return { result: 'delivered', detail: ids.join(','), sms };
+    case 'unknown':
+      return { result: 'unconfirmed', detail: 'no delivery receipt in time', sms };
+    case 'failed':
+      return { result: 'send-failed', detail: detail ? `${outcome.reason ?? 'failed'}: ${detail}` : (outcome.reason ?? 'failed'), sms, advance };
+  }
 }

@@ -178,10 +178,20 @@ function crossChecks(config: Config): string[] {
   }
   const kinds = new Set(config.pbx.map((u) => u.split(':')[0]));
   if (kinds.size > 1) problems.push('pbx: all PBX URLs must be of one kind (simulator, ari or esl)');
+  const gatewayNames = new Set(['pbx']);
+  for (const [i, gateway] of config.smsGateways.entries()) {
+    if (gatewayNames.has(gateway.name)) problems.push(`smsGateways.${i}.name: duplicate or reserved gateway name "${gateway.name}"`);
+    gatewayNames.add(gateway.name);
+  }
+  for (const used of config.sms.gateways ?? [config.sms.gateway]) {
+    if (!gatewayNames.has(used)) problems.push(`sms.gateways: no gateway named "${used}" (pbx or a name from smsGateways)`);
+  }
+  const callsBack = config.smsGateways.some((g) => g.kind === 'kannel' || g.kind === 'http');
+  if (callsBack && config.sms.publicUrl === undefined) problems.push('sms.publicUrl: required with kannel or http gateways (their delivery receipts call it)');
   return problems;
 }
 
-const SECRET_KEYS = new Set(['secret', 'webhookSecret']);
+const SECRET_KEYS = new Set(['secret', 'webhookSecret', 'password', 'hmacSecret']);
 
 /** A copy of the configuration with secrets and URL passwords replaced, for printing. */
 export function redactConfig(config: Readonly<Config>): unknown {

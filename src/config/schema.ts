@@ -1,6 +1,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
+import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
 
 /**
  * The one configuration schema. Loaded from a YAML/JSON file and the environment
@@ -158,8 +159,11 @@ export const configSchema = z.object({
       defaultSender: z.string().min(1).max(11).default('pbxverify'),
       defaultTemplate: z.string().includes('{code}').max(480).default('Your {brand} verification code is {code}'),
       defaultBrand: z.string().max(32).default('pbxverify'),
+      ...smsRoutingFields,
     })
     .prefault({}),
+  /** SMS gateways beside the PBX (src/config/sms-schema.ts, docs/sms.md). */
+  smsGateways: z.array(smsGatewaySchema).default([]),
   webhooks: z
     .object({
       /** CIDR ranges callback URLs may resolve to although private/loopback (refused by default). */

@@ -35,6 +35,7 @@ export const ERRORS = {
   CALLBACK_URL_INVALID: { status: 400, message: 'The callback URL is not a valid http(s) URL' },
   CALLBACK_URL_FORBIDDEN: { status: 400, message: 'The callback URL points to an address the operator does not allow' },
   TEMPLATE_INVALID: { status: 400, message: 'The message template is not valid' },
+  SMS_TOO_MANY_PARTS: { status: 400, message: 'The SMS text would need more parts than the operator allows (sms.maxParts)' },
 
   // Abuse controls (src/verification/policy): refused before anything is stored or dialled
   NUMBER_FLOOD: { status: 429, message: 'Too many verifications for this number; wait before asking again' },

@@ -12,6 +12,9 @@ export class Metrics implements EngineMetrics {
   private readonly webhookSeconds: Histogram<'result'>;
   readonly httpSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly refusalsTotal: Counter<'code'>;
+  private readonly smsTotal: Counter<'gateway' | 'status'>;
+  private readonly smsFailoverTotal: Counter<'gateway' | 'reason'>;
+  private readonly smsUnmatchedTotal: Counter<'gateway' | 'why'>;
 
   constructor(gauges: { pbxReady(): number; runningAttempts(): number; pendingWebhooks(): Promise<number> }) {
     const registers = [this.registry];
@@ -40,6 +43,9 @@ export class Metrics implements EngineMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
+    this.smsTotal = new Counter({ name: 'pbxverify_sms_total', help: 'SMS by gateway and status (submitted, refused, delivered, failed)', labelNames: ['gateway', 'status'], registers });
+    this.smsFailoverTotal = new Counter({ name: 'pbxverify_sms_failover_total', help: 'SMS gateways skipped or failed over, by reason', labelNames: ['gateway', 'reason'], registers });
+    this.smsUnmatchedTotal = new Counter({ name: 'pbxverify_sms_receipts_ignored_total', help: 'Delivery receipts that changed nothing (unknown message, forged token or signature)', labelNames: ['gateway', 'why'], registers });
     this.refusalsTotal = new Counter({ name: 'pbxverify_refusals_total', help: 'Requests refused, by error code', labelNames: ['code'], registers });
     new Gauge({ name: 'pbxverify_pbx_ready', help: '1 when the PBX can place calls', registers, collect() { this.set(gauges.pbxReady()); } });
     new Gauge({ name: 'pbxverify_attempts_running', help: 'Attempts running in this engine', registers, collect() { this.set(gauges.runningAttempts()); } });
@@ -63,6 +69,18 @@ export class Metrics implements EngineMetrics {
 
   attempt(channel: string, result: string, outcome: string | undefined): void {
     this.attemptsTotal.inc({ channel, result, outcome: outcome ?? 'none' });
+  }
+
+  sms(gateway: string, status: string): void {
+    this.smsTotal.inc({ gateway, status });
+  }
+
+  smsFailover(gateway: string, reason: string): void {
+    this.smsFailoverTotal.inc({ gateway, reason });
+  }
+
+  smsReceiptIgnored(gateway: string, why: string): void {
+    this.smsUnmatchedTotal.inc({ gateway, why });
   }
 
   check(result: 'approved' | 'wrong' | 'refused'): void {

@@ -1,5 +1,6 @@
 import type { ChannelName } from '../config/schema';
 import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
+import type { SmsDelivery } from '../sms/port';
 
 export type VerificationStatus = 'pending' | 'approved' | 'failed' | 'expired' | 'canceled';
 export const TERMINAL_STATUSES: ReadonlySet<VerificationStatus> = new Set(['approved', 'failed', 'expired', 'canceled']);
@@ -21,7 +22,8 @@ export interface WorkflowStep {
  * - `hung-up-during-prompt`: answered, then the callee hung up before the script ended
  * - `gate-failed`: the anti-voicemail gate got a wrong key or none
  * - `not-answered`: the dial failed (see `outcome` for busy / no-answer / …)
- * - `send-failed`: the SMS could not be sent
+ * - `send-failed`: the SMS could not be sent, or its receipt said it failed
+ * - `unconfirmed`: the SMS gateway accepted it but no receipt came within the receipt timeout
  * - `aborted`: the verification ended (approved, canceled, expired) while the step ran
  * - `error`: the engine could not run the step (PBX unavailable, internal fault)
  */
@@ -34,6 +36,7 @@ export type AttemptResult =
   | 'gate-failed'
   | 'not-answered'
   | 'send-failed'
+  | 'unconfirmed'
   | 'aborted'
   | 'error';
 
@@ -53,6 +56,8 @@ export interface Attempt {
   reason?: LegacyReason | null;
   /** Reverse only: whether the keyed digits matched. */
   matched?: boolean;
+  /** SMS only: gateway, parts, encoding, cost and the receipt status. */
+  sms?: SmsDelivery;
   /** Engine instance running it (scale-out: reconcile attempts of a dead instance). */
   instance?: string;
   detail?: string;
@@ -113,4 +118,4 @@ export function isTerminal(status: VerificationStatus): boolean {
 /** Domain events; the service turns them into webhooks and metrics. */
 export type DomainEvent =
   | { type: 'verification.approved' | 'verification.failed' | 'verification.expired' | 'verification.canceled'; record: VerificationRecord }
-  | { type: 'attempt.started' | 'attempt.completed'; record: VerificationRecord; attempt: Attempt };
+  | { type: 'attempt.started' | 'attempt.updated' | 'attempt.completed'; record: VerificationRecord; attempt: Attempt };

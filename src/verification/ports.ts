@@ -1,6 +1,7 @@
 import type { ChannelName } from '../config/schema';
 import type { Attempt, AttemptResult, DomainEvent } from './model';
 import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
+import type { SmsDelivery } from '../sms/port';
 
 /** What the engine asks a channel to do for one workflow step. */
 export interface AttemptSpec {
@@ -18,6 +19,8 @@ export interface AttemptSpec {
   brand: string;
   template?: string | undefined;
   gateDigit?: string | undefined;
+  /** SMS: the gateway accepted the message (recorded on the running attempt as `submitted`). */
+  onSmsSubmitted?: ((delivery: SmsDelivery) => void) | undefined;
 }
 
 /** What a channel script reports back; becomes the attempt's outcome on the record. */
@@ -28,6 +31,9 @@ export interface AttemptReport {
   reason?: LegacyReason | null;
   matched?: boolean;
   detail?: string;
+  sms?: SmsDelivery;
+  /** Run the workflow's next step now instead of at its planned time (an SMS failure receipt). */
+  advance?: boolean;
 }
 
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */

@@ -11,7 +11,7 @@ import type { AttemptReport, HeldAttempt } from './ports';
 import { RecordWriter } from './record-writer';
 import type { CheckResult, ServiceDeps, StartResult } from './service-deps';
 import { buildStart, type StartInput } from './start-request';
-import { advanceNow, applyCheck, completeAttempt, isOverdue, startStep, terminalError, terminate } from './transitions';
+import { advanceNow, applyCheck, completeAttempt, isOverdue, noteSms, startStep, terminalError, terminate } from './transitions';
 
 export type { CheckResult, EngineMetrics, ServiceDeps, StartResult } from './service-deps';
 
@@ -261,6 +261,7 @@ export class VerificationService {
           brand: record.brand,
           template: record.template,
           gateDigit: record.gate && attempt.channel === 'call' ? String(randomInt(1, 10)) : undefined,
+          onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ err }, 'could not record sms submission')),
         },
         controller.signal,
       )
@@ -289,6 +290,26 @@ export class VerificationService {
     this.deps.metrics.attempt(attempt.channel, attempt.result ?? 'unknown', attempt.outcome);
     await this.publish({ type: 'attempt.completed', record: outcome.after, attempt });
     if (isTerminal(outcome.after.status) && !isTerminal(outcome.before.status)) await this.settle(outcome.after);
+    else if (report.advance && outcome.after.status === 'pending' && outcome.after.nextStep < outcome.after.steps.length) await this.advanceEarly(id);
+  }
+
+  /** An SMS that the gateway accepted: recorded on the running attempt, announced as `attempt.updated`. */
+  private async noteSms(id: string, n: number, sms: NonNullable<Attempt['sms']>): Promise<void> {
+    const outcome = await this.writer.mutate(id, (record) => noteSms(record, n, sms, this.deps.clock.now()));
+    const attempt = outcome?.after.attempts.find((a) => a.n === n);
+    if (outcome && attempt) await this.publish({ type: 'attempt.updated', record: outcome.after, attempt });
+  }
+
+  /** A failure receipt: the next workflow step runs now rather than at its planned time. */
+  private async advanceEarly(id: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const outcome = await this.writer.mutate(id, (record) =>
+      record.status === 'pending' && record.nextStep < record.steps.length ? advanceNow(record, now, record.expirySeconds) : undefined,
+    );
+    if (!outcome) return;
+    await this.deps.store.scheduleJob(stepJob(id, outcome.after.nextStep, now));
+    await this.deps.store.scheduleJob(expireJob(id, outcome.after.expiresAt));
+    this.deps.scheduler.kick();
   }
 
   private async expireIfDue(id: string): Promise<VerificationRecord | undefined> {

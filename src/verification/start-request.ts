@@ -4,6 +4,7 @@ import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
 import type { VerificationRecord, WorkflowStep } from './model';
 import { parseE164, type PhoneNumberInfo } from './numbers';
+import { senderKind } from '../sms/sender';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
 
 /** A start request after HTTP-level shape validation (types right, values not yet judged). */
@@ -43,10 +44,12 @@ export interface StartPolicy {
   defaultBrand: string;
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
   languageAvailable: (lang: string) => boolean;
+  /** SMS parts the rendered template needs (the engine's default template when undefined). */
+  smsParts?: ((template: string | undefined, code: string, brand: string) => number) | undefined;
+  /** `sms.maxParts`. */
+  smsMaxParts?: number | undefined;
 }
 
-const ALNUM_SENDER = /^[A-Za-z0-9 .&_-]{1,11}$/;
-const NUMERIC_SENDER = /^\+?[0-9]{3,15}$/;
 
 /** Caller IDs compare without the `+`: seed 000 writes "442037691880". */
 function sameNumber(a: string, b: string): boolean {
@@ -125,7 +128,7 @@ export function buildStart(
     sender = input.sender ?? policy.defaultSender;
     const allowedByKey = key.allowedSenders.length === 0 || key.allowedSenders.includes(sender);
     if (!allowedByKey) throw new AppError('SENDER_NOT_ALLOWED', { details: { field: 'sender' } });
-    if (!ALNUM_SENDER.test(sender) && !NUMERIC_SENDER.test(sender)) {
+    if (senderKind(sender) === undefined) {
       throw new AppError('REQUEST_INVALID', { message: 'sender must be up to 11 letters/digits or a phone number', details: { field: 'sender' } });
     }
   }
@@ -134,6 +137,11 @@ export function buildStart(
     if (!input.messageTemplate.includes('{code}') || input.messageTemplate.length > 480) {
       throw new AppError('TEMPLATE_INVALID', { message: 'message_template must contain {code} and be at most 480 characters' });
     }
+  }
+
+  if (usesSms && policy.smsParts && policy.smsMaxParts !== undefined) {
+    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand);
+    if (parts > policy.smsMaxParts) throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts, max: policy.smsMaxParts } });
   }
 
   const { id, now } = ids;

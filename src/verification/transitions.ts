@@ -119,6 +119,7 @@ export function completeAttempt(record: VerificationRecord, n: number, report: A
   if (report.reason !== undefined) done.reason = report.reason;
   if (report.matched !== undefined) done.matched = report.matched;
   if (report.detail !== undefined) done.detail = report.detail;
+  if (report.sms !== undefined) done.sms = report.sms;
   const attempts = record.attempts.map((a) => (a === current ? done : a));
   if (record.status !== 'pending') return bump(record, now, { attempts });
   if (report.result === 'matched') return terminate({ ...record, attempts }, 'approved', now);
@@ -127,6 +128,13 @@ export function completeAttempt(record: VerificationRecord, n: number, report: A
     return terminate({ ...record, attempts }, 'failed', now);
   }
   return bump(record, now, { attempts });
+}
+
+/** Records an SMS attempt's progress (`submitted`) on the attempt while it still runs. */
+export function noteSms(record: VerificationRecord, n: number, sms: Attempt['sms'], now: number): VerificationRecord | undefined {
+  const current = record.attempts.find((a) => a.n === n && a.status === 'running');
+  if (!current || sms === undefined) return undefined;
+  return bump(record, now, { attempts: record.attempts.map((a) => (a === current ? { ...current, sms } : a)) });
 }
 
 export interface CheckOutcome {

@@ -34,6 +34,8 @@ export interface AttemptView {
   matched: boolean | null;
   /** Why, in a few words, when the result needs it (`wrong digit`, `dialer queue full`, an SMS id…). */
   detail: string | null;
+  /** SMS: gateway, receipt status (`submitted`, `delivered`, `failed`, `unknown`), parts, encoding, cost, failure reason. */
+  sms: { gateway: string; status: NonNullable<Attempt['sms']>['status']; parts: number; encoding: NonNullable<Attempt['sms']>['encoding']; cost: number; reason: string | null } | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -51,6 +53,7 @@ export function attemptView(a: Attempt): AttemptView {
     cause: a.cause ? { q850: a.cause.q850 ?? null, sip: a.cause.sip ?? null, text: a.cause.text ?? null } : null,
     matched: a.matched ?? null,
     detail: a.detail ?? null,
+    sms: a.sms ? { gateway: a.sms.gateway, status: a.sms.status, parts: a.sms.parts, encoding: a.sms.encoding, cost: a.sms.cost, reason: a.sms.reason ?? null } : null,
   };
 }
 

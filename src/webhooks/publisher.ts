@@ -20,7 +20,7 @@ export interface PublisherOptions {
 export function webhookBody(event: DomainEvent, at: number): string {
   const verification = verificationView(event.record);
   const data =
-    event.type === 'attempt.started' || event.type === 'attempt.completed'
+    event.type === 'attempt.started' || event.type === 'attempt.updated' || event.type === 'attempt.completed'
       ? { verification_id: event.record.id, attempt: attemptView(event.attempt), verification }
       : { verification_id: event.record.id, verification };
   return JSON.stringify({ type: event.type, timestamp: new Date(at).toISOString(), data });
