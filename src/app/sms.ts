@@ -6,6 +6,7 @@ import { smsDlrRoutes, type DlrRequest } from '../api/routes/sms-dlr';
 import { SmsDispatcher, type DispatchGateway } from '../sms/dispatcher';
 import { PbxMessageGateway } from '../sms/pbx-message/pbx-message-gateway';
 import { hasCallbacks, type SmsGateway } from '../sms/port';
+import { SmppGateway } from '../sms/smpp/smpp-gateway';
 import { renderSmsText } from '../sms/template';
 import type { Base } from './base';
 import type { Capability } from './capability';
@@ -68,7 +69,20 @@ export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapab
 }
 
 /** One gateway from its configuration (`pbx` has none: the PBX's SIP MESSAGE). */
-function buildSmsGateway(name: string, gateway: SmsGatewayConfig | undefined, _config: Readonly<Config>, deps: SmsDeps, _log: Base['logger']): SmsGateway {
+function buildSmsGateway(name: string, gateway: SmsGatewayConfig | undefined, _config: Readonly<Config>, deps: SmsDeps, log: Base['logger']): SmsGateway {
   if (gateway === undefined) return new PbxMessageGateway(deps.pbx, name);
-  throw new Error(`sms gateway ${name}: kind ${gateway.kind} is not available in this version`);
+  const logger = log.child({ gateway: name, kind: gateway.kind });
+  switch (gateway.kind) {
+    case 'smpp':
+      return new SmppGateway(
+        {
+          ...gateway,
+          enquireLinkMs: gateway.enquireLinkSeconds * 1000,
+          responseTimeoutMs: gateway.responseTimeoutSeconds * 1000,
+        },
+        logger,
+      );
+    default:
+      throw new Error(`sms gateway ${name}: kind ${gateway.kind} is not available in this version`);
+  }
 }
