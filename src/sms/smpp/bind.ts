@@ -120,7 +120,7 @@ export class SmppBind {
           else entry.settle('lost');
         }, this.settings.responseTimeoutMs),
       };
-      const sent = sendCommand(session, 'submit_sm', fields, (pdu) => entry.settle({ status: pdu.command_status, messageId: String(pdu.message_id ?? '') }));
+      const sent = sendCommand(session, 'submit_sm', fields, (pdu) => entry.settle({ status: pdu.command_status, messageId: typeof pdu.message_id === 'string' ? pdu.message_id : '' }));
       if (!sent) {
         // the socket is closing: the session is gone, whatever its close event says later
         this.drop('socket not writable');

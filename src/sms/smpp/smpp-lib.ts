@@ -16,7 +16,7 @@ export interface Pdu {
 export interface SmppSession {
   on(event: 'connect' | 'close', listener: () => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
-  on(event: 'pdu' | string, listener: (pdu: Pdu) => void): this;
+  on(event: string, listener: (pdu: Pdu) => void): this;
   removeAllListeners(): this;
   send(pdu: Pdu, responseCallback?: (pdu: Pdu) => void): boolean;
   close(callback?: () => void): void;
