@@ -12,6 +12,8 @@ set -uo pipefail
 
 NEEDS=(
   "redis-server redis-server"
+  "kannel /usr/sbin/bearerbox"
+  "kannel-extras /usr/lib/kannel/test/fakesmsc"
 )
 
 [[ ${PBXVERIFY_TEST_DEPS:-} == skip ]] && exit 0

@@ -6,6 +6,7 @@ import { smsDlrRoutes, type DlrRequest } from '../api/routes/sms-dlr';
 import { SmsDispatcher, type DispatchGateway } from '../sms/dispatcher';
 import { PbxMessageGateway } from '../sms/pbx-message/pbx-message-gateway';
 import { hasCallbacks, type SmsGateway } from '../sms/port';
+import { KannelGateway } from '../sms/kannel/kannel-gateway';
 import { SmppGateway } from '../sms/smpp/smpp-gateway';
 import { renderSmsText } from '../sms/template';
 import type { Base } from './base';
@@ -69,7 +70,7 @@ export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapab
 }
 
 /** One gateway from its configuration (`pbx` has none: the PBX's SIP MESSAGE). */
-function buildSmsGateway(name: string, gateway: SmsGatewayConfig | undefined, _config: Readonly<Config>, deps: SmsDeps, log: Base['logger']): SmsGateway {
+function buildSmsGateway(name: string, gateway: SmsGatewayConfig | undefined, config: Readonly<Config>, deps: SmsDeps, log: Base['logger']): SmsGateway {
   if (gateway === undefined) return new PbxMessageGateway(deps.pbx, name);
   const logger = log.child({ gateway: name, kind: gateway.kind });
   switch (gateway.kind) {
@@ -80,6 +81,11 @@ function buildSmsGateway(name: string, gateway: SmsGatewayConfig | undefined, _c
           enquireLinkMs: gateway.enquireLinkSeconds * 1000,
           responseTimeoutMs: gateway.responseTimeoutSeconds * 1000,
         },
+        logger,
+      );
+    case 'kannel':
+      return new KannelGateway(
+        { ...gateway, publicUrl: config.sms.publicUrl ?? '', tokenTtlMs: config.sms.receiptTimeoutSeconds * 2000 },
         logger,
       );
     default:

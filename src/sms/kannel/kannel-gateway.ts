@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
+import type { DlrCallback, HttpReceiptGateway, SmsGatewayHealth, SmsReceipt, SmsSubmit, SubmitOptions, SubmitResult } from '../port';
+
+export interface KannelSettings {
+  name: string;
+  /** smsbox's sendsms URL. */
+  url: string;
+  username: string;
+  password: string;
+  smsc?: string | undefined;
+  dlrMask: number;
+  timeoutMs: number;
+  /** This engine's base URL as Kannel reaches it (for dlr-url). */
+  publicUrl: string;
+  /** How long a message's token is kept for its receipts. */
+  tokenTtlMs: number;
+}
+
+/** Kannel's DLR types (%d in dlr-url). */
+const DLR: Readonly<Record<string, Pick<SmsReceipt, 'status' | 'reason'>>> = {
+  '1': { status: 'delivered' },
+  '2': { status: 'failed', reason: 'undeliverable' },
+  '4': { status: 'accepted' },
+  '8': { status: 'accepted' },
+  '16': { status: 'failed', reason: 'rejected' },
+};
+
+/**
+ * Kannel through smsbox's HTTP `sendsms` interface. Kannel returns no message id, so each
+ * message gets an unguessable token (128 random bits) that is both its id here and the last
+ * path segment of its dlr-url: a receipt for an unknown token is refused as forged.
+ * Kannel splits long texts itself (`concatenation = true` in its sendsms-user).
+ */
+export class KannelGateway implements HttpReceiptGateway {
+  readonly kind = 'kannel' as const;
+  readonly name: string;
+  private listener: ((receipt: SmsReceipt) => void) | undefined;
+  private readonly tokens = new Map<string, NodeJS.Timeout>();
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly settings: KannelSettings,
+    private readonly logger: Logger,
+  ) {
+    this.name = settings.name;
+  }
+
+  async submit(msg: SmsSubmit, opts: SubmitOptions): Promise<SubmitResult> {
+    const token = randomBytes(16).toString('base64url');
+    const url = new URL(this.settings.url);
+    const q = url.searchParams;
+    q.set('username', this.settings.username);
+    q.set('password', this.settings.password);
+    q.set('from', msg.from);
+    q.set('to', msg.to.replace(/^\+/, '00'));
+    q.set('text', msg.text);
+    q.set('charset', 'UTF-8');
+    q.set('coding', msg.plan.encoding === 'gsm7' ? '0' : '2');
+    if (msg.plan.parts.length > 1) q.set('max-messages', String(msg.plan.parts.length));
+    if (this.settings.smsc) q.set('smsc', this.settings.smsc);
+    if (msg.receipt) {
+      q.set('dlr-mask', String(this.settings.dlrMask));
+      q.set('dlr-url', `${this.settings.publicUrl.replace(/\/$/, '')}/v1/sms/dlr/${encodeURIComponent(this.name)}/${token}?type=%d`);
+      this.remember(token);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.any([opts.signal, AbortSignal.timeout(Math.min(opts.timeoutMs, this.settings.timeoutMs))]) });
+      const body = (await response.text()).slice(0, 200);
+      if (response.status === 202 || response.status === 200) {
+        this.lastError = undefined;
+        return { ok: true, ids: [token], receipts: msg.receipt };
+      }
+      this.forget(token);
+      // 4xx: Kannel refused this message (bad number, no route, auth); 5xx / 503: Kannel is in trouble
+      const reason = response.status === 403 || response.status === 401 ? 'auth-failed' : response.status >= 500 ? 'unavailable' : 'rejected';
+      this.logger.warn({ status: response.status, body: body.replace(/[0-9]{4,}/g, '…') }, 'kannel refused the message');
+      return { ok: false, reason, permanent: false, detail: `HTTP ${response.status}` };
+    } catch (err) {
+      this.forget(token);
+      this.lastError = (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+      return { ok: false, reason: this.lastError === 'timeout' ? 'timeout' : 'unavailable', permanent: false };
+    }
+  }
+
+  acceptCallback(cb: DlrCallback): SmsReceipt | { forged: string } {
+    const token = cb.token;
+    if (token === undefined || !this.tokens.has(token)) return { forged: 'unknown token' };
+    const mapped = DLR[cb.query.type ?? ''];
+    if (!mapped) return { forged: 'unknown dlr type' };
+    if (mapped.status !== 'accepted') this.forget(token);
+    return { gateway: this.name, id: token, ...mapped };
+  }
+
+  onReceipt(listener: (receipt: SmsReceipt) => void): void {
+    this.listener = listener;
+  }
+
+  health(): SmsGatewayHealth {
+    // Kannel is asked on each message; the last transport failure marks it down until one succeeds.
+    return this.lastError === undefined ? { ready: true, detail: 'ok' } : { ready: false, detail: this.lastError };
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    for (const timer of this.tokens.values()) clearTimeout(timer);
+    this.tokens.clear();
+  }
+
+  private remember(token: string): void {
+    const timer = setTimeout(() => this.tokens.delete(token), this.settings.tokenTtlMs);
+    timer.unref();
+    this.tokens.set(token, timer);
+  }
+
+  private forget(token: string): void {
+    clearTimeout(this.tokens.get(token));
+    this.tokens.delete(token);
+  }
+}
