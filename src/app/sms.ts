@@ -6,6 +6,7 @@ import { smsDlrRoutes, type DlrRequest } from '../api/routes/sms-dlr';
 import { SmsDispatcher, type DispatchGateway } from '../sms/dispatcher';
 import { PbxMessageGateway } from '../sms/pbx-message/pbx-message-gateway';
 import { hasCallbacks, type SmsGateway } from '../sms/port';
+import { HttpSmsGateway } from '../sms/http/http-gateway';
 import { KannelGateway } from '../sms/kannel/kannel-gateway';
 import { SmppGateway } from '../sms/smpp/smpp-gateway';
 import { renderSmsText } from '../sms/template';
@@ -88,7 +89,10 @@ function buildSmsGateway(name: string, gateway: SmsGatewayConfig | undefined, co
         { ...gateway, publicUrl: config.sms.publicUrl ?? '', tokenTtlMs: config.sms.receiptTimeoutSeconds * 2000 },
         logger,
       );
-    default:
-      throw new Error(`sms gateway ${name}: kind ${gateway.kind} is not available in this version`);
+    case 'http':
+      return new HttpSmsGateway(
+        { ...gateway, publicUrl: config.sms.publicUrl ?? '', tokenTtlMs: config.sms.receiptTimeoutSeconds * 2000 },
+        logger,
+      );
   }
 }

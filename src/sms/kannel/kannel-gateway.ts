@@ -35,7 +35,6 @@ const DLR: Readonly<Record<string, Pick<SmsReceipt, 'status' | 'reason'>>> = {
 export class KannelGateway implements HttpReceiptGateway {
   readonly kind = 'kannel' as const;
   readonly name: string;
-  private listener: ((receipt: SmsReceipt) => void) | undefined;
   private readonly tokens = new Map<string, NodeJS.Timeout>();
   private lastError: string | undefined;
 
@@ -92,8 +91,8 @@ export class KannelGateway implements HttpReceiptGateway {
     return { gateway: this.name, id: token, ...mapped };
   }
 
-  onReceipt(listener: (receipt: SmsReceipt) => void): void {
-    this.listener = listener;
+  onReceipt(_listener: (receipt: SmsReceipt) => void): void {
+    // receipts arrive as HTTP callbacks (acceptCallback)
   }
 
   health(): SmsGatewayHealth {
