@@ -41,6 +41,8 @@ export interface SmscScript {
   dropAfter: number | undefined;
   /** Delay before answering a submit_sm. */
   responseDelayMs: number;
+  /** Keep receipts until {@link TestSmsc.releaseHeld} (benchmarks). */
+  holdReceipts: boolean;
 }
 
 export class TestSmsc {
@@ -64,8 +66,22 @@ export class TestSmsc {
     receiptDelayMs: 0,
     dropAfter: undefined,
     responseDelayMs: 0,
+    holdReceipts: false,
   };
+  private readonly held: Array<() => void> = [];
+
+  /** Sends the held receipts, one every `gapMs`; resolves when all are written. */
+  async releaseHeld(gapMs: number): Promise<number> {
+    const held = this.held.splice(0);
+    for (const send of held) {
+      send();
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+    return held.length;
+  }
   port = 0;
+  /** Called as a receipt is written (benchmarks: receipt → webhook latency). */
+  onReceiptSent: ((destination: string) => void) | undefined;
 
   async start(): Promise<number> {
     this.server = createSmscServer((session) => this.serve(session));
@@ -157,7 +173,7 @@ export class TestSmsc {
     if (stat === 'none') return;
     const textId = this.script.receiptIds === 'hex' ? n.toString(16).toUpperCase() : String(n);
     const submitId = this.script.submitIds === 'hex' ? n.toString(16).toUpperCase() : String(n);
-    setTimeout(() => {
+    const write = (): void => {
       const target = [...this.sessions].find((s) => s.socket.destroyed !== true && (s as unknown as { receiver: () => boolean }).receiver?.());
       const fields: Record<string, unknown> = {
         source_addr: destination,
@@ -165,9 +181,12 @@ export class TestSmsc {
         short_message: `id:${textId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2601011200 done date:2601011200 stat:${stat} err:${stat === 'DELIVRD' ? '000' : '001'} text:`,
       };
       if (this.script.receiptTlv) fields.receipted_message_id = submitId;
+      this.onReceiptSent?.(destination);
       if (target) target.send(newPdu('deliver_sm', fields));
       else this.queued.push(fields);
-    }, this.script.receiptDelayMs);
+    };
+    if (this.script.holdReceipts) this.held.push(write);
+    else setTimeout(write, this.script.receiptDelayMs);
   }
 }
 

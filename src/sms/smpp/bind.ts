@@ -22,7 +22,7 @@ export type SubmitAnswer = { status: number; messageId: string } | 'lost';
 
 interface InFlight {
   settle(answer: SubmitAnswer): void;
-  timer: NodeJS.Timeout;
+  sentAt: number;
 }
 
 /**
@@ -38,6 +38,7 @@ export class SmppBind {
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private enquireTimer: NodeJS.Timeout | undefined;
+  private responseTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly slotWaiters: Array<() => void> = [];
   private nextSendAt = 0;
@@ -75,6 +76,7 @@ export class SmppBind {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.enquireTimer);
+    clearInterval(this.responseTimer);
     const session = this.session;
     if (!session) return;
     if (this.bound) {
@@ -109,16 +111,11 @@ export class SmppBind {
       let seq = 0;
       const entry: InFlight = {
         settle: (answer) => {
-          clearTimeout(entry.timer);
           if (this.inFlight.get(seq) === entry) this.inFlight.delete(seq);
           this.slotWaiters.shift()?.();
           resolve(answer);
         },
-        // No response in time: this session is broken (the SMSC answers every PDU), start over.
-        timer: setTimeout(() => {
-          if (this.session === session) this.drop('submit_sm_resp timeout');
-          else entry.settle('lost');
-        }, this.settings.responseTimeoutMs),
+        sentAt: Date.now(),
       };
       const sent = sendCommand(session, 'submit_sm', fields, (pdu) => entry.settle({ status: pdu.command_status, messageId: typeof pdu.message_id === 'string' ? pdu.message_id : '' }));
       if (!sent) {
@@ -129,6 +126,16 @@ export class SmppBind {
       seq = this.lastSequence(session);
       this.inFlight.set(seq, entry);
     });
+  }
+
+  /**
+   * One timer per bind rather than one per submit: the oldest outstanding submit (the Map keeps
+   * insertion order) without a response in time means the session is broken (the SMSC answers
+   * every PDU), so it is dropped and its submits are sent again on the next bind.
+   */
+  private checkResponses(): void {
+    const oldest = this.inFlight.values().next();
+    if (!oldest.done && Date.now() - oldest.value.sentAt > this.settings.responseTimeoutMs) this.drop('submit_sm_resp timeout');
   }
 
   private lastSequence(session: SmppSession): number {
@@ -152,6 +159,7 @@ export class SmppBind {
         this.failures = 0;
         this.logger.info({ role: this.role }, 'smpp bound');
         this.enquireTimer = setInterval(() => this.enquire(session), this.settings.enquireLinkMs);
+        this.responseTimer = setInterval(() => this.checkResponses(), Math.max(50, this.settings.responseTimeoutMs / 4));
         this.onBound();
       });
     });
@@ -186,6 +194,7 @@ export class SmppBind {
     const wasBound = this.bound;
     this.bound = false;
     clearInterval(this.enquireTimer);
+    clearInterval(this.responseTimer);
     session.removeAllListeners();
     session.on('error', () => undefined);
     session.destroy();
