@@ -37,7 +37,8 @@ export class WebhookDispatcher {
 
   constructor(private readonly opts: DispatcherOptions) {
     this.agent = new Agent({
-      connect: { lookup: opts.guard.lookup, timeout: opts.timeoutMs },
+      // the SSRF guard again at connect time: the resolved address and the socket's peer (rebinding, literals)
+      connect: opts.guard.connector({ timeout: opts.timeoutMs }),
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
       keepAliveTimeout: 10_000,
