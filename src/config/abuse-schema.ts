@@ -86,12 +86,18 @@ export const abuseSchema = z
         windowSeconds: z.number().int().min(60).max(86400).default(600),
       })
       .prefault({}),
-    /** Engine-wide circuit breaker on voice verifications (calls) per minute. */
+    /** Engine-wide circuit breaker on voice verifications (calls) placed per minute. */
     breaker: z
       .object({
         callsPerMinute: z.number().int().min(1).default(120),
         /** Once tripped, voice verifications stay refused this long. */
         openSeconds: z.number().int().min(1).max(3600).default(300),
+        /**
+         * The share of `callsPerMinute` one key may place (at least one call): a key over it is
+         * refused with QUOTA_EXCEEDED (window `minute`) before it counts toward the breaker, so
+         * one key cannot trip the breaker for the others. 1 lets one key use the whole rate.
+         */
+        perKeyShare: z.number().gt(0).max(1).default(0.5),
       })
       .prefault({}),
     /** Default per-key quotas ("no credits"); a key's own `quota` overrides them. */

@@ -94,11 +94,16 @@ export class VerificationService {
     const now = clock.now();
     const { record, code, number } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
     if (record.callbackUrl !== undefined) await this.deps.urlGuard.check(record.callbackUrl);
-    // Abuse controls last: only a request that is otherwise valid counts against the limits.
-    await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
+    // Abuse controls last: only a request that is otherwise valid counts against the limits,
+    // and only a start that is placed keeps its place in the quotas and the call rate.
+    const admitted = await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
     const replaceActive = input.replaceActive ?? key.replaceActive;
-    const created = await store.create(record, { replaceActive, ttlMs: this.ttl(record, now) });
+    const created = await store.create(record, { replaceActive, ttlMs: this.ttl(record, now) }).catch(async (err: unknown) => {
+      await admitted?.release();
+      throw err;
+    });
     if (!created.ok) {
+      await admitted?.release();
       throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
     }
     this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');

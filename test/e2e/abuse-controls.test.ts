@@ -12,12 +12,14 @@ import { KEYS, startCompatFixture, type CompatFixture } from '../support/compat-
 describe('abuse controls (e2e)', () => {
   let f: CompatFixture;
   let dncFile: string;
+  const THIRD = { id: 'third', secret: 'third-key-secret-0123456789' };
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pbxverify-abuse-'));
     dncFile = join(dir, 'do-not-call.txt');
     writeFileSync(dncFile, '+12025550203\n');
     f = await startCompatFixture({
+      keys: [THIRD],
       config: {
         abuse: {
           doNotCall: { file: dncFile },
@@ -98,12 +100,14 @@ describe('abuse controls (e2e)', () => {
 
   it('opens the call breaker above the engine-wide call rate (CIRCUIT_OPEN, 503) while SMS still flows', async () => {
     await f.advance(60_000); // a fresh one-minute window
-    for (const to of ['+12025550180', '+12025550181', '+12025550182', '+12025550183']) {
-      const res = await start(to, 'call');
+    // one key may place half of the rate (abuse.breaker.perKeyShare): two keys fill it
+    const other = f.api.withAuth(f.engine.auth(KEYS.noCustom.id, KEYS.noCustom.secret));
+    for (const [to, api] of [['+12025550180', f.api], ['+12025550181', f.api], ['+12025550182', other], ['+12025550183', other]] as const) {
+      const res = await start(to, 'call', api);
       expect(res.status).toBe(201);
-      await f.api.post(`/v1/verifications/${res.body.id}/cancel`);
+      await api.post(`/v1/verifications/${res.body.id}/cancel`);
     }
-    await expectRefusal('+12025550184', 'call', 503, 'CIRCUIT_OPEN');
+    await expectRefusal('+12025550184', 'call', 503, 'CIRCUIT_OPEN', f.api.withAuth(f.engine.auth(THIRD.id, THIRD.secret)));
     await f.advance(60_000);
     await expectRefusal('+12025550185', 'reverse', 503, 'CIRCUIT_OPEN');
     expect((await start('+12025550186', 'sms')).status).toBe(201);

@@ -216,3 +216,14 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 `,
 );
+
+/** KEYS: counter. Takes back one hit; DECR keeps the expiry, a missing (ended) window stays missing. */
+export const UNHIT = new LuaScript(
+  'unhit',
+  1,
+  `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`,
+);
