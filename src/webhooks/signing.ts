@@ -12,6 +12,16 @@ export function sign(secret: string, id: string, timestampSeconds: number, body:
   return `v1,${mac}`;
 }
 
+/**
+ * What a callback without a JSON body (called.in's GET, whose result is in the query string) is
+ * signed over, in place of the body: its method, its full URL as sent, a newline and its body
+ * (empty for a GET). The signature is otherwise Standard Webhooks, so a receiver verifies it with
+ * any Standard Webhooks library by passing this text as the payload (docs/security.md).
+ */
+export function signedContent(method: string, url: string, body: string): string {
+  return `${method} ${url}\n${body}`;
+}
+
 /** The signing secret of a key: configured, or derived from the engine secret and the key id. */
 export function webhookSecretFor(key: { id: string; webhookSecret?: string | undefined }, engineSecret: string): string {
   if (key.webhookSecret) return key.webhookSecret;

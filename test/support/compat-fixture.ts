@@ -89,14 +89,24 @@ export function zadarmaRequest(method: string, params: Record<string, string>, k
 }
 
 /** A real HTTP server that records GET callbacks (called.in's callback_url). */
+export interface ReceivedCallback {
+  path: string;
+  query: Record<string, string>;
+  method: string;
+  /** The request target exactly as sent (path and query string). */
+  target: string;
+  headers: Record<string, string>;
+}
+
 export class CallbackReceiver {
-  readonly received: Array<{ path: string; query: Record<string, string>; method: string }> = [];
+  readonly received: ReceivedCallback[] = [];
   private server: Server | undefined;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      this.received.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), method: req.method ?? '' });
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      this.received.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), method: req.method ?? '', target: req.url ?? '', headers });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
     await new Promise<void>((resolve) => (this.server as Server).listen(0, '127.0.0.1', resolve));
@@ -104,7 +114,7 @@ export class CallbackReceiver {
   }
 
   /** The first callback whose query has this phone_number. */
-  forPhone(phone: string): Promise<{ path: string; query: Record<string, string>; method: string }> {
+  forPhone(phone: string): Promise<ReceivedCallback> {
     return eventually(async () => this.received.find((r) => r.query.phone_number === phone), `a callback for ${phone}`);
   }
 
