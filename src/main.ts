@@ -358,6 +358,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     catalog,
     workflows,
     version: packageVersion(),
+    http: config.http,
     plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, logger, onRefusal }), doNotCallRoutes({ keys, list: doNotCall, logger, onRefusal })],
     simulator,
     testClock:

@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { ApiKeyConfig } from '../config/schema';
+import type { ApiKeyConfig, Config } from '../config/schema';
 import type { ManualClock } from '../lib/clock';
 import type { Metrics } from '../metrics/metrics';
 import type { Pbx } from '../pbx/port';
@@ -15,6 +15,7 @@ import type { WorkflowStep } from '../verification/model';
 import type { VerificationService } from '../verification/service';
 import { errorBody, makeErrorHandler } from './error-handler';
 import type { KeyRing } from './keys';
+import { BODY_LIMITS } from './limits';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
 import { simulatorRoutes } from './routes/simulator';
@@ -44,10 +45,25 @@ export interface ApiDeps {
   testClock?: { clock: ManualClock; runDue(): Promise<void> } | undefined;
   /** Extra route plugins (compat endpoints). */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
+  /** Deadlines against slow clients (config `http`). */
+  http: HttpLimits;
 }
 
-/** Request bodies above this are refused with REQUEST_TOO_LARGE (413). */
-export const BODY_LIMIT = 64 * 1024;
+/**
+ * fastify's options for these deadlines. Node checks the header and request deadlines every
+ * `connectionsCheckingInterval` (30 s by default): a slow client is closed within one interval.
+ */
+export function serverTimeouts(limits: HttpLimits) {
+  return {
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
+  };
+}
+
+/** The server's deadlines (config `http`), against clients that send slowly or not at all. */
+export type HttpLimits = Config['http'];
 
 /** Builds the HTTP server. It never listens by itself: main.ts (or a test) decides. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -56,7 +72,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     // ~25 µs of a 100 µs check) and its request lines would carry query strings, where compat
     // endpoints put numbers. Routes and hooks log through the engine's logger.
     logger: false,
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: BODY_LIMITS.default,
+    ...serverTimeouts(deps.http),
     trustProxy: false,
     return503OnClosing: true,
   });

@@ -77,6 +77,22 @@ const trunkLimitsSchema = z.object({
 export const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().default('0.0.0.0'),
+  /** HTTP server deadlines against slow clients (slowloris); see docs/security.md. */
+  http: z
+    .object({
+      /** The request headers must have arrived this long after the request began. */
+      headersTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+      /** The whole request, headers and body, must have arrived this long after it began. */
+      requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** A connection that sends nothing at all for this long is closed. */
+      connectionTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+      /** An idle keep-alive connection is closed after this. */
+      keepAliveTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+      /** How often the header and request deadlines are checked (Node's connectionsCheckingInterval). */
+      timeoutCheckIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+    })
+    .prefault({})
+    .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs', path: ['headersTimeoutMs'] }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Pretty, human-readable logs (development); JSON lines otherwise. */
   logPretty: z.boolean().default(false),

@@ -5,6 +5,7 @@ import { CHANNELS, type ChannelName } from '../../config/schema';
 import { AppError } from '../../verification/errors';
 import type { VerificationService } from '../../verification/service';
 import { verificationView } from '../../verification/view';
+import { BODY_LIMITS } from '../limits';
 import { errorSchema, verificationSchema } from '../schemas';
 
 const startBody = z
@@ -48,6 +49,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
   r.post(
     '/v1/verifications',
     {
+      bodyLimit: BODY_LIMITS.start,
       schema: {
         summary: 'Start a verification',
         tags: ['verifications'],
@@ -92,6 +94,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
   r.post(
     '/v1/verifications/:id/check',
     {
+      bodyLimit: BODY_LIMITS.small,
       schema: {
         summary: 'Check a code',
         description: 'Wrong codes answer 200 with verified=false; finished verifications answer an error with a distinct code.',
@@ -111,6 +114,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
   r.post(
     '/v1/verifications/check',
     {
+      bodyLimit: BODY_LIMITS.small,
       schema: {
         summary: 'Check a code by phone number',
         description: 'Checks against the latest verification for this number under your key (seed 001).',
@@ -127,7 +131,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
 
   r.post(
     '/v1/verifications/:id/cancel',
-    { schema: { summary: 'Cancel a verification (hangs up a call in progress)', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
+    { bodyLimit: BODY_LIMITS.small, schema: { summary: 'Cancel a verification (hangs up a call in progress)', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
     async (request) => {
       assertId(request.params.id);
       return verificationView(await service.cancel(request.apiKey, request.params.id));
@@ -136,7 +140,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
 
   r.post(
     '/v1/verifications/:id/next',
-    { schema: { summary: 'Run the next workflow step now', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
+    { bodyLimit: BODY_LIMITS.small, schema: { summary: 'Run the next workflow step now', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
     async (request) => {
       assertId(request.params.id);
       return verificationView(await service.next(request.apiKey, request.params.id));
