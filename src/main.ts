@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { KeyRing } from './api/keys';
+import { DevKeyRefusedError, developmentKey, KeyRing } from './api/keys';
 import { calledInCallbacks, compatPlugins } from './api/compat';
 import { doNotCallRoutes } from './api/routes/do-not-call';
 import { buildServer } from './api/server';
@@ -231,19 +231,8 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   let devKey: Engine['devKey'];
   let apiKeys: readonly ApiKeyConfig[] = config.apiKeys;
   if (apiKeys.length === 0) {
-    const key: ApiKeyConfig = {
-      id: 'dev',
-      secret: randomBytes(18).toString('base64url'),
-      name: 'development key (this run only)',
-      disabled: false,
-      allowedCallerIds: [],
-      allowedSenders: [],
-      allowedChannels: ['call', 'reverse', 'sms'],
-      allowCustomCode: true,
-      replaceActive: false,
-      voiceGate: false,
-      admin: true,
-    };
+    if (config.production) throw new DevKeyRefusedError();
+    const key = developmentKey();
     apiKeys = [key];
     devKey = { id: key.id, secret: key.secret, webhookSecret: webhookSecretFor(key, secret) };
   }

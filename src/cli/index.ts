@@ -2,9 +2,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { ConfigError, ENV_VARS, loadConfig, redactConfig, type LoadedConfig } from '../config/load';
+import { DevKeyRefusedError } from '../api/keys';
 import { createEngine } from '../main';
 import { webhookSecretFor } from '../webhooks/signing';
 import { runCallCommand } from './call';
+import { forgetDevKey, showDevKey, type DevKeyShown } from './dev-key';
 import { registerPromptsCommand } from './prompts';
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 configuration or usage error. */
@@ -20,31 +22,25 @@ function load(file: string | undefined): LoadedConfig {
   }
 }
 
-function devKeyBanner(key: { id: string; secret: string; webhookSecret: string }, port: number): string {
-  const line = '='.repeat(78);
-  return [
-    line,
-    ' DEVELOPMENT API KEY — no keys are configured, so one was made for this run only.',
-    ' It changes on every start. Configure PBXVERIFY_API_KEYS=id:secret for real use.',
-    '',
-    `   key id:         ${key.id}`,
-    `   key secret:     ${key.secret}`,
-    `   webhook secret: ${key.webhookSecret}`,
-    '',
-    `   curl -u '${key.id}:${key.secret}' http://127.0.0.1:${port}/v1/verifications \\`,
-    `        -H 'content-type: application/json' -d '{"to":"+12025550100","channel":"call"}'`,
-    line,
-    '',
-  ].join('\n');
-}
-
 async function serve(opts: { config?: string }): Promise<void> {
   const { config, file } = load(opts.config);
-  const engine = await createEngine(config);
+  const engine = await createEngine(config).catch((err: unknown) => {
+    if (!(err instanceof DevKeyRefusedError)) throw err;
+    process.stderr.write(`pbxverify: ${err.message}\n`);
+    process.exit(2);
+  });
   if (file) engine.logger.info({ file }, 'configuration loaded');
   if (engine.ephemeralSecret) engine.logger.warn('PBXVERIFY_SECRET is not set: codes will not survive a restart');
-  const { port } = await engine.start();
-  if (engine.devKey) process.stdout.write(devKeyBanner(engine.devKey, port));
+  const { host, port } = await engine.start();
+  let devKeyShown: DevKeyShown | undefined;
+  if (engine.devKey) {
+    const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const url = `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
+    devKeyShown = showDevKey(engine.devKey, { url, stdout: process.stdout, stderr: process.stderr, file: config.devKeyFile, cwd: process.cwd() });
+    // the secret itself never goes into the log: only where it went
+    if (devKeyShown.to === 'file') engine.logger.warn({ file: devKeyShown.path }, 'no API key configured: development key written to a file (mode 0600)');
+    else engine.logger.warn('no API key configured: development key shown on the terminal');
+  }
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -52,6 +48,7 @@ async function serve(opts: { config?: string }): Promise<void> {
     engine.logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    if (devKeyShown) forgetDevKey(devKeyShown);
     engine
       .stop()
       .then(() => process.exit(0))

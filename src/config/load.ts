@@ -31,7 +31,9 @@ export interface LoadedConfig {
 export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: string }> = [
   { name: 'PBXVERIFY_CONFIG', path: '(file)', description: 'configuration file (YAML or JSON); default ./pbxverify.yaml if present' },
   { name: 'PBXVERIFY_PORT', path: 'port', description: 'HTTP port (default 8080; 0 picks a free one)' },
-  { name: 'PBXVERIFY_HOST', path: 'host', description: 'HTTP bind address (default 0.0.0.0)' },
+  { name: 'PBXVERIFY_HOST', path: 'host', description: 'HTTP bind address (default 127.0.0.1; 0.0.0.0 to serve every interface)' },
+  { name: 'NODE_ENV', path: 'production', description: '`production` refuses to start with the development key (no API key configured)' },
+  { name: 'PBXVERIFY_DEV_KEY_FILE', path: 'devKeyFile', description: 'file for the development key when no terminal shows it (default data/dev-key.txt, mode 0600)' },
   { name: 'PBXVERIFY_STORE', path: 'store', description: '`memory` (default) or redis://host:port/db' },
   { name: 'PBXVERIFY_PBX', path: 'pbx', description: '`simulator` (default), ari://user:pass@host:8088/app or esl://:password@host:8021; several separated by spaces' },
   { name: 'PBXVERIFY_API_KEYS', path: 'apiKeys', description: 'id:secret[,id:secret]; sets the secret of a key defined in the file, or adds a key with default settings' },
@@ -98,11 +100,13 @@ function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): v
     ['PBXVERIFY_SECRET', 'secret'],
     ['PBXVERIFY_LOG_LEVEL', 'logLevel'],
     ['PBXVERIFY_SIMULATOR_SPEED', 'simulator.speed'],
+    ['PBXVERIFY_DEV_KEY_FILE', 'devKeyFile'],
   ];
   for (const [name, path] of direct) {
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
+  if (env.NODE_ENV === 'production') raw.production = true;
   if (env.PBXVERIFY_LOG_PRETTY) raw.logPretty = /^(1|true|yes)$/i.test(env.PBXVERIFY_LOG_PRETTY);
   if (env.PBXVERIFY_PBX) raw.pbx = env.PBXVERIFY_PBX.split(/[\s,]+/).filter(Boolean);
   if (env.PBXVERIFY_WEBHOOK_ALLOW_NETWORKS) {

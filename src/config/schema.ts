@@ -76,7 +76,15 @@ const trunkLimitsSchema = z.object({
 
 export const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  host: z.string().default('0.0.0.0'),
+  /** Bind address: loopback unless configured (`0.0.0.0` or an interface address to serve a network). */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** NODE_ENV=production: development conveniences (the development key) are refused. */
+  production: z.boolean().default(false),
+  /**
+   * Where the development key (made when no key is configured) is written, mode 0600, when no
+   * terminal shows its banner. Relative to the working directory.
+   */
+  devKeyFile: z.string().min(1).default('data/dev-key.txt'),
   /** HTTP server deadlines against slow clients (slowloris); see docs/security.md. */
   http: z
     .object({

@@ -1,14 +1,15 @@
-import { runCli, startEngine } from '../support/engine-process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { devKeySecret, runCli, startEngine } from '../support/engine-process';
 
 describe('command line and operations (e2e)', () => {
-  it('starts on embedded defaults and prints a development key once, clearly marked', async () => {
-    const engine = await startEngine({});
+  it('starts on embedded defaults with a development key, serving health, OpenAPI, docs and metrics', async () => {
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'pbxverify-ops-')), 'dev-key.txt');
+    const engine = await startEngine({ PBXVERIFY_DEV_KEY_FILE: keyFile });
     try {
-      const banner = engine.lines.filter((l) => l.includes('DEVELOPMENT API KEY'));
-      expect(banner).toHaveLength(1);
-      const secret = /key secret:\s+(\S+)/.exec(engine.lines.join('\n'))?.[1];
-      expect(secret).toBeDefined();
-      const res = await fetch(`${engine.url}/v1/workflows`, { headers: { authorization: engine.auth('dev', secret as string) } });
+      const secret = await devKeySecret(engine, keyFile);
+      const res = await fetch(`${engine.url}/v1/workflows`, { headers: { authorization: engine.auth('dev', secret) } });
       expect(res.status).toBe(200);
       const ready = await fetch(`${engine.url}/readyz`);
       expect(await ready.json()).toMatchObject({ status: 'ready', pbx: { kind: 'simulator', ready: true }, store: { kind: 'memory', ready: true } });
