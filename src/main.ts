@@ -7,7 +7,8 @@ import pino, { type Logger } from 'pino';
 import { DevKeyRefusedError, developmentKey, KeyRing } from './api/keys';
 import { calledInCallbacks, compatPlugins } from './api/compat';
 import { doNotCallRoutes } from './api/routes/do-not-call';
-import { buildServer } from './api/server';
+import { buildServer, serverTimeouts } from './api/server';
+import { metricsListener, metricsOpenToNetwork } from './api/routes/metrics';
 import { PbxChannelRunner } from './channels/runner';
 import { redactUrlPassword } from './config/load';
 import type { ApiKeyConfig, Config } from './config/schema';
@@ -348,6 +349,8 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     workflows,
     version: packageVersion(),
     http: config.http,
+    metricsOnApiPort: config.metrics.port === undefined,
+    metricsAccess: { token: config.metrics.token },
     plugins: [...compatPlugins({ service, keys, urlGuard: guard, clock, logger, onRefusal }), doNotCallRoutes({ keys, list: doNotCall, logger, onRefusal })],
     simulator,
     testClock:
@@ -362,6 +365,12 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
           }
         : undefined,
   });
+
+  // /metrics on a listener of its own when configured (docs/operations.md, "Metrics")
+  const metricsPort = config.metrics.port;
+  const metricsApp =
+    metricsPort === undefined ? undefined : metricsListener({ metrics, access: { token: config.metrics.token }, timeouts: serverTimeouts(config.http), host: config.metrics.host, port: metricsPort });
+  if (metricsOpenToNetwork(config)) logger.warn({ host: config.host }, '/metrics is open to anyone who reaches the API port: set metrics.token or metrics.port');
 
   const engine: Engine = {
     config,
@@ -387,11 +396,13 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
+      if (metricsApp) logger.info(await metricsApp.listen(), 'metrics listening');
       logger.info({ port, host: config.host, pbx: pbx.kind, store: store.kind, instance: instanceId, languages: catalog.languages().length }, 'listening');
       return { host: config.host, port };
     },
     async stop() {
       await app.close();
+      await metricsApp?.close();
       await service.stop();
       await sweeper.stop();
       await scheduler.stop();

@@ -18,6 +18,7 @@ import type { KeyRing } from './keys';
 import { BODY_LIMITS } from './limits';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
+import { metricsRoute, type MetricsAccess } from './routes/metrics';
 import { simulatorRoutes } from './routes/simulator';
 import { testClockRoutes } from './routes/test-clock';
 import { verificationRoutes } from './routes/verifications';
@@ -47,6 +48,9 @@ export interface ApiDeps {
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
   /** Deadlines against slow clients (config `http`). */
   http: HttpLimits;
+  /** Serve /metrics on the API port (false when it has a listener of its own), and who may read it. */
+  metricsOnApiPort: boolean;
+  metricsAccess: MetricsAccess;
 }
 
 /**
@@ -124,7 +128,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, { pbx: deps.pbx, store: deps.store, metrics: deps.metrics });
+  healthRoutes(app, { pbx: deps.pbx, store: deps.store });
+  if (deps.metricsOnApiPort) metricsRoute(app, { metrics: deps.metrics, access: deps.metricsAccess });
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {

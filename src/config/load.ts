@@ -34,6 +34,9 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: 
   { name: 'PBXVERIFY_HOST', path: 'host', description: 'HTTP bind address (default 127.0.0.1; 0.0.0.0 to serve every interface)' },
   { name: 'NODE_ENV', path: 'production', description: '`production` refuses to start with the development key (no API key configured)' },
   { name: 'PBXVERIFY_DEV_KEY_FILE', path: 'devKeyFile', description: 'file for the development key when no terminal shows it (default data/dev-key.txt, mode 0600)' },
+  { name: 'PBXVERIFY_METRICS_TOKEN', path: 'metrics.token', description: 'bearer token /metrics then requires (≥ 16 characters)' },
+  { name: 'PBXVERIFY_METRICS_PORT', path: 'metrics.port', description: 'a separate listener for /metrics only (the API port then stops serving it)' },
+  { name: 'PBXVERIFY_METRICS_HOST', path: 'metrics.host', description: 'bind address of the metrics listener (default 127.0.0.1)' },
   { name: 'PBXVERIFY_STORE', path: 'store', description: '`memory` (default) or redis://host:port/db' },
   { name: 'PBXVERIFY_PBX', path: 'pbx', description: '`simulator` (default), ari://user:pass@host:8088/app or esl://:password@host:8021; several separated by spaces' },
   { name: 'PBXVERIFY_API_KEYS', path: 'apiKeys', description: 'id:secret[,id:secret]; sets the secret of a key defined in the file, or adds a key with default settings' },
@@ -101,6 +104,9 @@ function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): v
     ['PBXVERIFY_LOG_LEVEL', 'logLevel'],
     ['PBXVERIFY_SIMULATOR_SPEED', 'simulator.speed'],
     ['PBXVERIFY_DEV_KEY_FILE', 'devKeyFile'],
+    ['PBXVERIFY_METRICS_TOKEN', 'metrics.token'],
+    ['PBXVERIFY_METRICS_PORT', 'metrics.port'],
+    ['PBXVERIFY_METRICS_HOST', 'metrics.host'],
   ];
   for (const [name, path] of direct) {
     const value = env[name];
@@ -185,7 +191,7 @@ function crossChecks(config: Config): string[] {
   return problems;
 }
 
-const SECRET_KEYS = new Set(['secret', 'webhookSecret']);
+const SECRET_KEYS = new Set(['secret', 'webhookSecret', 'token']);
 
 /** A copy of the configuration with secrets and URL passwords replaced, for printing. */
 export function redactConfig(config: Readonly<Config>): unknown {

@@ -101,6 +101,17 @@ export const configSchema = z.object({
     })
     .prefault({})
     .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs', path: ['headersTimeoutMs'] }),
+  /** Who may read the Prometheus metrics (docs/operations.md, "Metrics"). */
+  metrics: z
+    .object({
+      /** When set, /metrics (on every listener) requires `Authorization: Bearer <token>`. */
+      token: z.string().min(16, 'must be at least 16 characters').optional(),
+      /** A listener of its own for /metrics; the API port then no longer serves it. */
+      port: z.coerce.number().int().min(0).max(65535).optional(),
+      /** Bind address of that listener. */
+      host: z.string().min(1).default('127.0.0.1'),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Pretty, human-readable logs (development); JSON lines otherwise. */
   logPretty: z.boolean().default(false),
