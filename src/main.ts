@@ -333,7 +333,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     instanceId,
     peers,
     // Every simulated node shows the code: the dialer decides which one places the call.
-    onCodeShown: simulator ? (to, code) => simulators.forEach((sim) => sim.showOnScreen(to, code)) : undefined,
+    onCodeShown: simulator ? (to, code, id) => simulators.forEach((sim) => sim.showOnScreen(to, code, id)) : undefined,
   });
   // Real time, also under the test clock: engine liveness is about processes, not simulated time.
   const sweeper = new PollLoop(() => service.sweep(), config.scaleOut.sweepMs, (err) => logger.error({ err }, 'scale-out sweep failed'));

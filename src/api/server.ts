@@ -137,7 +137,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     });
     verificationRoutes(scope, deps.service);
     catalogRoutes(scope, { catalog: deps.catalog, workflows: deps.workflows });
-    if (deps.simulator) simulatorRoutes(scope, deps.simulator);
+    if (deps.simulator) simulatorRoutes(scope, { simulator: deps.simulator, ownerOf: async (id) => (await deps.store.get(id))?.keyId });
     if (deps.testClock) testClockRoutes(scope, deps.testClock);
   });
 

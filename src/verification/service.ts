@@ -45,7 +45,7 @@ export interface ServiceDeps {
    * Told the code of each reverse step, as the website would show it. Only the simulator
    * listens (its simulated users type what they "see"); unset with a real PBX.
    */
-  onCodeShown?: ((to: string, code: string) => void) | undefined;
+  onCodeShown?: ((to: string, code: string, verificationId: string) => void) | undefined;
 }
 
 export interface StartResult {
@@ -279,7 +279,7 @@ export class VerificationService {
     if (record.nextStepAt !== undefined) await this.deps.store.scheduleJob(stepJob(id, record.nextStep, record.nextStepAt));
     await this.deps.store.scheduleJob(expireJob(id, record.expiresAt));
     await this.publish({ type: 'attempt.started', record, attempt });
-    if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext);
+    if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext, record.id);
     const held: HeldAttempt = { verificationId: id, n: attempt.n };
     await this.deps.peers?.hold(held).catch((err: unknown) => this.deps.logger.warn({ ...this.fields(record), err }, 'could not register attempt with peers'));
     this.launch(record, attempt, plaintext, held);

@@ -54,6 +54,12 @@ describe('pbxverify serve with FreeSWITCH over ESL', () => {
     expect(ready.body.pbx).toMatchObject({ kind: 'freeswitch-esl', ready: true, detail: expect.stringMatching(/^connected to esl:\/\/127\.0\.0\.1:\d+/) as string });
   });
 
+  it('serves no simulator views with a real PBX', async () => {
+    for (const path of ['/v1/simulator/numbers', '/v1/simulator/calls', '/v1/simulator/messages']) {
+      expect(await api.get(path)).toMatchObject({ status: 404, body: { error: { code: 'ROUTE_NOT_FOUND' } } });
+    }
+  });
+
   const finished = async (id: string): Promise<{ status: string; attempts: Array<Record<string, unknown>> }> => {
     let view: { status: string; attempts: Array<Record<string, unknown>> } = { status: 'pending', attempts: [] };
     for (let i = 0; i < 200; i++) {

@@ -33,16 +33,23 @@ export interface CompatFixture extends Fixture {
   http(method: string, path: string, init?: { body?: RequestInit['body']; headers?: Record<string, string> }): Promise<{ status: number; text: string; json: any }>;
   /** pbxverify_refusals_total for one error code. */
   refusals(code: string): Promise<number>;
-  /** Simulated calls and SMS to a number (what was dialled or sent). */
+  /** Simulated calls and SMS to a number (what was dialled or sent), as all the fixture's keys see them. */
   callsTo(to: string): Promise<any[]>;
   messagesTo(to: string): Promise<any[]>;
 }
 
 export async function startCompatFixture(opts: FixtureOptions & { keys?: Array<Record<string, unknown>> } = {}): Promise<CompatFixture> {
+  const keys = [shopKey(), ...Object.values(KEYS), ...(opts.keys ?? [])] as Array<{ id: string; secret: string; disabled?: boolean }>;
   const f = await startFixture({
     ...opts,
-    config: { apiKeys: [shopKey(), ...Object.values(KEYS), ...(opts.keys ?? [])], ...opts.config },
+    config: { apiKeys: keys, ...opts.config },
   });
+  // The simulator shows each key its own calls and SMS only: "was it ever dialled?" asks every key.
+  const viewers = keys.filter((k) => !k.disabled).map((k) => f.api.withAuth(f.engine.auth(k.id, k.secret)));
+  const everyKeys = async (path: string, field: 'calls' | 'messages'): Promise<any[]> => {
+    const lists = await Promise.all(viewers.map(async (v) => (await v.get(path)).body[field] as Array<{ startedAt?: number; at?: number }>));
+    return lists.flat().sort((a, b) => (a.startedAt ?? a.at ?? 0) - (b.startedAt ?? b.at ?? 0));
+  };
   const http: CompatFixture['http'] = async (method, path, init = {}) => {
     const res = await fetch(`${f.engine.url}${path}`, { method, ...(init.body !== undefined ? { body: init.body } : {}), headers: init.headers ?? {} });
     const text = await res.text();
@@ -62,8 +69,8 @@ export async function startCompatFixture(opts: FixtureOptions & { keys?: Array<R
       const match = new RegExp(`^pbxverify_refusals_total\\{code="${code}"\\} (\\d+)`, 'm').exec(text);
       return match ? Number(match[1]) : 0;
     },
-    callsTo: async (to) => (await f.api.get(`/v1/simulator/calls?to=${encodeURIComponent(to)}`)).body.calls,
-    messagesTo: async (to) => (await f.api.get(`/v1/simulator/messages?to=${encodeURIComponent(to)}`)).body.messages,
+    callsTo: (to) => everyKeys(`/v1/simulator/calls?to=${encodeURIComponent(to)}`, 'calls'),
+    messagesTo: (to) => everyKeys(`/v1/simulator/messages?to=${encodeURIComponent(to)}`, 'messages'),
   };
 }
 
