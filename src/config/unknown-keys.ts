@@ -46,12 +46,12 @@ export function issueProblems(issue: z.core.$ZodIssue): string[] {
 /**
  * `PBXVERIFY_*` variables that belong to something else, so pbxverify ignores them: the
  * FreeSWITCH event-socket settings (dialplan/freeswitch/vars.pbxverify.xml), the live test
- * suite, the test harness's log level, and the webhook secret a receiving application reads
- * (docs/api.md).
+ * suite, the test harness's log level and provisioning (scripts/test-deps.sh), and the webhook
+ * secret a receiving application reads (docs/api.md). `PBXVERIFY_TEST_CLOCK` is ours.
  */
 const PREFIX = 'PBXVERIFY_';
 
-const FOREIGN_VARIABLES: ReadonlyArray<RegExp> = [/^PBXVERIFY_ESL_/, /^PBXVERIFY_LIVE_/, /^PBXVERIFY_TEST_LOG$/, /^PBXVERIFY_WEBHOOK_SECRET$/];
+const FOREIGN_VARIABLES: ReadonlyArray<RegExp> = [/^PBXVERIFY_ESL_/, /^PBXVERIFY_LIVE_/, /^PBXVERIFY_TEST_(LOG|DEPS)$/, /^PBXVERIFY_WEBHOOK_SECRET$/];
 
 /** One problem per `PBXVERIFY_*` variable that is neither read by pbxverify nor another part's. */
 export function unknownVariables(env: Readonly<Record<string, string | undefined>>, known: readonly string[]): string[] {

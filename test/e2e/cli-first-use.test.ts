@@ -66,7 +66,7 @@ describe('the command line from a clone (e2e)', () => {
     const { code, stdout } = await run('npm', ['exec', '--offline', '--', 'pbxverify', 'config', 'env']);
     expect(code).toBe(0);
     expect(stdout).toContain('PBXVERIFY_API_KEYS');
-  });
+  }, 60_000);
 
   it('makes keys the configuration accepts, with 20-character secrets for Zadarma', async () => {
     const plain = await bin(['keys', 'new', 'shop']);
@@ -81,7 +81,7 @@ describe('the command line from a clone (e2e)', () => {
     ]);
     expect(await bin(['keys', 'new', 'no spaces'])).toMatchObject({ code: 2, stdout: '' });
     expect(await bin(['keys', 'new', 'shop', '--length', '8'])).toMatchObject({ code: 1, stderr: expect.stringContaining('16 to 64') });
-  });
+  }, 90_000);
 
   it('refuses a configuration typo with its path and the nearest key instead of running on defaults', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pbxverify-typo-')), 'pbxverify.yaml');

@@ -17,7 +17,8 @@ import { ROOT, startEngine, type EngineProcess } from '../support/engine-process
  * ports 8080 and 8089 become free ones; `npx pbxverify` runs bin/pbxverify.js directly (what npx
  * runs inside the clone, checked by cli-first-use.test.ts; npm itself costs seconds per call);
  * GET requests whose expectation is not met yet are repeated for up to a minute, because the
- * simulated calls take real seconds. Needs curl and jq, as the README says.
+ * simulated calls take real seconds. Needs curl and jq, as the README says (scripts/test-deps.sh
+ * provisions them).
  */
 
 interface Example {
@@ -152,10 +153,6 @@ describe('README examples (e2e)', () => {
   const ports: Record<string, string> = {};
 
   beforeAll(async () => {
-    for (const tool of ['curl', 'jq']) {
-      const found = await new Promise<boolean>((resolve) => spawn('sh', ['-c', `command -v ${tool}`]).on('exit', (c) => resolve(c === 0)));
-      if (!found) throw new Error(`the README examples need ${tool}: apt-get install ${tool}`);
-    }
     // status to stderr, so pipes and $(…) see only the body: the test reads it, a reader never sees it
     writeFileSync(join(dir, '.curlrc'), 'silent\nshow-error\nwrite-out = "%{stderr}\\n[http %{http_code}]\\n"\n');
     shell = new Shell(env);
@@ -221,7 +218,7 @@ describe('README examples (e2e)', () => {
       problem = mismatch(await shell.run(withPorts(command)), example.expect);
     }
     expect({ command, problem }).toEqual({ command, problem: undefined });
-  });
+  }, 120_000);
 
   it('showed every webhook of the examples in the listener, each with its signature verified', async () => {
     await eventually(async () => (heard.filter((l) => l.includes('verification.')).length >= 4 ? true : undefined), 'the last webhooks', 30_000);
@@ -229,5 +226,5 @@ describe('README examples (e2e)', () => {
     expect(heard.filter((l) => / verification\.canceled /.test(l))).toHaveLength(1);
     expect(heard.filter((l) => / attempt\.completed /.test(l)).length).toBeGreaterThanOrEqual(4);
     expect(heard.filter((l) => !l.endsWith('signature verified'))).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -111,5 +111,5 @@ describe('pbxverify webhooks listen (e2e)', () => {
     expect(await runCli(['webhooks', 'listen', '--key', 'nobody'], ENV)).toMatchObject({ code: 2, stderr: expect.stringContaining('no key "nobody"') });
     expect(await runCli(['webhooks', 'listen', '--key', 'shop', '--secret', secret], ENV)).toMatchObject({ code: 2, stderr: expect.stringContaining('not both') });
     expect(await runCli(['webhooks', 'listen', '--secret', 'not-a-secret'], ENV)).toMatchObject({ code: 2, stderr: expect.stringContaining('whsec_') });
-  });
+  }, 90_000);
 });

@@ -77,6 +77,7 @@ describe('unknown configuration keys and variables', () => {
       PBXVERIFY_ESL_LISTEN_IP: '127.0.0.1',
       PBXVERIFY_LIVE_PBX: 'esl://:x@127.0.0.1:8021',
       PBXVERIFY_TEST_LOG: 'debug',
+      PBXVERIFY_TEST_DEPS: 'check',
       PBXVERIFY_WEBHOOK_SECRET: 'whsec_x',
       PBXVERIFYPORT: '1',
       HOME: '/root',
