@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -59,21 +59,34 @@ function examples(markdown: string): Example[] {
   return out;
 }
 
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** HTTP statuses of the curl requests the command made. */
+  statuses: number[];
+}
+
 /** One bash session: commands run in order, each returning its own output and status. */
 class Shell {
   private readonly child: ChildProcessWithoutNullStreams;
   private stdout = '';
   private stderr = '';
 
-  constructor(env: Record<string, string>) {
+  /** `headers`: the file curl dumps response headers to (the test's .curlrc), read for statuses. */
+  constructor(
+    env: Record<string, string>,
+    private readonly headers: string,
+  ) {
     this.child = spawn('bash', ['--noprofile', '--norc'], { cwd: ROOT, env });
     this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
   }
 
-  async run(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  async run(command: string): Promise<Result> {
     this.stdout = '';
     this.stderr = '';
+    rmSync(this.headers, { force: true });
     this.child.stdin.write(`${command}\n__rc=$?; printf '\\n@@end %s\\n' "$__rc"; printf '\\n@@end\\n' >&2\n`);
     const done = await eventually(
       async () => {
@@ -83,7 +96,13 @@ class Shell {
       `\`${command}\` to finish`,
       120_000,
     );
-    return { code: done, stdout: this.stdout.replace(/\n@@end \d+\n$/, ''), stderr: this.stderr.replace(/\n@@end\n$/, '') };
+    const headers = existsSync(this.headers) ? readFileSync(this.headers, 'utf8') : '';
+    return {
+      code: done,
+      stdout: this.stdout.replace(/\n@@end \d+\n$/, ''),
+      stderr: this.stderr.replace(/\n@@end\n$/, ''),
+      statuses: [...headers.matchAll(/^HTTP\/[\d.]+ (\d{3})/gm)].map((m) => Number(m[1])),
+    };
   }
 
   stop(): void {
@@ -121,18 +140,18 @@ function matches(actual: unknown, expected: unknown): boolean {
 }
 
 /** What is wrong with a result, or undefined when it meets the expectation. */
-function mismatch(result: { code: number; stdout: string; stderr: string }, expectation: string | undefined): string | undefined {
-  const statuses = [...result.stderr.matchAll(/\[http (\d{3})\]/g)].map((m) => Number(m[1]));
+function mismatch(result: Result, expectation: string | undefined): string | undefined {
+  const { statuses } = result;
   const exit = /^exit (\d+)/.exec(expectation ?? '');
   if (exit) return result.code === Number(exit[1]) ? undefined : `exit ${result.code}, expected ${exit[1]}`;
-  if (result.code !== 0) return `exit ${result.code}`;
+  if (result.code !== 0) return `exit ${result.code}: ${result.stderr.slice(0, 300)}`;
   if (expectation === undefined) return statuses.every((s) => s < 300) ? undefined : `HTTP ${statuses.join(', ')}`;
   const status = /^(\d{3})\b/.exec(expectation);
   if (!status) return `unreadable expectation "${expectation}"`;
   if (statuses.at(-1) !== Number(status[1])) return `HTTP ${statuses.join(', ') || 'none'}, expected ${status[1]}`;
   const pairs = expectedPairs(expectation);
   if (!pairs.length) return undefined;
-  const text = result.stdout.trim() || result.stderr.replace(/\[http \d{3}\]/g, '').trim();
+  const text = result.stdout.trim() || result.stderr.trim();
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -153,9 +172,11 @@ describe('README examples (e2e)', () => {
   const ports: Record<string, string> = {};
 
   beforeAll(async () => {
-    // status to stderr, so pipes and $(…) see only the body: the test reads it, a reader never sees it
-    writeFileSync(join(dir, '.curlrc'), 'silent\nshow-error\nwrite-out = "%{stderr}\\n[http %{http_code}]\\n"\n');
-    shell = new Shell(env);
+    // response headers to a file, so pipes and $(…) see only the body: the test reads the status
+    // there, a reader never sees it
+    const headers = join(dir, 'headers');
+    writeFileSync(join(dir, '.curlrc'), `silent\nshow-error\ndump-header = "${headers}"\n`);
+    shell = new Shell(env, headers);
     // stderr a pipe as on a terminal's shell (node gives sockets, which /dev/stderr cannot open)
     await shell.run(`exec 2> >(cat >&2); set -o pipefail; npx() { if [ "$1" = pbxverify ]; then shift; node ${JSON.stringify(join(ROOT, 'bin/pbxverify.js'))} "$@"; else command npx "$@"; fi; }`);
   });
