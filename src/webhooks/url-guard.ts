@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 import type { UrlGuard } from '../verification/ports';
 import { judgeAddress, type Cidr } from './ip-policy';
 

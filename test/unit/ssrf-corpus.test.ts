@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { type AppError } from '../../src/verification/errors';
+import { type AppError } from '../../src/lib/errors';
 import { judgeAddress } from '../../src/webhooks/ip-policy';
 import { NetworkUrlGuard, type Resolver } from '../../src/webhooks/url-guard';
 

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 
 /**
@@ -35,6 +36,9 @@ const IDENFY_ERRORS: Partial<Record<ErrorCode, { http: number; identifier: strin
   RANGE_VELOCITY: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
   QUOTA_EXCEEDED: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
   CIRCUIT_OPEN: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
+  // Idempotency-Key (our addition): the native statuses, named by our codes
+  IDEMPOTENCY_KEY_IN_USE: { http: 409, identifier: 'IDEMPOTENCY_KEY_IN_USE' },
+  IDEMPOTENCY_KEY_REUSED: { http: 422, identifier: 'IDEMPOTENCY_KEY_REUSED' },
 };
 
 /** Refusals of a check that the seed answers as `is_verified: false`: wrong, used, too many tries. */
@@ -63,7 +67,8 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { status: mapped.http, body: { identifier: mapped.identifier, message: err.message } };
     });
 
-    app.post(`${PREFIX}/send-sms`, { schema: { hide: true } }, async (request) => {
+    const idempotent = deps.idempotency.route({ keyOf: (request) => deps.keys.fromHeader(request.headers.authorization) });
+    app.post(`${PREFIX}/send-sms`, { schema: { hide: true, headers: idempotencyHeaders }, ...idempotent }, async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const to = stringParam(params, 'phone_number', { required: true, max: 32 });

@@ -1,7 +1,8 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { ApiKeyConfig } from '../../config/schema';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
 import { internationalNumber, nationalNumber } from './numbers';
 
@@ -31,6 +32,7 @@ const SEND_REASONS: Partial<Record<ErrorCode, number>> = {
   RANGE_VELOCITY: 5,
   QUOTA_EXCEEDED: 5,
   CIRCUIT_OPEN: 5,
+  IDEMPOTENCY_KEY_IN_USE: 5,
   PBX_UNAVAILABLE: 9,
   STORE_UNAVAILABLE: 9,
   CONFLICT_RETRY: 9,
@@ -93,7 +95,8 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
       };
     });
 
-    app.post(SEND, { schema: { hide: true } }, async (request) => {
+    const idempotent = deps.idempotency.route({ keyOf: (request) => keyFromToken(deps, paramsOf(request), 'apiKey'), omit: ['apiKey'] });
+    app.post(SEND, { schema: { hide: true, headers: idempotencyHeaders }, ...idempotent }, async (request) => {
       const params = paramsOf(request);
       const key = keyFromToken(deps, params, 'apiKey');
       const from = stringParam(params, 'from', { max: 11 });

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyRequest } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
 import { internationalNumber } from './numbers';
 import { authenticateZadarma } from './zadarma-signature';
@@ -57,10 +58,13 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
       return { status: mapped.http, body: { status: 'error', message: mapped.message } };
     });
 
+    const authenticate = (request: FastifyRequest) => {
+      const methodPath = (request.url.split('?')[0] as string).slice(PREFIX.length);
+      return authenticateZadarma(deps.keys, request.headers.authorization, methodPath, stringParams(request));
+    };
     const checknumber = async (request: FastifyRequest) => {
       const params = stringParams(request);
-      const methodPath = (request.url.split('?')[0] as string).slice(PREFIX.length);
-      const key = authenticateZadarma(deps.keys, request.headers.authorization, methodPath, params);
+      const key = authenticate(request);
       const callerId = stringParam(params, 'caller_id', { required: true, max: 20 });
       const to = internationalNumber(stringParam(params, 'to', { required: true, max: 20 }));
       const code = stringParam(params, 'code', { required: true, max: 64 });
@@ -82,9 +86,11 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
         time: unixSeconds(record.createdAt),
       };
     };
+    // Idempotency-Key is our addition: Zadarma's clients never send it.
+    const options = { schema: { hide: true, headers: idempotencyHeaders }, ...deps.idempotency.route({ keyOf: authenticate }) };
     for (const url of [`${PREFIX}/v1/request/checknumber/`, `${PREFIX}/v1/request/checknumber`]) {
-      app.get(url, { schema: { hide: true } }, checknumber);
-      app.post(url, { schema: { hide: true } }, checknumber);
+      app.get(url, options, checknumber);
+      app.post(url, options, checknumber);
     }
   };
 }

@@ -1,7 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Metrics } from '../../metrics/metrics';
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 import { errorBody, toAppError } from '../error-handler';
 
 /** Who may read /metrics: anyone who reaches the listener, or only with `Authorization: Bearer <token>`. */
