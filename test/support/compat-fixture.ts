@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from './api-client';
-import { KEY, startFixture, type Fixture, type FixtureOptions } from './e2e-fixture';
+import { KEY, spokenCode, startFixture, type Fixture, type FixtureOptions } from './e2e-fixture';
 
 /** Keys of the compat e2e engines (besides the fixture's `shop` key, which they extend). */
 export const SHOP = `${KEY.id}:${KEY.secret}`;
@@ -75,6 +75,9 @@ export async function startCompatFixture(opts: FixtureOptions & { keys?: Array<R
     },
     callsTo: (to) => everyKeys(`/v1/simulator/calls?to=${encodeURIComponent(to)}`, 'calls'),
     messagesTo: (to) => everyKeys(`/v1/simulator/messages?to=${encodeURIComponent(to)}`, 'messages'),
+    // whichever of the fixture's keys placed the latest call or sent the latest SMS
+    heardCode: async (to) => spokenCode((await everyKeys(`/v1/simulator/calls?to=${encodeURIComponent(to)}`, 'calls')).at(-1)),
+    lastSms: async (to) => (await everyKeys(`/v1/simulator/messages?to=${encodeURIComponent(to)}`, 'messages')).at(-1)?.body as string,
   };
 }
 
