@@ -9,6 +9,7 @@ pbxContract('freeswitch-esl driver on the ESL fake', async () => {
     numbers: QA_NUMBERS,
     shortRingMs: 3_000,
     supportsMessages: true,
+    sentMessages: () => rig.fake.messages,
     close: () => rig.close(),
   };
 });

@@ -21,6 +21,7 @@ pbxContract('simulator', async () => {
     shortRingMs: 3_000,
     beforePress: (to, digits) => pbx.showOnScreen(to, digits),
     supportsMessages: true,
+    sentMessages: () => pbx.messageLog(),
     close: () => pbx.stop(),
   };
 });

@@ -72,7 +72,9 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
         to,
         workflow: 'sms-call-call',
         codeLength: IDENFY_CODE_LENGTH,
-        sender: senderName,
+        // The name is the brand as written; as the sender (a SIP From URI user, which carries no
+        // spaces: src/lib/sms-text.ts) "The Sender" becomes "TheSender".
+        sender: senderName?.replaceAll(' ', ''),
         brand: senderName,
         messageTemplate: TEMPLATE,
         // a new request for the number replaces the pending one
