@@ -46,6 +46,8 @@ const CHECK_STATUSES: Partial<Record<ErrorCode, number>> = {
   VERIFY_CODE_EXPIRED: 3,
   VERIFY_CANCELED: 3,
   VERIFY_TOO_MANY_ATTEMPTS: 4,
+  // the SMS could not be sent: the code no longer works, as after an expiry
+  VERIFY_FAILED: 3,
   VERIFICATION_NOT_FOUND: 5,
   AUTH_MISSING: 7,
   AUTH_INVALID: 7,

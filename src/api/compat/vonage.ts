@@ -53,6 +53,7 @@ const BY_ENDPOINT: Readonly<Record<VonageEndpoint, Partial<Record<ErrorCode, num
     VERIFY_CHECK_NOT_ALLOWED: 6,
     VERIFY_CODE_EXPIRED: 16,
     VERIFY_TOO_MANY_ATTEMPTS: 17,
+    VERIFY_FAILED: 6,
     // Vonage's check and search know no 8: 4 covers "invalid or disabled" there
     KEY_DISABLED: 4,
   },
@@ -62,6 +63,7 @@ const BY_ENDPOINT: Readonly<Record<VonageEndpoint, Partial<Record<ErrorCode, num
     VERIFY_EXPIRED: 6,
     VERIFY_CANCELED: 6,
     VERIFY_TOO_MANY_ATTEMPTS: 6,
+    VERIFY_FAILED: 6,
     VERIFY_NOT_PENDING: 6,
     VERIFY_NO_NEXT_STEP: 19,
   },
