@@ -17,7 +17,7 @@ export function errorBody(err: AppError): ErrorBody {
  * `code` is CODE_LENGTH_INVALID whichever layer sees it first). Set as the route's
  * `config.fieldErrors`; anything not listed is REQUEST_INVALID.
  */
-export type FieldErrors = Readonly<Record<string, Readonly<Record<string, ErrorCode>>>>;
+export type FieldErrors = Readonly<Record<string, Readonly<Record<string, ErrorCode | { code: ErrorCode; details: Record<string, unknown> }>>>>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -38,11 +38,11 @@ export function toAppError(err: unknown, fieldErrors?: FieldErrors): AppError {
     }));
     const first = issues[0];
     const byField = first === undefined ? undefined : fieldErrors?.[first.field];
-    const code = first === undefined || byField === undefined ? undefined : (byField[first.kind] ?? (first.kind === 'invalid_type' ? undefined : byField['*']));
-    return new AppError(code ?? 'REQUEST_INVALID', {
-      ...(code === undefined ? {} : { message: `${first?.field}: ${first?.problem}` }),
-      details: { ...(code === undefined ? {} : { field: first?.field }), issues: issues.map(({ field, problem }) => ({ field, problem })) },
-    });
+    const mapped = first === undefined || byField === undefined ? undefined : (byField[first.kind] ?? (first.kind === 'invalid_type' ? undefined : byField['*']));
+    const listed = issues.map(({ field, problem }) => ({ field, problem }));
+    if (mapped === undefined || first === undefined) return new AppError('REQUEST_INVALID', { details: { issues: listed } });
+    const { code, details } = typeof mapped === 'string' ? { code: mapped, details: {} } : mapped;
+    return new AppError(code, { message: `${first.field}: ${first.problem}`, details: { field: first.field, ...details, issues: listed } });
   }
   const fe = err as FastifyError;
   switch (fe.code) {

@@ -24,6 +24,10 @@ export const ERRORS = {
   // Input values
   NUMBER_NOT_E164: { status: 400, message: 'The phone number is not in E.164 format (+ and 7 to 15 digits)' },
   NUMBER_INVALID: { status: 400, message: 'The phone number is not a valid number' },
+  NUMBER_PLUS_NOT_ENCODED: {
+    status: 400,
+    message: 'The phone number starts with a space: a + in a query string or form body means a space; encode + as %2B',
+  },
   CODE_INVALID_FORMAT: { status: 400, message: 'The code must be digits only' },
   CODE_LENGTH_INVALID: { status: 400, message: 'The code length is out of range' },
   LANGUAGE_UNSUPPORTED: { status: 400, message: 'That language is not supported' },

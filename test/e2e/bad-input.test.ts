@@ -97,6 +97,19 @@ describe('bad input (e2e)', () => {
     expect((await qa.post('/v1/verifications', { to, channel: 'sms', code: '1234' })).body.error.code).toBe('CUSTOM_CODE_NOT_ALLOWED');
   });
 
+  it('refuses a query number whose + was not URL-encoded (it decodes to a space), with the hint', async () => {
+    for (const path of ['/v1/simulator/calls', '/v1/simulator/messages']) {
+      const raw = await f.api.get(`${path}?to=+12025550100`);
+      expect({ path, status: raw.status, error: raw.body.error }).toEqual({
+        path,
+        status: 400,
+        error: { code: 'NUMBER_PLUS_NOT_ENCODED', message: expect.stringContaining('encode + as %2B'), details: expect.objectContaining({ field: 'to', hint: 'encode + as %2B' }) },
+      });
+      expect((await f.api.get(`${path}?to=%2B12025550100`)).status).toBe(200);
+      expect((await f.api.get(`${path}?to=12025550100`)).body.error.code).toBe('NUMBER_NOT_E164');
+    }
+  });
+
   it('refuses bad checks with stable codes', async () => {
     const id = '0'.repeat(32);
     expect((await f.api.post(`/v1/verifications/${id}/check`, { code: '12a4' })).body.error.code).toBe('CODE_INVALID_FORMAT');

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../../verification/errors';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { CALLEDIN_META } from './calledin-callback';
+import { assertPlusEncoded } from '../query-number';
 import { numberWithCallingCode } from './numbers';
 
 /**
@@ -53,6 +54,7 @@ export function calledInRoutes(deps: CompatDeps): CompatPlugin {
       const callbackUrl = stringParam(params, 'callback_url', { required: true, max: 2048 });
       const secret = stringParam(params, 'secret', { max: 30 }) ?? '';
       const callerId = stringParam(params, 'caller_id', { max: 20 });
+      if (callerId !== undefined) assertPlusEncoded(callerId, 'caller_id');
       const to = numberWithCallingCode(phone, country);
       await deps.urlGuard.check(callbackUrl);
       await deps.service.start(key, {

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import type { ApiKeyConfig } from '../../config/schema';
 import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
+import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
 
 /**
@@ -62,6 +63,8 @@ const CHECK_RESULT = { WRONG: 0, VERIFIED: 1, TOO_MANY: 4 } as const;
 
 /** `0501234567` in the key's country, or E.164 (`+972…`) for a key without one. */
 function toE164(raw: string, key: ApiKeyConfig): string {
+  // before spaces are dropped: ` 972…` is a +972… whose + the form decoding made a space
+  assertPlusEncoded(raw, 'to');
   const compact = raw.replace(/[\s-]/g, '');
   if (compact.startsWith('+')) return internationalNumber(compact);
   if (key.defaultCountry === undefined) {

@@ -4,6 +4,7 @@ import type { ApiKeyConfig } from '../../config/schema';
 import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
 import type { KeyRing } from '../keys';
 import { answerErrorsWith, intParam, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
+import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
 import { CURRENCY, NO_PRICE, eventId, searchResult } from './vonage-views';
 import { vonagePlan } from './vonage-workflows';
@@ -119,6 +120,13 @@ function vonageKey(keys: KeyRing, params: Record<string, unknown>, request: Fast
   return keys.authenticate(id, secret);
 }
 
+/** `sender_id`: an alphanumeric ID or a number, whose + a query string turns into a space. */
+function senderId(params: Record<string, unknown>): string | undefined {
+  const value = stringParam(params, 'sender_id', { max: 11 });
+  if (value !== undefined) assertPlusEncoded(value, 'sender_id');
+  return value;
+}
+
 function oneOf(value: number | undefined, allowed: readonly number[], field: string): number | undefined {
   if (value !== undefined && !allowed.includes(value)) throw new AppError('REQUEST_INVALID', { message: `must be one of ${allowed.join(', ')}`, details: { field } });
   return value;
@@ -160,7 +168,7 @@ export function vonageRoutes(deps: CompatDeps): CompatPlugin {
         code: pinCode,
         codeLength: pinCode === undefined ? (oneOf(intParam(params, 'code_length', 4, 6), [4, 6], 'code_length') ?? 4) : undefined,
         brand,
-        sender: stringParam(params, 'sender_id', { max: 11 }),
+        sender: senderId(params),
         lang: stringParam(params, 'lg', { max: 10 }),
         // Vonage refuses a second request for a number with status 10
         replaceActive: false,

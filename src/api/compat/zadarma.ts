@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyRequest } from 'fastify';
 import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
 import { answerErrorsWith, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
+import { assertPlusEncoded } from '../query-number';
 import { internationalNumber } from './numbers';
 import { authenticateZadarma } from './zadarma-signature';
 
@@ -62,6 +63,7 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
       const methodPath = (request.url.split('?')[0] as string).slice(PREFIX.length);
       const key = authenticateZadarma(deps.keys, request.headers.authorization, methodPath, params);
       const callerId = stringParam(params, 'caller_id', { required: true, max: 20 });
+      assertPlusEncoded(callerId, 'caller_id');
       const to = internationalNumber(stringParam(params, 'to', { required: true, max: 20 }));
       const code = stringParam(params, 'code', { required: true, max: 64 });
       const lang = stringParam(params, 'lang', { max: 20 });
