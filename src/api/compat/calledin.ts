@@ -4,6 +4,7 @@ import { answerErrorsWith, keyFromToken, paramsOf, stringParam, type CompatDeps,
 import { CALLEDIN_META } from './calledin-callback';
 import { assertPlusEncoded } from '../query-number';
 import { numberWithCallingCode } from './numbers';
+import { ALIAS, CALLEDIN_REVERSE_VERIFY, compatDoc } from './openapi';
 
 /**
  * called.in `reverse_verify` (seed 002): the website shows a code, we call and the user types
@@ -73,7 +74,7 @@ export function calledInRoutes(deps: CompatDeps): CompatPlugin {
       });
       return reply.type('text/plain; charset=utf-8').send('0');
     };
-    app.get(`${PATH}/`, { schema: { hide: true } }, handler);
-    app.get(PATH, { schema: { hide: true } }, handler);
+    app.get(`${PATH}/`, compatDoc(CALLEDIN_REVERSE_VERIFY, 'GET'), handler);
+    app.get(PATH, ALIAS, handler);
   };
 }

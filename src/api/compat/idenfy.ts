@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
 import { answerErrorsWith, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
+import { compatDoc, IDENFY_SEND, IDENFY_VERIFY } from './openapi';
 
 /**
  * iDenfy phone verification (seed 003): `send-sms` starts the `sms-call-call` workflow (SMS; after
@@ -64,7 +65,7 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { status: mapped.http, body: { identifier: mapped.identifier, message: err.message } };
     });
 
-    app.post(`${PREFIX}/send-sms`, { schema: { hide: true } }, async (request) => {
+    app.post(`${PREFIX}/send-sms`, compatDoc(IDENFY_SEND, 'POST', ['application/json']), async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const to = stringParam(params, 'phone_number', { required: true, max: 32 });
@@ -84,7 +85,7 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { request_id: record.id };
     });
 
-    app.post(`${PREFIX}/verify-sms`, { schema: { hide: true } }, async (request) => {
+    app.post(`${PREFIX}/verify-sms`, compatDoc(IDENFY_VERIFY, 'POST', ['application/json']), async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const id = stringParam(params, 'request_id', { required: true, max: 40 });

@@ -5,6 +5,9 @@ import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
 import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
+import { compatDoc, NINETY_NINE_CHECK, NINETY_NINE_SEND } from './openapi';
+
+const MULTIPART_OR_FORM = ['multipart/form-data', 'application/x-www-form-urlencoded'];
 
 /**
  * 99 Digital "Verify SMS" (seed 001): send a code by SMS, check it by phone number and code.
@@ -98,7 +101,7 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
       };
     });
 
-    app.post(SEND, { schema: { hide: true } }, async (request) => {
+    app.post(SEND, compatDoc(NINETY_NINE_SEND, 'POST', MULTIPART_OR_FORM), async (request) => {
       const params = paramsOf(request);
       const key = keyFromToken(deps, params, 'apiKey');
       const from = stringParam(params, 'from', { max: 11 });
@@ -119,7 +122,7 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
       return { status: 'OK', unique: record.id, timestamp: unixSeconds(record.createdAt), from: record.sender ?? from ?? null, reason: 1 };
     });
 
-    app.post(CHECK, { schema: { hide: true } }, async (request) => {
+    app.post(CHECK, compatDoc(NINETY_NINE_CHECK, 'POST', MULTIPART_OR_FORM), async (request) => {
       const params = paramsOf(request);
       const key = keyFromToken(deps, params, 'apiKey');
       const phone = stringParam(params, 'to', { required: true, max: 32 });

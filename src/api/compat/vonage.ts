@@ -6,6 +6,7 @@ import type { KeyRing } from '../keys';
 import { answerErrorsWith, intParam, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
+import { compatDoc, VONAGE_CHECK, VONAGE_CONTROL, VONAGE_REQUEST, VONAGE_SEARCH } from './openapi';
 import { CURRENCY, NO_PRICE, eventId, searchResult } from './vonage-views';
 import { vonagePlan } from './vonage-workflows';
 
@@ -91,10 +92,15 @@ const TEXTS: Readonly<Record<number, string>> = {
   101: 'No response found',
 };
 
-function endpointOf(request: FastifyRequest): VonageEndpoint {
-  const url = request.routeOptions.url;
+function endpointFor(url: string | undefined): VonageEndpoint {
   return (Object.keys(ROUTES) as Array<VonageEndpoint>).find((k) => ROUTES[k] === url) ?? 'request';
 }
+
+function endpointOf(request: FastifyRequest): VonageEndpoint {
+  return endpointFor(request.routeOptions.url);
+}
+
+const DOCS = { request: VONAGE_REQUEST, check: VONAGE_CHECK, control: VONAGE_CONTROL, search: VONAGE_SEARCH } as const;
 
 export function vonageStatus(err: AppError, endpoint: VonageEndpoint): number {
   const status = BY_ENDPOINT[endpoint][err.code] ?? COMMON[err.code];
@@ -141,8 +147,9 @@ export function vonageRoutes(deps: CompatDeps): CompatPlugin {
       return { status: 200, body: { ...(typeof requestId === 'string' ? { request_id: requestId } : {}), status: String(status), error_text: errorText(status, err) } };
     });
     const route = (url: string, handler: (request: FastifyRequest) => Promise<unknown>): void => {
-      app.get(url, { schema: { hide: true } }, handler);
-      app.post(url, { schema: { hide: true } }, handler);
+      const doc = DOCS[endpointFor(url)];
+      app.get(url, compatDoc(doc, 'GET'), handler);
+      app.post(url, compatDoc(doc, 'POST'), handler);
     };
 
     route(ROUTES.request, async (request) => {

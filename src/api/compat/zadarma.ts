@@ -4,6 +4,7 @@ import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
 import { answerErrorsWith, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
 import { assertPlusEncoded } from '../query-number';
 import { internationalNumber } from './numbers';
+import { ALIAS, compatDoc, ZADARMA_CHECKNUMBER } from './openapi';
 import { authenticateZadarma } from './zadarma-signature';
 
 /**
@@ -84,9 +85,10 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
         time: unixSeconds(record.createdAt),
       };
     };
-    for (const url of [`${PREFIX}/v1/request/checknumber/`, `${PREFIX}/v1/request/checknumber`]) {
-      app.get(url, { schema: { hide: true } }, checknumber);
-      app.post(url, { schema: { hide: true } }, checknumber);
-    }
+    const url = `${PREFIX}/v1/request/checknumber/`;
+    app.get(url, compatDoc(ZADARMA_CHECKNUMBER, 'GET'), checknumber);
+    app.post(url, compatDoc(ZADARMA_CHECKNUMBER, 'POST', ['application/x-www-form-urlencoded']), checknumber);
+    app.get(url.slice(0, -1), ALIAS, checknumber);
+    app.post(url.slice(0, -1), ALIAS, checknumber);
   };
 }

@@ -51,8 +51,8 @@ const CHECK_FIELD_ERRORS: FieldErrors = {
 };
 
 const idParams = z.object({ id: z.string().max(64) });
-const checkBody = z.object({ code: codeDigits }).strict();
-const checkByNumberBody = z.object({ to: e164, code: codeDigits }).strict();
+export const checkBody = z.object({ code: codeDigits }).strict();
+export const checkByNumberBody = z.object({ to: e164, code: codeDigits }).strict();
 const checkResponse = z.object({
   id: z.string(),
   status: z.string(),
