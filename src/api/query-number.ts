@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 import type { FieldErrors } from './error-handler';
 
 /**

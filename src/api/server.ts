@@ -10,11 +10,12 @@ import type { Pbx } from '../pbx/port';
 import type { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import type { PromptCatalog } from '../prompts/catalog';
 import type { Store } from '../store/port';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 import type { WorkflowStep } from '../verification/model';
 import type { VerificationService } from '../verification/service';
 import { errorBody, makeErrorHandler } from './error-handler';
 import { COMPAT_TAGS } from './compat/openapi';
+import type { IdempotencyKeys } from './idempotency/idempotency';
 import type { KeyRing } from './keys';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
@@ -35,6 +36,8 @@ export interface ApiDeps {
   keys: KeyRing;
   metrics: Metrics;
   store: Store;
+  /** Idempotency-Key on creating routes (src/api/idempotency). */
+  idempotency: IdempotencyKeys;
   pbx: Pbx;
   catalog: PromptCatalog;
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
@@ -121,7 +124,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', async (request) => {
       request.apiKey = deps.keys.fromHeader(request.headers.authorization);
     });
-    verificationRoutes(scope, deps.service);
+    verificationRoutes(scope, deps.service, deps.idempotency);
     catalogRoutes(scope, { catalog: deps.catalog, workflows: deps.workflows });
     if (deps.simulator) simulatorRoutes(scope, deps.simulator);
     if (deps.testClock) testClockRoutes(scope, deps.testClock);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config } from './schema';
+import { configErrorMap, issueProblems, unknownVariables } from './unknown-keys';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -152,14 +153,12 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
       raw = readFile(fallback, problems);
     }
   }
+  problems.push(...unknownVariables(opts.env, ENV_VARS.map((v) => v.name)));
   applyEnv(raw, opts.env, problems);
 
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: configErrorMap });
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const where = issue.path.length ? issue.path.join('.') : '(root)';
-      problems.push(`${where}: ${issue.message}`);
-    }
+    for (const issue of result.error.issues) problems.push(...issueProblems(issue));
   }
   if (result.success) problems.push(...crossChecks(result.data));
   if (problems.length || !result.success) throw new ConfigError(problems);

@@ -2,7 +2,7 @@ import { CHANNELS, type ApiKeyConfig, type ChannelName } from '../config/schema'
 import { brandProblem, CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN, senderProblem, templateProblem } from '../lib/sms-text';
 import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
-import { AppError } from './errors';
+import { AppError } from '../lib/errors';
 import type { VerificationRecord, WorkflowStep } from './model';
 import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';

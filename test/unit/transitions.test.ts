@@ -1,7 +1,7 @@
 import { applyCheck, completeAttempt, startStep, terminate, advanceNow, terminalError } from '../../src/verification/transitions';
 import type { Attempt, AttemptResult, WorkflowStep } from '../../src/verification/model';
 import { sampleRecord } from '../contract/store';
-import { AppError } from '../../src/verification/errors';
+import { AppError } from '../../src/lib/errors';
 import { PRESET_WORKFLOWS } from '../../src/verification/workflows';
 
 const T0 = 1_800_000_000_000;

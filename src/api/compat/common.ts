@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
 import type { Clock } from '../../lib/clock';
+import { AppError, type ErrorCode } from '../../lib/errors';
 import { controlCharProblem } from '../../lib/sms-text';
-import { AppError, type ErrorCode } from '../../verification/errors';
 import type { UrlGuard } from '../../verification/ports';
 import type { VerificationService } from '../../verification/service';
 import { makeErrorHandler, type RenderedError } from '../error-handler';
+import type { IdempotencyKeys } from '../idempotency/idempotency';
 import type { KeyRing } from '../keys';
 
 /** What every compat adapter is built from: the engine's own service, keys and guards. */
@@ -19,6 +20,8 @@ export interface CompatDeps {
   logger: Logger;
   /** Counts a refusal in metrics (pbxverify_refusals_total{code}). */
   onRefusal(code: ErrorCode): void;
+  /** Idempotency-Key on the creating endpoints (docs/compat.md). */
+  idempotency: IdempotencyKeys;
 }
 
 /** A route plugin for buildServer's `plugins` option (registered in its own scope). */

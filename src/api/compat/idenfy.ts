@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { compatDoc, IDENFY_SEND, IDENFY_VERIFY } from './openapi';
 
@@ -36,6 +37,9 @@ const IDENFY_ERRORS: Partial<Record<ErrorCode, { http: number; identifier: strin
   RANGE_VELOCITY: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
   QUOTA_EXCEEDED: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
   CIRCUIT_OPEN: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
+  // Idempotency-Key (our addition): the native statuses, named by our codes
+  IDEMPOTENCY_KEY_IN_USE: { http: 409, identifier: 'IDEMPOTENCY_KEY_IN_USE' },
+  IDEMPOTENCY_KEY_REUSED: { http: 422, identifier: 'IDEMPOTENCY_KEY_REUSED' },
 };
 
 /** Refusals of a check that the seed answers as `is_verified: false`: wrong, used, too many tries. */
@@ -65,7 +69,8 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { status: mapped.http, body: { identifier: mapped.identifier, message: err.message } };
     });
 
-    app.post(`${PREFIX}/send-sms`, compatDoc(IDENFY_SEND, 'POST', ['application/json']), async (request) => {
+    const idempotent = deps.idempotency.route({ keyOf: (request) => deps.keys.fromHeader(request.headers.authorization) });
+    app.post(`${PREFIX}/send-sms`, { ...compatDoc(IDENFY_SEND, 'POST', { consumes: ['application/json'], headers: idempotencyHeaders }), ...idempotent }, async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const to = stringParam(params, 'phone_number', { required: true, max: 32 });
@@ -85,7 +90,7 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { request_id: record.id };
     });
 
-    app.post(`${PREFIX}/verify-sms`, compatDoc(IDENFY_VERIFY, 'POST', ['application/json']), async (request) => {
+    app.post(`${PREFIX}/verify-sms`, compatDoc(IDENFY_VERIFY, 'POST', { consumes: ['application/json'] }), async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const id = stringParam(params, 'request_id', { required: true, max: 40 });

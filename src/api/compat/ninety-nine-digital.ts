@@ -1,7 +1,8 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { ApiKeyConfig } from '../../config/schema';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
 import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
@@ -35,6 +36,7 @@ const SEND_REASONS: Partial<Record<ErrorCode, number>> = {
   RANGE_VELOCITY: 5,
   QUOTA_EXCEEDED: 5,
   CIRCUIT_OPEN: 5,
+  IDEMPOTENCY_KEY_IN_USE: 5,
   PBX_UNAVAILABLE: 9,
   STORE_UNAVAILABLE: 9,
   CONFLICT_RETRY: 9,
@@ -101,7 +103,8 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
       };
     });
 
-    app.post(SEND, compatDoc(NINETY_NINE_SEND, 'POST', MULTIPART_OR_FORM), async (request) => {
+    const idempotent = deps.idempotency.route({ keyOf: (request) => keyFromToken(deps, paramsOf(request), 'apiKey'), omit: ['apiKey'] });
+    app.post(SEND, { ...compatDoc(NINETY_NINE_SEND, 'POST', { consumes: MULTIPART_OR_FORM, headers: idempotencyHeaders }), ...idempotent }, async (request) => {
       const params = paramsOf(request);
       const key = keyFromToken(deps, params, 'apiKey');
       const from = stringParam(params, 'from', { max: 11 });
@@ -122,7 +125,7 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
       return { status: 'OK', unique: record.id, timestamp: unixSeconds(record.createdAt), from: record.sender ?? from ?? null, reason: 1 };
     });
 
-    app.post(CHECK, compatDoc(NINETY_NINE_CHECK, 'POST', MULTIPART_OR_FORM), async (request) => {
+    app.post(CHECK, compatDoc(NINETY_NINE_CHECK, 'POST', { consumes: MULTIPART_OR_FORM }), async (request) => {
       const params = paramsOf(request);
       const key = keyFromToken(deps, params, 'apiKey');
       const phone = stringParam(params, 'to', { required: true, max: 32 });

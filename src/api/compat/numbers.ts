@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 import { assertPlusEncoded } from '../query-number';
 
 /**

@@ -28,12 +28,15 @@ interface Doc {
   params: Params;
 }
 
-/** Route options documenting a compat endpoint for `method` (parameters in the query for GET, the body otherwise). */
-export function compatDoc(doc: Doc, method: 'GET' | 'POST', consumes: string[] = FORM): RouteShorthandOptions {
-  const where = method === 'GET' ? { querystring: doc.params } : { body: doc.params, consumes };
+/**
+ * Route options documenting a compat endpoint for `method` (parameters in the query for GET, the
+ * body otherwise; `headers` documents request headers such as Idempotency-Key).
+ */
+export function compatDoc(doc: Doc, method: 'GET' | 'POST', opts: { consumes?: string[]; headers?: z.ZodType } = {}): RouteShorthandOptions {
+  const where = method === 'GET' ? { querystring: doc.params } : { body: doc.params, consumes: opts.consumes ?? FORM };
   return {
     validatorCompiler: passThrough,
-    schema: { summary: doc.summary, description: doc.description, tags: [doc.tag], security: [], ...where },
+    schema: { summary: doc.summary, description: doc.description, tags: [doc.tag], security: [], ...where, ...(opts.headers ? { headers: opts.headers } : {}) },
   };
 }
 

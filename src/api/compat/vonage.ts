@@ -1,8 +1,9 @@
 import formbody from '@fastify/formbody';
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
 import type { KeyRing } from '../keys';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, intParam, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
@@ -32,6 +33,8 @@ const COMMON: Partial<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 5,
   CONFLICT_RETRY: 5,
   INTERNAL: 5,
+  // a request with this Idempotency-Key is still running: "throttled", try again shortly
+  IDEMPOTENCY_KEY_IN_USE: 1,
 };
 const BY_ENDPOINT: Readonly<Record<VonageEndpoint, Partial<Record<ErrorCode, number>>>> = {
   request: {
@@ -151,8 +154,16 @@ export function vonageRoutes(deps: CompatDeps): CompatPlugin {
       app.get(url, compatDoc(doc, 'GET'), handler);
       app.post(url, compatDoc(doc, 'POST'), handler);
     };
+    // request starts a verification, control may place a call (trigger_next_event): both take
+    // an Idempotency-Key (our addition).
+    const idempotentRoute = (url: string, handler: (request: FastifyRequest) => Promise<unknown>): void => {
+      const doc = DOCS[endpointFor(url)];
+      const idempotent = deps.idempotency.route({ keyOf: (request) => vonageKey(deps.keys, paramsOf(request), request), omit: ['api_key', 'api_secret'] });
+      app.get(url, { ...compatDoc(doc, 'GET', { headers: idempotencyHeaders }), ...idempotent }, handler);
+      app.post(url, { ...compatDoc(doc, 'POST', { headers: idempotencyHeaders }), ...idempotent }, handler);
+    };
 
-    route(ROUTES.request, async (request) => {
+    idempotentRoute(ROUTES.request, async (request) => {
       const params = paramsOf(request);
       const key = vonageKey(deps.keys, params, request);
       const number = stringParam(params, 'number', { required: true, max: 32 });
@@ -205,7 +216,7 @@ export function vonageRoutes(deps: CompatDeps): CompatPlugin {
       };
     });
 
-    route(ROUTES.control, async (request) => {
+    idempotentRoute(ROUTES.control, async (request) => {
       const params = paramsOf(request);
       const key = vonageKey(deps.keys, params, request);
       const id = stringParam(params, 'request_id', { required: true, max: 32 });

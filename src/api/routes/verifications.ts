@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CHANNELS } from '../../config/schema';
+import { AppError } from '../../lib/errors';
 import { CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN } from '../../lib/sms-text';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../../lib/sms-text-schema';
-import { AppError } from '../../verification/errors';
 import type { VerificationService } from '../../verification/service';
 import { verificationView } from '../../verification/view';
 import type { FieldErrors } from '../error-handler';
+import { idempotencyHeaders, idempotencyResponses, type IdempotencyKeys } from '../idempotency/idempotency';
 import { errorSchema, verificationSchema } from '../schemas';
 
 const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -66,7 +67,7 @@ function assertId(id: string): void {
 }
 
 /** The native REST API: /v1/verifications. */
-export function verificationRoutes(app: FastifyInstance, service: VerificationService): void {
+export function verificationRoutes(app: FastifyInstance, service: VerificationService, idempotency: IdempotencyKeys): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 410: errorSchema, 429: errorSchema };
 
@@ -76,10 +77,13 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
       config: { fieldErrors: START_FIELD_ERRORS },
       schema: {
         summary: 'Start a verification',
+        description: 'Send an Idempotency-Key header to make retries safe (docs/api.md, "Retries and idempotency").',
         tags: ['verifications'],
+        headers: idempotencyHeaders,
         body: startBody,
-        response: { 201: verificationSchema.extend({ code: z.string().optional() }), ...errors },
+        response: { 201: verificationSchema.extend({ code: z.string().optional() }), ...errors, ...idempotencyResponses },
       },
+      ...idempotency.route(),
     },
     async (request, reply) => {
       const b = request.body;
@@ -161,7 +165,17 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
 
   r.post(
     '/v1/verifications/:id/next',
-    { schema: { summary: 'Run the next workflow step now', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
+    {
+      schema: {
+        summary: 'Run the next workflow step now',
+        description: 'Places a call or sends an SMS: send an Idempotency-Key header to make retries safe.',
+        tags: ['verifications'],
+        headers: idempotencyHeaders,
+        params: idParams,
+        response: { 200: verificationSchema, ...errors, ...idempotencyResponses },
+      },
+      ...idempotency.route(),
+    },
     async (request) => {
       assertId(request.params.id);
       return verificationView(await service.next(request.apiKey, request.params.id));

@@ -1,5 +1,5 @@
+import { AppError } from '../../lib/errors';
 import { messageBodyProblem, senderProblem } from '../../lib/sms-text';
-import { AppError } from '../../verification/errors';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const TRUNK = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -1,6 +1,6 @@
 import { internationalNumber, nationalNumber, numberWithCallingCode } from '../../../src/api/compat/numbers';
 import { assertPlusEncoded } from '../../../src/api/query-number';
-import { AppError } from '../../../src/verification/errors';
+import { AppError } from '../../../src/lib/errors';
 
 /** A `+` sent unencoded in a query string or form body arrives as a space (issue 11). */
 describe('numbers from query strings and form bodies', () => {

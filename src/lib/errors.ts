@@ -11,6 +11,9 @@ export const ERRORS = {
   REQUEST_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request content type is not supported' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters' },
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, message: 'A request with this Idempotency-Key is still in progress; retry shortly' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'This Idempotency-Key was already used for a different request' },
 
   // Authentication and key policy
   AUTH_MISSING: { status: 401, message: 'An API key is required' },
