@@ -57,8 +57,8 @@ export interface OriginateSpec {
 }
 
 /**
- * `originate {vars}<dial> &park()`. `originate_timeout` counts whole seconds (README of the
- * recordings), so the ring timeout is rounded up. `ignore_early_media` keeps a 183 with ringback
+ * `originate {vars}<dial> &park()`. `originate_timeout` counts whole seconds
+ * (test/fixtures/RECORDINGS.md), so the ring timeout is rounded up. `ignore_early_media` keeps a 183 with ringback
  * from counting as an answer; `playback_terminators=none` stops FreeSWITCH's default `*` from
  * cutting prompts (barge-in is decided by the driver).
  */

@@ -38,7 +38,7 @@ export interface SentMessage {
 /**
  * A wire-level fake Asterisk ARI: a real HTTP server with the REST paths the driver and
  * ari-client use (plus a minimal swagger listing), and the `/ari/events` WebSocket, following
- * pbx-transcripts/asterisk-22/wire. Faults for tests: wrong credentials, stalled routes, cut
+ * test/fixtures/ari/wire. Faults for tests: wrong credentials, stalled routes, cut
  * sockets, the whole PBX going away and coming back on the same port.
  */
 export class FakeAri {
