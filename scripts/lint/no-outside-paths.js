@@ -34,7 +34,7 @@ const ALLOWED = [
   { path: '/proc', why: "Linux's per-process statistics (the benches read a process's CPU time)" },
   { path: '/dev/null', why: 'the null device' },
   { path: '/dev/tty', why: "the process's controlling terminal" },
-  { path: '/dev/stderr', why: "the process's standard error (the README's shell examples tee answers to it)" },
+  { path: '/dev/stderr', why: "the process's standard error (shell redirections in tests)" },
 ];
 
 /** @param {string} p */

@@ -14,6 +14,7 @@ import { AppError } from '../lib/errors';
 import type { WorkflowStep } from '../verification/model';
 import type { VerificationService } from '../verification/service';
 import { errorBody, makeErrorHandler } from './error-handler';
+import { COMPAT_TAGS } from './compat/openapi';
 import type { IdempotencyKeys } from './idempotency/idempotency';
 import type { KeyRing } from './keys';
 import { BODY_LIMITS } from './limits';
@@ -125,6 +126,13 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
         },
       },
       security: [{ basic: [] }, { bearer: [] }],
+      tags: [
+        { name: 'verifications', description: 'The native API (docs/api.md)' },
+        { name: 'catalog', description: 'What this engine offers' },
+        { name: 'simulator', description: 'QA views of the built-in simulator PBX' },
+        { name: 'admin', description: 'Admin keys only' },
+        ...COMPAT_TAGS,
+      ],
     },
     transform: jsonSchemaTransform,
   });

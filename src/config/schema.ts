@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 
 /**
@@ -23,12 +24,12 @@ export const apiKeySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -'),
   secret: z.string().min(16, 'must be at least 16 characters'),
   /** Display name for logs and `keys list`. */
-  name: z.string().max(100).optional(),
+  name: plainText(100).optional(),
   disabled: z.boolean().default(false),
   /** Numbers this key may call from (seed 000: only the operator's own numbers). Empty: the default caller ID only. */
   allowedCallerIds: z.array(callerId).default([]),
-  /** SMS senders this key may use; empty: any alphanumeric sender of up to 11 characters. */
-  allowedSenders: z.array(z.string().min(1).max(15)).default([]),
+  /** SMS senders this key may use; empty: any sender of the grammar (src/lib/sms-text.ts). */
+  allowedSenders: z.array(senderSchema).default([]),
   defaultLang: z.string().optional(),
   allowedChannels: z.array(z.enum(CHANNELS)).default([...CHANNELS]),
   /** May the caller supply its own code (seed 000, seed 002)? */
@@ -43,7 +44,7 @@ export const apiKeySchema = z.strictObject({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 18 bytes)')
     .optional(),
-  brand: z.string().max(32).optional(),
+  brand: brandSchema.optional(),
   /** Country of national-format numbers this key sends (99 Digital's `to`, e.g. IL). */
   defaultCountry: z
     .string()
@@ -190,9 +191,11 @@ export const configSchema = z.strictObject({
     .prefault({}),
   sms: z
     .strictObject({
-      defaultSender: z.string().min(1).max(11).default('pbxverify'),
-      defaultTemplate: z.string().includes('{code}').max(480).default('Your {brand} verification code is {code}'),
-      defaultBrand: z.string().max(32).default('pbxverify'),
+      // One grammar with the API and both drivers (src/lib/sms-text.ts): a default the PBX
+      // cannot send is refused at start-up, not at the first SMS.
+      defaultSender: senderSchema.default('pbxverify'),
+      defaultTemplate: templateSchema.default('Your {brand} verification code is {code}'),
+      defaultBrand: brandSchema.default('pbxverify'),
     })
     .prefault({}),
   webhooks: z

@@ -14,6 +14,7 @@ for (const [label, endpointTemplate] of [
       lang: 'en',
       numbers: ARI_NUMBERS,
       shortRingMs: 3_000,
+      sentMessages: () => fake.messages,
       close: async () => {
         await pbx.stop();
         await fake.stop();

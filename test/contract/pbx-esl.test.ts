@@ -8,6 +8,7 @@ pbxContract('freeswitch-esl driver on the ESL fake', async () => {
     lang: 'en',
     numbers: QA_NUMBERS,
     shortRingMs: 3_000,
+    sentMessages: () => rig.fake.messages,
     close: () => rig.close(),
   };
 });

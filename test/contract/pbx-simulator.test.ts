@@ -20,6 +20,7 @@ pbxContract('simulator', async () => {
     numbers: QA_NUMBERS,
     shortRingMs: 3_000,
     beforePress: (to, digits) => pbx.showOnScreen(to, digits),
+    sentMessages: () => pbx.messageLog(),
     close: () => pbx.stop(),
   };
 });

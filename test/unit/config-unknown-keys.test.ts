@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ENV_VARS, loadConfig } from '../../src/config/load';
@@ -80,7 +80,7 @@ describe('unknown configuration keys and variables', () => {
       PBXVERIFY_TEST_DEPS: 'check',
       PBXVERIFY_WEBHOOK_SECRET: 'whsec_x',
       PBXVERIFYPORT: '1',
-      HOME: cwd,
+      HOME: homedir(),
     };
     expect(loadConfig({ env, cwd }).config.port).toBe(8080);
   });
@@ -99,13 +99,13 @@ describe('unknown configuration keys and variables', () => {
       PBXVERIFY_SIMULATOR_SPEED: '2',
       PBXVERIFY_ABUSE_CONTROLS: 'on',
       PBXVERIFY_TEST_CLOCK: 'manual',
-      PBXVERIFY_TRUNK: 'carrier',
-      PBXVERIFY_CALLER_ID: '+442037691880',
+      PBXVERIFY_TRUNK: 'carrier-a',
+      PBXVERIFY_CALLER_ID: '+12025550180',
       PBXVERIFY_ASTERISK_ENDPOINT_TEMPLATE: 'PJSIP/{number}@{trunk}',
-      PBXVERIFY_ASTERISK_MESSAGE_TEMPLATE: 'pjsip:{trunk}/sip:{number}@sms.example.net',
+      PBXVERIFY_ASTERISK_MESSAGE_TEMPLATE: 'pjsip:{trunk}/sip:{number}@127.0.0.1',
       PBXVERIFY_FREESWITCH_DIAL_STRING: 'sofia/gateway/{trunk}/{number}',
       PBXVERIFY_FREESWITCH_SOUNDS_DIR: '/usr/share/freeswitch/sounds',
-      PBXVERIFY_FREESWITCH_CHAT_TO: 'external/sip:{number}@sms.example.net',
+      PBXVERIFY_FREESWITCH_CHAT_TO: 'sip:{number}@127.0.0.1',
       NODE_ENV: 'production',
       PBXVERIFY_DEV_KEY_FILE: 'data/dev-key.txt',
       PBXVERIFY_METRICS_TOKEN: 'a-metrics-token-of-16-chars',

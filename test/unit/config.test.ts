@@ -72,6 +72,28 @@ describe('configuration', () => {
     expect(problems.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('refuses SMS defaults and key senders or brands the PBX cannot send in full (one grammar with the API)', () => {
+    const file = join(cwd, 'sms.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        sms: { defaultSender: 'A&B', defaultBrand: 'Shop\u0000', defaultTemplate: 'Your code:\n{code}' },
+        apiKeys: [{ id: 'k', secret: 'k-secret-0123456789abcdef', allowedSenders: ['Shop', '-Shop', ' '], brand: 'Shop|x' }],
+      }),
+    );
+    const problems = problemsOf(() => loadConfig({ file, env: {}, cwd }));
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'apiKeys.0.allowedSenders.1',
+      'apiKeys.0.allowedSenders.2',
+      'apiKeys.0.brand',
+      'sms.defaultBrand',
+      'sms.defaultSender',
+      'sms.defaultTemplate',
+    ]);
+    writeFileSync(file, JSON.stringify({ sms: { defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' } }));
+    expect(loadConfig({ file, env: {}, cwd }).config.sms).toEqual({ defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' });
+  });
+
   it('refuses a shared store without an engine secret', () => {
     expect(problemsOf(() => loadConfig({ env: { PBXVERIFY_STORE: 'redis://127.0.0.1:6379/0' }, cwd }))).toContain(
       'secret: required with a shared store (codes must verify on every engine and after restarts)',

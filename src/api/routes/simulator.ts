@@ -3,8 +3,10 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { verificationIdOfTag } from '../../pbx/port';
 import type { SimulatorPbx } from '../../pbx/simulator/simulator-pbx';
+import { QUERY_TO_ERRORS, queryE164 } from '../query-number';
 
-const query = z.object({ to: z.string().max(32).optional() });
+const query = z.object({ to: queryE164.optional() });
+const config = { fieldErrors: QUERY_TO_ERRORS };
 
 export interface SimulatorRouteDeps {
   simulator: SimulatorPbx;
@@ -34,10 +36,10 @@ export function simulatorRoutes(app: FastifyInstance, deps: SimulatorRouteDeps):
   r.get('/v1/simulator/numbers', { schema: { summary: 'Simulator test numbers', tags: ['simulator'] } }, async () => ({
     numbers: deps.simulator.testNumbers(),
   }));
-  r.get('/v1/simulator/calls', { schema: { summary: "Simulated calls of this key's verifications and what was played", tags: ['simulator'], querystring: query } }, async (request) => ({
+  r.get('/v1/simulator/calls', { config, schema: { summary: "Simulated calls of this key's verifications and what was played", tags: ['simulator'], querystring: query } }, async (request) => ({
     calls: (await ownedBy(request, deps.simulator.callLogs(request.query.to === undefined ? {} : { to: request.query.to }))).map(({ tag: _tag, ...call }) => call),
   }));
-  r.get('/v1/simulator/messages', { schema: { summary: "Simulated SMS of this key's verifications", tags: ['simulator'], querystring: query } }, async (request) => ({
+  r.get('/v1/simulator/messages', { config, schema: { summary: "Simulated SMS of this key's verifications", tags: ['simulator'], querystring: query } }, async (request) => ({
     messages: (await ownedBy(request, deps.simulator.messageLog(request.query.to === undefined ? {} : { to: request.query.to }))).map(({ tag: _tag, ...message }) => message),
   }));
 }
