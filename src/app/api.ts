@@ -52,6 +52,10 @@ export async function apiCapability(base: Base, deps: ApiCapabilityDeps): Promis
     catalog,
     workflows: deps.workflows,
     version: packageVersion(),
+    http: config.http,
+    // /metrics moves to its own listener when metrics.port is set (app/metrics.ts)
+    metricsOnApiPort: config.metrics.port === undefined,
+    metricsAccess: { token: config.metrics.token },
     plugins: [...compatPlugins({ service, keys, urlGuard: deps.urlGuard, clock, logger, onRefusal, idempotency }), ...deps.routes],
     simulator: deps.simulators[0],
     testClock: clock instanceof ManualClock ? { clock, runDue: deps.runDue } : undefined,

@@ -1,5 +1,4 @@
 import type { SmsSender } from '../sms/port';
-import { renderSmsText } from '../sms/template';
 import type { AttemptReport } from './types';
 
 export interface SmsJob {
@@ -9,11 +8,6 @@ export interface SmsJob {
   brand: string;
   template: string;
   tag: string;
-}
-
-/** `{code}` and `{brand}` (and `{app_hash}`) in a template; nothing else is interpreted. */
-export function renderTemplate(template: string, values: { code: string; brand: string }): string {
-  return renderSmsText(template, values).text;
 }
 
 export interface SmsChannelContext {

@@ -113,6 +113,11 @@ export interface Store {
 
   /** Adds one to a fixed-window counter and returns the count in the current window. */
   hit(counter: string, windowMs: number, now: number): Promise<number>;
+  /**
+   * Takes back one hit made at `at` (a reservation that was not used: a refused or unplaced
+   * start). Never below zero; a window that has ended is left alone. Its expiry is unchanged.
+   */
+  unhit(counter: string, windowMs: number, at: number): Promise<void>;
 
   /**
    * Idempotency keys, scoped (by API key id) so tenants never share one. One atomic step:

@@ -269,6 +269,20 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect(await store.hit(counter, 60_000, 150_000)).toBe(2);
         expect(await store.hit(counter, 60_000, 180_000)).toBe(1);
       });
+
+      it('takes back a hit of the window it was made in, never below zero', async () => {
+        const counter = `quota:${randomBytes(4).toString('hex')}`;
+        await store.hit(counter, 60_000, 120_000);
+        await store.hit(counter, 60_000, 130_000);
+        await store.hit(counter, 60_000, 190_000);
+        await store.unhit(counter, 60_000, 125_000);
+        expect(await store.hit(counter, 60_000, 140_000)).toBe(2);
+        expect(await store.hit(counter, 60_000, 195_000)).toBe(2);
+        await store.unhit(counter, 60_000, 245_000);
+        for (let i = 0; i < 3; i++) await store.unhit(counter, 60_000, 150_000);
+        expect(await store.hit(counter, 60_000, 150_000)).toBe(1);
+        expect(await store.hit(counter, 60_000, 250_000)).toBe(1);
+      });
     });
 
     idempotencyContract(() => store);

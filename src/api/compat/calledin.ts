@@ -3,7 +3,9 @@ import { AppError, type ErrorCode } from '../../lib/errors';
 import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { CALLEDIN_META } from './calledin-callback';
+import { assertPlusEncoded } from '../query-number';
 import { numberWithCallingCode } from './numbers';
+import { ALIAS, CALLEDIN_REVERSE_VERIFY, compatDoc } from './openapi';
 
 /**
  * called.in `reverse_verify` (seed 002): the website shows a code, we call and the user types
@@ -56,6 +58,7 @@ export function calledInRoutes(deps: CompatDeps): CompatPlugin {
       const callbackUrl = stringParam(params, 'callback_url', { required: true, max: 2048 });
       const secret = stringParam(params, 'secret', { max: 30 }) ?? '';
       const callerId = stringParam(params, 'caller_id', { max: 20 });
+      if (callerId !== undefined) assertPlusEncoded(callerId, 'caller_id');
       const to = numberWithCallingCode(phone, country);
       await deps.urlGuard.check(callbackUrl);
       await deps.service.start(key, {
@@ -75,11 +78,8 @@ export function calledInRoutes(deps: CompatDeps): CompatPlugin {
       return reply.type('text/plain; charset=utf-8').send('0');
     };
     // A GET that places a call: Idempotency-Key (our addition) is accepted on it too.
-    const options = {
-      schema: { hide: true, headers: idempotencyHeaders },
-      ...deps.idempotency.route({ keyOf: (request) => keyFromToken(deps, paramsOf(request), 'api_key'), omit: ['api_key'] }),
-    };
-    app.get(`${PATH}/`, options, handler);
-    app.get(PATH, options, handler);
+    const idempotent = deps.idempotency.route({ keyOf: (request) => keyFromToken(deps, paramsOf(request), 'api_key'), omit: ['api_key'] });
+    app.get(`${PATH}/`, { ...compatDoc(CALLEDIN_REVERSE_VERIFY, 'GET', { headers: idempotencyHeaders }), ...idempotent }, handler);
+    app.get(PATH, { ...ALIAS, ...idempotent }, handler);
   };
 }

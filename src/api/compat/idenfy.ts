@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
 import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
+import { compatDoc, IDENFY_SEND, IDENFY_VERIFY } from './openapi';
 
 /**
  * iDenfy phone verification (seed 003): `send-sms` starts the `sms-call-call` workflow (SMS; after
@@ -46,6 +47,7 @@ const NOT_VERIFIED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VERIFICATION_NOT_FOUND',
   'VERIFY_ALREADY_APPROVED',
   'VERIFY_TOO_MANY_ATTEMPTS',
+  'VERIFY_FAILED',
   'VERIFY_EXPIRED',
   'VERIFY_CODE_EXPIRED',
   'VERIFY_CANCELED',
@@ -68,7 +70,7 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
     });
 
     const idempotent = deps.idempotency.route({ keyOf: (request) => deps.keys.fromHeader(request.headers.authorization) });
-    app.post(`${PREFIX}/send-sms`, { schema: { hide: true, headers: idempotencyHeaders }, ...idempotent }, async (request) => {
+    app.post(`${PREFIX}/send-sms`, { ...compatDoc(IDENFY_SEND, 'POST', { consumes: ['application/json'], headers: idempotencyHeaders }), ...idempotent }, async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const to = stringParam(params, 'phone_number', { required: true, max: 32 });
@@ -77,7 +79,9 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
         to,
         workflow: 'sms-call-call',
         codeLength: IDENFY_CODE_LENGTH,
-        sender: senderName,
+        // The name is the brand as written; as the sender (a SIP From URI user, which carries no
+        // spaces: src/lib/sms-text.ts) "The Sender" becomes "TheSender".
+        sender: senderName?.replaceAll(' ', ''),
         brand: senderName,
         messageTemplate: TEMPLATE,
         // a new request for the number replaces the pending one
@@ -86,7 +90,7 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { request_id: record.id };
     });
 
-    app.post(`${PREFIX}/verify-sms`, { schema: { hide: true } }, async (request) => {
+    app.post(`${PREFIX}/verify-sms`, compatDoc(IDENFY_VERIFY, 'POST', { consumes: ['application/json'] }), async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const id = stringParam(params, 'request_id', { required: true, max: 40 });

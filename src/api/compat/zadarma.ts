@@ -3,7 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
 import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
+import { assertPlusEncoded } from '../query-number';
 import { internationalNumber } from './numbers';
+import { ALIAS, compatDoc, ZADARMA_CHECKNUMBER } from './openapi';
 import { authenticateZadarma } from './zadarma-signature';
 
 /**
@@ -66,6 +68,7 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
       const params = stringParams(request);
       const key = authenticate(request);
       const callerId = stringParam(params, 'caller_id', { required: true, max: 20 });
+      assertPlusEncoded(callerId, 'caller_id');
       const to = internationalNumber(stringParam(params, 'to', { required: true, max: 20 }));
       const code = stringParam(params, 'code', { required: true, max: 64 });
       const lang = stringParam(params, 'lang', { max: 20 });
@@ -87,10 +90,11 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
       };
     };
     // Idempotency-Key is our addition: Zadarma's clients never send it.
-    const options = { schema: { hide: true, headers: idempotencyHeaders }, ...deps.idempotency.route({ keyOf: authenticate }) };
-    for (const url of [`${PREFIX}/v1/request/checknumber/`, `${PREFIX}/v1/request/checknumber`]) {
-      app.get(url, options, checknumber);
-      app.post(url, options, checknumber);
-    }
+    const idempotent = deps.idempotency.route({ keyOf: authenticate });
+    const url = `${PREFIX}/v1/request/checknumber/`;
+    app.get(url, { ...compatDoc(ZADARMA_CHECKNUMBER, 'GET', { headers: idempotencyHeaders }), ...idempotent }, checknumber);
+    app.post(url, { ...compatDoc(ZADARMA_CHECKNUMBER, 'POST', { consumes: ['application/x-www-form-urlencoded'], headers: idempotencyHeaders }), ...idempotent }, checknumber);
+    app.get(url.slice(0, -1), { ...ALIAS, ...idempotent }, checknumber);
+    app.post(url.slice(0, -1), { ...ALIAS, ...idempotent }, checknumber);
   };
 }

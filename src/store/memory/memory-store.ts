@@ -189,6 +189,14 @@ export class MemoryStore implements Store {
     return count;
   }
 
+  async unhit(counter: string, windowMs: number, at: number): Promise<void> {
+    const key = `c:${counter}:${Math.floor(at / windowMs)}`;
+    const count = this.cache.get<number>(key);
+    const expiresAt = this.cache.getTtl(key);
+    if (count === undefined || count <= 0 || !expiresAt) return;
+    this.cache.set(key, count - 1, Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)));
+  }
+
   async reserveIdempotency(
     scope: string,
     key: string,

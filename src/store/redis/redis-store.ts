@@ -141,6 +141,10 @@ export class RedisStore implements Store {
     return Number(reply);
   }
 
+  async unhit(counter: string, windowMs: number, at: number): Promise<void> {
+    await this.run(scripts.UNHIT, [`${this.prefix}c:${counter}:${Math.floor(at / windowMs)}`], []);
+  }
+
   async reserveIdempotency(
     scope: string,
     key: string,

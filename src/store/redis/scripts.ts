@@ -217,6 +217,17 @@ return n
 `,
 );
 
+/** KEYS: counter. Takes back one hit; DECR keeps the expiry, a missing (ended) window stays missing. */
+export const UNHIT = new LuaScript(
+  'unhit',
+  1,
+  `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`,
+);
+
 /**
  * Idempotency keys: string `idem:<scope>|<key>` → `<p|d>\n<until ms>\n<token>\n<fingerprint>\n<response>`;
  * `p` is held in flight until its lease ends, `d` is done until it expires. Times are the

@@ -146,7 +146,7 @@ describe('templates', () => {
 describe('sender grammar', () => {
   it.each([
     ['Acme', 'alphanumeric', { ton: 5, npi: 0 }],
-    ['ACME Bank', 'alphanumeric', { ton: 5, npi: 0 }],
+    ['ACME.Bank', 'alphanumeric', { ton: 5, npi: 0 }],
     ['+447700900123', 'international', { ton: 1, npi: 1 }],
     ['447700900123', 'international', { ton: 1, npi: 1 }],
     ['12345', 'short-code', { ton: 3, npi: 0 }],
