@@ -61,7 +61,7 @@ describe('SMS gateways (e2e)', () => {
   it('refuses a sender outside the grammar and a text over sms.maxParts with stable 4xx codes', async () => {
     const sender = await f.api.post('/v1/verifications', { to: '+12025550182', channel: 'sms', sender: 'Acme€' });
     expect(sender.status).toBe(400);
-    expect(sender.body.error).toMatchObject({ code: 'REQUEST_INVALID', details: { field: 'sender' } });
+    expect(sender.body.error).toMatchObject({ code: 'REQUEST_INVALID', details: { issues: [{ field: 'sender' }] } });
     const long = await f.api.post('/v1/verifications', { to: '+12025550183', channel: 'sms', message_template: '{code} ' + 'x'.repeat(400) });
     expect(long.status).toBe(400);
     expect(long.body.error).toMatchObject({ code: 'SMS_TOO_MANY_PARTS', details: { parts: 3, max: 2 } });
