@@ -10,6 +10,8 @@ const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be 1-32 of a-z
 const concat = z.enum(['udh8', 'udh16', 'payload']);
 const common = {
   name,
+  /** After a transport failure (HTTP gateways), how long the gateway counts as down and failover skips it. */
+  retryDownMs: z.number().int().min(100).max(600000).default(30000),
   /** Price of one SMS part on this gateway (cost of an attempt = parts × price). */
   pricePerPart: z.number().min(0).default(0),
   /** How long parts are concatenated: UDH with an 8-bit or 16-bit reference, or SMPP `message_payload`. */

@@ -17,6 +17,8 @@ export interface HttpGatewaySettings {
   };
   publicUrl: string;
   tokenTtlMs: number;
+  /** After a transport failure (or HTTP 5xx/429), how long health() says down (failover skips it meanwhile). */
+  retryDownMs?: number;
 }
 
 /** `a.b.0.c` in a parsed JSON value. */
@@ -50,6 +52,7 @@ export class HttpSmsGateway implements HttpReceiptGateway {
   private readonly tokens = new Map<string, string>();
   private readonly ids = new Map<string, NodeJS.Timeout>();
   private lastError: string | undefined;
+  private lastErrorAt = 0;
 
   constructor(
     private readonly settings: HttpGatewaySettings,
@@ -81,6 +84,10 @@ export class HttpSmsGateway implements HttpReceiptGateway {
       const text = await response.text();
       this.lastError = undefined;
       if (!response.ok) {
+        if (response.status >= 500 || response.status === 429) {
+          this.lastError = `HTTP ${response.status}`;
+          this.lastErrorAt = Date.now();
+        }
         this.logger.warn({ status: response.status }, 'sms provider refused the message');
         return { ok: false, reason: response.status >= 500 || response.status === 429 ? 'unavailable' : 'rejected', permanent: false, detail: `HTTP ${response.status}` };
       }
@@ -96,6 +103,7 @@ export class HttpSmsGateway implements HttpReceiptGateway {
       return { ok: true, ids: [String(id)], receipts: msg.receipt };
     } catch (err) {
       this.lastError = (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+      this.lastErrorAt = Date.now();
       return { ok: false, reason: this.lastError === 'timeout' ? 'timeout' : 'unavailable', permanent: false };
     }
   }
@@ -132,7 +140,9 @@ export class HttpSmsGateway implements HttpReceiptGateway {
   }
 
   health(): SmsGatewayHealth {
-    return this.lastError === undefined ? { ready: true, detail: 'ok' } : { ready: false, detail: this.lastError };
+    // Down after a transport failure, for `retryDownMs`: then failover tries it again.
+    const down = this.lastError !== undefined && Date.now() - this.lastErrorAt < (this.settings.retryDownMs ?? 30_000);
+    return down ? { ready: false, detail: this.lastError ?? 'down' } : { ready: true, detail: 'ok' };
   }
 
   async start(): Promise<void> {}

@@ -15,6 +15,8 @@ export interface KannelSettings {
   publicUrl: string;
   /** How long a message's token is kept for its receipts. */
   tokenTtlMs: number;
+  /** After a transport failure, how long health() says down (failover skips it meanwhile). */
+  retryDownMs?: number;
 }
 
 /** Kannel's DLR types (%d in dlr-url). */
@@ -37,6 +39,7 @@ export class KannelGateway implements HttpReceiptGateway {
   readonly name: string;
   private readonly tokens = new Map<string, NodeJS.Timeout>();
   private lastError: string | undefined;
+  private lastErrorAt = 0;
 
   constructor(
     private readonly settings: KannelSettings,
@@ -78,6 +81,7 @@ export class KannelGateway implements HttpReceiptGateway {
     } catch (err) {
       this.forget(token);
       this.lastError = (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+      this.lastErrorAt = Date.now();
       return { ok: false, reason: this.lastError === 'timeout' ? 'timeout' : 'unavailable', permanent: false };
     }
   }
@@ -97,7 +101,9 @@ export class KannelGateway implements HttpReceiptGateway {
 
   health(): SmsGatewayHealth {
     // Kannel is asked on each message; the last transport failure marks it down until one succeeds.
-    return this.lastError === undefined ? { ready: true, detail: 'ok' } : { ready: false, detail: this.lastError };
+    // Down after a transport failure, for `retryDownMs`: then failover tries it again.
+    const down = this.lastError !== undefined && Date.now() - this.lastErrorAt < (this.settings.retryDownMs ?? 30_000);
+    return down ? { ready: false, detail: this.lastError ?? 'down' } : { ready: true, detail: 'ok' };
   }
 
   async start(): Promise<void> {}
