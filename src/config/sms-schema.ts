@@ -21,7 +21,7 @@ const common = {
 /** How the SMSC writes a message id: in submit_sm_resp and in the receipt (`id:` text). */
 const idFormat = z.enum(['hex', 'decimal', 'string']);
 
-export const smppGatewaySchema = z.object({
+export const smppGatewaySchema = z.strictObject({
   ...common,
   kind: z.literal('smpp'),
   host: z.string().min(1),
@@ -45,10 +45,10 @@ export const smppGatewaySchema = z.object({
   throttleDelayMs: z.number().int().min(10).max(60000).default(1000),
   /** Seconds to wait for submit_sm_resp before the bind is considered broken. */
   responseTimeoutSeconds: z.number().int().min(1).max(120).default(10),
-  ids: z.object({ submit: idFormat.default('string'), receipt: idFormat.default('string') }).prefault({}),
+  ids: z.strictObject({ submit: idFormat.default('string'), receipt: idFormat.default('string') }).prefault({}),
 });
 
-export const kannelGatewaySchema = z.object({
+export const kannelGatewaySchema = z.strictObject({
   ...common,
   kind: z.literal('kannel'),
   /** smsbox's sendsms URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms */
@@ -62,10 +62,10 @@ export const kannelGatewaySchema = z.object({
   timeoutMs: z.number().int().min(200).max(60000).default(5000),
 });
 
-export const httpGatewaySchema = z.object({
+export const httpGatewaySchema = z.strictObject({
   ...common,
   kind: z.literal('http'),
-  request: z.object({
+  request: z.strictObject({
     method: z.enum(['POST', 'PUT', 'GET']).default('POST'),
     /** `{to}`, `{from}`, `{text}`, `{dlr_url}`, `{ref}` are replaced (URL-encoded here). */
     url: z.string().min(1),

@@ -55,7 +55,7 @@ describe('unknown configuration keys and variables', () => {
   it('reports several unknown keys of one object on a line each', () => {
     expect(fileProblems({ sms: { defaultSendr: 'Shop', brnd: 'x' } })).toEqual([
       'sms.defaultSendr: unknown key (did you mean defaultSender?)',
-      expect.stringMatching(/^sms\.brnd: unknown key \(known: defaultSender, defaultTemplate, defaultBrand\)$/),
+      expect.stringMatching(/^sms\.brnd: unknown key \(known: defaultSender, defaultTemplate, defaultBrand, gateway, gateways, maxParts, receiptTimeoutSeconds, submitTimeoutSeconds, publicUrl\)$/),
     ]);
   });
 
