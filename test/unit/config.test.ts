@@ -91,7 +91,7 @@ describe('configuration', () => {
       'sms.defaultTemplate',
     ]);
     writeFileSync(file, JSON.stringify({ sms: { defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' } }));
-    expect(loadConfig({ file, env: {}, cwd }).config.sms).toEqual({ defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' });
+    expect(loadConfig({ file, env: {}, cwd }).config.sms).toMatchObject({ defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' });
   });
 
   it('refuses a shared store without an engine secret', () => {
