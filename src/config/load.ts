@@ -40,6 +40,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: 
   { name: 'PBXVERIFY_LOG_PRETTY', path: 'logPretty', description: '1 for human-readable logs' },
   { name: 'PBXVERIFY_WEBHOOK_ALLOW_NETWORKS', path: 'webhooks.allowNetworks', description: 'CIDR ranges callback URLs may target although private, comma separated' },
   { name: 'PBXVERIFY_SIMULATOR_SPEED', path: 'simulator.speed', description: 'time compression of simulated calls (default 1)' },
+  { name: 'PBXVERIFY_HISTORY', path: 'history.url', description: '`sqlite:./data/pbxverify.db` (default), postgres://user:pass@host/db, or `off`' },
   { name: 'PBXVERIFY_ABUSE_CONTROLS', path: 'abuse.enabled', description: '`off` disables every abuse control (load tests and benchmarks only)' },
   { name: 'PBXVERIFY_TEST_CLOCK', path: 'testing.manualClock', description: '`manual` enables the test clock endpoint (tests only)' },
 ];
@@ -98,6 +99,7 @@ function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): v
     ['PBXVERIFY_SECRET', 'secret'],
     ['PBXVERIFY_LOG_LEVEL', 'logLevel'],
     ['PBXVERIFY_SIMULATOR_SPEED', 'simulator.speed'],
+    ['PBXVERIFY_HISTORY', 'history.url'],
   ];
   for (const [name, path] of direct) {
     const value = env[name];

@@ -1,6 +1,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
+import { historySchema } from './history-schema';
 
 /**
  * The one configuration schema. Loaded from a YAML/JSON file and the environment
@@ -252,6 +253,8 @@ export const configSchema = z.object({
     .prefault({}),
   /** Abuse controls: flood limits, quotas, destination lists, do-not-call (src/config/abuse-schema.ts). */
   abuse: abuseSchema,
+  /** Verification history, CDRs and reports (docs/history.md). */
+  history: historySchema,
   testing: z
     .object({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */

@@ -36,5 +36,7 @@ export function openPostgresHistory(opts: PostgresOptions): SqlHistory {
   });
   // An idle client whose server went away emits 'error' on the pool: never let it crash us.
   pool.on('error', (err) => opts.onError?.(err));
+  // A checked-out client whose server dies between queries emits 'error' too (no pool listener then).
+  pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
   return new SqlHistory(new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }
