@@ -1,7 +1,7 @@
 /**
  * Dependency direction (npm run lint). Core (verification, channels, prompts) sees ports only;
- * adapters never import each other, the API, or the core's service; only main.ts and the CLI
- * wire concrete parts together.
+ * adapters never import each other, the API, or the core's service; only the composition root
+ * (src/main.ts and its wiring modules in src/app/) and the CLI wire concrete parts together.
  */
 const ADAPTERS = '^src/(pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)|store/(memory|redis)|webhooks)/';
 
@@ -24,6 +24,33 @@ module.exports = {
       to: { path: '^src/(pbx|store)/port\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'lower-floors-not-to-verification',
+      comment:
+        'pbx/, prompts/ and lib/ sit below the domain and never import src/verification/: the error ' +
+        'catalogue lives in lib/errors.ts so that they need not.',
+      severity: 'error',
+      from: { path: '^src/(pbx|prompts|lib)/' },
+      to: { path: '^src/verification/' },
+    },
+    {
+      name: 'store-sees-only-domain-types',
+      comment:
+        'The Store port serves the domain, so store/ may name its types, and only those: ' +
+        'VerificationRecord and friends (verification/model.ts, the records it persists) and ' +
+        'EnginePeers (verification/ports.ts, which the Redis peers implement). Anything else in ' +
+        'src/verification/ is out of reach.',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/verification/', pathNot: '^src/verification/(model|ports)\\.ts$' },
+    },
+    {
+      name: 'store-imports-domain-types-only',
+      comment: 'Those two files are imported with `import type` only: no domain code runs inside a store.',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/verification/(model|ports)\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'pbx-adapters-independent',
       comment: 'A PBX driver never imports another driver, the API, the service or a store.',
       severity: 'error',
@@ -32,7 +59,7 @@ module.exports = {
     },
     {
       name: 'dialer-uses-the-port',
-      comment: 'The dialer decorates PBX nodes through the Pbx port only; main.ts builds the drivers.',
+      comment: 'The dialer decorates PBX nodes through the Pbx port only; src/app/pbx.ts builds the drivers.',
       severity: 'error',
       from: { path: '^src/pbx/dialer/' },
       to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'] },
@@ -49,6 +76,15 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^src/cli/' },
       to: { path: '^src/main\\.ts$' },
+    },
+    {
+      name: 'app-wiring-only-from-the-root',
+      comment:
+        'src/app/ holds one wiring module per capability and may import any concrete part (as ' +
+        'main.ts does); only main.ts, the CLI and src/app/ itself import it.',
+      severity: 'error',
+      from: { pathNot: '^src/(main\\.ts$|cli/|app/)' },
+      to: { path: '^src/app/' },
     },
     {
       name: 'sql-stays-in-history-adapters',

@@ -1,15 +1,22 @@
-# The pbxverify engine. Build from the repository root:
+# The pbxverify engine. Build from the repository root (a clean checkout is enough: everything the
+# build copies is tracked in git, and .dockerignore keeps a developer's node_modules, dist/ and data/ out):
 #   docker build -f docker/pbxverify.Dockerfile -t pbxverify .
-FROM node:20-bookworm-slim AS build
+# Node 26 is the Active LTS line (to April 2029). The code itself keeps to what Node 20.12 offers
+# (package.json "engines"), which is what the test suite runs on.
+FROM node:26-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# The full image has python3, make and g++ in case a native addon has no prebuilt binary.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production
+# Inside a container the engine must listen on every interface of its own network namespace;
+# what is reachable from outside is decided by the published ports.
+ENV PBXVERIFY_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -1,6 +1,6 @@
 import type { ApiKeyConfig } from '../config/schema';
 import { hash, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 
 /**
  * The API keys and their per-key policy. Authentication compares secrets in constant time and

@@ -10,7 +10,7 @@ import type { Pbx } from '../pbx/port';
 import type { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import type { PromptCatalog } from '../prompts/catalog';
 import type { Store } from '../store/port';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 import type { WorkflowStep } from '../verification/model';
 import type { VerificationService } from '../verification/service';
 import { errorBody, makeErrorHandler } from './error-handler';

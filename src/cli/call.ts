@@ -11,7 +11,7 @@ import { PromptCatalog } from '../prompts/catalog';
 import { resolveLanguage } from '../prompts/languages';
 import { renderHeardPcm } from '../prompts/render';
 import { encodeWav } from '../prompts/wav';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 import { parseE164 } from '../verification/numbers';
 import { TracingPbx } from './trace-pbx';
 

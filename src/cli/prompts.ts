@@ -9,7 +9,7 @@ import { resolveLanguage } from '../prompts/languages';
 import { mediaFiles } from '../prompts/media';
 import { renderWav } from '../prompts/render';
 import { voiceCallAudio } from '../prompts/sequence';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 
 /** Exit codes as the rest of the CLI: 0 ok, 1 the operation failed, 2 usage error. */
 const defaultSounds = (): string => resolve(ROOT_DIR, 'sounds');

@@ -1,12 +1,14 @@
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
-import type { NumberListStore } from '../verification/policy/do-not-call';
 
 /**
  * A list of phone numbers in a text file: one E.164 number a line, `#` starts a comment. Saving
  * rewrites the file atomically (temporary file + rename; comments are not kept). `load()` skips
  * the read when the file's modification time and size did not change.
+ *
+ * It fits the do-not-call list's `NumberListStore` port by shape (checked where src/app/ passes
+ * it in): lib/ is the ground floor and imports nothing from the domain.
  */
-export class FileNumberList implements NumberListStore {
+export class FileNumberList {
   private seen: string | undefined;
 
   constructor(private readonly path: string) {}

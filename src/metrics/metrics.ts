@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EngineMetrics } from '../verification/service';
+import type { EngineMetrics } from '../verification/service-deps';
 
 /** Prometheus metrics of one engine, on its own registry (no global state). */
 export class Metrics implements EngineMetrics {

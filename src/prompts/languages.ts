@@ -1,4 +1,4 @@
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 
 /**
  * Country calling code → prompt language, used when a request names no language and the key

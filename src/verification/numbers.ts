@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
-import { AppError } from './errors';
+import { AppError } from '../lib/errors';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 

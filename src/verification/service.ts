@@ -1,66 +1,19 @@
 import { randomInt } from 'node:crypto';
-import { randomHex } from '../lib/random';
-import type { Logger } from 'pino';
 import type { ApiKeyConfig } from '../config/schema';
-import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors';
 import { newVerificationId } from '../lib/ids';
 import { maskNumber } from '../lib/mask';
-import type { Job, Store } from '../store/port';
-import type { CodeVault } from './codes';
-import { AppError } from './errors';
+import type { Job } from '../store/port';
+import { expireJob, expireJobId, stepJob, stepJobId } from './jobs';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
-import type { Admission } from './policy/admission';
-import type { AttemptReport, ChannelRunner, EnginePeers, EventSink, HeldAttempt, SchedulerKick, UrlGuard } from './ports';
-import { buildStart, type StartInput, type StartPolicy } from './start-request';
+import type { AttemptReport, HeldAttempt } from './ports';
+import { RecordWriter } from './record-writer';
+import type { CheckResult, ServiceDeps, StartResult } from './service-deps';
+import { buildStart, type StartInput } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, startStep, terminalError, terminate } from './transitions';
 
-export interface EngineMetrics {
-  started(workflow: string): void;
-  ended(status: string): void;
-  attempt(channel: string, result: string, outcome: string | undefined): void;
-  check(result: 'approved' | 'wrong' | 'refused'): void;
-}
-
-export interface ServiceDeps {
-  store: Store;
-  clock: Clock;
-  vault: CodeVault;
-  logger: Logger;
-  policy: StartPolicy;
-  /** How long finished verifications stay readable. */
-  retentionMs: number;
-  runner: ChannelRunner;
-  events: EventSink;
-  urlGuard: UrlGuard;
-  scheduler: SchedulerKick;
-  metrics: EngineMetrics;
-  /** Abuse controls every start passes before anything is stored or dialled (policy/admission.ts). */
-  admission?: Admission | undefined;
-  /** This engine instance (recorded on attempts it runs). */
-  instanceId: string;
-  /** The other engines sharing the store (scale-out); absent with a single engine. */
-  peers?: EnginePeers | undefined;
-  /**
-   * Told the code of each reverse step, as the website would show it. Only the simulator
-   * listens (its simulated users type what they "see"); unset with a real PBX.
-   */
-  onCodeShown?: ((to: string, code: string) => void) | undefined;
-}
-
-export interface StartResult {
-  record: VerificationRecord;
-  /** Returned only for keypad (reverse) workflows, where the website must show it. */
-  code?: string;
-}
-
-export interface CheckResult {
-  record: VerificationRecord;
-  verified: boolean;
-  attemptsRemaining: number;
-}
-
-const MAX_CAS_RETRIES = 16;
+export type { CheckResult, EngineMetrics, ServiceDeps, StartResult } from './service-deps';
 
 /** How long {@link VerificationService.stop} waits for aborted attempts to be recorded. */
 const STOP_DRAIN_MS = 5_000;
@@ -81,8 +34,11 @@ export class VerificationService {
   /** Attempts running in this process, by verification id (so cancel/approve can hang up). */
   private readonly running = new Map<string, RunningAttempt>();
   private stopping = false;
+  private readonly writer: RecordWriter;
 
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: ServiceDeps) {
+    this.writer = new RecordWriter(deps.store, deps.clock, deps.retentionMs);
+  }
 
   /** Joins the other engines on the shared store (no-op with a single engine). */
   async open(): Promise<void> {
@@ -97,7 +53,7 @@ export class VerificationService {
     // Abuse controls last: only a request that is otherwise valid counts against the limits.
     await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
     const replaceActive = input.replaceActive ?? key.replaceActive;
-    const created = await store.create(record, { replaceActive, ttlMs: this.ttl(record, now) });
+    const created = await store.create(record, { replaceActive, ttlMs: this.writer.ttl(record, now) });
     if (!created.ok) {
       throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
     }
@@ -143,7 +99,7 @@ export class VerificationService {
   async next(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
     await this.get(key, id);
     const now = this.deps.clock.now();
-    const { after } = await this.mutateOrThrow(id, (record) => {
+    const { after } = await this.writer.mutateOrThrow(id, (record) => {
       if (record.status !== 'pending') throw terminalError(record.status);
       return advanceNow(record, now, record.expirySeconds);
     });
@@ -222,7 +178,7 @@ export class VerificationService {
     const now = this.deps.clock.now();
     let verdict: { verified: boolean; attemptsRemaining: number } | undefined;
     let overdue = false;
-    const { after } = await this.mutateOrThrow(id, (record) => {
+    const { after } = await this.writer.mutateOrThrow(id, (record) => {
       if (record.keyId !== keyId) throw new AppError('VERIFICATION_NOT_FOUND');
       if (isOverdue(record, now)) {
         overdue = true;
@@ -249,7 +205,7 @@ export class VerificationService {
     const now = this.deps.clock.now();
     let attempt: Attempt | undefined;
     let plaintext: string | undefined;
-    const outcome = await this.mutate(id, (record) => {
+    const outcome = await this.writer.mutate(id, (record) => {
       if (record.status !== 'pending' || record.nextStep !== index || record.codeSealed === undefined) return undefined;
       const step = record.steps[index];
       if (!step) return undefined;
@@ -325,7 +281,7 @@ export class VerificationService {
 
   private async finishAttempt(id: string, n: number, report: AttemptReport): Promise<void> {
     const now = this.deps.clock.now();
-    const outcome = await this.mutate(id, (record) => completeAttempt(record, n, report, now)).catch((err: unknown) => {
+    const outcome = await this.writer.mutate(id, (record) => completeAttempt(record, n, report, now)).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
       throw err;
     });
@@ -338,7 +294,7 @@ export class VerificationService {
 
   private async expireIfDue(id: string): Promise<VerificationRecord | undefined> {
     const now = this.deps.clock.now();
-    const outcome = await this.mutate(id, (record) => (isOverdue(record, now) ? terminate(record, 'expired', now) : undefined)).catch(
+    const outcome = await this.writer.mutate(id, (record) => (isOverdue(record, now) ? terminate(record, 'expired', now) : undefined)).catch(
       (err: unknown) => {
         if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
         throw err;
@@ -351,7 +307,7 @@ export class VerificationService {
 
   private async endVerification(id: string, status: 'canceled'): Promise<VerificationRecord> {
     const now = this.deps.clock.now();
-    const outcome = await this.mutateOrThrow(id, (record) => {
+    const outcome = await this.writer.mutateOrThrow(id, (record) => {
       if (record.status !== 'pending') throw terminalError(record.status);
       return terminate(record, status, now);
     });
@@ -398,39 +354,6 @@ export class VerificationService {
     }
   }
 
-  /**
-   * Compare-and-set loop: reads the record, applies `change`, writes if nobody else wrote in
-   * between, retries otherwise. `change` returning undefined means "nothing to do".
-   */
-  private async mutate(
-    id: string,
-    change: (record: VerificationRecord) => VerificationRecord | undefined,
-  ): Promise<{ before: VerificationRecord; after: VerificationRecord } | undefined> {
-    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-      const before = await this.deps.store.get(id);
-      if (!before) throw new AppError('VERIFICATION_NOT_FOUND');
-      const after = change(before);
-      if (!after) return undefined;
-      if (await this.deps.store.update(after, this.ttl(after, this.deps.clock.now()))) return { before, after };
-    }
-    throw new AppError('CONFLICT_RETRY');
-  }
-
-  /** {@link mutate} for changes that always produce a new version (or throw). */
-  private async mutateOrThrow(
-    id: string,
-    change: (record: VerificationRecord) => VerificationRecord,
-  ): Promise<{ before: VerificationRecord; after: VerificationRecord }> {
-    const outcome = await this.mutate(id, change);
-    if (!outcome) throw new AppError('INTERNAL', { message: 'change produced no record' });
-    return outcome;
-  }
-
-  private ttl(record: VerificationRecord, now: number): number {
-    const pendingFor = record.status === 'pending' ? Math.max(0, record.expiresAt - now) : 0;
-    return pendingFor + this.deps.retentionMs;
-  }
-
   /** Log bindings of a verification (plain fields, not a child logger: this is the hot path). */
   private fields(record: VerificationRecord): { verificationId: string; dest: string } {
     return { verificationId: record.id, dest: maskNumber(record.to) };
@@ -440,24 +363,4 @@ export class VerificationService {
 function validateCandidate(code: string): void {
   if (!/^[0-9]+$/.test(code)) throw new AppError('CODE_INVALID_FORMAT', { details: { field: 'code' } });
   if (code.length > 20) throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code', max: 20 } });
-}
-
-export function stepJobId(id: string): string {
-  return `${id}:step`;
-}
-
-export function expireJobId(id: string): string {
-  return `${id}:expire`;
-}
-
-function token(): string {
-  return randomHex(8);
-}
-
-function stepJob(id: string, step: number, at: number): Job {
-  return { id: stepJobId(id), kind: 'step', verificationId: id, at, token: token(), step };
-}
-
-function expireJob(id: string, at: number): Job {
-  return { id: expireJobId(id), kind: 'expire', verificationId: id, at, token: token() };
 }

@@ -1,7 +1,7 @@
 import { CHANNELS, type ApiKeyConfig, type ChannelName } from '../config/schema';
 import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
-import { AppError } from './errors';
+import { AppError } from '../lib/errors';
 import type { VerificationRecord, WorkflowStep } from './model';
 import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';

@@ -1,5 +1,5 @@
 import type { Attempt, VerificationRecord, VerificationStatus } from './model';
-import { AppError, type ErrorCode } from './errors';
+import { AppError, type ErrorCode } from '../lib/errors';
 import type { AttemptReport } from './ports';
 import { finalExpiry, planSteps } from './workflows';
 

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { promisify } from 'node:util';
 import ipaddr from 'ipaddr.js';
-import { AppError } from '../verification/errors';
+import { AppError } from '../lib/errors';
 import type { UrlGuard } from '../verification/ports';
 
 const lookupAll = promisify(dnsLookup) as unknown as (host: string, opts: { all: true }) => Promise<LookupAddress[]>;

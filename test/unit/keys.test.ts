@@ -1,6 +1,6 @@
 import { KeyRing } from '../../src/api/keys';
 import { apiKeySchema } from '../../src/config/schema';
-import { type AppError } from '../../src/verification/errors';
+import { type AppError } from '../../src/lib/errors';
 
 const ring = new KeyRing([
   apiKeySchema.parse({ id: 'shop', secret: 'shop-secret-0123456789' }),

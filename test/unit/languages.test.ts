@@ -1,5 +1,5 @@
 import { languageForNumber, normalizeTag, resolveLanguage } from '../../src/prompts/languages';
-import { AppError } from '../../src/verification/errors';
+import { AppError } from '../../src/lib/errors';
 
 const installed = new Set(['en', 'de', 'uk', 'pl', 'pt-BR', 'pt']);
 const available = (lang: string): boolean => installed.has(lang);

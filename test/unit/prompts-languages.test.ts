@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { PromptCatalog } from '../../src/prompts/catalog';
 import { COUNTRY_LANGUAGES, languageForNumber, resolveLanguage } from '../../src/prompts/languages';
-import { AppError } from '../../src/verification/errors';
+import { AppError } from '../../src/lib/errors';
 
 const catalog = new PromptCatalog(join(__dirname, '../../sounds'));
 const has = (l: string): boolean => catalog.has(l);

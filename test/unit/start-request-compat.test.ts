@@ -1,6 +1,6 @@
 import { apiKeySchema } from '../../src/config/schema';
 import { CodeVault } from '../../src/verification/codes';
-import { AppError } from '../../src/verification/errors';
+import { AppError } from '../../src/lib/errors';
 import type { WorkflowStep } from '../../src/verification/model';
 import { buildStart, type StartInput, type StartPolicy } from '../../src/verification/start-request';
 import { PRESET_WORKFLOWS } from '../../src/verification/workflows';

@@ -1,6 +1,6 @@
 import { applyCheck, completeAttempt, startStep, terminate, advanceNow } from '../../src/verification/transitions';
 import { sampleRecord } from '../contract/store';
-import { AppError } from '../../src/verification/errors';
+import { AppError } from '../../src/lib/errors';
 import { PRESET_WORKFLOWS } from '../../src/verification/workflows';
 
 const T0 = 1_800_000_000_000;

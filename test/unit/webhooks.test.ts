@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { sign, webhookSecretFor } from '../../src/webhooks/signing';
 import { NetworkUrlGuard } from '../../src/webhooks/url-guard';
-import { type AppError } from '../../src/verification/errors';
+import { type AppError } from '../../src/lib/errors';
 
 describe('webhook signatures', () => {
   it('verify with the Standard Webhooks reference implementation', () => {

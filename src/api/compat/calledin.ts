@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode } from '../../verification/errors';
+import { AppError, type ErrorCode } from '../../lib/errors';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { CALLEDIN_META } from './calledin-callback';
 import { numberWithCallingCode } from './numbers';

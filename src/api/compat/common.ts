@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
 import type { Clock } from '../../lib/clock';
-import { AppError, type ErrorCode } from '../../verification/errors';
+import { AppError, type ErrorCode } from '../../lib/errors';
 import type { UrlGuard } from '../../verification/ports';
 import type { VerificationService } from '../../verification/service';
 import { makeErrorHandler, type RenderedError } from '../error-handler';

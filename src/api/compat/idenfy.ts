@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
 import { answerErrorsWith, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 
 /**

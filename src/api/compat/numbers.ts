@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 
 /**
  * How the seed services write numbers, turned into E.164 candidates. The engine validates the

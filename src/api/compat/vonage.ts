@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
 import type { KeyRing } from '../keys';
 import { answerErrorsWith, intParam, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { internationalNumber, nationalNumber } from './numbers';

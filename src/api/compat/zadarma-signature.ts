@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyConfig } from '../../config/schema';
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 import type { KeyRing } from '../keys';
 
 /**

@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyRequest } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../../verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
 import { answerErrorsWith, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
 import { internationalNumber } from './numbers';
 import { authenticateZadarma } from './zadarma-signature';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, type ErrorCode } from '../../verification/errors';
+import { AppError, type ErrorCode } from '../../lib/errors';
 import { parseE164 } from '../../verification/numbers';
 import type { DoNotCallList } from '../../verification/policy/do-not-call';
 import { makeErrorHandler } from '../error-handler';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CHANNELS, type ChannelName } from '../../config/schema';
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 import type { VerificationService } from '../../verification/service';
 import { verificationView } from '../../verification/view';
 import { errorSchema, verificationSchema } from '../schemas';

@@ -1,4 +1,4 @@
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const TRUNK = /^[A-Za-z0-9_.-]{1,64}$/;

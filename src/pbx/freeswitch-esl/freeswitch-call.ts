@@ -14,6 +14,7 @@ import {
   type PlayItem,
   type PlayResult,
 } from '../port';
+import { delay, DIGITS_VAR, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
 import { mediaList, playAndGetDigitsArg } from './commands';
 import type { EslEvent, EslLink } from './esl-link';
 import { causeOf, endedBy, hangupInfo, type HangupInfo } from './outcomes';
@@ -28,40 +29,6 @@ export interface CallContext {
   commandTimeoutMs: number;
   soundsDir: string;
 }
-
-/** An application running on the channel, started by us with `sendmsg … execute`. */
-interface RunningApp {
-  appId: string;
-  /** Set when the execute is sent: digits before that never reach it (a parked channel discards them). */
-  started: boolean;
-  /** Digits FreeSWITCH reported while it ran (DTMF events), the driver's own injected stop digit excluded. */
-  digits: string[];
-  onDigit?: ((digit: string) => void) | undefined;
-  complete(event: EslEvent): void;
-}
-
-type ExecOutcome =
-  | { kind: 'complete'; event: EslEvent; digits: string[] }
-  | { kind: 'ended' }
-  | { kind: 'timeout' | 'aborted' | 'interrupted'; event?: EslEvent | undefined; digits: string[] };
-
-interface ExecOptions {
-  timeoutMs: number;
-  signal?: AbortSignal | undefined;
-  onDigit?: (digit: string, interrupt: () => void) => void;
-  /** Stops the application early (timeout, abort, interruption). */
-  stop(link: EslLink): Promise<unknown>;
-}
-
-/** A timer as a promise that can be cancelled (so no timer outlives the operation that set it). */
-function delay(ms: number): { promise: Promise<void>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return { promise, cancel: () => clearTimeout(timer) };
-}
-
-/** Variable play_and_get_digits stores the digits in (cleared by FreeSWITCH at each start). */
-const DIGITS_VAR = 'pbxverify_digits';
 
 /**
  * A FreeSWITCH channel we originated: first the dialling attempt, then (once the BACKGROUND_JOB

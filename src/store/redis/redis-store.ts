@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AppError } from '../../verification/errors';
+import { AppError } from '../../lib/errors';
 import type { VerificationRecord } from '../../verification/model';
 import type { CreateResult, Job, Lease, Store, WebhookDelivery } from '../port';
 import { closeRedisClient, KEY_PREFIX } from './connection';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AbuseConfig } from '../../config/abuse-schema';
 import type { ApiKeyConfig, ChannelName } from '../../config/schema';
-import { AppError, type ErrorCode } from '../errors';
+import { AppError, type ErrorCode } from '../../lib/errors';
 import type { PhoneNumberInfo } from '../numbers';
 import { judgeDestination, usesVoice } from './destination-rules';
 import { matchesAny, rangeOf } from './number-patterns';

@@ -1,6 +1,6 @@
 import type { AbuseConfig, NumberTypeName } from '../../config/abuse-schema';
 import type { ChannelName } from '../../config/schema';
-import type { ErrorCode } from '../errors';
+import type { ErrorCode } from '../../lib/errors';
 import type { PhoneNumberInfo } from '../numbers';
 import { matchesAny } from './number-patterns';
 

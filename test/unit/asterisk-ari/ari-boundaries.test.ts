@@ -8,7 +8,7 @@ import { outcomeForCause, outcomeForSip } from '../../../src/pbx/asterisk-ari/ou
 import { parseEvent } from '../../../src/pbx/asterisk-ari/wire';
 import { systemClock } from '../../../src/lib/clock';
 import { PromptCatalog } from '../../../src/prompts/catalog';
-import { AppError } from '../../../src/verification/errors';
+import { AppError } from '../../../src/lib/errors';
 
 describe('ari:// URLs', () => {
   it('parses user, password, host, port and app', () => {

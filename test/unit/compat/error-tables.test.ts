@@ -1,6 +1,6 @@
 import { returnCodeFor } from '../../../src/api/compat/calledin';
 import { vonageStatus, type VonageEndpoint } from '../../../src/api/compat/vonage';
-import { AppError, ERRORS, type ErrorCode } from '../../../src/verification/errors';
+import { AppError, ERRORS, type ErrorCode } from '../../../src/lib/errors';
 
 const ALL = Object.keys(ERRORS) as ErrorCode[];
 

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { KeyRing } from '../../../src/api/keys';
 import { authenticateZadarma } from '../../../src/api/compat/zadarma-signature';
 import { apiKeySchema } from '../../../src/config/schema';
-import { AppError } from '../../../src/verification/errors';
+import { AppError } from '../../../src/lib/errors';
 
 const SECRET = 'zadarma-secret-0123456789';
 const keys = new KeyRing([

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { abuseSchema, type AbuseConfig } from '../../../src/config/abuse-schema';
 import { apiKeySchema, type ApiKeyConfig, type ChannelName } from '../../../src/config/schema';
 import { MemoryStore } from '../../../src/store/memory/memory-store';
-import { AppError } from '../../../src/verification/errors';
+import { AppError } from '../../../src/lib/errors';
 import { parseE164 } from '../../../src/verification/numbers';
 import { AbuseControls } from '../../../src/verification/policy/admission';
 

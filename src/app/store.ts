@@ -1,0 +1,52 @@
+import { redactUrlPassword } from '../config/load';
+import { MemoryStore } from '../store/memory/memory-store';
+import type { Store } from '../store/port';
+import { createRedisClient } from '../store/redis/connection';
+import { RedisPeers } from '../store/redis/redis-peers';
+import { RedisStore } from '../store/redis/redis-store';
+import type { EnginePeers } from '../verification/ports';
+import type { Base } from './base';
+import type { Capability } from './capability';
+
+export interface StoreCapability extends Capability {
+  store: Store;
+  /** Other engines on the same store (Redis only). */
+  peers?: EnginePeers | undefined;
+}
+
+/** `store` (memory, or a Redis URL) and `scaleOut`: connects at start, closes last. */
+export function storeCapability({ config, logger: root, instanceId }: Base): StoreCapability {
+  if (config.store === 'memory') {
+    const store = new MemoryStore();
+    return { name: 'store', store, start: async () => undefined, stop: () => store.close() };
+  }
+  const logger = root.child({ component: 'redis' });
+  const client = createRedisClient(config.store, `pbxverify:${instanceId}`, logger);
+  let lastError: string | undefined;
+  client.once('error', (err: Error) => (lastError = err.message));
+  const subscriber = createRedisClient(config.store, `pbxverify:${instanceId}:sub`, logger);
+  const store = new RedisStore(client);
+  return {
+    name: 'store',
+    store,
+    peers: new RedisPeers({
+      client,
+      subscriber,
+      instanceId,
+      logger,
+      heartbeatMs: config.scaleOut.heartbeatMs,
+      instanceTtlMs: config.scaleOut.instanceTtlMs,
+    }),
+    async start() {
+      try {
+        await client.connect();
+        await subscriber.connect();
+      } catch (err) {
+        client.disconnect();
+        subscriber.disconnect();
+        throw new Error(`store: cannot reach Redis at ${redactUrlPassword(config.store)} (${lastError ?? (err as Error).message})`);
+      }
+    },
+    stop: () => store.close(),
+  };
+}

@@ -1,0 +1,51 @@
+import { calledInCallbacks } from '../api/compat';
+import type { Metrics } from '../metrics/metrics';
+import type { Store } from '../store/port';
+import { WebhookDispatcher } from '../webhooks/dispatcher';
+import { WebhookPublisher } from '../webhooks/publisher';
+import { webhookSecretFor } from '../webhooks/signing';
+import { NetworkUrlGuard } from '../webhooks/url-guard';
+import type { Base } from './base';
+import type { Capability } from './capability';
+
+export interface WebhooksCapability extends Capability {
+  /** Where the domain's events go: the signed webhook outbox (and called.in's callbacks). */
+  publisher: WebhookPublisher;
+  /** Which callback addresses the operator allows (`webhooks.allowNetworks`). */
+  guard: NetworkUrlGuard;
+}
+
+/** `webhooks`: the outbox publisher and its dispatcher loop (signed, retried deliveries). */
+export function webhooksCapability(base: Base, deps: { store: Store; metrics: Metrics }): WebhooksCapability {
+  const { config, logger, clock, keys, secret, instanceId } = base;
+  const { store, metrics } = deps;
+  const guard = new NetworkUrlGuard(config.webhooks.allowNetworks);
+  const dispatcher = new WebhookDispatcher({
+    store,
+    clock,
+    logger: logger.child({ component: 'webhooks' }),
+    guard,
+    secretFor: (keyId) => webhookSecretFor(keys.get(keyId) ?? { id: keyId }, secret),
+    owner: instanceId,
+    pollMs: config.webhooks.pollMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    concurrency: config.webhooks.concurrency,
+    maxAgeMs: config.webhooks.maxAgeSeconds * 1000,
+    metrics,
+  });
+  const publisher = new WebhookPublisher({
+    store,
+    clock,
+    keyWebhookUrl: (keyId) => keys.get(keyId)?.webhookUrl,
+    onEnqueued: () => dispatcher.kick(),
+    listeners: [calledInCallbacks({ store, clock, onEnqueued: () => dispatcher.kick() })],
+  });
+  return {
+    name: 'webhooks',
+    publisher,
+    guard,
+    start: async () => dispatcher.start(),
+    stop: () => dispatcher.stop(),
+    tick: () => dispatcher.tick(),
+  };
+}

@@ -1,0 +1,38 @@
+import type { EslEvent, EslLink } from './esl-link';
+
+// One dialplan application run on a FreeSWITCH channel by FreeSwitchCall.execute: what is
+// running, how its run can end, and how it is stopped early.
+
+/** An application running on the channel, started by us with `sendmsg … execute`. */
+export interface RunningApp {
+  appId: string;
+  /** Set when the execute is sent: digits before that never reach it (a parked channel discards them). */
+  started: boolean;
+  /** Digits FreeSWITCH reported while it ran (DTMF events), the driver's own injected stop digit excluded. */
+  digits: string[];
+  onDigit?: ((digit: string) => void) | undefined;
+  complete(event: EslEvent): void;
+}
+
+export type ExecOutcome =
+  | { kind: 'complete'; event: EslEvent; digits: string[] }
+  | { kind: 'ended' }
+  | { kind: 'timeout' | 'aborted' | 'interrupted'; event?: EslEvent | undefined; digits: string[] };
+
+export interface ExecOptions {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  onDigit?: (digit: string, interrupt: () => void) => void;
+  /** Stops the application early (timeout, abort, interruption). */
+  stop(link: EslLink): Promise<unknown>;
+}
+
+/** A timer as a promise that can be cancelled (so no timer outlives the operation that set it). */
+export function delay(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** Variable play_and_get_digits stores the digits in (cleared by FreeSWITCH at each start). */
+export const DIGITS_VAR = 'pbxverify_digits';
