@@ -19,7 +19,7 @@ import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
 import { simulatorRoutes } from './routes/simulator';
 import { testClockRoutes } from './routes/test-clock';
-import { verificationRoutes } from './routes/verifications';
+import { verificationRoutes, type HistoryLookup } from './routes/verifications';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,6 +44,10 @@ export interface ApiDeps {
   testClock?: { clock: ManualClock; runDue(): Promise<void> } | undefined;
   /** Extra route plugins (compat endpoints). */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
+  /** Answers GET /v1/verifications/{id} from the history once the live record is gone. */
+  historyLookup?: HistoryLookup | undefined;
+  /** Extra /readyz details that never make the engine unready (history backlog). */
+  readinessDetails?: Record<string, () => Promise<unknown>> | undefined;
 }
 
 /** Request bodies above this are refused with REQUEST_TOO_LARGE (413). */
@@ -107,13 +111,13 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, { pbx: deps.pbx, store: deps.store, metrics: deps.metrics });
+  healthRoutes(app, { pbx: deps.pbx, store: deps.store, metrics: deps.metrics, details: deps.readinessDetails });
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
       request.apiKey = deps.keys.fromHeader(request.headers.authorization);
     });
-    verificationRoutes(scope, deps.service);
+    verificationRoutes(scope, deps.service, deps.historyLookup);
     catalogRoutes(scope, { catalog: deps.catalog, workflows: deps.workflows });
     if (deps.simulator) simulatorRoutes(scope, deps.simulator);
     if (deps.testClock) testClockRoutes(scope, deps.testClock);

@@ -5,6 +5,7 @@ import { ConfigError, ENV_VARS, loadConfig, redactConfig, type LoadedConfig } fr
 import { createEngine } from '../main';
 import { webhookSecretFor } from '../webhooks/signing';
 import { runCallCommand } from './call';
+import { registerHistoryCommands } from './history';
 import { registerPromptsCommand } from './prompts';
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 configuration or usage error. */
@@ -100,6 +101,7 @@ export function buildCli(): Command {
     });
 
   registerPromptsCommand(program);
+  registerHistoryCommands(program, load);
 
   const configCmd = program.command('config').description('configuration tools');
   configCmd

@@ -53,8 +53,10 @@ export const apiKeySchema = z.object({
     .optional(),
   /** This key's quotas, overriding `abuse.keyQuota` (null: unlimited). */
   quota: keyQuotaSchema.optional(),
-  /** May manage the do-not-call list (/v1/admin/do-not-call). */
+  /** May manage the do-not-call list (/v1/admin/do-not-call); may read history and reports. */
   admin: z.boolean().optional(),
+  /** May read the history and reports of every key (GET /v1/verifications, /v1/reports/*), nothing else of admin. */
+  reports: z.boolean().optional(),
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -21,9 +23,11 @@ export interface EngineProcess {
  * free port and resolves once it logs "listening". Tests talk to it over HTTP only.
  */
 export async function startEngine(env: Record<string, string>, opts: { timeoutMs?: number; args?: string[] } = {}): Promise<EngineProcess> {
+  // The default history (SQLite) in a file of this engine's own, never the checkout's ./data.
+  const history = `sqlite:${join(mkdtempSync(join(tmpdir(), 'pbxverify-engine-')), 'history.db')}`;
   const child = spawn(process.execPath, [CLI, ...(opts.args ?? ['serve'])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: '0', PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: '0', PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_LOG_LEVEL: 'info', PBXVERIFY_HISTORY: history, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -4,17 +4,20 @@ import type { Store } from '../../store/port';
 import type { Metrics } from '../../metrics/metrics';
 
 /** Liveness, readiness (PBX connected, store reachable) and Prometheus metrics. No auth. */
-export function healthRoutes(app: FastifyInstance, deps: { pbx: Pbx; store: Store; metrics: Metrics }): void {
+export function healthRoutes(app: FastifyInstance, deps: { pbx: Pbx; store: Store; metrics: Metrics; details?: Record<string, () => Promise<unknown>> | undefined }): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const pbx = deps.pbx.health();
     const store = await deps.store.ping().catch(() => false);
     const ready = pbx.ready && store;
+    const extra: Record<string, unknown> = {};
+    for (const [name, read] of Object.entries(deps.details ?? {})) extra[name] = await read().catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
     return reply.status(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not ready',
       pbx: { kind: deps.pbx.kind, ready: pbx.ready, detail: pbx.detail },
       store: { kind: deps.store.kind, ready: store },
+      ...extra,
     });
   });
 
