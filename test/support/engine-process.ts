@@ -64,7 +64,8 @@ export async function startEngine(env: Record<string, string>, opts: { timeoutMs
     auth: (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // A process killed by a signal has no exit code, only a signal code.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),
