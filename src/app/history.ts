@@ -3,6 +3,7 @@ import { historyDetailView } from '../api/history-views';
 import { historyRoutes } from '../api/routes/history';
 import type { HistoryLookup } from '../api/routes/verifications';
 import { redactUrlPassword } from '../config/load';
+import { CostModel } from '../history/cost';
 import { openHistory, parseHistoryUrl } from '../history/open';
 import { MemoryOutbox, type HistoryOutbox } from '../history/outbox/outbox';
 import { RedisOutbox } from '../history/outbox/redis-outbox';
@@ -31,6 +32,7 @@ export interface HistoryCapability extends Capability {
 /** How long start-up waits for the history database before it goes on without (and keeps trying). */
 const START_WAIT_MS = 10_000;
 const MIGRATE_RETRY_MS = 5_000;
+const RATES_REFRESH_MS = 60_000;
 
 /**
  * `history`: the recorder on the event path (outbox append only), the writer loop, the retention
@@ -59,7 +61,14 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
   const outbox: HistoryOutbox = deps.redis
     ? new RedisOutbox({ client: deps.redis, consumer: instanceId, leaseMs: settings.claimLeaseMs })
     : new MemoryOutbox(settings.maxMemoryBacklog);
-  const recorder = new HistoryRecorder({ outbox, numbers: settings.numbers, secret, prefixDigits: settings.prefixDigits });
+  let rates: CostModel | undefined;
+  const recorder = new HistoryRecorder({ outbox, numbers: settings.numbers, secret, prefixDigits: settings.prefixDigits, rates: () => rates });
+  // Rate decks change through `pbxverify rates import`: read them again now and then.
+  const loadRates = async (): Promise<void> => {
+    rates = new CostModel(await history.rates());
+  };
+  const ratesTimer = setInterval(() => void loadRates().catch(() => undefined), RATES_REFRESH_MS);
+  ratesTimer.unref();
   const writer = new HistoryWriter({
     outbox,
     history,
@@ -79,6 +88,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     if (migrated || stopped) return;
     migrated = true;
     if (applied.length > 0) logger.info({ applied }, 'history schema migrated');
+    await loadRates().catch((err: unknown) => logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'could not read the rate decks'));
     writer.start();
     retention.start();
   };
@@ -148,6 +158,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     async stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      clearInterval(ratesTimer);
       await retention.stop();
       if (migrated) await writer.stop();
       await history.close();

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseRateDeck } from '../history/cost';
 import { parseChoice, parseRange } from '../api/history-query';
 import { conversionView } from '../api/history-views';
 import type { LoadedConfig } from '../config/load';
@@ -37,6 +39,35 @@ export function registerHistoryCommands(program: Command, load: (file: string | 
         const all = await history.appliedMigrations();
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema up to date\n');
         process.stdout.write(`history ${history.kind}: schema ${all.at(-1) ?? '(none)'}\n`);
+      } finally {
+        await history.close();
+      }
+    });
+
+  program
+    .command('rates')
+    .description('rate decks: per-trunk prices for cost reports (`--trunk sms` prices SMS parts)')
+    .command('import <deck>')
+    .description('replace a trunk\'s rate deck from a CSV file (all or nothing; errors name their lines)')
+    .requiredOption('--trunk <name>', 'trunk the deck prices (sms: SMS)')
+    .action(async (deck: string, opts: { trunk: string }) => {
+      const { config } = load(program.opts<{ config?: string }>().config);
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(opts.trunk)) {
+        process.stderr.write('pbxverify: --trunk must be 1-64 of A-Z a-z 0-9 _ . -\n');
+        process.exit(2);
+      }
+      let rows;
+      try {
+        rows = parseRateDeck(opts.trunk, readFileSync(deck, 'utf8'));
+      } catch (err) {
+        process.stderr.write(`pbxverify: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(2);
+      }
+      const history = open(config);
+      try {
+        await history.migrate();
+        await history.replaceRates(opts.trunk, rows);
+        process.stdout.write(`imported ${rows.length} rates for trunk ${opts.trunk} (${rows[0]?.currency ?? ''})\n`);
       } finally {
         await history.close();
       }

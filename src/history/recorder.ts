@@ -3,6 +3,7 @@ import type { EventSink } from '../verification/ports';
 import { HmacSha256 } from '../lib/hmac';
 import { maskNumber } from '../lib/mask';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { CostModel } from './cost';
 import type { HistoryOutbox } from './outbox/outbox';
 import type { AttemptRow, HistoryEvent, VerificationRow, WebhookRow } from './port';
 
@@ -16,6 +17,8 @@ export interface RecorderOptions {
   secret: string;
   /** Digits of the number kept for grouping (after `+`). */
   prefixDigits: number;
+  /** The rate decks (cost of each completed attempt); none loaded: no cost. */
+  rates?: () => CostModel | undefined;
 }
 
 interface NumberFields {
@@ -107,6 +110,11 @@ export class HistoryRecorder implements EventSink {
   private attemptRow(record: VerificationRecord, attempt: Attempt, cdr: AttemptCdr | undefined): AttemptRow {
     const fields = this.numberFields(record);
     const cause = cdr?.cause ?? attempt.cause;
+    const billsec = cdr?.billsec ?? (attempt.status === 'completed' && attempt.channel !== 'sms' ? 0 : null);
+    const cost =
+      attempt.status === 'completed'
+        ? this.opts.rates?.()?.cost({ trunk: attempt.channel === 'sms' ? 'sms' : (cdr?.trunk ?? 'default'), number: record.to, channel: attempt.channel, billsec, smsParts: cdr?.smsParts ?? null, answered: attempt.outcome === 'answered', at: attempt.startedAt })
+        : undefined;
     return {
       verificationId: record.id,
       n: attempt.n,
@@ -126,7 +134,7 @@ export class HistoryRecorder implements EventSink {
       ringingAt: cdr?.ringingAt ?? null,
       answeredAt: cdr?.answeredAt ?? null,
       endedAt: attempt.endedAt ?? cdr?.endedAt ?? null,
-      billsec: cdr?.billsec ?? (attempt.status === 'completed' && attempt.channel !== 'sms' ? 0 : null),
+      billsec,
       sipStatus: cause?.sip ?? null,
       q850: cause?.q850 ?? null,
       causeText: cause?.text?.slice(0, 100) ?? null,
@@ -134,8 +142,8 @@ export class HistoryRecorder implements EventSink {
       dtmf: attempt.channel !== 'reverse' || attempt.status !== 'completed' ? null : attempt.matched ? 'matched' : attempt.result === 'no-input' ? 'no-input' : attempt.result === 'mismatch' ? 'mismatch' : null,
       smsParts: cdr?.smsParts ?? null,
       smsStatus: cdr?.smsStatus ?? null,
-      costMicros: null,
-      currency: null,
+      costMicros: cost?.micros ?? null,
+      currency: cost?.currency ?? null,
     };
   }
 }

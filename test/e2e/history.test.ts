@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ApiClient, eventually } from '../support/api-client';
@@ -23,6 +23,15 @@ describe('history (e2e, SQLite)', () => {
   const ids: { approved: string; busy: string } = { approved: '', busy: '' };
 
   beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pbxverify-rates-'));
+    const header = 'prefix,rate_per_min,increments,connection_fee,sms_price,currency,valid_from';
+    writeFileSync(join(dir, 'bad.csv'), `${header}\n1,0.0100,60/60,0.0050,0.0075,USD,\n1202,lots,60/60,0,0,USD,\n`);
+    const bad = await runCli(['rates', 'import', '--trunk', 'default', join(dir, 'bad.csv')], { PBXVERIFY_HISTORY: history });
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('line 3: rate_per_min "lots"')]);
+    // calls without a configured trunk are priced from the deck of trunk "default"
+    writeFileSync(join(dir, 'deck.csv'), `${header}\n1,0.0100,60/60,0.0050,0.0075,USD,\n1202,0.0200,60/60,0.0070,0.0075,USD,\n`);
+    const imported = await runCli(['rates', 'import', '--trunk', 'default', join(dir, 'deck.csv')], { PBXVERIFY_HISTORY: history });
+    expect([imported.code, imported.stdout]).toEqual([0, 'imported 2 rates for trunk default (USD)\n']);
     f = await startFixture({ config, env: { PBXVERIFY_HISTORY: history } });
     ops = f.api.withAuth(f.engine.auth(OPS.id, OPS.secret));
     const answered = await f.api.post('/v1/verifications', { to: '+12025550100', channel: 'call' });
@@ -93,6 +102,7 @@ describe('history (e2e, SQLite)', () => {
     expect(res.body.rows).toEqual([
       expect.objectContaining({ group: 'US', started: 2, delivered: 1, verified: 1, conversion_rate: 0.5, median_time_to_verify_ms: expect.any(Number) }),
     ]);
+    expect(res.body.rows[0]).toMatchObject({ cost: '0.007000', cost_per_verified: '0.007000', currency: 'USD' });
     const byChannel = await ops.get('/v1/reports/conversion?group_by=channel');
     expect(byChannel.body.rows.map((r: any) => [r.group, r.started])).toEqual([['call', 2]]);
   });
@@ -131,11 +141,12 @@ describe('history (e2e, SQLite)', () => {
     f = await startFixture({ config, env: { PBXVERIFY_HISTORY: history } });
     const approved = await f.api.get(`/v1/verifications/${ids.approved}`);
     expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ id: ids.approved, status: 'approved', source: 'history', channel: 'call', reason: 'code-matched' });
+    // the connection fee of the longest prefix (1202); the manual test clock makes billsec 0
+    expect(approved.body).toMatchObject({ id: ids.approved, status: 'approved', source: 'history', channel: 'call', reason: 'code-matched', cost: '0.007000', currency: 'USD' });
     expect(approved.body.attempts[0]).toMatchObject({ n: 1, channel: 'call', result: 'delivered', outcome: 'answered' });
     expect(approved.body.attempts[0].cdr).toMatchObject({ billsec: expect.any(Number), answered_at: expect.any(String), node: expect.any(String) });
     const busy = await f.api.get(`/v1/verifications/${ids.busy}`);
-    expect(busy.body).toMatchObject({ status: 'expired', source: 'history' });
+    expect(busy.body).toMatchObject({ status: 'expired', source: 'history', cost: '0.000000' });
     expect(busy.body.attempts[0].cause).toEqual({ q850: 17, sip: 486, text: 'USER_BUSY' });
     // another key never sees it
     expect((await f.api.withAuth(f.engine.auth(QA_KEY.id, QA_KEY.secret)).get(`/v1/verifications/${ids.approved}`)).status).toBe(404);
