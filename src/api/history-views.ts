@@ -66,6 +66,7 @@ export function historyDetailView(h: VerificationHistory): VerificationView & Re
   return {
     id: v.id,
     status: v.status as VerificationView['status'],
+    failure_reason: v.status === 'failed' ? (v.reason as VerificationView['failure_reason']) : null,
     to: v.number,
     channel: v.channel,
     workflow: v.workflow,

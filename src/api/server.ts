@@ -14,6 +14,8 @@ import { AppError } from '../lib/errors';
 import type { WorkflowStep } from '../verification/model';
 import type { VerificationService } from '../verification/service';
 import { errorBody, makeErrorHandler } from './error-handler';
+import { COMPAT_TAGS } from './compat/openapi';
+import type { IdempotencyKeys } from './idempotency/idempotency';
 import type { KeyRing } from './keys';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
@@ -34,6 +36,8 @@ export interface ApiDeps {
   keys: KeyRing;
   metrics: Metrics;
   store: Store;
+  /** Idempotency-Key on creating routes (src/api/idempotency). */
+  idempotency: IdempotencyKeys;
   pbx: Pbx;
   catalog: PromptCatalog;
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
@@ -105,6 +109,13 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
         },
       },
       security: [{ basic: [] }, { bearer: [] }],
+      tags: [
+        { name: 'verifications', description: 'The native API (docs/api.md)' },
+        { name: 'catalog', description: 'What this engine offers' },
+        { name: 'simulator', description: 'QA views of the built-in simulator PBX' },
+        { name: 'admin', description: 'Admin keys only' },
+        ...COMPAT_TAGS,
+      ],
     },
     transform: jsonSchemaTransform,
   });
@@ -117,7 +128,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', async (request) => {
       request.apiKey = deps.keys.fromHeader(request.headers.authorization);
     });
-    verificationRoutes(scope, deps.service, deps.historyLookup);
+    verificationRoutes(scope, deps.service, deps.idempotency, deps.historyLookup);
     catalogRoutes(scope, { catalog: deps.catalog, workflows: deps.workflows });
     if (deps.simulator) simulatorRoutes(scope, deps.simulator);
     if (deps.testClock) testClockRoutes(scope, deps.testClock);

@@ -3,10 +3,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { ConfigError, ENV_VARS, loadConfig, redactConfig, type LoadedConfig } from '../config/load';
 import { createEngine } from '../main';
-import { webhookSecretFor } from '../webhooks/signing';
 import { runCallCommand } from './call';
 import { registerHistoryCommands } from './history';
+import { registerKeysCommand } from './keys';
 import { registerPromptsCommand } from './prompts';
+import { registerWebhooksCommand } from './webhooks-listen';
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 configuration or usage error. */
 function load(file: string | undefined): LoadedConfig {
@@ -76,7 +77,17 @@ export function buildCli(): Command {
     .name('pbxverify')
     .description('Self-hosted phone verification on your own Asterisk or FreeSWITCH')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Every command has --help (`pbxverify prompts render --help`). In a clone run `npx pbxverify …`;',
+        '`npm link` puts `pbxverify` on your PATH. Configuration: --config FILE, PBXVERIFY_CONFIG or',
+        './pbxverify.yaml, overridden by the variables `pbxverify config env` lists.',
+        '',
+      ].join('\n'),
+    );
 
   program
     .command('serve', { isDefault: true })
@@ -121,32 +132,8 @@ export function buildCli(): Command {
       for (const v of ENV_VARS) process.stdout.write(`${v.name.padEnd(34)} ${v.description}\n`);
     });
 
-  const keysCmd = program.command('keys').description('API key tools');
-  keysCmd
-    .command('list')
-    .description('list configured keys (no secrets)')
-    .action(() => {
-      const { config } = load(program.opts<{ config?: string }>().config);
-      for (const k of config.apiKeys) {
-        process.stdout.write(`${k.id}\t${k.disabled ? 'disabled' : 'enabled'}\tchannels=${k.allowedChannels.join(',')}\t${k.name ?? ''}\n`);
-      }
-    });
-  keysCmd
-    .command('webhook-secret <id>')
-    .description("print the Standard Webhooks secret a key's webhooks are signed with")
-    .action((id: string) => {
-      const { config } = load(program.opts<{ config?: string }>().config);
-      const key = config.apiKeys.find((k) => k.id === id);
-      if (!key) {
-        process.stderr.write(`pbxverify: no key "${id}"\n`);
-        process.exit(2);
-      }
-      if (!key.webhookSecret && !config.secret) {
-        process.stderr.write('pbxverify: the secret is derived from PBXVERIFY_SECRET, which is not set\n');
-        process.exit(2);
-      }
-      process.stdout.write(`${webhookSecretFor(key, config.secret ?? '')}\n`);
-    });
+  registerKeysCommand(program, load);
+  registerWebhooksCommand(program, load);
 
   return program;
 }

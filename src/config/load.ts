@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config } from './schema';
+import { configErrorMap, issueProblems, unknownVariables } from './unknown-keys';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,6 +39,13 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: 
   { name: 'PBXVERIFY_SECRET', path: 'secret', description: 'HMAC/sealing key for codes (≥ 32 characters); random per process when unset' },
   { name: 'PBXVERIFY_LOG_LEVEL', path: 'logLevel', description: 'fatal|error|warn|info|debug|trace|silent' },
   { name: 'PBXVERIFY_LOG_PRETTY', path: 'logPretty', description: '1 for human-readable logs' },
+  { name: 'PBXVERIFY_TRUNK', path: 'calls.trunk', description: 'trunk put into {trunk} of the dial string: a PJSIP endpoint (Asterisk) or a gateway (FreeSWITCH)' },
+  { name: 'PBXVERIFY_CALLER_ID', path: 'calls.defaultCallerId', description: 'caller ID of calls whose request names none' },
+  { name: 'PBXVERIFY_ASTERISK_ENDPOINT_TEMPLATE', path: 'asterisk.endpointTemplate', description: 'Asterisk dial string, default PJSIP/{number}@{trunk}' },
+  { name: 'PBXVERIFY_ASTERISK_MESSAGE_TEMPLATE', path: 'asterisk.messageTemplate', description: 'Asterisk SIP MESSAGE destination (SMS), e.g. pjsip:{trunk}/sip:{number}@sms.example.net' },
+  { name: 'PBXVERIFY_FREESWITCH_DIAL_STRING', path: 'freeswitch.dialString', description: 'FreeSWITCH dial string, default sofia/gateway/{trunk}/{number}' },
+  { name: 'PBXVERIFY_FREESWITCH_SOUNDS_DIR', path: 'freeswitch.soundsDir', description: 'sounds directory on the FreeSWITCH host (prompts under pbxverify/)' },
+  { name: 'PBXVERIFY_FREESWITCH_CHAT_TO', path: 'freeswitch.chatTo', description: 'FreeSWITCH SIP MESSAGE destination (SMS), e.g. external/sip:{number}@sms.example.net' },
   { name: 'PBXVERIFY_WEBHOOK_ALLOW_NETWORKS', path: 'webhooks.allowNetworks', description: 'CIDR ranges callback URLs may target although private, comma separated' },
   { name: 'PBXVERIFY_SIMULATOR_SPEED', path: 'simulator.speed', description: 'time compression of simulated calls (default 1)' },
   { name: 'PBXVERIFY_HISTORY', path: 'history.url', description: '`sqlite:./data/pbxverify.db` (default), postgres://user:pass@host/db, or `off`' },
@@ -100,6 +108,13 @@ function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): v
     ['PBXVERIFY_LOG_LEVEL', 'logLevel'],
     ['PBXVERIFY_SIMULATOR_SPEED', 'simulator.speed'],
     ['PBXVERIFY_HISTORY', 'history.url'],
+    ['PBXVERIFY_TRUNK', 'calls.trunk'],
+    ['PBXVERIFY_CALLER_ID', 'calls.defaultCallerId'],
+    ['PBXVERIFY_ASTERISK_ENDPOINT_TEMPLATE', 'asterisk.endpointTemplate'],
+    ['PBXVERIFY_ASTERISK_MESSAGE_TEMPLATE', 'asterisk.messageTemplate'],
+    ['PBXVERIFY_FREESWITCH_DIAL_STRING', 'freeswitch.dialString'],
+    ['PBXVERIFY_FREESWITCH_SOUNDS_DIR', 'freeswitch.soundsDir'],
+    ['PBXVERIFY_FREESWITCH_CHAT_TO', 'freeswitch.chatTo'],
   ];
   for (const [name, path] of direct) {
     const value = env[name];
@@ -154,14 +169,12 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
       raw = readFile(fallback, problems);
     }
   }
+  problems.push(...unknownVariables(opts.env, ENV_VARS.map((v) => v.name)));
   applyEnv(raw, opts.env, problems);
 
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: configErrorMap });
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const where = issue.path.length ? issue.path.join('.') : '(root)';
-      problems.push(`${where}: ${issue.message}`);
-    }
+    for (const issue of result.error.issues) problems.push(...issueProblems(issue));
   }
   if (result.success) problems.push(...crossChecks(result.data));
   if (problems.length || !result.success) throw new ConfigError(problems);

@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { historySchema } from './history-schema';
 
@@ -20,16 +21,16 @@ const cidr = z
   .string()
   .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR range such as 127.0.0.0/8 or ::1/128');
 
-export const apiKeySchema = z.object({
+export const apiKeySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -'),
   secret: z.string().min(16, 'must be at least 16 characters'),
   /** Display name for logs and `keys list`. */
-  name: z.string().max(100).optional(),
+  name: plainText(100).optional(),
   disabled: z.boolean().default(false),
   /** Numbers this key may call from (seed 000: only the operator's own numbers). Empty: the default caller ID only. */
   allowedCallerIds: z.array(callerId).default([]),
-  /** SMS senders this key may use; empty: any alphanumeric sender of up to 11 characters. */
-  allowedSenders: z.array(z.string().min(1).max(15)).default([]),
+  /** SMS senders this key may use; empty: any sender of the grammar (src/lib/sms-text.ts). */
+  allowedSenders: z.array(senderSchema).default([]),
   defaultLang: z.string().optional(),
   allowedChannels: z.array(z.enum(CHANNELS)).default([...CHANNELS]),
   /** May the caller supply its own code (seed 000, seed 002)? */
@@ -44,7 +45,7 @@ export const apiKeySchema = z.object({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 18 bytes)')
     .optional(),
-  brand: z.string().max(32).optional(),
+  brand: brandSchema.optional(),
   /** Country of national-format numbers this key sends (99 Digital's `to`, e.g. IL). */
   defaultCountry: z
     .string()
@@ -60,7 +61,7 @@ export const apiKeySchema = z.object({
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
-const workflowStepSchema = z.object({
+const workflowStepSchema = z.strictObject({
   channel: z.enum(CHANNELS),
   waitSeconds: z.number().int().min(0).max(3600),
   code: z.enum(['same', 'new']),
@@ -70,14 +71,14 @@ const workflowStepSchema = z.object({
 const trunkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -');
 
 /** A carrier's limits on one trunk (they enforce both). */
-const trunkLimitsSchema = z.object({
+const trunkLimitsSchema = z.strictObject({
   /** Call attempts per second; fractions allowed (0.5 = one every 2 s). */
   cps: z.number().positive().max(1000),
   /** Calls in progress at once (dialling or answered). */
   maxConcurrent: z.number().int().min(1).max(100_000),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().default('0.0.0.0'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -97,7 +98,7 @@ export const configSchema = z.object({
     .default(['simulator']),
   apiKeys: z.array(apiKeySchema).default([]),
   verification: z
-    .object({
+    .strictObject({
       codeLength: z.number().int().min(4).max(10).default(6),
       expirySeconds: z.number().int().min(60).max(3600).default(600),
       maxCheckAttempts: z.number().int().min(1).max(20).default(5),
@@ -112,7 +113,7 @@ export const configSchema = z.object({
    * queue, health checks and failover. Limits count per engine instance (docs/scale-out.md).
    */
   dialer: z
-    .object({
+    .strictObject({
       /** Limits of trunks not listed in `trunks`, and of calls without a trunk. */
       defaultLimits: trunkLimitsSchema.default({ cps: 10, maxConcurrent: 100 }),
       trunks: z.record(trunkName, trunkLimitsSchema).default({}),
@@ -129,7 +130,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** Several engines on one Redis store (ignored with the memory store). Real time, never the test clock. */
   scaleOut: z
-    .object({
+    .strictObject({
       /** How often an engine renews its presence in Redis. */
       heartbeatMs: z.number().int().min(100).max(60_000).default(2_000),
       /** An engine silent this long is taken for dead: its running attempts are finished by the others. */
@@ -140,7 +141,7 @@ export const configSchema = z.object({
     .prefault({})
     .refine((s) => s.instanceTtlMs >= 2 * s.heartbeatMs, { message: 'instanceTtlMs must be at least twice heartbeatMs', path: ['instanceTtlMs'] }),
   calls: z
-    .object({
+    .strictObject({
       ringTimeoutSeconds: z.number().int().min(5).max(120).default(30),
       defaultCallerId: callerId.optional(),
       trunk: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
@@ -149,7 +150,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   reverse: z
-    .object({
+    .strictObject({
       maxTries: z.number().int().min(1).max(5).default(3),
       firstDigitTimeoutMs: z.number().int().min(1000).max(60000).default(10000),
       interDigitTimeoutMs: z.number().int().min(500).max(30000).default(5000),
@@ -157,14 +158,16 @@ export const configSchema = z.object({
     })
     .prefault({}),
   sms: z
-    .object({
-      defaultSender: z.string().min(1).max(11).default('pbxverify'),
-      defaultTemplate: z.string().includes('{code}').max(480).default('Your {brand} verification code is {code}'),
-      defaultBrand: z.string().max(32).default('pbxverify'),
+    .strictObject({
+      // One grammar with the API and both drivers (src/lib/sms-text.ts): a default the PBX
+      // cannot send is refused at start-up, not at the first SMS.
+      defaultSender: senderSchema.default('pbxverify'),
+      defaultTemplate: templateSchema.default('Your {brand} verification code is {code}'),
+      defaultBrand: brandSchema.default('pbxverify'),
     })
     .prefault({}),
   webhooks: z
-    .object({
+    .strictObject({
       /** CIDR ranges callback URLs may resolve to although private/loopback (refused by default). */
       allowNetworks: z.array(cidr).default([]),
       /** Give up on a delivery this long after the event. */
@@ -176,7 +179,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** Asterisk ARI driver settings (used when `pbx` is an ari:// URL). See docs/asterisk.md. */
   asterisk: z
-    .object({
+    .strictObject({
       /**
        * Dial string template: `{number}` is the E.164 number with `+`, `{digits}` without it,
        * `{trunk}` the call's trunk (`calls.trunk` by default). `Local/{number}@qa` dials the QA callees.
@@ -212,7 +215,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   simulator: z
-    .object({
+    .strictObject({
       /** Time compression of simulated calls: 1 = real time, 10 = ten times faster. */
       speed: z.coerce.number().min(0.1).max(1000).default(1),
       /** Extra or overriding test numbers: E.164 → behaviour name. */
@@ -221,7 +224,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** The FreeSWITCH driver (`pbx: esl://:password@host:8021`). */
   freeswitch: z
-    .object({
+    .strictObject({
       /** Dial string template: {trunk} (calls.trunk), {number} (E.164 with +), {digits} (without +). */
       dialString: z
         .string()
@@ -249,7 +252,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   scheduler: z
-    .object({
+    .strictObject({
       pollMs: z.number().int().min(10).max(10000).default(250),
     })
     .prefault({}),
@@ -258,7 +261,7 @@ export const configSchema = z.object({
   /** Verification history, CDRs and reports (docs/history.md). */
   history: historySchema,
   testing: z
-    .object({
+    .strictObject({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */
       manualClock: z.boolean().default(false),
       /**

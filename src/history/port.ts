@@ -25,7 +25,7 @@ export interface VerificationRow {
   channel: string;
   lang: string;
   status: string;
-  /** Why it ended (`code-matched`, `keypad-matched`, `too-many-checks`, `no-step-left`, `expired`, `canceled`). */
+  /** Why it ended: `code-matched`, `keypad-matched`, `expired`, `canceled`, or the failure reason (`too-many-wrong-codes`, `no-input`…). */
   reason: string | null;
   /** Who ended it: `api` (check, cancel), `phone` (reverse match), `engine` (expiry, failure). */
   endedBy: string | null;

@@ -1,5 +1,6 @@
 import type { Attempt, AttemptCdr, DomainEvent, VerificationRecord } from '../verification/model';
 import type { EventSink } from '../verification/ports';
+import { failReasonOf } from '../verification/transitions';
 import { HmacSha256 } from '../lib/hmac';
 import { maskNumber } from '../lib/mask';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -155,8 +156,10 @@ function ending(record: VerificationRecord, matched: boolean): { reason: string 
       return { reason: null, endedBy: null };
     case 'approved':
       return matched ? { reason: 'keypad-matched', endedBy: 'phone' } : { reason: 'code-matched', endedBy: 'api' };
-    case 'failed':
-      return record.wrongChecks >= record.maxChecks ? { reason: 'too-many-checks', endedBy: 'api' } : { reason: 'no-step-left', endedBy: 'engine' };
+    case 'failed': {
+      const reason = failReasonOf(record) ?? 'failed';
+      return { reason, endedBy: reason === 'too-many-wrong-codes' ? 'api' : 'engine' };
+    }
     case 'expired':
       return { reason: 'expired', endedBy: 'engine' };
     case 'canceled':

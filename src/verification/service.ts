@@ -100,7 +100,7 @@ export class VerificationService {
     await this.get(key, id);
     const now = this.deps.clock.now();
     const { after } = await this.writer.mutateOrThrow(id, (record) => {
-      if (record.status !== 'pending') throw terminalError(record.status);
+      if (record.status !== 'pending') throw terminalError(record);
       return advanceNow(record, now, record.expirySeconds);
     });
     await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
@@ -182,7 +182,7 @@ export class VerificationService {
       if (record.keyId !== keyId) throw new AppError('VERIFICATION_NOT_FOUND');
       if (isOverdue(record, now)) {
         overdue = true;
-        throw terminalError('expired');
+        throw terminalError({ ...record, status: 'expired' });
       }
       const outcome = applyCheck(record, this.deps.vault.matches(id, code, record.codeHash), now);
       verdict = { verified: outcome.verified, attemptsRemaining: outcome.attemptsRemaining };
@@ -308,7 +308,7 @@ export class VerificationService {
   private async endVerification(id: string, status: 'canceled'): Promise<VerificationRecord> {
     const now = this.deps.clock.now();
     const outcome = await this.writer.mutateOrThrow(id, (record) => {
-      if (record.status !== 'pending') throw terminalError(record.status);
+      if (record.status !== 'pending') throw terminalError(record);
       return terminate(record, status, now);
     });
     await this.settle(outcome.after);

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Job, Store, WebhookDelivery } from '../../src/store/port';
 import type { VerificationRecord } from '../../src/verification/model';
+import { idempotencyContract } from './store-idempotency';
 
 export interface StoreHarness {
   store: Store;
@@ -269,6 +270,8 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect(await store.hit(counter, 60_000, 180_000)).toBe(1);
       });
     });
+
+    idempotencyContract(() => store);
 
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBe(true);

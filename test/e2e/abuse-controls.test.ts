@@ -61,6 +61,11 @@ describe('abuse controls (e2e)', () => {
     expect(added).toMatchObject({ status: 200, body: { added: 1, count: 2 } });
     expect(readFileSync(dncFile, 'utf8')).toContain('+12025550202');
     expect((await f.api.get('/v1/admin/do-not-call?to=%2B12025550202')).body).toEqual({ to: '+12025550202', listed: true });
+    // an unencoded + is a space in a query string: refused with the hint, not silently "not listed"
+    expect(await f.api.get('/v1/admin/do-not-call?to=+12025550202')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'NUMBER_PLUS_NOT_ENCODED', details: { field: 'to', hint: 'encode + as %2B' } } },
+    });
     await expectRefusal('+12025550202', 'sms', 403, 'NUMBER_DO_NOT_CALL');
     const removed = await f.api.request('DELETE', '/v1/admin/do-not-call', { numbers: ['+12025550202'] });
     expect(removed).toMatchObject({ status: 200, body: { removed: 1, count: 1 } });

@@ -30,7 +30,11 @@ export function shopKey(extra: Record<string, unknown> = {}): Record<string, unk
 
 export interface CompatFixture extends Fixture {
   /** Plain HTTP, no key: compat endpoints authenticate their own way. */
-  http(method: string, path: string, init?: { body?: RequestInit['body']; headers?: Record<string, string> }): Promise<{ status: number; text: string; json: any }>;
+  http(
+    method: string,
+    path: string,
+    init?: { body?: RequestInit['body']; headers?: Record<string, string> },
+  ): Promise<{ status: number; text: string; json: any; headers: Headers }>;
   /** pbxverify_refusals_total for one error code. */
   refusals(code: string): Promise<number>;
   /** Simulated calls and SMS to a number (what was dialled or sent). */
@@ -52,7 +56,7 @@ export async function startCompatFixture(opts: FixtureOptions & { keys?: Array<R
     } catch {
       json = undefined;
     }
-    return { status: res.status, text, json };
+    return { status: res.status, text, json, headers: res.headers };
   };
   return {
     ...f,

@@ -58,7 +58,7 @@ describe('history recorder', () => {
     ]);
     const verifications = rows.filter((r) => r.kind === 'verification').map((r) => r.row);
     expect(verifications.at(-3)).toMatchObject({ reason: 'keypad-matched', endedBy: 'phone', checks: 0 });
-    expect(verifications.at(-2)).toMatchObject({ reason: 'too-many-checks', endedBy: 'api', checks: 5 });
+    expect(verifications.at(-2)).toMatchObject({ reason: 'too-many-wrong-codes', endedBy: 'api', checks: 5 });
     expect(verifications.at(-1)).toMatchObject({ reason: 'expired', endedBy: 'engine' });
     expect((rows.find((r) => r.kind === 'attempt')?.row as AttemptRow).dtmf).toBe('matched');
   });

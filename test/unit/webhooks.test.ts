@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { sign, webhookSecretFor } from '../../src/webhooks/signing';
+import { sign, verifySignature, webhookSecretFor } from '../../src/webhooks/signing';
 import { NetworkUrlGuard } from '../../src/webhooks/url-guard';
 import { type AppError } from '../../src/lib/errors';
 
@@ -17,6 +17,39 @@ describe('webhook signatures', () => {
   it('uses a configured secret as is, and derives distinct ones per key otherwise', () => {
     expect(webhookSecretFor({ id: 'a', webhookSecret: 'whsec_abc' }, 'x'.repeat(32))).toBe('whsec_abc');
     expect(webhookSecretFor({ id: 'a' }, 'x'.repeat(32))).not.toBe(webhookSecretFor({ id: 'b' }, 'x'.repeat(32)));
+  });
+});
+
+describe('received webhook verification (pbxverify webhooks listen)', () => {
+  const secret = new Webhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+  const key = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const body = '{"type":"verification.approved","data":{"verification_id":"abc"}}';
+  const at = 1_800_000_000;
+  const signed = { id: 'msg_1', timestamp: String(at), signature: secret.sign('msg_1', new Date(at * 1000), body) };
+
+  it("accepts what the Standard Webhooks reference implementation signs, also among several signatures", () => {
+    expect(verifySignature(key, signed, body, { nowSeconds: at + 10 })).toEqual({ ok: true });
+    const rotated = { ...signed, signature: `v1,bm90LXRoaXMtb25l ${signed.signature}` };
+    expect(verifySignature(key, rotated, body, { nowSeconds: at })).toEqual({ ok: true });
+  });
+
+  it('refuses a changed body, id or secret as a mismatch', () => {
+    expect(verifySignature(key, signed, `${body} `, { nowSeconds: at })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifySignature(key, { ...signed, id: 'msg_2' }, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifySignature('whsec_b3RoZXItc2VjcmV0LTAxMjM0NTY3ODk=', signed, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('refuses a timestamp more than five minutes away either way (replays)', () => {
+    expect(verifySignature(key, signed, body, { nowSeconds: at + 301 })).toEqual({ ok: false, reason: 'timestamp-outside-tolerance' });
+    expect(verifySignature(key, signed, body, { nowSeconds: at - 301 })).toEqual({ ok: false, reason: 'timestamp-outside-tolerance' });
+    expect(verifySignature(key, signed, body, { nowSeconds: at + 300 })).toEqual({ ok: true });
+  });
+
+  it('tells an unsigned request from one with broken headers', () => {
+    const none = { id: undefined, timestamp: undefined, signature: undefined };
+    expect(verifySignature(key, none, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'unsigned' });
+    expect(verifySignature(key, { ...signed, timestamp: 'soon' }, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifySignature(key, { ...signed, signature: undefined }, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'malformed' });
   });
 });
 

@@ -2,6 +2,7 @@ import { randomHex } from '../../lib/random';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
 import { maskNumber } from '../../lib/mask';
+import { messageBodyProblem, senderProblem } from '../../lib/sms-text';
 import {
   callEnd,
   type MessageRequest,
@@ -143,6 +144,9 @@ export class SimulatorPbx implements Pbx {
   async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {
     if (!this.running) return { ok: false, error: 'failed', detail: 'simulator stopped' };
     if (opts.signal?.aborted) return { ok: false, error: 'failed', detail: 'aborted' };
+    // The grammar real PBXs send in full (src/lib/sms-text.ts): QA sees the refusal they would give.
+    const problem = senderProblem(msg.from) ?? messageBodyProblem(msg.body);
+    if (problem !== undefined) return { ok: false, error: 'rejected', detail: problem };
     const { behaviour } = this.behaviourOf(msg.to);
     if (behaviour.dial === 'unreachable') return { ok: false, error: 'unreachable', detail: 'number does not exist' };
     const id = `simsms-${randomHex(6)}`;
