@@ -42,8 +42,8 @@ describe('history (e2e, SQLite)', () => {
     const busy = await f.api.post('/v1/verifications', { to: '+12025550103', channel: 'call' });
     ids.busy = busy.body.id as string;
     await f.waitFor(ids.busy, (v) => v.attempts[0]?.status === 'completed', 'the busy call to end');
-    await f.advance(11 * 60_000);
-    await f.waitFor(ids.busy, (v) => v.status === 'expired', 'expiry');
+    // its only step was not answered: the verification fails at once (reason not-answered)
+    await f.waitFor(ids.busy, (v) => v.status === 'failed', 'the failure');
   });
   afterAll(async () => f?.stop());
 
@@ -62,7 +62,7 @@ describe('history (e2e, SQLite)', () => {
   });
 
   it('pages with a cursor and filters by status', async () => {
-    await listed('?status=expired');
+    await listed('?status=failed');
     const first = await ops.get('/v1/verifications?limit=1');
     expect(first.body.items).toHaveLength(1);
     expect(first.body.next_cursor).toEqual(expect.any(String));
@@ -70,8 +70,8 @@ describe('history (e2e, SQLite)', () => {
     expect(second.body.items).toHaveLength(1);
     expect(new Set([first.body.items[0].id, second.body.items[0].id])).toEqual(new Set([ids.approved, ids.busy]));
     expect(second.body.next_cursor).toBeNull();
-    const expired = await ops.get('/v1/verifications?status=expired');
-    expect(expired.body.items.map((v: any) => v.id)).toEqual([ids.busy]);
+    const failed = await ops.get('/v1/verifications?status=failed');
+    expect(failed.body.items.map((v: any) => v.id)).toEqual([ids.busy]);
   });
 
   it('refuses bad queries with stable codes, and keys without the reports permission', async () => {
@@ -96,7 +96,7 @@ describe('history (e2e, SQLite)', () => {
   });
 
   it('reports conversion by country and channel', async () => {
-    await listed('?status=expired');
+    await listed('?status=failed');
     const res = await ops.get('/v1/reports/conversion?group_by=country');
     expect(res.status).toBe(200);
     expect(res.body.rows).toEqual([
@@ -108,7 +108,7 @@ describe('history (e2e, SQLite)', () => {
   });
 
   it('exports the attempts as CSV with their causes', async () => {
-    await listed('?status=expired');
+    await listed('?status=failed');
     const res = await fetch(`${f.engine.url}/v1/reports/attempts.csv`, { headers: { authorization: f.engine.auth(OPS.id, OPS.secret) } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -123,7 +123,7 @@ describe('history (e2e, SQLite)', () => {
   });
 
   it('prints the conversion table with the CLI and migrates idempotently', async () => {
-    await listed('?status=expired');
+    await listed('?status=failed');
     const report = await runCli(['report', '--group-by', 'country'], { PBXVERIFY_HISTORY: history });
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/country\s+started\s+delivered\s+verified\s+conversion/);
@@ -136,7 +136,7 @@ describe('history (e2e, SQLite)', () => {
   });
 
   it('answers GET /v1/verifications/{id} from the history once the live record is gone (next engine, same database)', async () => {
-    await listed('?status=expired');
+    await listed('?status=failed');
     await f.stop();
     f = await startFixture({ config, env: { PBXVERIFY_HISTORY: history } });
     const approved = await f.api.get(`/v1/verifications/${ids.approved}`);
@@ -146,7 +146,7 @@ describe('history (e2e, SQLite)', () => {
     expect(approved.body.attempts[0]).toMatchObject({ n: 1, channel: 'call', result: 'delivered', outcome: 'answered' });
     expect(approved.body.attempts[0].cdr).toMatchObject({ billsec: expect.any(Number), answered_at: expect.any(String), node: expect.any(String) });
     const busy = await f.api.get(`/v1/verifications/${ids.busy}`);
-    expect(busy.body).toMatchObject({ status: 'expired', source: 'history', cost: '0.000000' });
+    expect(busy.body).toMatchObject({ status: 'failed', failure_reason: 'not-answered', reason: 'not-answered', ended_by: 'engine', source: 'history', cost: '0.000000' });
     expect(busy.body.attempts[0].cause).toEqual({ q850: 17, sip: 486, text: 'USER_BUSY' });
     // another key never sees it
     expect((await f.api.withAuth(f.engine.auth(QA_KEY.id, QA_KEY.secret)).get(`/v1/verifications/${ids.approved}`)).status).toBe(404);
