@@ -43,6 +43,7 @@ export function pbxCapability({ config, clock, logger, catalog, instanceId }: Ba
       sms: { defaultTemplate: config.sms.defaultTemplate, defaultSender: config.sms.defaultSender },
     },
     logger.child({ component: 'channels' }),
+    () => clock.now(),
   );
   return {
     name: 'pbx',

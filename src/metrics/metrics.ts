@@ -13,7 +13,10 @@ export class Metrics implements EngineMetrics {
   readonly httpSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly refusalsTotal: Counter<'code'>;
 
-  constructor(gauges: { pbxReady(): number; runningAttempts(): number; pendingWebhooks(): Promise<number> }) {
+  private readonly historyWrittenTotal: Counter;
+  private readonly historyFailuresTotal: Counter;
+
+  constructor(gauges: { pbxReady(): number; runningAttempts(): number; pendingWebhooks(): Promise<number>; historyBacklog?(): Promise<number> }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'pbxverify_' });
     this.startedTotal = new Counter({ name: 'pbxverify_verifications_started_total', help: 'Verifications started', labelNames: ['workflow'], registers });
@@ -39,6 +42,16 @@ export class Metrics implements EngineMetrics {
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
+    });
+    this.historyWrittenTotal = new Counter({ name: 'pbxverify_history_events_written_total', help: 'History events written to the history database', registers });
+    this.historyFailuresTotal = new Counter({ name: 'pbxverify_history_write_failures_total', help: 'History batches that could not be written (database unavailable)', registers });
+    new Gauge({
+      name: 'pbxverify_history_backlog',
+      help: 'History events waiting in the outbox for the history database',
+      registers,
+      async collect() {
+        this.set(gauges.historyBacklog ? await gauges.historyBacklog().catch(() => -1) : 0);
+      },
     });
     this.refusalsTotal = new Counter({ name: 'pbxverify_refusals_total', help: 'Requests refused, by error code', labelNames: ['code'], registers });
     new Gauge({ name: 'pbxverify_pbx_ready', help: '1 when the PBX can place calls', registers, collect() { this.set(gauges.pbxReady()); } });
@@ -67,6 +80,14 @@ export class Metrics implements EngineMetrics {
 
   check(result: 'approved' | 'wrong' | 'refused'): void {
     this.checksTotal.inc({ result });
+  }
+
+  historyWritten(n: number): void {
+    this.historyWrittenTotal.inc(n);
+  }
+
+  historyWriteFailed(): void {
+    this.historyFailuresTotal.inc();
   }
 
   delivery(result: 'delivered' | 'retry' | 'dropped', seconds: number): void {

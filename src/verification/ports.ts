@@ -1,5 +1,5 @@
 import type { ChannelName } from '../config/schema';
-import type { Attempt, AttemptResult, DomainEvent } from './model';
+import type { Attempt, AttemptCdr, AttemptResult, DomainEvent } from './model';
 import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
 
 /** What the engine asks a channel to do for one workflow step. */
@@ -28,6 +28,8 @@ export interface AttemptReport {
   reason?: LegacyReason | null;
   matched?: boolean;
   detail?: string;
+  /** Call detail for the history (times, node, trunk, final cause, SMS parts). */
+  cdr?: AttemptCdr;
 }
 
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */
