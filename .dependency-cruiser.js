@@ -108,6 +108,27 @@ module.exports = {
       to: { path: '^src/app/' },
     },
     {
+      name: 'sql-stays-in-history-adapters',
+      comment: 'Kysely, better-sqlite3 and pg (and their types) are used only by the history SQL layer and its two adapters.',
+      severity: 'error',
+      from: { pathNot: '^src/history/(sql|sqlite|postgres)/' },
+      to: { path: 'node_modules/(kysely|better-sqlite3|pg|pg-[a-z-]+|@types/(better-sqlite3|pg))/' },
+    },
+    {
+      name: 'history-adapters-independent',
+      comment: 'The SQLite and PostgreSQL adapters share sql/, never each other; the SQL layer never imports an adapter.',
+      severity: 'error',
+      from: { path: '^src/history/(sql|sqlite|postgres)/' },
+      to: { path: ['^src/history/(sqlite|postgres)/', '^src/(api|verification|channels|pbx|store|webhooks|cli|app)/', '^src/main\\.ts$'], pathNot: '^src/history/$1/' },
+    },
+    {
+      name: 'core-not-to-history',
+      comment: 'The domain emits events; it never imports the history (which consumes them).',
+      severity: 'error',
+      from: { path: '^src/(verification|channels|prompts|pbx|store)/' },
+      to: { path: '^src/history/' },
+    },
+    {
       name: 'api-not-to-adapters',
       comment: 'The API uses the service and ports; the simulator QA routes are the one exception.',
       severity: 'error',

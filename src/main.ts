@@ -5,6 +5,7 @@ import { abuseCapability } from './app/abuse';
 import { apiCapability } from './app/api';
 import { createBase, type BaseOptions } from './app/base';
 import { metricsCapability } from './app/metrics';
+import { historyCapability } from './app/history';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { channelRunner, pbxCapability } from './app/pbx';
 import { smsCapability } from './app/sms';
@@ -59,11 +60,13 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     pbxReady: () => (pbx.pbx.health().ready ? 1 : 0),
     runningAttempts: () => verification.service.runningAttempts(),
     pendingWebhooks: () => store.store.pendingWebhooks(),
+    historyBacklog: () => history.backlog(),
   });
 
   const store = storeCapability(base);
+  const history = historyCapability(base, { redis: store.redis, metrics });
   const abuse = await abuseCapability(base, { store: store.store, metrics });
-  const webhooks = webhooksCapability(base, { store: store.store, metrics });
+  const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const pbx = pbxCapability(base);
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
   const verification = verificationCapability(base, {
@@ -71,13 +74,13 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender),
     smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
-    events: webhooks.publisher,
+    events: history.events(webhooks.publisher),
     urlGuard: webhooks.guard,
     admission: abuse.admission,
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, abuse, webhooks, pbx, sms, verification];
+  const capabilities: Capability[] = [store, history, abuse, webhooks, pbx, sms, verification];
 
   const api = await apiCapability(base, {
     service: verification.service,
@@ -88,6 +91,8 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     urlGuard: webhooks.guard,
     metrics,
     routes: routesOf(capabilities),
+    historyLookup: history.lookup,
+    readinessDetails: history.readiness,
     runDue: () => tickAll(capabilities),
   });
   // The listeners last: requests arrive only once everything they use has started.

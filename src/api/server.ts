@@ -23,7 +23,7 @@ import { healthRoutes } from './routes/health';
 import { metricsRoute, type MetricsAccess } from './routes/metrics';
 import { simulatorRoutes } from './routes/simulator';
 import { testClockRoutes } from './routes/test-clock';
-import { verificationRoutes } from './routes/verifications';
+import { verificationRoutes, type HistoryLookup } from './routes/verifications';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,6 +55,10 @@ export interface ApiDeps {
   /** Serve /metrics on the API port (false when it has a listener of its own), and who may read it. */
   metricsOnApiPort: boolean;
   metricsAccess: MetricsAccess;
+  /** Answers GET /v1/verifications/{id} from the history once the live record is gone. */
+  historyLookup?: HistoryLookup | undefined;
+  /** Extra /readyz details that never make the engine unready (history backlog). */
+  readinessDetails?: Record<string, () => Promise<unknown>> | undefined;
 }
 
 /**
@@ -139,14 +143,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, { pbx: deps.pbx, store: deps.store });
+  healthRoutes(app, { pbx: deps.pbx, store: deps.store, details: deps.readinessDetails });
   if (deps.metricsOnApiPort) metricsRoute(app, { metrics: deps.metrics, access: deps.metricsAccess });
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
       request.apiKey = deps.keys.fromHeader(request.headers.authorization);
     });
-    verificationRoutes(scope, deps.service, deps.idempotency);
+    verificationRoutes(scope, deps.service, deps.idempotency, deps.historyLookup);
     catalogRoutes(scope, { catalog: deps.catalog, workflows: deps.workflows });
     if (deps.simulator) simulatorRoutes(scope, { simulator: deps.simulator, ownerOf: async (id) => (await deps.store.get(id))?.keyId });
     if (deps.testClock) testClockRoutes(scope, deps.testClock);

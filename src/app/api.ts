@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { compatPlugins } from '../api/compat';
 import { IdempotencyKeys } from '../api/idempotency/idempotency';
 import { buildServer } from '../api/server';
+import type { HistoryLookup } from '../api/routes/verifications';
 import type { ErrorCode } from '../lib/errors';
 import { ManualClock } from '../lib/clock';
 import type { Metrics } from '../metrics/metrics';
@@ -32,6 +33,8 @@ export interface ApiCapabilityDeps {
   routes: readonly ApiRoutes[];
   /** Runs every capability's due work (manual test clock only). */
   runDue: () => Promise<void>;
+  historyLookup?: HistoryLookup | undefined;
+  readinessDetails?: Record<string, () => Promise<unknown>> | undefined;
 }
 
 /** `host`, `port` and the compat endpoints: the HTTP server, listening once started. */
@@ -59,6 +62,8 @@ export async function apiCapability(base: Base, deps: ApiCapabilityDeps): Promis
     plugins: [...compatPlugins({ service, keys, urlGuard: deps.urlGuard, clock, logger, onRefusal, idempotency }), ...deps.routes],
     simulator: deps.simulators[0],
     testClock: clock instanceof ManualClock ? { clock, runDue: deps.runDue } : undefined,
+    historyLookup: deps.historyLookup,
+    readinessDetails: deps.readinessDetails,
   });
   return {
     name: 'api',

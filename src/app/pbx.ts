@@ -42,7 +42,7 @@ export function pbxCapability({ config, clock, logger, catalog, instanceId }: Ba
 }
 
 /** The channel scripts (call, reverse, sms) over the PBX and the SMS gateways: `calls`, `reverse`, `sms` templates. */
-export function channelRunner({ config, logger }: Base, pbx: Pbx, sms: SmsSender): PbxChannelRunner {
+export function channelRunner({ config, logger, clock }: Base, pbx: Pbx, sms: SmsSender): PbxChannelRunner {
   return new PbxChannelRunner(
     pbx,
     {
@@ -54,6 +54,7 @@ export function channelRunner({ config, logger }: Base, pbx: Pbx, sms: SmsSender
     },
     logger.child({ component: 'channels' }),
     sms,
+    () => clock.now(),
   );
 }
 

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { redactUrlPassword } from '../config/load';
 import { MemoryStore } from '../store/memory/memory-store';
 import type { Store } from '../store/port';
@@ -12,6 +13,8 @@ export interface StoreCapability extends Capability {
   store: Store;
   /** Other engines on the same store (Redis only). */
   peers?: EnginePeers | undefined;
+  /** The store's Redis connection (Redis only): the history outbox shares it. */
+  redis?: Redis | undefined;
 }
 
 /** `store` (memory, or a Redis URL) and `scaleOut`: connects at start, closes last. */
@@ -29,6 +32,7 @@ export function storeCapability({ config, logger: root, instanceId }: Base): Sto
   return {
     name: 'store',
     store,
+    redis: client,
     peers: new RedisPeers({
       client,
       subscriber,

@@ -1,7 +1,7 @@
 import { calledInCallbacks } from '../api/compat';
 import type { Metrics } from '../metrics/metrics';
 import type { Store } from '../store/port';
-import { WebhookDispatcher } from '../webhooks/dispatcher';
+import { WebhookDispatcher, type DeliveryInfo } from '../webhooks/dispatcher';
 import { WebhookPublisher } from '../webhooks/publisher';
 import { webhookSecretFor } from '../webhooks/signing';
 import { NetworkUrlGuard } from '../webhooks/url-guard';
@@ -16,7 +16,7 @@ export interface WebhooksCapability extends Capability {
 }
 
 /** `webhooks`: the outbox publisher and its dispatcher loop (signed, retried deliveries). */
-export function webhooksCapability(base: Base, deps: { store: Store; metrics: Metrics }): WebhooksCapability {
+export function webhooksCapability(base: Base, deps: { store: Store; metrics: Metrics; onDelivery?: ((info: DeliveryInfo) => void) | undefined }): WebhooksCapability {
   const { config, logger, clock, keys, secret, instanceId } = base;
   const { store, metrics } = deps;
   const guard = new NetworkUrlGuard(config.webhooks.allowNetworks);
@@ -32,6 +32,7 @@ export function webhooksCapability(base: Base, deps: { store: Store; metrics: Me
     concurrency: config.webhooks.concurrency,
     maxAgeMs: config.webhooks.maxAgeSeconds * 1000,
     metrics,
+    ...(deps.onDelivery ? { onDelivery: deps.onDelivery } : {}),
   });
   const publisher = new WebhookPublisher({
     store,

@@ -22,11 +22,13 @@ export class PbxChannelRunner implements ChannelRunner {
     private readonly settings: RunnerSettings,
     private readonly logger: Logger,
     private readonly sms: SmsSender,
+    /** The engine clock, for call detail times (system time when absent). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async run(spec: AttemptSpec, signal: AbortSignal): Promise<AttemptReport> {
     const logger = this.logger.child({ verificationId: spec.verificationId, attempt: spec.attempt.n, channel: spec.channel, dest: maskNumber(spec.to) });
-    const ctx = { pbx: this.pbx, logger, signal };
+    const ctx = { pbx: this.pbx, logger, signal, now: this.now };
     const tag = attemptTag(spec.verificationId, spec.attempt.n);
     const call = { to: spec.to, callerId: spec.callerId, lang: spec.lang, trunk: this.settings.trunk, ringTimeoutMs: this.settings.ringTimeoutMs, maxCallMs: this.settings.maxCallMs, tag };
     if (!this.pbx.health().ready && spec.channel !== 'sms') {

@@ -27,17 +27,20 @@ export async function runSms(job: SmsJob, ctx: SmsChannelContext): Promise<Attem
     { signal: ctx.signal, ...(ctx.onSubmitted ? { onSubmitted: ctx.onSubmitted } : {}) },
   );
   if (!('encoding' in outcome)) {
-    return { result: 'send-failed', detail: outcome.detail ? `${outcome.reason}: ${outcome.detail}` : outcome.reason, advance: outcome.advance };
+    const cdr = { smsParts: outcome.parts, smsStatus: outcome.reason };
+    return { result: 'send-failed', detail: outcome.detail ? `${outcome.reason}: ${outcome.detail}` : outcome.reason, advance: outcome.advance, cdr };
   }
   const { ids, advance, detail, ...sms } = outcome;
+  // history's call detail: parts for the cost, and `accepted` or the receipt's status
+  const cdr = { smsParts: sms.parts, smsStatus: sms.status === 'submitted' ? 'accepted' : sms.status === 'failed' ? (sms.reason ?? 'failed') : sms.status };
   switch (outcome.status) {
     // `submitted`: no receipts from this gateway (pbx), or the verification ended while waiting
     case 'submitted':
     case 'delivered':
-      return { result: 'delivered', detail: ids.join(','), sms };
+      return { result: 'delivered', detail: ids.join(','), sms, cdr };
     case 'unknown':
-      return { result: 'unconfirmed', detail: 'no delivery receipt in time', sms };
+      return { result: 'unconfirmed', detail: 'no delivery receipt in time', sms, cdr };
     case 'failed':
-      return { result: 'send-failed', detail: detail ? `${outcome.reason ?? 'failed'}: ${detail}` : (outcome.reason ?? 'failed'), sms, advance };
+      return { result: 'send-failed', detail: detail ? `${outcome.reason ?? 'failed'}: ${detail}` : (outcome.reason ?? 'failed'), sms, advance, cdr };
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Call, CallEnd, Pbx } from '../pbx/port';
-import type { AttemptResult } from '../verification/model';
+import type { AttemptCdr, AttemptResult } from '../verification/model';
 import type { AttemptReport } from '../verification/ports';
 
 export type { AttemptReport };
@@ -11,6 +11,8 @@ export interface ChannelContext {
   logger: Logger;
   /** Fires when the verification ends (approved, canceled, expired) or the engine stops. */
   signal: AbortSignal;
+  /** The engine clock (call detail times). */
+  now?: (() => number) | undefined;
 }
 
 /** Report for a call whose dial failed (busy, no answer, …) or was canceled. */
@@ -22,6 +24,9 @@ export function dialFailure(end: CallEnd): AttemptReport {
     reason: end.reason,
   };
 }
+
+/** How long the final hang-up cause of an answered call is waited for after hanging up. */
+const END_WAIT_MS = 2_000;
 
 /** Report fields for an answered call. */
 export function answered(result: AttemptResult, extra: Partial<AttemptReport> = {}): AttemptReport {
@@ -49,14 +54,37 @@ export async function withCall(
   ctx: ChannelContext,
   script: (call: Call, deadline: AbortSignal) => Promise<AttemptReport>,
 ): Promise<AttemptReport> {
+  const now = ctx.now ?? Date.now;
+  const cdr: AttemptCdr = { dialedAt: now(), ...(job.trunk ? { trunk: job.trunk } : {}), ...(job.callerId ? { callerId: job.callerId } : {}) };
   const dial = await ctx.pbx.originate(
     { to: job.to, lang: job.lang, ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
     { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
   );
-  if (!dial.ok) return dialFailure(dial.end);
+  if (!dial.ok) {
+    return { ...dialFailure(dial.end), cdr: { ...cdr, endedAt: now(), billsec: 0, cause: dial.end.cause, ...(dial.end.node ? { node: dial.end.node } : {}) } };
+  }
+  const answeredAt = now();
+  let report: AttemptReport | undefined;
   try {
-    return await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]));
+    report = await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]));
+    return report;
   } finally {
     await dial.call.hangup();
+    const end = await settled(dial.call.ended);
+    const endedAt = now();
+    const detail: AttemptCdr = { ...cdr, answeredAt, endedAt, billsec: Math.ceil(Math.max(0, endedAt - answeredAt) / 1000), ...(dial.call.node ? { node: dial.call.node } : {}) };
+    if (end) detail.cause = end.cause;
+    if (report) report.cdr = detail;
   }
+}
+
+function settled(ended: Promise<CallEnd>): Promise<CallEnd | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    ended,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), END_WAIT_MS);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -6,6 +6,7 @@ import { DevKeyRefusedError } from '../api/keys';
 import { createEngine } from '../main';
 import { runCallCommand } from './call';
 import { forgetDevKey, showDevKey, type DevKeyShown } from './dev-key';
+import { registerHistoryCommands } from './history';
 import { registerKeysCommand } from './keys';
 import { registerPromptsCommand } from './prompts';
 import { registerWebhooksCommand } from './webhooks-listen';
@@ -108,6 +109,7 @@ export function buildCli(): Command {
     });
 
   registerPromptsCommand(program);
+  registerHistoryCommands(program, load);
 
   const configCmd = program.command('config').description('configuration tools');
   configCmd

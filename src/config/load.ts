@@ -53,6 +53,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: 
   { name: 'PBXVERIFY_FREESWITCH_CHAT_TO', path: 'freeswitch.chatTo', description: 'FreeSWITCH SIP MESSAGE destination (SMS), e.g. external/sip:{number}@sms.example.net' },
   { name: 'PBXVERIFY_WEBHOOK_ALLOW_NETWORKS', path: 'webhooks.allowNetworks', description: 'CIDR ranges callback URLs may target although private, comma separated' },
   { name: 'PBXVERIFY_SIMULATOR_SPEED', path: 'simulator.speed', description: 'time compression of simulated calls (default 1)' },
+  { name: 'PBXVERIFY_HISTORY', path: 'history.url', description: '`sqlite:./data/pbxverify.db` (default), postgres://user:pass@host/db, or `off`' },
   { name: 'PBXVERIFY_ABUSE_CONTROLS', path: 'abuse.enabled', description: '`off` disables every abuse control (load tests and benchmarks only)' },
   { name: 'PBXVERIFY_TEST_CLOCK', path: 'testing.manualClock', description: '`manual` enables the test clock endpoint (tests only)' },
 ];
@@ -115,6 +116,7 @@ function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): v
     ['PBXVERIFY_METRICS_TOKEN', 'metrics.token'],
     ['PBXVERIFY_METRICS_PORT', 'metrics.port'],
     ['PBXVERIFY_METRICS_HOST', 'metrics.host'],
+    ['PBXVERIFY_HISTORY', 'history.url'],
     ['PBXVERIFY_TRUNK', 'calls.trunk'],
     ['PBXVERIFY_CALLER_ID', 'calls.defaultCallerId'],
     ['PBXVERIFY_ASTERISK_ENDPOINT_TEMPLATE', 'asterisk.endpointTemplate'],

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
+import { historySchema } from './history-schema';
 
 /**
  * The one configuration schema. Loaded from a YAML/JSON file and the environment
@@ -54,8 +55,10 @@ export const apiKeySchema = z.strictObject({
     .optional(),
   /** This key's quotas, overriding `abuse.keyQuota` (null: unlimited). */
   quota: keyQuotaSchema.optional(),
-  /** May manage the do-not-call list (/v1/admin/do-not-call). */
+  /** May manage the do-not-call list (/v1/admin/do-not-call); may read history and reports. */
   admin: z.boolean().optional(),
+  /** May read the history and reports of every key (GET /v1/verifications, /v1/reports/*), nothing else of admin. */
+  reports: z.boolean().optional(),
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
@@ -294,6 +297,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Abuse controls: flood limits, quotas, destination lists, do-not-call (src/config/abuse-schema.ts). */
   abuse: abuseSchema,
+  /** Verification history, CDRs and reports (docs/history.md). */
+  history: historySchema,
   testing: z
     .strictObject({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */

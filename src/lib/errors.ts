@@ -51,6 +51,18 @@ export const ERRORS = {
   QUOTA_EXCEEDED: { status: 429, message: "The API key's quota of verifications is used up for now" },
   CIRCUIT_OPEN: { status: 503, message: 'Calls are paused: the engine-wide call rate limit was exceeded' },
   ADMIN_REQUIRED: { status: 403, message: 'This operation needs an API key with admin rights' },
+  REPORTS_REQUIRED: { status: 403, message: 'History and reports need an API key with admin rights or the reports permission' },
+
+  // History queries (GET /v1/verifications, /v1/reports/*)
+  QUERY_PARAM_UNKNOWN: { status: 400, message: 'Unknown query parameter' },
+  QUERY_DATE_INVALID: { status: 400, message: 'A date is not an ISO 8601 time (2026-11-01T00:00:00Z) or epoch milliseconds' },
+  QUERY_RANGE_REVERSED: { status: 400, message: 'The time range ends before it starts' },
+  QUERY_RANGE_TOO_LONG: { status: 400, message: 'The time range is longer than allowed' },
+  QUERY_PAGE_SIZE_INVALID: { status: 400, message: 'The page size is out of range' },
+  QUERY_CURSOR_INVALID: { status: 400, message: 'The cursor is not one this API returned' },
+  QUERY_VALUE_INVALID: { status: 400, message: 'A query parameter has a value that is not allowed' },
+  HISTORY_DISABLED: { status: 404, message: 'The history is turned off (history.url: off)' },
+  HISTORY_UNAVAILABLE: { status: 503, message: 'The history database is not available' },
 
   // Verification state
   VERIFICATION_NOT_FOUND: { status: 404, message: 'No such verification' },

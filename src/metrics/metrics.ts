@@ -16,7 +16,10 @@ export class Metrics implements EngineMetrics {
   private readonly smsFailoverTotal: Counter<'gateway' | 'reason'>;
   private readonly smsUnmatchedTotal: Counter<'gateway' | 'why'>;
 
-  constructor(gauges: { pbxReady(): number; runningAttempts(): number; pendingWebhooks(): Promise<number> }) {
+  private readonly historyWrittenTotal: Counter;
+  private readonly historyFailuresTotal: Counter;
+
+  constructor(gauges: { pbxReady(): number; runningAttempts(): number; pendingWebhooks(): Promise<number>; historyBacklog?(): Promise<number> }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'pbxverify_' });
     this.startedTotal = new Counter({ name: 'pbxverify_verifications_started_total', help: 'Verifications started', labelNames: ['workflow'], registers });
@@ -46,6 +49,16 @@ export class Metrics implements EngineMetrics {
     this.smsTotal = new Counter({ name: 'pbxverify_sms_total', help: 'SMS by gateway and status (submitted, refused, delivered, failed)', labelNames: ['gateway', 'status'], registers });
     this.smsFailoverTotal = new Counter({ name: 'pbxverify_sms_failover_total', help: 'SMS gateways skipped or failed over, by reason', labelNames: ['gateway', 'reason'], registers });
     this.smsUnmatchedTotal = new Counter({ name: 'pbxverify_sms_receipts_ignored_total', help: 'Delivery receipts that changed nothing (unknown message, forged token or signature)', labelNames: ['gateway', 'why'], registers });
+    this.historyWrittenTotal = new Counter({ name: 'pbxverify_history_events_written_total', help: 'History events written to the history database', registers });
+    this.historyFailuresTotal = new Counter({ name: 'pbxverify_history_write_failures_total', help: 'History batches that could not be written (database unavailable)', registers });
+    new Gauge({
+      name: 'pbxverify_history_backlog',
+      help: 'History events waiting in the outbox for the history database',
+      registers,
+      async collect() {
+        this.set(gauges.historyBacklog ? await gauges.historyBacklog().catch(() => -1) : 0);
+      },
+    });
     this.refusalsTotal = new Counter({ name: 'pbxverify_refusals_total', help: 'Requests refused, by error code', labelNames: ['code'], registers });
     new Gauge({ name: 'pbxverify_pbx_ready', help: '1 when the PBX can place calls', registers, collect() { this.set(gauges.pbxReady()); } });
     new Gauge({ name: 'pbxverify_attempts_running', help: 'Attempts running in this engine', registers, collect() { this.set(gauges.runningAttempts()); } });
@@ -85,6 +98,14 @@ export class Metrics implements EngineMetrics {
 
   check(result: 'approved' | 'wrong' | 'refused'): void {
     this.checksTotal.inc({ result });
+  }
+
+  historyWritten(n: number): void {
+    this.historyWrittenTotal.inc(n);
+  }
+
+  historyWriteFailed(): void {
+    this.historyFailuresTotal.inc();
   }
 
   delivery(result: 'delivered' | 'retry' | 'dropped', seconds: number): void {

@@ -62,6 +62,8 @@ export interface CallEnd {
   reason: LegacyReason | null;
   /** Epoch ms. */
   at: number;
+  /** The PBX node the dial went to, when a dialer chose one (call detail records). */
+  node?: string;
 }
 
 /** One item of audio to play: a prompt file by id in the call's language, or silence. */
@@ -139,6 +141,8 @@ export interface CallEvents {
 export interface Call {
   /** Driver-side identifier (ARI channel id, FreeSWITCH uuid, simulator id). */
   readonly id: string;
+  /** The PBX node carrying the call, when a dialer chose one (call detail records). */
+  readonly node?: string | undefined;
   /** Resolves once when the call is over, whoever ended it. Never rejects. */
   readonly ended: Promise<CallEnd>;
   /**

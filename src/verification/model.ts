@@ -127,7 +127,31 @@ export function isTerminal(status: VerificationStatus): boolean {
   return TERMINAL_STATUSES.has(status);
 }
 
-/** Domain events; the service turns them into webhooks and metrics. */
+/**
+ * What the channel saw of an attempt, for the history's call detail record (not kept on the
+ * live record). Times are epoch ms of the engine clock; never a number's digits or DTMF.
+ */
+export interface AttemptCdr {
+  /** PBX node that carried the call (the dialer's node name). */
+  node?: string;
+  trunk?: string;
+  callerId?: string;
+  dialedAt?: number;
+  ringingAt?: number;
+  answeredAt?: number;
+  endedAt?: number;
+  /** Answer to hang-up, whole seconds rounded up; 0 when not answered. */
+  billsec?: number;
+  /** The final hang-up cause as the PBX reported it (SIP status and Q.850 when known). */
+  cause?: CallCause;
+  smsParts?: number;
+  /** `accepted` by the PBX/gateway, or the refusal. */
+  smsStatus?: string;
+}
+
+/** Domain events; the service turns them into webhooks, metrics and history. */
 export type DomainEvent =
+  | { type: 'verification.started'; record: VerificationRecord }
   | { type: 'verification.approved' | 'verification.failed' | 'verification.expired' | 'verification.canceled'; record: VerificationRecord }
-  | { type: 'attempt.started' | 'attempt.updated' | 'attempt.completed'; record: VerificationRecord; attempt: Attempt };
+  | { type: 'attempt.started' | 'attempt.updated'; record: VerificationRecord; attempt: Attempt }
+  | { type: 'attempt.completed'; record: VerificationRecord; attempt: Attempt; cdr?: AttemptCdr | undefined };

@@ -1,5 +1,5 @@
 import type { ChannelName } from '../config/schema';
-import type { Attempt, AttemptResult, DomainEvent } from './model';
+import type { Attempt, AttemptCdr, AttemptResult, DomainEvent } from './model';
 import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
@@ -34,6 +34,8 @@ export interface AttemptReport {
   sms?: SmsDelivery;
   /** Run the workflow's next step now instead of at its planned time (an SMS failure receipt). */
   advance?: boolean;
+  /** Call detail for the history (times, node, trunk, final cause, SMS parts). */
+  cdr?: AttemptCdr;
 }
 
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */

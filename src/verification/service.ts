@@ -64,6 +64,7 @@ export class VerificationService {
     }
     this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');
     this.deps.metrics.started(record.workflow);
+    await this.publish({ type: 'verification.started', record });
     if (created.replacedId !== undefined) await this.endVerification(created.replacedId, 'canceled').catch(() => undefined);
     await store.scheduleJob(stepJob(record.id, 0, record.nextStepAt ?? now));
     await store.scheduleJob(expireJob(record.id, record.expiresAt));
@@ -293,7 +294,7 @@ export class VerificationService {
     if (!outcome) return;
     const attempt = outcome.after.attempts.find((a) => a.n === n) as Attempt;
     this.deps.metrics.attempt(attempt.channel, attempt.result ?? 'unknown', attempt.outcome);
-    await this.publish({ type: 'attempt.completed', record: outcome.after, attempt });
+    await this.publish({ type: 'attempt.completed', record: outcome.after, attempt, cdr: report.cdr });
     if (isTerminal(outcome.after.status) && !isTerminal(outcome.before.status)) await this.settle(outcome.after);
     else if (report.advance && outcome.after.status === 'pending' && outcome.after.nextStep < outcome.after.steps.length) await this.advanceEarly(id);
   }

@@ -24,6 +24,18 @@ export interface DispatcherOptions {
   baseMs?: number;
   capMs?: number;
   metrics?: { delivery(result: 'delivered' | 'retry' | 'dropped', seconds: number): void };
+  /** Told of every delivery try (the history records them). Never awaited by the delivery itself. */
+  onDelivery?: (info: DeliveryInfo) => void;
+}
+
+export interface DeliveryInfo {
+  delivery: WebhookDelivery;
+  /** 1-based try number. */
+  attempt: number;
+  /** HTTP status, undefined when no response came. */
+  statusCode: number | undefined;
+  result: 'delivered' | 'retry' | 'dropped';
+  seconds: number;
 }
 
 /**
@@ -79,6 +91,9 @@ export class WebhookDispatcher {
     const log = logger.child({ webhookId: delivery.id, type: delivery.type, verificationId: delivery.orderingKey });
     let error: string;
     let permanent = false;
+    let statusCode: number | undefined;
+    const tell = (result: DeliveryInfo['result']): void =>
+      this.opts.onDelivery?.({ delivery, attempt: delivery.attempts + 1, statusCode, result, seconds: seconds(started) });
     try {
       await this.opts.guard.check(delivery.url);
       const timestamp = Math.floor(clock.now() / 1000);
@@ -102,9 +117,11 @@ export class WebhookDispatcher {
               signal,
             });
       await res.body.dump();
+      statusCode = res.statusCode;
       if (res.statusCode >= 200 && res.statusCode < 300) {
         await store.completeWebhook(delivery.id);
         this.opts.metrics?.delivery('delivered', seconds(started));
+        tell('delivered');
         log.debug({ status: res.statusCode, attempts: delivery.attempts + 1 }, 'webhook delivered');
         return;
       }
@@ -120,11 +137,13 @@ export class WebhookDispatcher {
     if (permanent || nextAt > delivery.createdAt * 1000 + this.opts.maxAgeMs) {
       await store.completeWebhook(delivery.id);
       this.opts.metrics?.delivery('dropped', seconds(started));
+      tell('dropped');
       log.warn({ attempts, error }, 'webhook dropped');
       return;
     }
     await store.retryWebhook(delivery.id, nextAt, attempts, error);
     this.opts.metrics?.delivery('retry', seconds(started));
+    tell('retry');
     log.info({ attempts, error, retryInMs: nextAt - clock.now() }, 'webhook delivery failed; will retry');
   }
 }

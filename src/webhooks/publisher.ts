@@ -32,6 +32,8 @@ export class WebhookPublisher implements EventSink {
 
   async publish(event: DomainEvent): Promise<void> {
     for (const listener of this.opts.listeners ?? []) await listener(event);
+    // Not a webhook event (the API's 201 answers the start); history and listeners see it.
+    if (event.type === 'verification.started') return;
     const url = event.record.callbackUrl ?? this.opts.keyWebhookUrl(event.record.keyId);
     if (url === undefined) return;
     const now = this.opts.clock.now();

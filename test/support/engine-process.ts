@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -22,9 +24,11 @@ export interface EngineProcess {
  * free port and resolves once it logs "listening". Tests talk to it over HTTP only.
  */
 export async function startEngine(env: Record<string, string>, opts: { timeoutMs?: number; args?: string[] } = {}): Promise<EngineProcess> {
+  // The default history (SQLite) in a file of this engine's own, never the checkout's ./data.
+  const history = `sqlite:${join(mkdtempSync(join(tmpdir(), 'pbxverify-engine-')), 'history.db')}`;
   const child = spawn(process.execPath, [CLI, ...(opts.args ?? ['serve'])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: '0', PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: '0', PBXVERIFY_HOST: '127.0.0.1', PBXVERIFY_LOG_LEVEL: 'info', PBXVERIFY_HISTORY: history, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -61,7 +65,8 @@ export async function startEngine(env: Record<string, string>, opts: { timeoutMs
     auth: (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // A process killed by a signal has no exit code, only a signal code.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),

@@ -19,7 +19,7 @@ describe('unknown configuration keys and variables', () => {
   it("refuses the issue's example: a misspelt calls.ringTimeoutSecond and a top-level foo", () => {
     expect(fileProblems({ calls: { ringTimeoutSecond: 5 }, foo: 1 }).sort()).toEqual([
       'calls.ringTimeoutSecond: unknown key (did you mean ringTimeoutSeconds?)',
-      expect.stringMatching(/^foo: unknown key \(known: port, host, .*, abuse, testing\)$/),
+      expect.stringMatching(/^foo: unknown key \(known: port, host, .*, abuse, history, testing\)$/),
     ]);
   });
 
@@ -111,6 +111,7 @@ describe('unknown configuration keys and variables', () => {
       PBXVERIFY_METRICS_TOKEN: 'a-metrics-token-of-16-chars',
       PBXVERIFY_METRICS_PORT: '9464',
       PBXVERIFY_METRICS_HOST: '127.0.0.1',
+      PBXVERIFY_HISTORY: 'off',
     };
     const env = Object.fromEntries(ENV_VARS.filter((v) => v.name !== 'PBXVERIFY_CONFIG').map((v) => [v.name, values[v.name] ?? '']));
     expect(Object.values(env).every((v) => v !== '')).toBe(true);

@@ -6,7 +6,7 @@ import { AppError } from '../../lib/errors';
 import { CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN } from '../../lib/sms-text';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../../lib/sms-text-schema';
 import type { VerificationService } from '../../verification/service';
-import { verificationView } from '../../verification/view';
+import { verificationView, type VerificationView } from '../../verification/view';
 import type { FieldErrors } from '../error-handler';
 import { idempotencyHeaders, idempotencyResponses, type IdempotencyKeys } from '../idempotency/idempotency';
 import { BODY_LIMITS } from '../limits';
@@ -62,13 +62,24 @@ const checkResponse = z.object({
   attempts_remaining: z.number(),
 });
 const ID = /^[0-9a-f]{32}$/;
+/** Fields only a verification answered from the history has. */
+const historyExtension = {
+  source: z.enum(['history']).optional().describe('Present when the live record expired and the history answered'),
+  reason: z.string().nullable().optional(),
+  ended_by: z.string().nullable().optional(),
+  cost: z.string().nullable().optional().describe('Decimal, in `currency`'),
+  currency: z.string().nullable().optional(),
+};
 
 function assertId(id: string): void {
   if (!ID.test(id)) throw new AppError('VERIFICATION_NOT_FOUND');
 }
 
+/** The history's answer for a verification no longer in the store (undefined: not there either). */
+export type HistoryLookup = (keyId: string, id: string) => Promise<VerificationView | undefined>;
+
 /** The native REST API: /v1/verifications. */
-export function verificationRoutes(app: FastifyInstance, service: VerificationService, idempotency: IdempotencyKeys): void {
+export function verificationRoutes(app: FastifyInstance, service: VerificationService, idempotency: IdempotencyKeys, historyLookup?: HistoryLookup): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 410: errorSchema, 429: errorSchema };
 
@@ -111,10 +122,26 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
 
   r.get(
     '/v1/verifications/:id',
-    { schema: { summary: 'Get a verification', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
+    {
+      schema: {
+        summary: 'Get a verification',
+        description: 'After the live record expired, answered from the history (`source: history`, with call detail and cost) when it is on.',
+        tags: ['verifications'],
+        params: idParams,
+        response: { 200: verificationSchema.extend(historyExtension), ...errors },
+      },
+    },
     async (request) => {
       assertId(request.params.id);
-      return verificationView(await service.get(request.apiKey, request.params.id));
+      try {
+        return verificationView(await service.get(request.apiKey, request.params.id));
+      } catch (err) {
+        // Expired from the store: the history still knows it (with its call detail and cost).
+        if (!(err instanceof AppError) || err.code !== 'VERIFICATION_NOT_FOUND' || !historyLookup) throw err;
+        const found = await historyLookup(request.apiKey.id, request.params.id).catch(() => undefined);
+        if (!found) throw err;
+        return found;
+      }
     },
   );
 

@@ -117,7 +117,7 @@ export class DialerPbx implements Pbx {
       const dialed = await this.dialOn(node, req, remaining(), opts.signal);
       if (dialed.ok) {
         log.debug({ node: node.name, callId: dialed.call.id }, 'call answered');
-        const call = new NodeCall(dialed.call, node.lost, () => this.lostEnd(node));
+        const call = new NodeCall(dialed.call, node.lost, () => this.lostEnd(node), node.name);
         void call.ended.then(() => this.queue.release(node, limiter));
         return { ok: true, call };
       }
@@ -130,7 +130,7 @@ export class DialerPbx implements Pbx {
           continue;
         }
       }
-      return { ok: false, end: dialed.end };
+      return { ok: false, end: { ...dialed.end, node: node.name } };
     }
   }
 

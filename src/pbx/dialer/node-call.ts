@@ -22,6 +22,8 @@ export class NodeCall extends EventEmitter implements Call {
     /** Fires when the node is declared lost. */
     private readonly lost: AbortSignal,
     private readonly lostEnd: () => CallEnd,
+    /** The node's name (call detail records). */
+    readonly node?: string,
   ) {
     super();
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));

@@ -1,0 +1,117 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * Versioned migrations, in code (not a folder scan) so the compiled dist/ carries them. Names sort
+ * in order; a migration, once released, never changes: add the next one instead. Both dialects run
+ * the same statements (bigint is a 64-bit integer in each).
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '001_verifications_attempts_webhooks': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('verifications')
+        .ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('v', 'bigint', (c) => c.notNull())
+        .addColumn('key_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('number', 'varchar(80)', (c) => c.notNull())
+        .addColumn('country', 'varchar(2)')
+        .addColumn('number_type', 'varchar(32)')
+        .addColumn('prefix', 'varchar(16)', (c) => c.notNull())
+        .addColumn('workflow', 'varchar(64)', (c) => c.notNull())
+        .addColumn('channel', 'varchar(16)', (c) => c.notNull())
+        .addColumn('lang', 'varchar(20)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('reason', 'varchar(32)')
+        .addColumn('ended_by', 'varchar(16)')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint')
+        .addColumn('checks', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('delivered', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('verifications_created').ifNotExists().on('verifications').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('verifications_key_created').ifNotExists().on('verifications').columns(['key_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('verifications_number').ifNotExists().on('verifications').columns(['number', 'created_at']).execute();
+
+      await db.schema
+        .createTable('attempts')
+        .ifNotExists()
+        .addColumn('verification_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('v', 'bigint', (c) => c.notNull())
+        .addColumn('key_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('country', 'varchar(2)')
+        .addColumn('prefix', 'varchar(16)', (c) => c.notNull())
+        .addColumn('channel', 'varchar(16)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('result', 'varchar(32)')
+        .addColumn('outcome', 'varchar(16)')
+        .addColumn('node', 'varchar(200)')
+        .addColumn('trunk', 'varchar(64)')
+        .addColumn('caller_id', 'varchar(20)')
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('ringing_at', 'bigint')
+        .addColumn('answered_at', 'bigint')
+        .addColumn('ended_at', 'bigint')
+        .addColumn('billsec', 'integer')
+        .addColumn('sip_status', 'integer')
+        .addColumn('q850', 'integer')
+        .addColumn('cause_text', 'varchar(100)')
+        .addColumn('gate', 'varchar(16)')
+        .addColumn('dtmf', 'varchar(16)')
+        .addColumn('sms_parts', 'integer')
+        .addColumn('sms_status', 'varchar(32)')
+        .addPrimaryKeyConstraint('attempts_pk', ['verification_id', 'n'])
+        .execute();
+      await db.schema.createIndex('attempts_created').ifNotExists().on('attempts').columns(['created_at', 'verification_id', 'n']).execute();
+
+      await db.schema
+        .createTable('webhook_deliveries')
+        .ifNotExists()
+        .addColumn('webhook_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('attempt_no', 'integer', (c) => c.notNull())
+        .addColumn('verification_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('key_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('type', 'varchar(40)', (c) => c.notNull())
+        .addColumn('url_host', 'varchar(255)', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('result', 'varchar(16)', (c) => c.notNull())
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('webhook_deliveries_pk', ['webhook_id', 'attempt_no'])
+        .execute();
+      await db.schema.createIndex('webhook_deliveries_verification').ifNotExists().on('webhook_deliveries').columns(['verification_id']).execute();
+      await db.schema.createIndex('webhook_deliveries_at').ifNotExists().on('webhook_deliveries').columns(['at']).execute();
+    },
+  },
+  '002_cost': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('attempts').addColumn('cost_micros', 'bigint').execute();
+      await db.schema.alterTable('attempts').addColumn('currency', 'varchar(3)').execute();
+      await db.schema
+        .createTable('rates')
+        .ifNotExists()
+        .addColumn('trunk', 'varchar(64)', (c) => c.notNull())
+        .addColumn('prefix', 'varchar(16)', (c) => c.notNull())
+        .addColumn('rate_per_min_micros', 'bigint', (c) => c.notNull())
+        .addColumn('first_increment', 'integer', (c) => c.notNull())
+        .addColumn('next_increment', 'integer', (c) => c.notNull())
+        .addColumn('connection_fee_micros', 'bigint', (c) => c.notNull())
+        .addColumn('sms_price_micros', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+        .addColumn('valid_from', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rates_pk', ['trunk', 'prefix', 'valid_from'])
+        .execute();
+    },
+  },
+};
+
+/** The newest schema version this build knows. */
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1) as string;
+
+/** Kysely's migrator reads migrations from here. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
+};

@@ -1,0 +1,88 @@
+/**
+ * The history tables as Kysely sees them (one schema for SQLite and PostgreSQL). Times are epoch
+ * milliseconds in 64-bit integers; money is integer micro-units; booleans are 0/1 integers so the
+ * two databases store the same values.
+ */
+export interface VerificationsTable {
+  id: string;
+  v: number;
+  key_id: string;
+  number: string;
+  country: string | null;
+  number_type: string | null;
+  prefix: string;
+  workflow: string;
+  channel: string;
+  lang: string;
+  status: string;
+  reason: string | null;
+  ended_by: string | null;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+  checks: number;
+  delivered: number;
+}
+
+export interface AttemptsTable {
+  verification_id: string;
+  n: number;
+  v: number;
+  key_id: string;
+  created_at: number;
+  country: string | null;
+  prefix: string;
+  channel: string;
+  status: string;
+  result: string | null;
+  outcome: string | null;
+  node: string | null;
+  trunk: string | null;
+  caller_id: string | null;
+  started_at: number;
+  ringing_at: number | null;
+  answered_at: number | null;
+  ended_at: number | null;
+  billsec: number | null;
+  sip_status: number | null;
+  q850: number | null;
+  cause_text: string | null;
+  gate: string | null;
+  dtmf: string | null;
+  sms_parts: number | null;
+  sms_status: string | null;
+  cost_micros: number | null;
+  currency: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  webhook_id: string;
+  attempt_no: number;
+  verification_id: string;
+  key_id: string;
+  type: string;
+  url_host: string;
+  status_code: number | null;
+  result: string;
+  latency_ms: number;
+  at: number;
+}
+
+export interface RatesTable {
+  trunk: string;
+  prefix: string;
+  rate_per_min_micros: number;
+  first_increment: number;
+  next_increment: number;
+  connection_fee_micros: number;
+  sms_price_micros: number;
+  currency: string;
+  valid_from: number;
+}
+
+export interface HistoryDatabase {
+  verifications: VerificationsTable;
+  attempts: AttemptsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  rates: RatesTable;
+}

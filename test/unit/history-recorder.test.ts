@@ -1,0 +1,73 @@
+import { HistoryRecorder } from '../../src/history/recorder';
+import { MemoryOutbox } from '../../src/history/outbox/outbox';
+import type { AttemptRow, VerificationRow } from '../../src/history/port';
+import { sampleRecord } from '../contract/store';
+
+const SECRET = 'history-test-secret-0123456789abcdef';
+
+async function record(numbers: 'full' | 'masked' | 'hashed', events: Parameters<HistoryRecorder['publish']>[0][]) {
+  const outbox = new MemoryOutbox();
+  const recorder = new HistoryRecorder({ outbox, numbers, secret: SECRET, prefixDigits: 5 });
+  for (const event of events) await recorder.publish(event);
+  const entries = await outbox.claim(100);
+  return { recorder, rows: entries.map((e) => e.event) };
+}
+
+describe('history recorder', () => {
+  it('stores the number hashed by default: no digits beyond the prefix, the same hash for the same number', async () => {
+    const rec = sampleRecord({ to: '+447400123456' });
+    const { recorder, rows } = await record('hashed', [{ type: 'verification.started', record: rec }]);
+    const row = rows[0]?.row as VerificationRow;
+    expect(row.number).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.number).toBe(recorder.storedNumber('+447400123456'));
+    expect(row.number).not.toBe(recorder.storedNumber('+447400123457'));
+    expect(JSON.stringify(rows)).not.toContain('7400123456');
+    expect(row).toMatchObject({ country: 'GB', numberType: 'MOBILE', prefix: '+44740', status: 'pending', reason: null, delivered: false });
+  });
+
+  it('stores masked or full numbers when configured', async () => {
+    const rec = sampleRecord({ to: '+447400123456' });
+    expect(((await record('masked', [{ type: 'verification.started', record: rec }])).rows[0]?.row as VerificationRow).number).toBe('+44740*****56');
+    expect(((await record('full', [{ type: 'verification.started', record: rec }])).rows[0]?.row as VerificationRow).number).toBe('+447400123456');
+  });
+
+  it('records an answered call with its call detail, gate result and final cause, never the digits', async () => {
+    const base = sampleRecord({ to: '+447400123456', gate: true, callerId: '+442037691880' });
+    const attempt = { n: 1, channel: 'call' as const, startedAt: 1000, endedAt: 9000, status: 'completed' as const, result: 'delivered' as const, outcome: 'answered' as const, reason: null };
+    const done = { ...base, v: 3, status: 'approved' as const, endedAt: 12_000, attempts: [attempt] };
+    const { rows } = await record('hashed', [
+      { type: 'attempt.completed', record: done, attempt, cdr: { node: 'simulator', trunk: 'carrier-a', callerId: '+442037691880', dialedAt: 1000, answeredAt: 3000, endedAt: 9000, billsec: 6, cause: { q850: 16, sip: 200, text: 'Normal Clearing' } } },
+      { type: 'verification.approved', record: done },
+    ]);
+    const a = rows.find((r) => r.kind === 'attempt')?.row as AttemptRow;
+    expect(a).toMatchObject({ n: 1, node: 'simulator', trunk: 'carrier-a', callerId: '+442037691880', answeredAt: 3000, endedAt: 9000, billsec: 6, q850: 16, sipStatus: 200, gate: 'passed', dtmf: null, outcome: 'answered' });
+    const v = rows.filter((r) => r.kind === 'verification').at(-1)?.row as VerificationRow;
+    expect(v).toMatchObject({ status: 'approved', reason: 'code-matched', endedBy: 'api', checks: 1, delivered: true, endedAt: 12_000 });
+  });
+
+  it('says why a verification ended: keypad match, too many checks, expiry', async () => {
+    const matched = { n: 1, channel: 'reverse' as const, startedAt: 1, status: 'completed' as const, result: 'matched' as const, matched: true, outcome: 'answered' as const };
+    const keypad = sampleRecord({ status: 'approved', attempts: [matched] });
+    const tooMany = sampleRecord({ status: 'failed', wrongChecks: 5, maxChecks: 5 });
+    const expired = sampleRecord({ status: 'expired' });
+    const { rows } = await record('hashed', [
+      { type: 'attempt.completed', record: keypad, attempt: matched },
+      { type: 'verification.approved', record: keypad },
+      { type: 'verification.failed', record: tooMany },
+      { type: 'verification.expired', record: expired },
+    ]);
+    const verifications = rows.filter((r) => r.kind === 'verification').map((r) => r.row);
+    expect(verifications.at(-3)).toMatchObject({ reason: 'keypad-matched', endedBy: 'phone', checks: 0 });
+    expect(verifications.at(-2)).toMatchObject({ reason: 'too-many-wrong-codes', endedBy: 'api', checks: 5 });
+    expect(verifications.at(-1)).toMatchObject({ reason: 'expired', endedBy: 'engine' });
+    expect((rows.find((r) => r.kind === 'attempt')?.row as AttemptRow).dtmf).toBe('matched');
+  });
+
+  it('records SMS parts and status', async () => {
+    const sms = { n: 1, channel: 'sms' as const, startedAt: 1, endedAt: 2, status: 'completed' as const, result: 'delivered' as const };
+    const rec = sampleRecord({ steps: [{ channel: 'sms', waitSeconds: 0, code: 'new' }], attempts: [sms] });
+    const { rows } = await record('hashed', [{ type: 'attempt.completed', record: rec, attempt: sms, cdr: { smsParts: 1, smsStatus: 'accepted' } }]);
+    expect(rows.find((r) => r.kind === 'attempt')?.row).toMatchObject({ channel: 'sms', smsParts: 1, smsStatus: 'accepted', callerId: null, billsec: null });
+    expect(rows[0]?.row).toMatchObject({ channel: 'sms', delivered: true });
+  });
+});
