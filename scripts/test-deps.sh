@@ -15,6 +15,7 @@ NEEDS=(
   "redis-server redis-server"
   "curl curl"
   "jq jq"
+  "postgresql /usr/lib/postgresql/*/bin/initdb"
 )
 
 [[ ${PBXVERIFY_TEST_DEPS:-} == skip ]] && exit 0
