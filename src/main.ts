@@ -6,6 +6,7 @@ import { apiCapability } from './app/api';
 import { createBase, type BaseOptions } from './app/base';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { pbxCapability } from './app/pbx';
+import { routingCapability } from './app/routing';
 import { storeCapability } from './app/store';
 import { verificationCapability } from './app/verification';
 import { webhooksCapability } from './app/webhooks';
@@ -41,6 +42,8 @@ export interface Engine {
   start(): Promise<{ host: string; port: number }>;
   /** Graceful stop: no new requests, running calls hung up, loops drained. */
   stop(): Promise<void>;
+  /** Re-reads trunks, routes and caller-ID pools (SIGHUP); a bad file keeps what is in force. */
+  reloadRouting(): { ok: true; trunks: number; routes: number } | { ok: false; problems: string[] };
 }
 
 export type EngineOptions = BaseOptions;
@@ -62,8 +65,10 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const store = storeCapability(base);
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics });
-  const pbx = pbxCapability(base);
+  const routing = routingCapability(base, { metrics, reloadConfig: options.reloadConfig });
+  const pbx = pbxCapability(base, { routing });
   const verification = verificationCapability(base, {
+    routing: routing.router,
     store: store.store,
     peers: store.peers,
     runner: pbx.runner,
@@ -73,7 +78,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, abuse, webhooks, pbx, verification];
+  const capabilities: Capability[] = [store, abuse, webhooks, routing, pbx, verification];
 
   const api = await apiCapability(base, {
     service: verification.service,
@@ -110,5 +115,6 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       return { host: config.host, port };
     },
     stop: () => stopAll(all),
+    reloadRouting: () => routing.reload(),
   };
 }

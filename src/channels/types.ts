@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Call, CallEnd, Pbx } from '../pbx/port';
+import type { Call, CallEnd, Pbx, RouteTaken } from '../pbx/port';
 import type { AttemptResult } from '../verification/model';
 import type { AttemptReport } from '../verification/ports';
 
@@ -23,6 +23,16 @@ export function dialFailure(end: CallEnd): AttemptReport {
   };
 }
 
+/** The report fields that say where a routed call went (trunk, caller ID, trunks failed over). */
+function routeFields(route: RouteTaken | undefined): Partial<AttemptReport> {
+  if (!route) return {};
+  return {
+    ...(route.trunk !== undefined ? { trunk: route.trunk } : {}),
+    ...(route.callerId !== undefined ? { callerId: route.callerId } : {}),
+    ...(route.failover.length > 0 ? { failover: route.failover } : {}),
+  };
+}
+
 /** Report fields for an answered call. */
 export function answered(result: AttemptResult, extra: Partial<AttemptReport> = {}): AttemptReport {
   return { result, outcome: 'answered', reason: null, ...extra };
@@ -34,6 +44,8 @@ export interface CallJob {
   callerId?: string | undefined;
   lang: string;
   trunk?: string | undefined;
+  /** What the call is for; routes may choose trunks by it. */
+  channel?: 'call' | 'reverse' | undefined;
   ringTimeoutMs: number;
   /** Cap on the answered part of the call. */
   maxCallMs: number;
@@ -50,12 +62,13 @@ export async function withCall(
   script: (call: Call, deadline: AbortSignal) => Promise<AttemptReport>,
 ): Promise<AttemptReport> {
   const dial = await ctx.pbx.originate(
-    { to: job.to, lang: job.lang, ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
+    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
     { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
   );
-  if (!dial.ok) return dialFailure(dial.end);
+  const route = routeFields(dial.route);
+  if (!dial.ok) return { ...dialFailure(dial.end), ...route };
   try {
-    return await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]));
+    return { ...(await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]))), ...route };
   } finally {
     await dial.call.hangup();
   }

@@ -40,7 +40,7 @@ function devKeyBanner(key: { id: string; secret: string; webhookSecret: string }
 
 async function serve(opts: { config?: string }): Promise<void> {
   const { config, file } = load(opts.config);
-  const engine = await createEngine(config);
+  const engine = await createEngine(config, { reloadConfig: () => loadConfig({ file, env: process.env, cwd: process.cwd() }).config });
   if (file) engine.logger.info({ file }, 'configuration loaded');
   if (engine.ephemeralSecret) engine.logger.warn('PBXVERIFY_SECRET is not set: codes will not survive a restart');
   const { port } = await engine.start();
@@ -62,6 +62,8 @@ async function serve(opts: { config?: string }): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Trunks, routes and caller-ID pools; a bad file keeps what is in force (logged with its problems).
+  process.on('SIGHUP', () => void engine.reloadRouting());
 }
 
 function positiveInt(value: string): number {
