@@ -100,6 +100,9 @@ export function classifyEnd(end: CallEnd, timing?: DialTiming): Classified {
     const trunk = SIP_TRUNK.get(sip);
     if (trunk) return { verdict: 'trunk', rule: `SIP ${sip} ${trunk}` };
     const early = SIP_EARLY_TRUNK.get(sip);
+    // FreeSWITCH reports a callee who hangs up while ringing as NORMAL_CLEARING with a 480
+    // (sip-hangup-immediately.json): the Q.850 cause of a person wins over the bare 480.
+    if (early && (q850 === 16 || q850 === 21)) return { verdict: 'person', rule: `SIP ${sip} with Q.850 ${q850} (the callee hung up or rejected)` };
     if (early) {
       const isEarly = timing !== undefined && timing.elapsedMs < timing.ringTimeoutMs * EARLY_SHARE;
       return isEarly ? { verdict: 'trunk', rule: `SIP ${sip} ${early}, before the ring timeout` } : { verdict: 'person', rule: `SIP ${sip} at the ring timeout (no answer)` };

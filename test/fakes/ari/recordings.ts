@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayScript } from './fake-ari';
 
@@ -38,8 +38,7 @@ interface WireFile {
 }
 
 /** Every `asterisk-22/*.json` case and every `wire/local-*.wire.json` capture, as replay scripts. */
-export function loadRecordings(timeScale: number): Recording[] {
-  const dir = transcriptsDir();
+export function loadRecordings(timeScale: number, dir: string = transcriptsDir()): Recording[] {
   const out: Recording[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'summary.json').sort()) {
     const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CaseFile;
@@ -60,7 +59,7 @@ export function loadRecordings(timeScale: number): Recording[] {
       },
     });
   }
-  for (const file of readdirSync(join(dir, 'wire')).filter((f) => /^local-.*\.wire\.json$/.test(f)).sort()) {
+  for (const file of (existsSync(join(dir, 'wire')) ? readdirSync(join(dir, 'wire')) : []).filter((f) => /^local-.*\.wire\.json$/.test(f)).sort()) {
     const data = JSON.parse(readFileSync(join(dir, 'wire', file), 'utf8')) as WireFile;
     const originate = data.records.find((r) => r.kind === 'http' && r.method === 'POST' && r.path === '/ari/channels');
     out.push({
