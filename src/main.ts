@@ -65,7 +65,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const store = storeCapability(base);
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics });
-  const routing = routingCapability(base, { metrics, reloadConfig: options.reloadConfig });
+  const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const pbx = pbxCapability(base, { routing });
   const verification = verificationCapability(base, {
     routing: routing.router,

@@ -102,7 +102,7 @@ export function routingCapability({ config, logger: root, clock, keys }: Base, d
     wrap(inner) {
       dialer = inner;
       nodeNames = inner.nodeNames;
-      return new RoutedPbx(inner, router, clock, logger, deps.shared);
+      return new RoutedPbx(inner, router, clock, logger, deps.shared, config.dialer.queueTimeoutMs);
     },
     reload,
     start: async () => undefined,

@@ -26,6 +26,9 @@ export interface RoutablePbx extends Pbx {
   originate(req: OriginateRequest, opts: DialOptions): Promise<OriginateResult>;
 }
 
+/** How often the last trunk asks again for a cluster-wide slot. */
+const POLL_MS = 25;
+
 /** Text of the end of a call that no route serves (a reload removed its route after it started). */
 export const NO_ROUTE_TEXT = 'NO_ROUTE: no route serves this destination';
 
@@ -47,6 +50,8 @@ export class RoutedPbx implements Pbx {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly shared?: SharedTrunkLimits | undefined,
+    /** How long the last trunk of a route waits for a cluster-wide slot or token (the dialer queue's wait). */
+    private readonly clusterWaitMs = 30_000,
   ) {
     this.kind = dialer.kind;
   }
@@ -93,7 +98,7 @@ export class RoutedPbx implements Pbx {
       }
       let slot: TrunkSlot | undefined;
       if (this.shared && (trunk.maxConcurrent !== undefined || trunk.cps !== undefined)) {
-        const got = await this.shared.tryAcquire(trunk.name, { maxConcurrent: trunk.maxConcurrent, cps: trunk.cps });
+        const got = await this.clusterSlot(trunk, isLast ? Math.min(remaining, this.clusterWaitMs) : 0, opts.signal);
         if (typeof got === 'string') {
           health.abandon();
           failover.push({ trunk: trunk.name, outcome: 'failed', cause: { text: got === 'full' ? 'trunk full (cluster-wide)' : 'trunk at its call rate (cluster-wide)' } });
@@ -131,6 +136,17 @@ export class RoutedPbx implements Pbx {
     const text = canceled ? 'canceled between two trunks' : 'no trunk of the route could take the call';
     log.warn({ tried: failover.length }, 'call not placed on any trunk');
     return { ok: false, end: callEnd(canceled ? 'canceled' : 'failed', 'local', { text }, this.clock.now()), route: { failover } };
+  }
+
+  /** A cluster-wide slot and token; the last trunk of a route polls for one up to `waitMs`. */
+  private async clusterSlot(trunk: Trunk, waitMs: number, signal: AbortSignal | undefined): Promise<TrunkSlot | 'full' | 'rate'> {
+    const shared = this.shared as SharedTrunkLimits;
+    const until = performance.now() + waitMs;
+    for (;;) {
+      const got = await shared.tryAcquire(trunk.name, { maxConcurrent: trunk.maxConcurrent, cps: trunk.cps });
+      if (typeof got !== 'string' || signal?.aborted || performance.now() + POLL_MS > until) return got;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   /** One try on one trunk; a driver that throws (a bug) counts as that trunk's failure. */
