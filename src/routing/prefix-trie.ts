@@ -7,6 +7,8 @@
 export class PrefixTrie<T> {
   private readonly root: TrieNode<T> = new TrieNode();
   private count = 0;
+  /** Scratch path of one walk (a decision is synchronous: one walk at a time). */
+  private readonly path: Array<TrieNode<T> | undefined> = new Array<TrieNode<T> | undefined>(24);
 
   /** Number of prefixes stored. */
   get size(): number {
@@ -26,18 +28,27 @@ export class PrefixTrie<T> {
   }
 
   /**
-   * The value lists along `digits`' path, deepest first (root last), with the depth of each.
-   * Digits are read from `start` (1 skips E.164's `+`).
+   * The value lists along `digits`' path, deepest first (root last). Digits are read from
+   * `start` (1 skips E.164's `+`). Stops early when `visit` returns something other than
+   * undefined, and returns that.
    */
-  matches(digits: string, start = 0): Array<{ depth: number; values: readonly T[] }> {
-    const found: Array<{ depth: number; values: readonly T[] }> = [];
+  deepestFirst<R>(digits: string, start: number, visit: (values: readonly T[], depth: number) => R | undefined): R | undefined {
+    const path = this.path;
+    let n = 0;
     let node: TrieNode<T> | undefined = this.root;
-    if (node.values.length) found.push({ depth: 0, values: node.values });
-    for (let i = start; i < digits.length && node; i++) {
+    path[n++] = node;
+    for (let i = start; i < digits.length; i++) {
       node = node.children[digits.charCodeAt(i) - 48];
-      if (node && node.values.length) found.push({ depth: i - start + 1, values: node.values });
+      if (!node) break;
+      path[n++] = node;
     }
-    return found.reverse();
+    for (let k = n - 1; k >= 0; k--) {
+      const values = (path[k] as TrieNode<T>).values;
+      if (values.length === 0) continue;
+      const found = visit(values, k);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   /** The values of the deepest prefix of `digits` that has any, or undefined. */

@@ -36,13 +36,15 @@ export interface Route {
   channels: ReadonlySet<RouteChannel> | undefined;
   /** True when the route has prefixes (then countries, if any, are checked on the number). */
   hasPrefixes: boolean;
+  /** The trunks in listed order (shared by every decision; never mutated). */
+  ordered: readonly Trunk[];
 }
 
 /** What the table decided for one call. */
 export interface RouteDecision {
   route: Route;
   /** Trunks in the order to try them (weights drawn for this call). */
-  trunks: Trunk[];
+  trunks: readonly Trunk[];
 }
 
 interface Entry {
@@ -88,15 +90,15 @@ export class RouteTable {
 
   /** The route for `to` (E.164) on `channel`, or undefined (NO_ROUTE). */
   decide(to: string, channel: RouteChannel | undefined, facts: () => NumberFacts): RouteDecision | undefined {
-    for (const { values } of this.trie.matches(to, 1)) {
-      let best: Entry | undefined;
+    const best = this.trie.deepestFirst(to, 1, (values) => {
+      let found: Entry | undefined;
       for (const entry of values) {
-        if (best && best.route.index < entry.route.index) continue;
-        if (this.accepts(entry, channel, facts)) best = entry;
+        if (found && found.route.index < entry.route.index) continue;
+        if (this.accepts(entry, channel, facts)) found = entry;
       }
-      if (best) return { route: best.route, trunks: order(best.route) };
-    }
-    return undefined;
+      return found;
+    });
+    return best ? { route: best.route, trunks: order(best.route) } : undefined;
   }
 
   /** Every trunk some route matching `to` may use (for the caller-ID pool check at start). */
@@ -123,8 +125,8 @@ export class RouteTable {
 }
 
 /** The trunk order for one call: as listed, or drawn by weight without replacement. */
-function order(route: Route): Trunk[] {
-  if (route.trunks.length < 2 || route.trunks[0]?.weight === undefined) return route.trunks.map((t) => t.trunk);
+function order(route: Route): readonly Trunk[] {
+  if (route.trunks.length < 2 || route.trunks[0]?.weight === undefined) return route.ordered;
   const left = [...route.trunks];
   const out: Trunk[] = [];
   while (left.length) {
@@ -166,7 +168,9 @@ export function compileTable(trunkConfigs: readonly TrunkConfig[], routeConfigs:
       numberTypes: config.match.numberTypes ? new Set(config.match.numberTypes) : undefined,
       channels: config.match.channels ? new Set(config.match.channels) : undefined,
       hasPrefixes: config.match.prefixes !== undefined,
+      ordered: [],
     };
+    route.ordered = route.trunks.map((t) => t.trunk);
     if (config.match.prefixes) prefixes.set(route, config.match.prefixes);
     return route;
   });
@@ -205,7 +209,7 @@ export function implicitTable(trunkName: string | undefined): RouteTable {
     rateDeck: undefined,
     implicit: true,
   };
-  const route: Route = { index: 0, name: 'default', trunks: [{ trunk, weight: undefined }], callerId: { kind: 'fixed', windowMs: 0 }, countries: undefined, numberTypes: undefined, channels: undefined, hasPrefixes: false };
+  const route: Route = { index: 0, name: 'default', trunks: [{ trunk, weight: undefined }], callerId: { kind: 'fixed', windowMs: 0 }, countries: undefined, numberTypes: undefined, channels: undefined, hasPrefixes: false, ordered: [trunk] };
   return new RouteTable([trunk], [route]);
 }
 
