@@ -1,6 +1,7 @@
 // @ts-check
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const outsidePaths = require('./scripts/lint/no-outside-paths.js');
 
 module.exports = tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'sounds/', '.bench/', 'eslint.config.js', 'jest*.config.js', '.dependency-cruiser.js'] },
@@ -20,6 +21,12 @@ module.exports = tseslint.config(
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    // Nothing in the code may point outside the repository (scripts/lint/no-outside-paths.js).
+    files: ['{src,test,bench,scripts}/**/*.{ts,js}'],
+    plugins: { pbxverify: outsidePaths.plugin },
+    rules: { 'pbxverify/no-outside-paths': 'error' },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions the servers the test suite starts by itself (redis-server today; PostgreSQL, Chromium
-# and Kannel as the capabilities that use them land). Run by `npm test` (pretest) and `.ci/run`.
+# and Kannel as the capabilities that use them land), and the tools the README's examples use
+# (curl, jq: test/e2e/readme-examples.test.ts runs them). Run by `npm test` (pretest) and `.ci/run`.
 #
 # Each line of NEEDS is "<Debian package> <how to find it>": a path glob or a command on PATH.
 # Missing packages are installed with apt-get when this runs as root on Debian (apt-get update
@@ -12,6 +13,8 @@ set -uo pipefail
 
 NEEDS=(
   "redis-server redis-server"
+  "curl curl"
+  "jq jq"
 )
 
 [[ ${PBXVERIFY_TEST_DEPS:-} == skip ]] && exit 0

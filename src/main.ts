@@ -4,6 +4,7 @@ import type { KeyRing } from './api/keys';
 import { abuseCapability } from './app/abuse';
 import { apiCapability } from './app/api';
 import { createBase, type BaseOptions } from './app/base';
+import { metricsCapability } from './app/metrics';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { pbxCapability } from './app/pbx';
 import { routingCapability } from './app/routing';
@@ -91,8 +92,8 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     routes: routesOf(capabilities),
     runDue: () => tickAll(capabilities),
   });
-  // The listener last: requests arrive only once everything they use has started.
-  const all: Capability[] = [...capabilities, api];
+  // The listeners last: requests arrive only once everything they use has started.
+  const all: Capability[] = [...capabilities, api, metricsCapability(base, { metrics })];
 
   const { logger, instanceId, keys, catalog, clock, devKey, ephemeralSecret } = base;
   return {

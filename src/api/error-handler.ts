@@ -11,8 +11,22 @@ export function errorBody(err: AppError): ErrorBody {
   return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
 }
 
+/**
+ * Stable codes of a route's field refusals, by field and zod issue code (`*`: any but a wrong
+ * type), so a value the schema refuses gets the code the service would give it (a 21-digit
+ * `code` is CODE_LENGTH_INVALID whichever layer sees it first). Set as the route's
+ * `config.fieldErrors`; anything not listed is REQUEST_INVALID.
+ */
+export type FieldErrors = Readonly<Record<string, Readonly<Record<string, ErrorCode | { code: ErrorCode; details: Record<string, unknown> }>>>>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    fieldErrors?: FieldErrors;
+  }
+}
+
 /** Maps anything thrown in a route to an AppError: our own, fastify's body errors, validation. */
-export function toAppError(err: unknown): AppError {
+export function toAppError(err: unknown, fieldErrors?: FieldErrors): AppError {
   if (err instanceof AppError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const issues = err.validation.map((v) => ({
@@ -20,8 +34,15 @@ export function toAppError(err: unknown): AppError {
         .filter(Boolean)
         .join('.') || '(body)',
       problem: v.message ?? 'invalid',
+      kind: v.keyword,
     }));
-    return new AppError('REQUEST_INVALID', { details: { issues } });
+    const first = issues[0];
+    const byField = first === undefined ? undefined : fieldErrors?.[first.field];
+    const mapped = first === undefined || byField === undefined ? undefined : (byField[first.kind] ?? (first.kind === 'invalid_type' ? undefined : byField['*']));
+    const listed = issues.map(({ field, problem }) => ({ field, problem }));
+    if (mapped === undefined || first === undefined) return new AppError('REQUEST_INVALID', { details: { issues: listed } });
+    const { code, details } = typeof mapped === 'string' ? { code: mapped, details: {} } : mapped;
+    return new AppError(code, { message: `${first.field}: ${first.problem}`, details: { field: first.field, ...details, issues: listed } });
   }
   const fe = err as FastifyError;
   switch (fe.code) {
@@ -65,7 +86,7 @@ export function makeErrorHandler(
   render: (err: AppError, request: FastifyRequest) => RenderedError = renderNative,
 ) {
   return function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
-    const appError = toAppError(err);
+    const appError = toAppError(err, request.routeOptions.config.fieldErrors);
     if (appError.code === 'INTERNAL') logger.error({ err, method: request.method, route: request.routeOptions.url ?? 'unmatched' }, 'unhandled error');
     else onRefusal(appError.code);
     const { status, body, type } = render(appError, request);

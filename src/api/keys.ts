@@ -1,5 +1,5 @@
 import type { ApiKeyConfig } from '../config/schema';
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../lib/errors';
 
 /**
@@ -59,4 +59,33 @@ export class KeyRing {
  */
 function digest(secret: string): Buffer {
   return hash('sha256', secret, 'buffer');
+}
+
+/**
+ * The key made for one run when none is configured: the least the README quick start needs
+ * (calls, reverse and SMS verifications, checks, cancel, next, the simulator views). It is no
+ * admin key and may not supply its own codes. Never in production (see {@link DevKeyRefusedError}).
+ */
+export function developmentKey(): ApiKeyConfig {
+  return {
+    id: 'dev',
+    secret: randomBytes(18).toString('base64url'),
+    name: 'development key (this run only)',
+    disabled: false,
+    allowedCallerIds: [],
+    allowedSenders: [],
+    allowedChannels: ['call', 'reverse', 'sms'],
+    allowCustomCode: false,
+    replaceActive: false,
+    voiceGate: false,
+    admin: false,
+  };
+}
+
+/** Thrown at start-up under NODE_ENV=production when no key is configured. One line. */
+export class DevKeyRefusedError extends Error {
+  constructor() {
+    super('refusing to start: NODE_ENV=production and no API key is configured; set PBXVERIFY_API_KEYS=id:secret (the development key is for development only)');
+    this.name = 'DevKeyRefusedError';
+  }
 }

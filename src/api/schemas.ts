@@ -32,6 +32,10 @@ export const attemptSchema = z.object({
 export const verificationSchema = z.object({
   id: z.string().describe('32 lowercase hex characters'),
   status: z.enum(['pending', 'approved', 'failed', 'expired', 'canceled']),
+  failure_reason: z
+    .string()
+    .nullable()
+    .describe('When failed: too-many-wrong-codes, or the result of the last step that could not deliver the code (not-answered, send-failed, gate-failed, error; keypad workflows also mismatch, no-input, hung-up-during-prompt)'),
   to: z.string(),
   channel: z.string(),
   workflow: z.string(),

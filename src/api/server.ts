@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { ApiKeyConfig } from '../config/schema';
+import type { ApiKeyConfig, Config } from '../config/schema';
 import type { ManualClock } from '../lib/clock';
 import type { Metrics } from '../metrics/metrics';
 import type { Pbx } from '../pbx/port';
@@ -14,9 +14,13 @@ import { AppError } from '../lib/errors';
 import type { WorkflowStep } from '../verification/model';
 import type { VerificationService } from '../verification/service';
 import { errorBody, makeErrorHandler } from './error-handler';
+import { COMPAT_TAGS } from './compat/openapi';
+import type { IdempotencyKeys } from './idempotency/idempotency';
 import type { KeyRing } from './keys';
+import { BODY_LIMITS } from './limits';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
+import { metricsRoute, type MetricsAccess } from './routes/metrics';
 import { simulatorRoutes } from './routes/simulator';
 import { testClockRoutes } from './routes/test-clock';
 import { verificationRoutes } from './routes/verifications';
@@ -34,6 +38,8 @@ export interface ApiDeps {
   keys: KeyRing;
   metrics: Metrics;
   store: Store;
+  /** Idempotency-Key on creating routes (src/api/idempotency). */
+  idempotency: IdempotencyKeys;
   pbx: Pbx;
   catalog: PromptCatalog;
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
@@ -44,10 +50,28 @@ export interface ApiDeps {
   testClock?: { clock: ManualClock; runDue(): Promise<void> } | undefined;
   /** Extra route plugins (compat endpoints). */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
+  /** Deadlines against slow clients (config `http`). */
+  http: HttpLimits;
+  /** Serve /metrics on the API port (false when it has a listener of its own), and who may read it. */
+  metricsOnApiPort: boolean;
+  metricsAccess: MetricsAccess;
 }
 
-/** Request bodies above this are refused with REQUEST_TOO_LARGE (413). */
-export const BODY_LIMIT = 64 * 1024;
+/**
+ * fastify's options for these deadlines. Node checks the header and request deadlines every
+ * `connectionsCheckingInterval` (30 s by default): a slow client is closed within one interval.
+ */
+export function serverTimeouts(limits: HttpLimits) {
+  return {
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
+  };
+}
+
+/** The server's deadlines (config `http`), against clients that send slowly or not at all. */
+export type HttpLimits = Config['http'];
 
 /** Builds the HTTP server. It never listens by itself: main.ts (or a test) decides. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -56,7 +80,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     // ~25 µs of a 100 µs check) and its request lines would carry query strings, where compat
     // endpoints put numbers. Routes and hooks log through the engine's logger.
     logger: false,
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: BODY_LIMITS.default,
+    ...serverTimeouts(deps.http),
     trustProxy: false,
     return503OnClosing: true,
   });
@@ -101,21 +126,29 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
         },
       },
       security: [{ basic: [] }, { bearer: [] }],
+      tags: [
+        { name: 'verifications', description: 'The native API (docs/api.md)' },
+        { name: 'catalog', description: 'What this engine offers' },
+        { name: 'simulator', description: 'QA views of the built-in simulator PBX' },
+        { name: 'admin', description: 'Admin keys only' },
+        ...COMPAT_TAGS,
+      ],
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, { pbx: deps.pbx, store: deps.store, metrics: deps.metrics });
+  healthRoutes(app, { pbx: deps.pbx, store: deps.store });
+  if (deps.metricsOnApiPort) metricsRoute(app, { metrics: deps.metrics, access: deps.metricsAccess });
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
       request.apiKey = deps.keys.fromHeader(request.headers.authorization);
     });
-    verificationRoutes(scope, deps.service);
+    verificationRoutes(scope, deps.service, deps.idempotency);
     catalogRoutes(scope, { catalog: deps.catalog, workflows: deps.workflows });
-    if (deps.simulator) simulatorRoutes(scope, deps.simulator);
+    if (deps.simulator) simulatorRoutes(scope, { simulator: deps.simulator, ownerOf: async (id) => (await deps.store.get(id))?.keyId });
     if (deps.testClock) testClockRoutes(scope, deps.testClock);
   });
 

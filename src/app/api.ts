@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { compatPlugins } from '../api/compat';
+import { IdempotencyKeys } from '../api/idempotency/idempotency';
 import { buildServer } from '../api/server';
 import type { ErrorCode } from '../lib/errors';
 import { ManualClock } from '../lib/clock';
@@ -38,17 +39,24 @@ export async function apiCapability(base: Base, deps: ApiCapabilityDeps): Promis
   const { config, logger, keys, catalog, clock } = base;
   const { service, metrics } = deps;
   const onRefusal = (code: ErrorCode): void => metrics.refusalsTotal.inc({ code });
+  // Idempotency-Key on creating routes, kept in the store so every engine on it sees them.
+  const idempotency = new IdempotencyKeys({ store: deps.store, clock, logger, secret: base.secret });
   const app = await buildServer({
     logger,
     service,
     keys,
     metrics,
     store: deps.store,
+    idempotency,
     pbx: deps.pbx,
     catalog,
     workflows: deps.workflows,
     version: packageVersion(),
-    plugins: [...compatPlugins({ service, keys, urlGuard: deps.urlGuard, clock, logger, onRefusal }), ...deps.routes],
+    http: config.http,
+    // /metrics moves to its own listener when metrics.port is set (app/metrics.ts)
+    metricsOnApiPort: config.metrics.port === undefined,
+    metricsAccess: { token: config.metrics.token },
+    plugins: [...compatPlugins({ service, keys, urlGuard: deps.urlGuard, clock, logger, onRefusal, idempotency }), ...deps.routes],
     simulator: deps.simulators[0],
     testClock: clock instanceof ManualClock ? { clock, runDue: deps.runDue } : undefined,
   });

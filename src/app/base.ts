@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { KeyRing } from '../api/keys';
+import { DevKeyRefusedError, developmentKey, KeyRing } from '../api/keys';
 import type { ApiKeyConfig, Config } from '../config/schema';
 import { ManualClock, systemClock, type Clock } from '../lib/clock';
 import { REDACT_PATHS } from '../lib/mask';
@@ -71,19 +71,9 @@ export function createBase(config: Readonly<Config>, options: BaseOptions = {}):
   let devKey: Base['devKey'];
   let apiKeys: readonly ApiKeyConfig[] = config.apiKeys;
   if (apiKeys.length === 0) {
-    const key: ApiKeyConfig = {
-      id: 'dev',
-      secret: randomBytes(18).toString('base64url'),
-      name: 'development key (this run only)',
-      disabled: false,
-      allowedCallerIds: [],
-      allowedSenders: [],
-      allowedChannels: ['call', 'reverse', 'sms'],
-      allowCustomCode: true,
-      replaceActive: false,
-      voiceGate: false,
-      admin: true,
-    };
+    // the development key: least privilege, never in production (docs/security.md)
+    if (config.production) throw new DevKeyRefusedError();
+    const key = developmentKey();
     apiKeys = [key];
     devKey = { id: key.id, secret: key.secret, webhookSecret: webhookSecretFor(key, secret) };
   }

@@ -74,7 +74,7 @@ export function verificationCapability(base: Base, deps: VerificationDeps): Veri
     admission: deps.admission,
     instanceId,
     peers: deps.peers,
-    onCodeShown: simulators.length > 0 ? (to, code) => simulators.forEach((sim) => sim.showOnScreen(to, code)) : undefined,
+    onCodeShown: simulators.length > 0 ? (to, code, id) => simulators.forEach((sim) => sim.showOnScreen(to, code, id)) : undefined,
   });
   // Real time, also under the test clock: engine liveness is about processes, not simulated time.
   const sweeper = new PollLoop(() => service.sweep(), config.scaleOut.sweepMs, (err) => logger.error({ err }, 'scale-out sweep failed'));

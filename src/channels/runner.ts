@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { maskNumber } from '../lib/mask';
-import type { Pbx } from '../pbx/port';
+import { attemptTag, type Pbx } from '../pbx/port';
 import type { AttemptReport, AttemptSpec, ChannelRunner } from '../verification/ports';
 import { runReverse } from './reverse';
 import { runSms } from './sms';
@@ -25,7 +25,7 @@ export class PbxChannelRunner implements ChannelRunner {
   async run(spec: AttemptSpec, signal: AbortSignal): Promise<AttemptReport> {
     const logger = this.logger.child({ verificationId: spec.verificationId, attempt: spec.attempt.n, channel: spec.channel, dest: maskNumber(spec.to) });
     const ctx = { pbx: this.pbx, logger, signal };
-    const tag = `${spec.verificationId}-${spec.attempt.n}`;
+    const tag = attemptTag(spec.verificationId, spec.attempt.n);
     const call = { to: spec.to, callerId: spec.callerId, lang: spec.lang, trunk: this.settings.trunk, ringTimeoutMs: this.settings.ringTimeoutMs, maxCallMs: this.settings.maxCallMs, tag };
     const channel = spec.channel === 'reverse' ? ('reverse' as const) : ('call' as const);
     if (!this.pbx.health().ready && spec.channel !== 'sms') {

@@ -1,3 +1,4 @@
+import { renderTemplate } from '../lib/sms-text';
 import type { AttemptReport, ChannelContext } from './types';
 
 export interface SmsJob {
@@ -7,11 +8,6 @@ export interface SmsJob {
   brand: string;
   template: string;
   tag: string;
-}
-
-/** `{code}` and `{brand}` in a template; nothing else is interpreted. */
-export function renderTemplate(template: string, values: { code: string; brand: string }): string {
-  return template.replace(/\{(code|brand)\}/g, (_, name: 'code' | 'brand') => values[name]);
 }
 
 /** SMS verification: one templated text through the PBX's message facility. */

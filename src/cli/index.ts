@@ -2,10 +2,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { ConfigError, ENV_VARS, loadConfig, redactConfig, type LoadedConfig } from '../config/load';
+import { DevKeyRefusedError } from '../api/keys';
 import { createEngine } from '../main';
-import { webhookSecretFor } from '../webhooks/signing';
 import { runCallCommand } from './call';
+import { forgetDevKey, showDevKey, type DevKeyShown } from './dev-key';
+import { registerKeysCommand } from './keys';
 import { registerPromptsCommand } from './prompts';
+import { registerWebhooksCommand } from './webhooks-listen';
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 configuration or usage error. */
 function load(file: string | undefined): LoadedConfig {
@@ -20,31 +23,25 @@ function load(file: string | undefined): LoadedConfig {
   }
 }
 
-function devKeyBanner(key: { id: string; secret: string; webhookSecret: string }, port: number): string {
-  const line = '='.repeat(78);
-  return [
-    line,
-    ' DEVELOPMENT API KEY — no keys are configured, so one was made for this run only.',
-    ' It changes on every start. Configure PBXVERIFY_API_KEYS=id:secret for real use.',
-    '',
-    `   key id:         ${key.id}`,
-    `   key secret:     ${key.secret}`,
-    `   webhook secret: ${key.webhookSecret}`,
-    '',
-    `   curl -u '${key.id}:${key.secret}' http://127.0.0.1:${port}/v1/verifications \\`,
-    `        -H 'content-type: application/json' -d '{"to":"+12025550100","channel":"call"}'`,
-    line,
-    '',
-  ].join('\n');
-}
-
 async function serve(opts: { config?: string }): Promise<void> {
   const { config, file } = load(opts.config);
-  const engine = await createEngine(config, { reloadConfig: () => loadConfig({ file, env: process.env, cwd: process.cwd() }).config });
+  const engine = await createEngine(config, { reloadConfig: () => loadConfig({ file, env: process.env, cwd: process.cwd() }).config }).catch((err: unknown) => {
+    if (!(err instanceof DevKeyRefusedError)) throw err;
+    process.stderr.write(`pbxverify: ${err.message}\n`);
+    process.exit(2);
+  });
   if (file) engine.logger.info({ file }, 'configuration loaded');
   if (engine.ephemeralSecret) engine.logger.warn('PBXVERIFY_SECRET is not set: codes will not survive a restart');
-  const { port } = await engine.start();
-  if (engine.devKey) process.stdout.write(devKeyBanner(engine.devKey, port));
+  const { host, port } = await engine.start();
+  let devKeyShown: DevKeyShown | undefined;
+  if (engine.devKey) {
+    const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const url = `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
+    devKeyShown = showDevKey(engine.devKey, { url, stdout: process.stdout, stderr: process.stderr, file: config.devKeyFile, cwd: process.cwd() });
+    // the secret itself never goes into the log: only where it went
+    if (devKeyShown.to === 'file') engine.logger.warn({ file: devKeyShown.path }, 'no API key configured: development key written to a file (mode 0600)');
+    else engine.logger.warn('no API key configured: development key shown on the terminal');
+  }
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -52,6 +49,7 @@ async function serve(opts: { config?: string }): Promise<void> {
     engine.logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    if (devKeyShown) forgetDevKey(devKeyShown);
     engine
       .stop()
       .then(() => process.exit(0))
@@ -77,7 +75,17 @@ export function buildCli(): Command {
     .name('pbxverify')
     .description('Self-hosted phone verification on your own Asterisk or FreeSWITCH')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Every command has --help (`pbxverify prompts render --help`). In a clone run `npx pbxverify …`;',
+        '`npm link` puts `pbxverify` on your PATH. Configuration: --config FILE, PBXVERIFY_CONFIG or',
+        './pbxverify.yaml, overridden by the variables `pbxverify config env` lists.',
+        '',
+      ].join('\n'),
+    );
 
   program
     .command('serve', { isDefault: true })
@@ -121,32 +129,8 @@ export function buildCli(): Command {
       for (const v of ENV_VARS) process.stdout.write(`${v.name.padEnd(34)} ${v.description}\n`);
     });
 
-  const keysCmd = program.command('keys').description('API key tools');
-  keysCmd
-    .command('list')
-    .description('list configured keys (no secrets)')
-    .action(() => {
-      const { config } = load(program.opts<{ config?: string }>().config);
-      for (const k of config.apiKeys) {
-        process.stdout.write(`${k.id}\t${k.disabled ? 'disabled' : 'enabled'}\tchannels=${k.allowedChannels.join(',')}\t${k.name ?? ''}\n`);
-      }
-    });
-  keysCmd
-    .command('webhook-secret <id>')
-    .description("print the Standard Webhooks secret a key's webhooks are signed with")
-    .action((id: string) => {
-      const { config } = load(program.opts<{ config?: string }>().config);
-      const key = config.apiKeys.find((k) => k.id === id);
-      if (!key) {
-        process.stderr.write(`pbxverify: no key "${id}"\n`);
-        process.exit(2);
-      }
-      if (!key.webhookSecret && !config.secret) {
-        process.stderr.write('pbxverify: the secret is derived from PBXVERIFY_SECRET, which is not set\n');
-        process.exit(2);
-      }
-      process.stdout.write(`${webhookSecretFor(key, config.secret ?? '')}\n`);
-    });
+  registerKeysCommand(program, load);
+  registerWebhooksCommand(program, load);
 
   return program;
 }

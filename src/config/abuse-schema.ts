@@ -34,7 +34,7 @@ export type NumberTypeName = (typeof NUMBER_TYPES)[number];
 /** ISO 3166 alpha-2, or `001` for non-geographic numbers (+800, +870, +881, +882, +883…). */
 const region = z.string().regex(/^([A-Z]{2}|001)$/, 'must be an ISO country code such as GB, or 001 for non-geographic numbers');
 
-const destinationLists = z.object({
+const destinationLists = z.strictObject({
   /** When not empty, only numbers of these countries are served. */
   allowCountries: z.array(region).default([]),
   /**
@@ -48,7 +48,7 @@ const destinationLists = z.object({
   denyPrefixes: z.array(numberPattern).default([]),
 });
 
-const quota = z.object({
+const quota = z.strictObject({
   /** Verifications a key may start per clock hour; null = unlimited. */
   perHour: z.number().int().min(1).nullable().default(1000),
   /** Verifications a key may start per day (UTC); null = unlimited. */
@@ -56,7 +56,7 @@ const quota = z.object({
 });
 
 export const abuseSchema = z
-  .object({
+  .strictObject({
     /**
      * false turns every control below off, the do-not-call list included: for load tests and
      * benchmarks that start thousands of verifications in one number range (never in production).
@@ -70,7 +70,7 @@ export const abuseSchema = z
     exemptNumbers: z.array(numberPattern).default(['+1XXX55501XX']),
     /** Per-number flood limits (fixed windows, all keys and channels together). */
     flood: z
-      .object({
+      .strictObject({
         perMinute: z.number().int().min(1).default(1),
         perTenMinutes: z.number().int().min(1).default(5),
       })
@@ -80,18 +80,24 @@ export const abuseSchema = z
      * number without its last `rangeDigits` digits (4: blocks of 10,000 numbers).
      */
     velocity: z
-      .object({
+      .strictObject({
         rangeDigits: z.number().int().min(1).max(8).default(4),
         maxNumbers: z.number().int().min(1).default(10),
         windowSeconds: z.number().int().min(60).max(86400).default(600),
       })
       .prefault({}),
-    /** Engine-wide circuit breaker on voice verifications (calls) per minute. */
+    /** Engine-wide circuit breaker on voice verifications (calls) placed per minute. */
     breaker: z
-      .object({
+      .strictObject({
         callsPerMinute: z.number().int().min(1).default(120),
         /** Once tripped, voice verifications stay refused this long. */
         openSeconds: z.number().int().min(1).max(3600).default(300),
+        /**
+         * The share of `callsPerMinute` one key may place (at least one call): a key over it is
+         * refused with QUOTA_EXCEEDED (window `minute`) before it counts toward the breaker, so
+         * one key cannot trip the breaker for the others. 1 lets one key use the whole rate.
+         */
+        perKeyShare: z.number().gt(0).max(1).default(0.5),
       })
       .prefault({}),
     /** Default per-key quotas ("no credits"); a key's own `quota` overrides them. */
@@ -103,7 +109,7 @@ export const abuseSchema = z
     /** Destination lists for SMS. */
     sms: destinationLists.prefault({}),
     doNotCall: z
-      .object({
+      .strictObject({
         /** File of numbers never called or texted (one E.164 number a line, # comments); the admin API rewrites it. */
         file: z.string().min(1).optional(),
         /** How often the file is re-read (engines sharing a file converge). */
@@ -116,7 +122,7 @@ export const abuseSchema = z
 export type AbuseConfig = z.infer<typeof abuseSchema>;
 
 /** A key's own quota: each field overrides the default; null = unlimited. */
-export const keyQuotaSchema = z.object({
+export const keyQuotaSchema = z.strictObject({
   perHour: z.number().int().min(1).nullable().optional(),
   perDay: z.number().int().min(1).nullable().optional(),
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { pbxNodeNames, routingProblems } from './routing-schema';
 import { configSchema, type Config } from './schema';
+import { configErrorMap, issueProblems, unknownVariables } from './unknown-keys';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,13 +33,25 @@ export interface LoadedConfig {
 export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: string }> = [
   { name: 'PBXVERIFY_CONFIG', path: '(file)', description: 'configuration file (YAML or JSON); default ./pbxverify.yaml if present' },
   { name: 'PBXVERIFY_PORT', path: 'port', description: 'HTTP port (default 8080; 0 picks a free one)' },
-  { name: 'PBXVERIFY_HOST', path: 'host', description: 'HTTP bind address (default 0.0.0.0)' },
+  { name: 'PBXVERIFY_HOST', path: 'host', description: 'HTTP bind address (default 127.0.0.1; 0.0.0.0 to serve every interface)' },
+  { name: 'NODE_ENV', path: 'production', description: '`production` refuses to start with the development key (no API key configured)' },
+  { name: 'PBXVERIFY_DEV_KEY_FILE', path: 'devKeyFile', description: 'file for the development key when no terminal shows it (default data/dev-key.txt, mode 0600)' },
+  { name: 'PBXVERIFY_METRICS_TOKEN', path: 'metrics.token', description: 'bearer token /metrics then requires (≥ 16 characters)' },
+  { name: 'PBXVERIFY_METRICS_PORT', path: 'metrics.port', description: 'a separate listener for /metrics only (the API port then stops serving it)' },
+  { name: 'PBXVERIFY_METRICS_HOST', path: 'metrics.host', description: 'bind address of the metrics listener (default 127.0.0.1)' },
   { name: 'PBXVERIFY_STORE', path: 'store', description: '`memory` (default) or redis://host:port/db' },
   { name: 'PBXVERIFY_PBX', path: 'pbx', description: '`simulator` (default), ari://user:pass@host:8088/app or esl://:password@host:8021; several separated by spaces' },
   { name: 'PBXVERIFY_API_KEYS', path: 'apiKeys', description: 'id:secret[,id:secret]; sets the secret of a key defined in the file, or adds a key with default settings' },
   { name: 'PBXVERIFY_SECRET', path: 'secret', description: 'HMAC/sealing key for codes (≥ 32 characters); random per process when unset' },
   { name: 'PBXVERIFY_LOG_LEVEL', path: 'logLevel', description: 'fatal|error|warn|info|debug|trace|silent' },
   { name: 'PBXVERIFY_LOG_PRETTY', path: 'logPretty', description: '1 for human-readable logs' },
+  { name: 'PBXVERIFY_TRUNK', path: 'calls.trunk', description: 'trunk put into {trunk} of the dial string: a PJSIP endpoint (Asterisk) or a gateway (FreeSWITCH)' },
+  { name: 'PBXVERIFY_CALLER_ID', path: 'calls.defaultCallerId', description: 'caller ID of calls whose request names none' },
+  { name: 'PBXVERIFY_ASTERISK_ENDPOINT_TEMPLATE', path: 'asterisk.endpointTemplate', description: 'Asterisk dial string, default PJSIP/{number}@{trunk}' },
+  { name: 'PBXVERIFY_ASTERISK_MESSAGE_TEMPLATE', path: 'asterisk.messageTemplate', description: 'Asterisk SIP MESSAGE destination (SMS), e.g. pjsip:{trunk}/sip:{number}@sms.example.net' },
+  { name: 'PBXVERIFY_FREESWITCH_DIAL_STRING', path: 'freeswitch.dialString', description: 'FreeSWITCH dial string, default sofia/gateway/{trunk}/{number}' },
+  { name: 'PBXVERIFY_FREESWITCH_SOUNDS_DIR', path: 'freeswitch.soundsDir', description: 'sounds directory on the FreeSWITCH host (prompts under pbxverify/)' },
+  { name: 'PBXVERIFY_FREESWITCH_CHAT_TO', path: 'freeswitch.chatTo', description: 'FreeSWITCH SIP MESSAGE destination (SMS), e.g. external/sip:{number}@sms.example.net' },
   { name: 'PBXVERIFY_WEBHOOK_ALLOW_NETWORKS', path: 'webhooks.allowNetworks', description: 'CIDR ranges callback URLs may target although private, comma separated' },
   { name: 'PBXVERIFY_SIMULATOR_SPEED', path: 'simulator.speed', description: 'time compression of simulated calls (default 1)' },
   { name: 'PBXVERIFY_ABUSE_CONTROLS', path: 'abuse.enabled', description: '`off` disables every abuse control (load tests and benchmarks only)' },
@@ -99,11 +112,23 @@ function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): v
     ['PBXVERIFY_SECRET', 'secret'],
     ['PBXVERIFY_LOG_LEVEL', 'logLevel'],
     ['PBXVERIFY_SIMULATOR_SPEED', 'simulator.speed'],
+    ['PBXVERIFY_DEV_KEY_FILE', 'devKeyFile'],
+    ['PBXVERIFY_METRICS_TOKEN', 'metrics.token'],
+    ['PBXVERIFY_METRICS_PORT', 'metrics.port'],
+    ['PBXVERIFY_METRICS_HOST', 'metrics.host'],
+    ['PBXVERIFY_TRUNK', 'calls.trunk'],
+    ['PBXVERIFY_CALLER_ID', 'calls.defaultCallerId'],
+    ['PBXVERIFY_ASTERISK_ENDPOINT_TEMPLATE', 'asterisk.endpointTemplate'],
+    ['PBXVERIFY_ASTERISK_MESSAGE_TEMPLATE', 'asterisk.messageTemplate'],
+    ['PBXVERIFY_FREESWITCH_DIAL_STRING', 'freeswitch.dialString'],
+    ['PBXVERIFY_FREESWITCH_SOUNDS_DIR', 'freeswitch.soundsDir'],
+    ['PBXVERIFY_FREESWITCH_CHAT_TO', 'freeswitch.chatTo'],
   ];
   for (const [name, path] of direct) {
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
+  if (env.NODE_ENV === 'production') raw.production = true;
   if (env.PBXVERIFY_LOG_PRETTY) raw.logPretty = /^(1|true|yes)$/i.test(env.PBXVERIFY_LOG_PRETTY);
   if (env.PBXVERIFY_PBX) raw.pbx = env.PBXVERIFY_PBX.split(/[\s,]+/).filter(Boolean);
   if (env.PBXVERIFY_WEBHOOK_ALLOW_NETWORKS) {
@@ -153,14 +178,12 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
       raw = readFile(fallback, problems);
     }
   }
+  problems.push(...unknownVariables(opts.env, ENV_VARS.map((v) => v.name)));
   applyEnv(raw, opts.env, problems);
 
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: configErrorMap });
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const where = issue.path.length ? issue.path.join('.') : '(root)';
-      problems.push(`${where}: ${issue.message}`);
-    }
+    for (const issue of result.error.issues) problems.push(...issueProblems(issue));
   }
   if (result.success) problems.push(...crossChecks(result.data));
   if (problems.length || !result.success) throw new ConfigError(problems);
@@ -190,7 +213,7 @@ function crossChecks(config: Config): string[] {
   return problems;
 }
 
-const SECRET_KEYS = new Set(['secret', 'webhookSecret']);
+const SECRET_KEYS = new Set(['secret', 'webhookSecret', 'token']);
 
 /** A copy of the configuration with secrets and URL passwords replaced, for printing. */
 export function redactConfig(config: Readonly<Config>): unknown {

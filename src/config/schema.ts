@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
 
@@ -20,16 +21,16 @@ const cidr = z
   .string()
   .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR range such as 127.0.0.0/8 or ::1/128');
 
-export const apiKeySchema = z.object({
+export const apiKeySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -'),
   secret: z.string().min(16, 'must be at least 16 characters'),
   /** Display name for logs and `keys list`. */
-  name: z.string().max(100).optional(),
+  name: plainText(100).optional(),
   disabled: z.boolean().default(false),
   /** Numbers this key may call from (seed 000: only the operator's own numbers). Empty: the default caller ID only. */
   allowedCallerIds: z.array(callerId).default([]),
-  /** SMS senders this key may use; empty: any alphanumeric sender of up to 11 characters. */
-  allowedSenders: z.array(z.string().min(1).max(15)).default([]),
+  /** SMS senders this key may use; empty: any sender of the grammar (src/lib/sms-text.ts). */
+  allowedSenders: z.array(senderSchema).default([]),
   defaultLang: z.string().optional(),
   allowedChannels: z.array(z.enum(CHANNELS)).default([...CHANNELS]),
   /** May the caller supply its own code (seed 000, seed 002)? */
@@ -44,7 +45,7 @@ export const apiKeySchema = z.object({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 18 bytes)')
     .optional(),
-  brand: z.string().max(32).optional(),
+  brand: brandSchema.optional(),
   /** Country of national-format numbers this key sends (99 Digital's `to`, e.g. IL). */
   defaultCountry: z
     .string()
@@ -58,7 +59,7 @@ export const apiKeySchema = z.object({
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
-const workflowStepSchema = z.object({
+const workflowStepSchema = z.strictObject({
   channel: z.enum(CHANNELS),
   waitSeconds: z.number().int().min(0).max(3600),
   code: z.enum(['same', 'new']),
@@ -68,16 +69,51 @@ const workflowStepSchema = z.object({
 const trunkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -');
 
 /** A carrier's limits on one trunk (they enforce both). */
-const trunkLimitsSchema = z.object({
+const trunkLimitsSchema = z.strictObject({
   /** Call attempts per second; fractions allowed (0.5 = one every 2 s). */
   cps: z.number().positive().max(1000),
   /** Calls in progress at once (dialling or answered). */
   maxConcurrent: z.number().int().min(1).max(100_000),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  host: z.string().default('0.0.0.0'),
+  /** Bind address: loopback unless configured (`0.0.0.0` or an interface address to serve a network). */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** NODE_ENV=production: development conveniences (the development key) are refused. */
+  production: z.boolean().default(false),
+  /**
+   * Where the development key (made when no key is configured) is written, mode 0600, when no
+   * terminal shows its banner. Relative to the working directory.
+   */
+  devKeyFile: z.string().min(1).default('data/dev-key.txt'),
+  /** HTTP server deadlines against slow clients (slowloris); see docs/security.md. */
+  http: z
+    .object({
+      /** The request headers must have arrived this long after the request began. */
+      headersTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+      /** The whole request, headers and body, must have arrived this long after it began. */
+      requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** A connection that sends nothing at all for this long is closed. */
+      connectionTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+      /** An idle keep-alive connection is closed after this. */
+      keepAliveTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+      /** How often the header and request deadlines are checked (Node's connectionsCheckingInterval). */
+      timeoutCheckIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+    })
+    .prefault({})
+    .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs', path: ['headersTimeoutMs'] }),
+  /** Who may read the Prometheus metrics (docs/operations.md, "Metrics"). */
+  metrics: z
+    .object({
+      /** When set, /metrics (on every listener) requires `Authorization: Bearer <token>`. */
+      token: z.string().min(16, 'must be at least 16 characters').optional(),
+      /** A listener of its own for /metrics; the API port then no longer serves it. */
+      port: z.coerce.number().int().min(0).max(65535).optional(),
+      /** Bind address of that listener. */
+      host: z.string().min(1).default('127.0.0.1'),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Pretty, human-readable logs (development); JSON lines otherwise. */
   logPretty: z.boolean().default(false),
@@ -95,7 +131,7 @@ export const configSchema = z.object({
     .default(['simulator']),
   apiKeys: z.array(apiKeySchema).default([]),
   verification: z
-    .object({
+    .strictObject({
       codeLength: z.number().int().min(4).max(10).default(6),
       expirySeconds: z.number().int().min(60).max(3600).default(600),
       maxCheckAttempts: z.number().int().min(1).max(20).default(5),
@@ -110,7 +146,7 @@ export const configSchema = z.object({
    * queue, health checks and failover. Limits count per engine instance (docs/scale-out.md).
    */
   dialer: z
-    .object({
+    .strictObject({
       /** Limits of trunks not listed in `trunks`, and of calls without a trunk. */
       defaultLimits: trunkLimitsSchema.default({ cps: 10, maxConcurrent: 100 }),
       trunks: z.record(trunkName, trunkLimitsSchema).default({}),
@@ -127,7 +163,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** Several engines on one Redis store (ignored with the memory store). Real time, never the test clock. */
   scaleOut: z
-    .object({
+    .strictObject({
       /** How often an engine renews its presence in Redis. */
       heartbeatMs: z.number().int().min(100).max(60_000).default(2_000),
       /** An engine silent this long is taken for dead: its running attempts are finished by the others. */
@@ -144,7 +180,7 @@ export const configSchema = z.object({
   /** Sticky caller-ID window, trunk breaker, cluster-wide slot leases. */
   routing: routingSettingsSchema,
   calls: z
-    .object({
+    .strictObject({
       ringTimeoutSeconds: z.number().int().min(5).max(120).default(30),
       defaultCallerId: callerId.optional(),
       trunk: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
@@ -153,7 +189,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   reverse: z
-    .object({
+    .strictObject({
       maxTries: z.number().int().min(1).max(5).default(3),
       firstDigitTimeoutMs: z.number().int().min(1000).max(60000).default(10000),
       interDigitTimeoutMs: z.number().int().min(500).max(30000).default(5000),
@@ -161,14 +197,16 @@ export const configSchema = z.object({
     })
     .prefault({}),
   sms: z
-    .object({
-      defaultSender: z.string().min(1).max(11).default('pbxverify'),
-      defaultTemplate: z.string().includes('{code}').max(480).default('Your {brand} verification code is {code}'),
-      defaultBrand: z.string().max(32).default('pbxverify'),
+    .strictObject({
+      // One grammar with the API and both drivers (src/lib/sms-text.ts): a default the PBX
+      // cannot send is refused at start-up, not at the first SMS.
+      defaultSender: senderSchema.default('pbxverify'),
+      defaultTemplate: templateSchema.default('Your {brand} verification code is {code}'),
+      defaultBrand: brandSchema.default('pbxverify'),
     })
     .prefault({}),
   webhooks: z
-    .object({
+    .strictObject({
       /** CIDR ranges callback URLs may resolve to although private/loopback (refused by default). */
       allowNetworks: z.array(cidr).default([]),
       /** Give up on a delivery this long after the event. */
@@ -180,7 +218,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** Asterisk ARI driver settings (used when `pbx` is an ari:// URL). See docs/asterisk.md. */
   asterisk: z
-    .object({
+    .strictObject({
       /**
        * Dial string template: `{number}` is the E.164 number with `+`, `{digits}` without it,
        * `{trunk}` the call's trunk (`calls.trunk` by default). `Local/{number}@qa` dials the QA callees.
@@ -216,7 +254,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   simulator: z
-    .object({
+    .strictObject({
       /** Time compression of simulated calls: 1 = real time, 10 = ten times faster. */
       speed: z.coerce.number().min(0.1).max(1000).default(1),
       /** Extra or overriding test numbers: E.164 → behaviour name. */
@@ -227,7 +265,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** The FreeSWITCH driver (`pbx: esl://:password@host:8021`). */
   freeswitch: z
-    .object({
+    .strictObject({
       /** Dial string template: {trunk} (calls.trunk), {number} (E.164 with +), {digits} (without +). */
       dialString: z
         .string()
@@ -255,14 +293,14 @@ export const configSchema = z.object({
     })
     .prefault({}),
   scheduler: z
-    .object({
+    .strictObject({
       pollMs: z.number().int().min(10).max(10000).default(250),
     })
     .prefault({}),
   /** Abuse controls: flood limits, quotas, destination lists, do-not-call (src/config/abuse-schema.ts). */
   abuse: abuseSchema,
   testing: z
-    .object({
+    .strictObject({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */
       manualClock: z.boolean().default(false),
       /**

@@ -11,6 +11,9 @@ export const ERRORS = {
   REQUEST_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request content type is not supported' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters' },
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, message: 'A request with this Idempotency-Key is still in progress; retry shortly' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'This Idempotency-Key was already used for a different request' },
 
   // Authentication and key policy
   AUTH_MISSING: { status: 401, message: 'An API key is required' },
@@ -25,6 +28,10 @@ export const ERRORS = {
   // Input values
   NUMBER_NOT_E164: { status: 400, message: 'The phone number is not in E.164 format (+ and 7 to 15 digits)' },
   NUMBER_INVALID: { status: 400, message: 'The phone number is not a valid number' },
+  NUMBER_PLUS_NOT_ENCODED: {
+    status: 400,
+    message: 'The phone number starts with a space: a + in a query string or form body means a space; encode + as %2B',
+  },
   CODE_INVALID_FORMAT: { status: 400, message: 'The code must be digits only' },
   CODE_LENGTH_INVALID: { status: 400, message: 'The code length is out of range' },
   LANGUAGE_UNSUPPORTED: { status: 400, message: 'That language is not supported' },
@@ -53,7 +60,10 @@ export const ERRORS = {
   VERIFY_EXPIRED: { status: 410, message: 'The verification has expired' },
   VERIFY_CODE_EXPIRED: { status: 410, message: 'The code has expired; a new one will be sent' },
   VERIFY_ALREADY_APPROVED: { status: 409, message: 'The verification was already approved; a code is usable once' },
-  VERIFY_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many wrong codes; the verification has failed' },
+  // A finished verification answers 409 (expired: 410) with its state's code, for check, cancel
+  // and next alike; never 429, which says "try again later" (issue 11).
+  VERIFY_TOO_MANY_ATTEMPTS: { status: 409, message: 'Too many wrong codes; the verification has failed' },
+  VERIFY_FAILED: { status: 409, message: 'The verification has failed: its last step could not deliver the code' },
   VERIFY_CANCELED: { status: 409, message: 'The verification was canceled' },
   VERIFY_CHECK_NOT_ALLOWED: { status: 409, message: 'This verification is confirmed on the phone keypad, not by API check' },
   VERIFY_NO_NEXT_STEP: { status: 409, message: 'The workflow has no further step' },

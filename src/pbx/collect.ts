@@ -3,7 +3,7 @@ import type { CallEnd, CollectOptions, CollectResult, PlayItem, PlayResult } fro
 /**
  * Digit collection for PBXs that deliver DTMF as events and have no native
  * "play and get digits" (the simulator; ARI, where DTMF does not stop a playback by itself:
- * see pbx-transcripts/asterisk-22/answer-and-press). FreeSWITCH uses play_and_get_digits.
+ * see test/fixtures/ari/cases/answer-and-press.json). FreeSWITCH uses play_and_get_digits.
  *
  * Semantics shared by every driver: digits pressed during the prompt stop it and count;
  * the first-digit timer starts when the prompt ends; the terminator ends input and is not

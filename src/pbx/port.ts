@@ -88,7 +88,7 @@ export interface OriginateRequest {
   channel?: 'call' | 'reverse';
   /** How long the callee may ring before the attempt ends as `no-answer`. */
   ringTimeoutMs: number;
-  /** Opaque correlation tag for logs (verification id); never put into a dial string. */
+  /** Correlation tag for logs ({@link attemptTag}); never put into a dial string. */
   tag: string;
 }
 
@@ -253,4 +253,17 @@ export function callEnd(
   at: number,
 ): CallEnd {
   return { outcome, by, cause, reason: legacyReasonFor(outcome), at };
+}
+
+/**
+ * The tag of one attempt of a verification, `<verificationId>-<attempt n>`: drivers log it, and
+ * the simulator scopes what it shows (QA views, simulated screens) to the verification by it.
+ */
+export function attemptTag(verificationId: string, n: number): string {
+  return `${verificationId}-${n}`;
+}
+
+/** The verification id of an {@link attemptTag}; undefined for other tags (QA calls of the CLI). */
+export function verificationIdOfTag(tag: string): string | undefined {
+  return /^([0-9a-f]{32})-[0-9]+$/.exec(tag)?.[1];
 }

@@ -6,7 +6,7 @@ import type { CallEnd } from '../pbx/port';
  * route, within the same attempt), or the PERSON's side ended it (busy, no answer, declined,
  * unallocated: the attempt ends), or we stopped it ourselves (canceled).
  *
- * Grounded in what the real PBXs report (test/fixtures/routing/ replays the recordings):
+ * Grounded in what the real PBXs report (test/integration/routing-causes-replay.test.ts replays the recordings in test/fixtures/):
  * - Asterisk (ARI): `Dial` dialstatus, `ChannelDestroyed` cause + tech_cause (the SIP status).
  *   A 503 from the far end comes as cause 34 / dialstatus CONGESTION (congestion.json); an
  *   unreachable channel technology as an HTTP 500 on originate (bad-tech.json: outcome failed).

@@ -52,6 +52,19 @@ export interface WebhookDelivery {
   lastError?: string;
 }
 
+/**
+ * What {@link Store.reserveIdempotency} found for an idempotency key:
+ * - `reserved`: nobody held the key (or the holder's lease ran out); the caller holds it now and
+ *   must {@link Store.completeIdempotency} or {@link Store.releaseIdempotency} it with its token;
+ * - `in-flight`: another request holds it and its lease is still running;
+ * - `done`: a request completed under this key; `response` is what it stored.
+ * `fingerprint` is the holder's request fingerprint (the caller compares it with its own).
+ */
+export type IdempotencyState =
+  | { state: 'reserved' }
+  | { state: 'in-flight'; fingerprint: string }
+  | { state: 'done'; fingerprint: string; response: string };
+
 export interface Lease {
   owner: string;
   leaseMs: number;
@@ -100,6 +113,37 @@ export interface Store {
 
   /** Adds one to a fixed-window counter and returns the count in the current window. */
   hit(counter: string, windowMs: number, now: number): Promise<number>;
+  /**
+   * Takes back one hit made at `at` (a reservation that was not used: a refused or unplaced
+   * start). Never below zero; a window that has ended is left alone. Its expiry is unchanged.
+   */
+  unhit(counter: string, windowMs: number, at: number): Promise<void>;
+
+  /**
+   * Idempotency keys, scoped (by API key id) so tenants never share one. One atomic step:
+   * when the key is free, or its holder's lease ended before `now` (the engine died between
+   * reserve and complete), the caller's `token` holds it for `leaseMs`; otherwise resolves with
+   * what holds it. A reserve repeated with the same token (a replayed command) is `reserved` again.
+   */
+  reserveIdempotency(
+    scope: string,
+    key: string,
+    entry: { fingerprint: string; token: string; now: number; leaseMs: number },
+  ): Promise<IdempotencyState>;
+  /**
+   * Stores the response for `ttlMs` if `token` still holds the key (or nobody does: the lease ran
+   * out and no one took over). Resolves false, writing nothing, when another token took it over.
+   * `response` is opaque to the store (the API layer seals it).
+   */
+  completeIdempotency(
+    scope: string,
+    key: string,
+    entry: { fingerprint: string; token: string; response: string; now: number; ttlMs: number },
+  ): Promise<boolean>;
+  /** Frees a key `token` holds in flight (a result that is not kept: the next request runs anew). */
+  releaseIdempotency(scope: string, key: string, token: string): Promise<void>;
+  /** The key's current state at `now`: undefined when free (never used, released, or expired). */
+  getIdempotency(scope: string, key: string, now: number): Promise<Exclude<IdempotencyState, { state: 'reserved' }> | undefined>;
 
   /** True when the store answers. */
   ping(): Promise<boolean>;

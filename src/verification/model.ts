@@ -37,6 +37,14 @@ export type AttemptResult =
   | 'aborted'
   | 'error';
 
+/**
+ * Why a verification failed: too many wrong codes, or the result of its last step when that step
+ * could not deliver the code and none delivered before it still works (`not-answered`,
+ * `send-failed`, `gate-failed`, `error`; keypad workflows also `mismatch`, `no-input`,
+ * `hung-up-during-prompt`).
+ */
+export type FailReason = 'too-many-wrong-codes' | Exclude<AttemptResult, 'delivered' | 'matched' | 'aborted'>;
+
 export interface Attempt {
   /** 1-based position in the workflow. */
   n: number;
@@ -62,6 +70,8 @@ export interface Attempt {
   /** Engine instance running it (scale-out: reconcile attempts of a dead instance). */
   instance?: string;
   detail?: string;
+  /** The step issued a new code (the ones said before it stopped working). */
+  newCode?: true;
 }
 
 export interface VerificationRecord {
@@ -80,6 +90,8 @@ export interface VerificationRecord {
   callbackUrl?: string;
   gate: boolean;
   status: VerificationStatus;
+  /** Set when status is `failed`. */
+  failReason?: FailReason;
   createdAt: number;
   updatedAt: number;
   /** When the verification as a whole expires (moves when `next` reschedules steps). */

@@ -39,7 +39,7 @@ export interface ServiceDeps {
    * Told the code of each reverse step, as the website would show it. Only the simulator
    * listens (its simulated users type what they "see"); unset with a real PBX.
    */
-  onCodeShown?: ((to: string, code: string) => void) | undefined;
+  onCodeShown?: ((to: string, code: string, verificationId: string) => void) | undefined;
 }
 
 export interface StartResult {

@@ -50,11 +50,16 @@ export class VerificationService {
     const now = clock.now();
     const { record, code, number } = buildStart(input, key, this.deps.policy, vault, { id: newVerificationId(), now });
     if (record.callbackUrl !== undefined) await this.deps.urlGuard.check(record.callbackUrl);
-    // Abuse controls last: only a request that is otherwise valid counts against the limits.
-    await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
+    // Abuse controls last: only a request that is otherwise valid counts against the limits,
+    // and only a start that is placed keeps its place in the quotas and the call rate.
+    const admitted = await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
     const replaceActive = input.replaceActive ?? key.replaceActive;
-    const created = await store.create(record, { replaceActive, ttlMs: this.writer.ttl(record, now) });
+    const created = await store.create(record, { replaceActive, ttlMs: this.writer.ttl(record, now) }).catch(async (err: unknown) => {
+      await admitted?.release();
+      throw err;
+    });
     if (!created.ok) {
+      await admitted?.release();
       throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
     }
     this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');
@@ -99,7 +104,7 @@ export class VerificationService {
     await this.get(key, id);
     const now = this.deps.clock.now();
     const { after } = await this.writer.mutateOrThrow(id, (record) => {
-      if (record.status !== 'pending') throw terminalError(record.status);
+      if (record.status !== 'pending') throw terminalError(record);
       return advanceNow(record, now, record.expirySeconds);
     });
     await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
@@ -181,7 +186,7 @@ export class VerificationService {
       if (record.keyId !== keyId) throw new AppError('VERIFICATION_NOT_FOUND');
       if (isOverdue(record, now)) {
         overdue = true;
-        throw terminalError('expired');
+        throw terminalError({ ...record, status: 'expired' });
       }
       const outcome = applyCheck(record, this.deps.vault.matches(id, code, record.codeHash), now);
       verdict = { verified: outcome.verified, attemptsRemaining: outcome.attemptsRemaining };
@@ -230,7 +235,7 @@ export class VerificationService {
     if (record.nextStepAt !== undefined) await this.deps.store.scheduleJob(stepJob(id, record.nextStep, record.nextStepAt));
     await this.deps.store.scheduleJob(expireJob(id, record.expiresAt));
     await this.publish({ type: 'attempt.started', record, attempt });
-    if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext);
+    if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext, record.id);
     const held: HeldAttempt = { verificationId: id, n: attempt.n };
     await this.deps.peers?.hold(held).catch((err: unknown) => this.deps.logger.warn({ ...this.fields(record), err }, 'could not register attempt with peers'));
     this.launch(record, attempt, plaintext, held);
@@ -307,7 +312,7 @@ export class VerificationService {
   private async endVerification(id: string, status: 'canceled'): Promise<VerificationRecord> {
     const now = this.deps.clock.now();
     const outcome = await this.writer.mutateOrThrow(id, (record) => {
-      if (record.status !== 'pending') throw terminalError(record.status);
+      if (record.status !== 'pending') throw terminalError(record);
       return terminate(record, status, now);
     });
     await this.settle(outcome.after);

@@ -1,4 +1,5 @@
 import { CHANNELS, type ApiKeyConfig, type ChannelName } from '../config/schema';
+import { brandProblem, CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN, senderProblem, templateProblem } from '../lib/sms-text';
 import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
@@ -48,9 +49,6 @@ export interface StartPolicy {
   routing?: CallRouting | undefined;
 }
 
-const ALNUM_SENDER = /^[A-Za-z0-9 .&_-]{1,11}$/;
-const NUMERIC_SENDER = /^\+?[0-9]{3,15}$/;
-
 /** Caller IDs compare without the `+`: seed 000 writes "442037691880". */
 function sameNumber(a: string, b: string): boolean {
   return a.replace(/^\+/, '') === b.replace(/^\+/, '');
@@ -92,7 +90,7 @@ export function buildStart(
   if (input.code !== undefined) {
     if (!key.allowCustomCode) throw new AppError('CUSTOM_CODE_NOT_ALLOWED');
     if (!/^[0-9]+$/.test(input.code)) throw new AppError('CODE_INVALID_FORMAT', { details: { field: 'code' } });
-    if (input.code.length > 20) throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code', max: 20 } });
+    if (input.code.length > CODE_DIGITS_MAX) throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code', max: CODE_DIGITS_MAX } });
     if (issuesNewCodesLater(steps)) {
       throw new AppError('REQUEST_INVALID', { message: 'A supplied code cannot be used with a workflow that issues new codes' });
     }
@@ -100,8 +98,8 @@ export function buildStart(
     codeLength = code.length;
   } else {
     codeLength = input.codeLength ?? policy.codeLength;
-    if (!Number.isInteger(codeLength) || codeLength < 4 || codeLength > 10) {
-      throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code_length', min: 4, max: 10 } });
+    if (!Number.isInteger(codeLength) || codeLength < CODE_LENGTH_MIN || codeLength > CODE_LENGTH_MAX) {
+      throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code_length', min: CODE_LENGTH_MIN, max: CODE_LENGTH_MAX } });
     }
     code = vault.generate(codeLength);
   }
@@ -131,20 +129,23 @@ export function buildStart(
     policy.routing.admit(number.e164, callChannels, input.callerId);
   }
 
+  // One grammar with the configuration and both drivers (src/lib/sms-text.ts): what is accepted
+  // here is sent in full by Asterisk and FreeSWITCH.
   let sender: string | undefined;
   if (usesSms) {
     sender = input.sender ?? policy.defaultSender;
+    const problem = senderProblem(sender);
+    if (problem !== undefined) throw new AppError('REQUEST_INVALID', { message: `sender ${problem}`, details: { field: 'sender' } });
     const allowedByKey = key.allowedSenders.length === 0 || key.allowedSenders.includes(sender);
     if (!allowedByKey) throw new AppError('SENDER_NOT_ALLOWED', { details: { field: 'sender' } });
-    if (!ALNUM_SENDER.test(sender) && !NUMERIC_SENDER.test(sender)) {
-      throw new AppError('REQUEST_INVALID', { message: 'sender must be up to 11 letters/digits or a phone number', details: { field: 'sender' } });
-    }
   }
-
+  if (input.brand !== undefined) {
+    const problem = brandProblem(input.brand);
+    if (problem !== undefined) throw new AppError('REQUEST_INVALID', { message: `brand ${problem}`, details: { field: 'brand' } });
+  }
   if (input.messageTemplate !== undefined) {
-    if (!input.messageTemplate.includes('{code}') || input.messageTemplate.length > 480) {
-      throw new AppError('TEMPLATE_INVALID', { message: 'message_template must contain {code} and be at most 480 characters' });
-    }
+    const problem = templateProblem(input.messageTemplate);
+    if (problem !== undefined) throw new AppError('TEMPLATE_INVALID', { message: `message_template ${problem}`, details: { field: 'message_template' } });
   }
 
   const { id, now } = ids;

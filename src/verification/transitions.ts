@@ -1,4 +1,4 @@
-import type { Attempt, VerificationRecord, VerificationStatus } from './model';
+import type { Attempt, AttemptResult, FailReason, VerificationRecord, VerificationStatus } from './model';
 import { AppError, type ErrorCode } from '../lib/errors';
 import type { AttemptReport } from './ports';
 import { finalExpiry, planSteps } from './workflows';
@@ -8,15 +8,27 @@ import { finalExpiry, planSteps } from './workflows';
  * AppError; the service writes it with compare-and-set and retries on a conflict.
  */
 
-/** The refusal that goes with a finished verification. */
-export function terminalError(status: Exclude<VerificationStatus, 'pending'>): AppError {
-  const codes: Record<Exclude<VerificationStatus, 'pending'>, ErrorCode> = {
+/**
+ * The refusal that goes with a finished verification, the same for check, cancel and next
+ * (docs/api.md "Finished verifications"): 409 with the state's code, 410 once expired.
+ */
+export function terminalError(record: Pick<VerificationRecord, 'status' | 'failReason' | 'wrongChecks' | 'maxChecks'>): AppError {
+  const status = record.status as Exclude<VerificationStatus, 'pending'>;
+  if (status === 'failed') {
+    const reason = failReasonOf(record);
+    return new AppError(reason === 'too-many-wrong-codes' ? 'VERIFY_TOO_MANY_ATTEMPTS' : 'VERIFY_FAILED', { details: { status, reason } });
+  }
+  const codes: Record<Exclude<VerificationStatus, 'pending' | 'failed'>, ErrorCode> = {
     approved: 'VERIFY_ALREADY_APPROVED',
     canceled: 'VERIFY_CANCELED',
-    failed: 'VERIFY_TOO_MANY_ATTEMPTS',
     expired: 'VERIFY_EXPIRED',
   };
   return new AppError(codes[status], { details: { status } });
+}
+
+/** Why a failed verification failed (records written before the reason was kept: by their counters). */
+export function failReasonOf(record: Pick<VerificationRecord, 'failReason' | 'wrongChecks' | 'maxChecks'>): FailReason | null {
+  return record.failReason ?? (record.wrongChecks >= record.maxChecks ? 'too-many-wrong-codes' : null);
 }
 
 function bump(record: VerificationRecord, now: number, changes: Partial<VerificationRecord>): VerificationRecord {
@@ -38,8 +50,13 @@ function withoutSeal(record: VerificationRecord): VerificationRecord {
 }
 
 /** Ends a pending verification. Drops the sealed code: nothing will say it again. */
-export function terminate(record: VerificationRecord, status: Exclude<VerificationStatus, 'pending'>, now: number): VerificationRecord {
+export function terminate(record: VerificationRecord, status: Exclude<VerificationStatus, 'pending' | 'failed'>, now: number): VerificationRecord {
   return withoutSeal(withoutNextStep(bump(record, now, { status, endedAt: now })));
+}
+
+/** Ends a pending verification as failed, with the reason. */
+export function fail(record: VerificationRecord, reason: FailReason, now: number): VerificationRecord {
+  return withoutSeal(withoutNextStep(bump(record, now, { status: 'failed', failReason: reason, endedAt: now })));
 }
 
 /** Is it past its expiry while still pending? */
@@ -69,7 +86,7 @@ export function startStep(
   const validitySeconds = step.validitySeconds ?? defaultValiditySeconds;
   const codeExpiresAt = stepCodeExpiry(record, validitySeconds, index, now, code !== undefined);
   const later = planSteps(record.steps, index + 1, now, defaultValiditySeconds);
-  const attempt: Attempt = { n: index + 1, channel: step.channel, startedAt: now, status: 'running', instance };
+  const attempt: Attempt = { n: index + 1, channel: step.channel, startedAt: now, status: 'running', instance, ...(code ? { newCode: true as const } : {}) };
   const next = bump(record, now, {
     attempts: [...record.attempts.map((a) => (a.status === 'running' ? abortAttempt(a, now) : a)), attempt],
     nextStep: index + 1,
@@ -106,9 +123,10 @@ export function advanceNow(record: VerificationRecord, now: number, defaultValid
 }
 
 /**
- * Records a finished attempt. A reverse match approves; a reverse attempt that ended without
- * a match when no step remains fails the verification. Anything else leaves the status alone.
- * Returns undefined if the attempt is no longer running (already aborted or completed).
+ * Records a finished attempt. A reverse match approves. A verification whose last step failed
+ * fails at once (with that step's result as the reason) when nothing can approve it any more:
+ * see {@link lastStepFailure}. Anything else leaves the status alone. Returns undefined if the
+ * attempt is no longer running (already aborted or completed).
  */
 export function completeAttempt(record: VerificationRecord, n: number, report: AttemptReport, now: number): VerificationRecord | undefined {
   const current = record.attempts.find((a) => a.n === n && a.status === 'running');
@@ -125,11 +143,35 @@ export function completeAttempt(record: VerificationRecord, n: number, report: A
   const attempts = record.attempts.map((a) => (a === current ? done : a));
   if (record.status !== 'pending') return bump(record, now, { attempts });
   if (report.result === 'matched') return terminate({ ...record, attempts }, 'approved', now);
-  const noStepLeft = record.nextStep >= record.steps.length;
-  if (noStepLeft && (report.result === 'mismatch' || report.result === 'no-input') && done.channel === 'reverse') {
-    return terminate({ ...record, attempts }, 'failed', now);
-  }
+  const failure = lastStepFailure({ ...record, attempts }, done);
+  if (failure !== undefined) return fail({ ...record, attempts }, failure, now);
   return bump(record, now, { attempts });
+}
+
+/** Results of a step that certainly did not deliver its code. */
+const NOT_DELIVERED: ReadonlySet<AttemptResult> = new Set<AttemptResult>(['not-answered', 'send-failed', 'gate-failed', 'error']);
+
+/**
+ * Why nothing can approve the verification after attempt `done`, or undefined while something
+ * can. Only the last step's attempt decides (an earlier failure leaves the next step to run, and
+ * `next` can run it now). An aborted attempt never decides: the verification ended or another
+ * step took over. Keypad (reverse) workflows are approved only by a keypad match, so a last call
+ * that ended without one fails them. Otherwise the user may still check a code that reached them:
+ * the verification fails only when its last step certainly did not deliver (not answered, SMS
+ * not sent, gate failed, engine error) and no earlier step delivered the code still in force (a
+ * `new`-code step makes the codes said before it void). A callee who hung up during the prompt
+ * may have heard the code: that leaves it pending.
+ */
+function lastStepFailure(record: VerificationRecord, done: Attempt): FailReason | undefined {
+  const result = done.result;
+  if (result === undefined || result === 'delivered' || result === 'matched' || result === 'aborted') return undefined;
+  if (record.nextStep < record.steps.length || record.attempts.at(-1)?.n !== done.n) return undefined;
+  if (record.steps.some((s) => s.channel === 'reverse')) return result;
+  if (!NOT_DELIVERED.has(result)) return undefined;
+  const issued = record.attempts.findLastIndex((a) => a.newCode === true);
+  const inForce = record.attempts.slice(Math.max(0, issued));
+  if (inForce.some((a) => a.result === 'delivered' || a.result === 'hung-up-during-prompt')) return undefined;
+  return result;
 }
 
 export interface CheckOutcome {
@@ -143,7 +185,7 @@ export interface CheckOutcome {
  * Throws for finished verifications, expired codes and keypad-only workflows.
  */
 export function applyCheck(record: VerificationRecord, matched: boolean, now: number): CheckOutcome {
-  if (record.status !== 'pending') throw terminalError(record.status);
+  if (record.status !== 'pending') throw terminalError(record);
   if (record.steps.some((s) => s.channel === 'reverse')) throw new AppError('VERIFY_CHECK_NOT_ALLOWED');
   if (now >= record.codeExpiresAt) {
     throw new AppError('VERIFY_CODE_EXPIRED', { details: { next_step_at: record.nextStepAt === undefined ? null : new Date(record.nextStepAt).toISOString() } });
@@ -151,6 +193,6 @@ export function applyCheck(record: VerificationRecord, matched: boolean, now: nu
   if (matched) return { record: terminate(record, 'approved', now), verified: true, attemptsRemaining: record.maxChecks - record.wrongChecks };
   const wrongChecks = record.wrongChecks + 1;
   const remaining = Math.max(0, record.maxChecks - wrongChecks);
-  const next = remaining === 0 ? terminate({ ...record, wrongChecks }, 'failed', now) : bump(record, now, { wrongChecks });
+  const next = remaining === 0 ? fail({ ...record, wrongChecks }, 'too-many-wrong-codes', now) : bump(record, now, { wrongChecks });
   return { record: next, verified: false, attemptsRemaining: remaining };
 }

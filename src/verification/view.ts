@@ -1,10 +1,13 @@
 import type { CallCause } from '../pbx/port';
-import type { Attempt, VerificationRecord } from './model';
+import type { Attempt, FailReason, VerificationRecord } from './model';
+import { failReasonOf } from './transitions';
 
 /** The public shape of a verification (REST responses and webhook payloads). snake_case, ISO times. */
 export interface VerificationView {
   id: string;
   status: VerificationRecord['status'];
+  /** Why a failed verification failed; null otherwise. */
+  failure_reason: FailReason | null;
   to: string;
   channel: string;
   workflow: string;
@@ -72,6 +75,7 @@ export function verificationView(r: VerificationRecord): VerificationView {
   return {
     id: r.id,
     status: r.status,
+    failure_reason: r.status === 'failed' ? failReasonOf(r) : null,
     to: r.to,
     channel: r.steps[0]?.channel ?? 'call',
     workflow: r.workflow,

@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock';
 import { backoffMs } from '../lib/abort';
 import { PollLoop } from '../lib/poll-loop';
 import type { Store, WebhookDelivery } from '../store/port';
-import { sign } from './signing';
+import { sign, signedContent } from './signing';
 import type { NetworkUrlGuard } from './url-guard';
 
 export interface DispatcherOptions {
@@ -37,7 +37,8 @@ export class WebhookDispatcher {
 
   constructor(private readonly opts: DispatcherOptions) {
     this.agent = new Agent({
-      connect: { lookup: opts.guard.lookup, timeout: opts.timeoutMs },
+      // the SSRF guard again at connect time: the resolved address and the socket's peer (rebinding, literals)
+      connect: opts.guard.connector({ timeout: opts.timeoutMs }),
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
       keepAliveTimeout: 10_000,
@@ -81,14 +82,15 @@ export class WebhookDispatcher {
     try {
       await this.opts.guard.check(delivery.url);
       const timestamp = Math.floor(clock.now() / 1000);
+      // GET: a legacy callback (called.in) whose data is in the URL: signed over method, URL and body.
+      const payload = delivery.method === 'GET' ? signedContent('GET', delivery.url, delivery.body) : delivery.body;
       const headers = {
         'user-agent': 'pbxverify-webhooks/1',
         'webhook-id': delivery.id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': sign(this.opts.secretFor(delivery.keyId), delivery.id, timestamp, delivery.body),
+        'webhook-signature': sign(this.opts.secretFor(delivery.keyId), delivery.id, timestamp, payload),
       };
       const signal = AbortSignal.timeout(this.opts.timeoutMs);
-      // GET: a legacy callback (called.in) whose data is in the URL; signed over the empty body.
       const res =
         delivery.method === 'GET'
           ? await request(delivery.url, { method: 'GET', dispatcher: this.agent, headers, signal })

@@ -1,46 +1,53 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { promisify } from 'node:util';
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { buildConnector } from 'undici';
 import { AppError } from '../lib/errors';
 import type { UrlGuard } from '../verification/ports';
+import { judgeAddress, type Cidr } from './ip-policy';
 
-const lookupAll = promisify(dnsLookup) as unknown as (host: string, opts: { all: true }) => Promise<LookupAddress[]>;
+/** Resolves a host name to every address (dns.lookup with `all: true` by default). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
-type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+const systemResolver: Resolver = (hostname) =>
+  new Promise((resolve, reject) => dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
 
 /**
  * Keeps webhooks away from the operator's own network (SSRF): a callback URL must be http(s)
- * and every address its host resolves to must be public unicast, unless it falls in a range the
+ * and every address its host resolves to must be global unicast, unless it falls in a range the
  * operator allowed (`webhooks.allowNetworks`). Loopback, private, link-local (169.254.169.254,
- * the cloud metadata service), CGNAT, multicast and reserved ranges are refused by default.
- * The same check runs again at delivery, inside the HTTP client's DNS lookup (rebinding).
+ * the cloud metadata service), CGNAT, multicast and reserved ranges are refused by default, and
+ * IPv6 forms that embed an IPv4 address (`::127.0.0.1`, `::ffff:10.0.0.1`, NAT64, 6to4, Teredo)
+ * are judged by the address they embed (ip-policy.ts).
+ *
+ * The same check runs again at connect time (`lookup` and `connector` for the HTTP client):
+ * a host that resolved to a public address at request time may resolve elsewhere later (DNS
+ * rebinding), and an address literal is never looked up at all.
  */
 export class NetworkUrlGuard implements UrlGuard {
-  private readonly allowed: Range[];
+  private readonly allowed: Cidr[];
+  private readonly resolver: Resolver;
 
-  constructor(allowNetworks: readonly string[]) {
+  constructor(allowNetworks: readonly string[], opts: { resolver?: Resolver } = {}) {
     this.allowed = allowNetworks.map((cidr) => ipaddr.parseCIDR(cidr));
+    this.resolver = opts.resolver ?? systemResolver;
   }
 
   async check(raw: string): Promise<void> {
     const url = parseCallbackUrl(raw);
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const addresses = ipaddr.isValid(host) ? [host] : await this.resolve(host);
+    const addresses = isIP(host) ? [host] : await this.resolve(host);
     for (const address of addresses) this.assertAllowed(address);
   }
 
   /** Throws CALLBACK_URL_FORBIDDEN unless the address may be called. */
   assertAllowed(address: string): void {
-    if (!this.isAllowed(address)) {
-      throw new AppError('CALLBACK_URL_FORBIDDEN', { details: { field: 'callback_url', range: rangeName(address) } });
-    }
+    const verdict = judgeAddress(address, this.allowed);
+    if (!verdict.allowed) throw new AppError('CALLBACK_URL_FORBIDDEN', { details: { field: 'callback_url', range: verdict.range } });
   }
 
   isAllowed(address: string): boolean {
-    let ip = ipaddr.parse(address);
-    if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-    if (ip.range() === 'unicast') return true;
-    return this.allowed.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits));
+    return judgeAddress(address, this.allowed).allowed;
   }
 
   /** A dns.lookup replacement for the HTTP client that refuses forbidden addresses. */
@@ -49,28 +56,57 @@ export class NetworkUrlGuard implements UrlGuard {
     options: object,
     callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
   ): void => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      const list = addresses;
-      const bad = list.find((a) => !this.isAllowed(a.address));
-      if (bad) {
-        const error = new Error(`refusing to connect to ${hostname}: resolves to a forbidden address`) as NodeJS.ErrnoException;
-        error.code = 'EFORBIDDEN';
-        return callback(error, '', 0);
-      }
-      if ((options as { all?: boolean }).all) return callback(null, list);
-      const first = list[0] as LookupAddress;
-      callback(null, first.address, first.family);
-    });
+    this.resolver(hostname).then(
+      (list) => {
+        if (list.length === 0) return callback(forbidden(hostname, 'ENOTFOUND'), '', 0);
+        if (list.some((a) => !this.isAllowed(a.address))) return callback(forbidden(hostname), '', 0);
+        if ((options as { all?: boolean }).all) return callback(null, list);
+        const first = list[0] as LookupAddress;
+        callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
   };
 
+  /**
+   * An undici connector that checks an address literal before connecting (Node never calls
+   * `lookup` for one) and the socket's peer address after, whatever the host was.
+   */
+  connector(options: buildConnector.BuildOptions): buildConnector.connector {
+    const connect = buildConnector({ ...options, lookup: this.lookup });
+    return (opts, callback) => {
+      const literal = opts.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(literal) && !this.isAllowed(literal)) return callback(forbidden(literal), null);
+      connect(opts, (err, socket) => {
+        if (err || !socket) return callback(err ?? forbidden(opts.hostname), null);
+        const peer = socket.remoteAddress;
+        if (peer === undefined || !this.isAllowed(peer)) {
+          socket.destroy();
+          return callback(forbidden(opts.hostname), null);
+        }
+        callback(null, socket);
+      });
+    };
+  }
+
   private async resolve(host: string): Promise<string[]> {
+    let addresses: LookupAddress[];
     try {
-      return (await lookupAll(host, { all: true })).map((a) => a.address);
+      addresses = await this.resolver(host);
     } catch {
+      addresses = [];
+    }
+    if (addresses.length === 0) {
       throw new AppError('CALLBACK_URL_INVALID', { message: 'The callback URL host does not resolve', details: { field: 'callback_url' } });
     }
+    return addresses.map((a) => a.address);
   }
+}
+
+function forbidden(hostname: string, code = 'EFORBIDDEN'): NodeJS.ErrnoException {
+  const error = new Error(`refusing to connect to ${hostname}: ${code === 'EFORBIDDEN' ? 'a forbidden address' : 'no address'}`) as NodeJS.ErrnoException;
+  error.code = code;
+  return error;
 }
 
 export function parseCallbackUrl(raw: string): URL {
@@ -84,14 +120,4 @@ export function parseCallbackUrl(raw: string): URL {
     throw new AppError('CALLBACK_URL_INVALID', { details: { field: 'callback_url' } });
   }
   return url;
-}
-
-function rangeName(address: string): string {
-  try {
-    let ip = ipaddr.parse(address);
-    if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-    return ip.range();
-  } catch {
-    return 'invalid';
-  }
 }

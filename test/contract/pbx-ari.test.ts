@@ -14,7 +14,7 @@ for (const [label, endpointTemplate] of [
       lang: 'en',
       numbers: ARI_NUMBERS,
       shortRingMs: 3_000,
-      supportsMessages: true,
+      sentMessages: () => fake.messages,
       close: async () => {
         await pbx.stop();
         await fake.stop();

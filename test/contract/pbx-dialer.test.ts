@@ -23,7 +23,6 @@ pbxContract('dialer over two simulator nodes', async () => {
     numbers: QA_NUMBERS,
     shortRingMs: 3_000,
     beforePress: (to, digits) => sims.forEach((sim) => sim.showOnScreen(to, digits)),
-    supportsMessages: true,
     close: () => pbx.stop(),
   };
 });
@@ -39,7 +38,6 @@ pbxContract('dialer over two asterisk-ari nodes (fake ARI)', async () => {
     lang: 'en',
     numbers: ARI_NUMBERS,
     shortRingMs: 3_000,
-    supportsMessages: true,
     close: async () => {
       await pbx.stop();
       for (const fake of fakes) await fake.stop();

@@ -22,7 +22,6 @@ pbxContract('dialer over two freeswitch-esl nodes (fake ESL)', async () => {
     lang: 'en',
     numbers: QA_NUMBERS,
     shortRingMs: 3_000,
-    supportsMessages: true,
     close: async () => {
       await pbx.stop();
       for (const fake of fakes) await fake.stop();

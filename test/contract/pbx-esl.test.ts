@@ -8,7 +8,7 @@ pbxContract('freeswitch-esl driver on the ESL fake', async () => {
     lang: 'en',
     numbers: QA_NUMBERS,
     shortRingMs: 3_000,
-    supportsMessages: true,
+    sentMessages: () => rig.fake.messages,
     close: () => rig.close(),
   };
 });

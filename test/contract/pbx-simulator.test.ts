@@ -20,7 +20,7 @@ pbxContract('simulator', async () => {
     numbers: QA_NUMBERS,
     shortRingMs: 3_000,
     beforePress: (to, digits) => pbx.showOnScreen(to, digits),
-    supportsMessages: true,
+    sentMessages: () => pbx.messageLog(),
     close: () => pbx.stop(),
   };
 });

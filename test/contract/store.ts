@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Job, Store, WebhookDelivery } from '../../src/store/port';
 import type { VerificationRecord } from '../../src/verification/model';
+import { idempotencyContract } from './store-idempotency';
 
 export interface StoreHarness {
   store: Store;
@@ -268,7 +269,23 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect(await store.hit(counter, 60_000, 150_000)).toBe(2);
         expect(await store.hit(counter, 60_000, 180_000)).toBe(1);
       });
+
+      it('takes back a hit of the window it was made in, never below zero', async () => {
+        const counter = `quota:${randomBytes(4).toString('hex')}`;
+        await store.hit(counter, 60_000, 120_000);
+        await store.hit(counter, 60_000, 130_000);
+        await store.hit(counter, 60_000, 190_000);
+        await store.unhit(counter, 60_000, 125_000);
+        expect(await store.hit(counter, 60_000, 140_000)).toBe(2);
+        expect(await store.hit(counter, 60_000, 195_000)).toBe(2);
+        await store.unhit(counter, 60_000, 245_000);
+        for (let i = 0; i < 3; i++) await store.unhit(counter, 60_000, 150_000);
+        expect(await store.hit(counter, 60_000, 150_000)).toBe(1);
+        expect(await store.hit(counter, 60_000, 250_000)).toBe(1);
+      });
     });
+
+    idempotencyContract(() => store);
 
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBe(true);

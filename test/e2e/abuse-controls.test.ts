@@ -12,12 +12,14 @@ import { KEYS, startCompatFixture, type CompatFixture } from '../support/compat-
 describe('abuse controls (e2e)', () => {
   let f: CompatFixture;
   let dncFile: string;
+  const THIRD = { id: 'third', secret: 'third-key-secret-0123456789' };
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pbxverify-abuse-'));
     dncFile = join(dir, 'do-not-call.txt');
     writeFileSync(dncFile, '+12025550203\n');
     f = await startCompatFixture({
+      keys: [THIRD],
       config: {
         abuse: {
           doNotCall: { file: dncFile },
@@ -61,6 +63,11 @@ describe('abuse controls (e2e)', () => {
     expect(added).toMatchObject({ status: 200, body: { added: 1, count: 2 } });
     expect(readFileSync(dncFile, 'utf8')).toContain('+12025550202');
     expect((await f.api.get('/v1/admin/do-not-call?to=%2B12025550202')).body).toEqual({ to: '+12025550202', listed: true });
+    // an unencoded + is a space in a query string: refused with the hint, not silently "not listed"
+    expect(await f.api.get('/v1/admin/do-not-call?to=+12025550202')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'NUMBER_PLUS_NOT_ENCODED', details: { field: 'to', hint: 'encode + as %2B' } } },
+    });
     await expectRefusal('+12025550202', 'sms', 403, 'NUMBER_DO_NOT_CALL');
     const removed = await f.api.request('DELETE', '/v1/admin/do-not-call', { numbers: ['+12025550202'] });
     expect(removed).toMatchObject({ status: 200, body: { removed: 1, count: 1 } });
@@ -98,12 +105,14 @@ describe('abuse controls (e2e)', () => {
 
   it('opens the call breaker above the engine-wide call rate (CIRCUIT_OPEN, 503) while SMS still flows', async () => {
     await f.advance(60_000); // a fresh one-minute window
-    for (const to of ['+12025550180', '+12025550181', '+12025550182', '+12025550183']) {
-      const res = await start(to, 'call');
+    // one key may place half of the rate (abuse.breaker.perKeyShare): two keys fill it
+    const other = f.api.withAuth(f.engine.auth(KEYS.noCustom.id, KEYS.noCustom.secret));
+    for (const [to, api] of [['+12025550180', f.api], ['+12025550181', f.api], ['+12025550182', other], ['+12025550183', other]] as const) {
+      const res = await start(to, 'call', api);
       expect(res.status).toBe(201);
-      await f.api.post(`/v1/verifications/${res.body.id}/cancel`);
+      await api.post(`/v1/verifications/${res.body.id}/cancel`);
     }
-    await expectRefusal('+12025550184', 'call', 503, 'CIRCUIT_OPEN');
+    await expectRefusal('+12025550184', 'call', 503, 'CIRCUIT_OPEN', f.api.withAuth(f.engine.auth(THIRD.id, THIRD.secret)));
     await f.advance(60_000);
     await expectRefusal('+12025550185', 'reverse', 503, 'CIRCUIT_OPEN');
     expect((await start('+12025550186', 'sms')).status).toBe(201);

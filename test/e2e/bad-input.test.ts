@@ -43,6 +43,15 @@ describe('bad input (e2e)', () => {
     ['a caller ID that is not the key\'s', { to, channel: 'call', caller_id: '+15005550006' }, 403, 'CALLER_ID_NOT_ALLOWED'],
     ['an SMS template without {code}', { to, channel: 'sms', message_template: 'hello' }, 400, 'TEMPLATE_INVALID'],
     ['an over-long sender', { to, channel: 'sms', sender: 'ABCDEFGHIJKL' }, 400, 'REQUEST_INVALID'],
+    // issue 11: accepted with 201 before, then refused by a real PBX (one grammar, src/lib/sms-text.ts)
+    ['sender A&B', { to, channel: 'sms', sender: 'A&B' }, 400, 'REQUEST_INVALID'],
+    ['sender -Shop', { to, channel: 'sms', sender: '-Shop' }, 400, 'REQUEST_INVALID'],
+    ['sender .', { to, channel: 'sms', sender: '.' }, 400, 'REQUEST_INVALID'],
+    ['a space as sender', { to, channel: 'sms', sender: ' ' }, 400, 'REQUEST_INVALID'],
+    ['a NUL in the brand (Asterisk cut the SMS there)', { to, channel: 'sms', brand: 'Shop\u0000' }, 400, 'REQUEST_INVALID'],
+    ['a newline in the template', { to, channel: 'sms', message_template: 'Your code:\n{code}' }, 400, 'TEMPLATE_INVALID'],
+    ['a template too long once rendered', { to, channel: 'sms', message_template: `{code}${'{brand}'.repeat(60)}` }, 400, 'TEMPLATE_INVALID'],
+    ['a template over 480 characters', { to, channel: 'sms', message_template: `{code}${'x'.repeat(480)}` }, 400, 'TEMPLATE_INVALID'],
     ['an expiry of 10 s', { to, channel: 'call', expiry_seconds: 10 }, 400, 'REQUEST_INVALID'],
     ['a callback on 127.0.0.1', { to, channel: 'call', callback_url: 'http://127.0.0.1:8080/hook' }, 400, 'CALLBACK_URL_FORBIDDEN'],
     ['a callback in 10.0.0.0/8', { to, channel: 'call', callback_url: 'http://10.20.30.40/hook' }, 400, 'CALLBACK_URL_FORBIDDEN'],
@@ -86,6 +95,19 @@ describe('bad input (e2e)', () => {
     const qa = f.api.withAuth(f.engine.auth('qa', 'qa-secret-0123456789abcdef'));
     expect((await qa.post('/v1/verifications', { to, channel: 'call' })).body.error.code).toBe('CHANNEL_NOT_ALLOWED');
     expect((await qa.post('/v1/verifications', { to, channel: 'sms', code: '1234' })).body.error.code).toBe('CUSTOM_CODE_NOT_ALLOWED');
+  });
+
+  it('refuses a query number whose + was not URL-encoded (it decodes to a space), with the hint', async () => {
+    for (const path of ['/v1/simulator/calls', '/v1/simulator/messages']) {
+      const raw = await f.api.get(`${path}?to=+12025550100`);
+      expect({ path, status: raw.status, error: raw.body.error }).toEqual({
+        path,
+        status: 400,
+        error: { code: 'NUMBER_PLUS_NOT_ENCODED', message: expect.stringContaining('encode + as %2B'), details: expect.objectContaining({ field: 'to', hint: 'encode + as %2B' }) },
+      });
+      expect((await f.api.get(`${path}?to=%2B12025550100`)).status).toBe(200);
+      expect((await f.api.get(`${path}?to=12025550100`)).body.error.code).toBe('NUMBER_NOT_E164');
+    }
   });
 
   it('refuses bad checks with stable codes', async () => {

@@ -1,21 +1,50 @@
-import { runCli, startEngine } from '../support/engine-process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { devKeySecret, runCli, startEngine } from '../support/engine-process';
 
 describe('command line and operations (e2e)', () => {
-  it('starts on embedded defaults and prints a development key once, clearly marked', async () => {
-    const engine = await startEngine({});
+  it('starts on embedded defaults with a development key, serving health, OpenAPI, docs and metrics', async () => {
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'pbxverify-ops-')), 'dev-key.txt');
+    const engine = await startEngine({ PBXVERIFY_DEV_KEY_FILE: keyFile });
     try {
-      const banner = engine.lines.filter((l) => l.includes('DEVELOPMENT API KEY'));
-      expect(banner).toHaveLength(1);
-      const secret = /key secret:\s+(\S+)/.exec(engine.lines.join('\n'))?.[1];
-      expect(secret).toBeDefined();
-      const res = await fetch(`${engine.url}/v1/workflows`, { headers: { authorization: engine.auth('dev', secret as string) } });
+      const secret = await devKeySecret(engine, keyFile);
+      const res = await fetch(`${engine.url}/v1/workflows`, { headers: { authorization: engine.auth('dev', secret) } });
       expect(res.status).toBe(200);
       const ready = await fetch(`${engine.url}/readyz`);
       expect(await ready.json()).toMatchObject({ status: 'ready', pbx: { kind: 'simulator', ready: true }, store: { kind: 'memory', ready: true } });
       expect((await fetch(`${engine.url}/healthz`)).status).toBe(200);
-      const openapi = (await (await fetch(`${engine.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+      const openapi = (await (await fetch(`${engine.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, any>; tags: Array<{ name: string }> };
       expect(openapi.openapi).toMatch(/^3\./);
       expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/verifications', '/v1/verifications/{id}/check', '/v1/verifications/check']));
+      // issue 11: the compat endpoints are in the document, one tag per service (aliases left out)
+      const compat = Object.entries(openapi.paths)
+        .filter(([path]) => path.startsWith('/compat/'))
+        .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]: [string, any]) => `${method.toUpperCase()} ${path} [${op.tags.join(',')}]`));
+      expect(compat.sort()).toEqual([
+        'GET /compat/calledin/api/reverse_verify/ [compat: calledin]',
+        'GET /compat/vonage/verify/check/json [compat: vonage]',
+        'GET /compat/vonage/verify/control/json [compat: vonage]',
+        'GET /compat/vonage/verify/json [compat: vonage]',
+        'GET /compat/vonage/verify/search/json [compat: vonage]',
+        'GET /compat/zadarma/v1/request/checknumber/ [compat: zadarma]',
+        'POST /compat/99digital/verify-sms/check [compat: 99digital]',
+        'POST /compat/99digital/verify-sms/send [compat: 99digital]',
+        'POST /compat/idenfy/fraud/send-sms [compat: idenfy]',
+        'POST /compat/idenfy/fraud/verify-sms [compat: idenfy]',
+        'POST /compat/vonage/verify/check/json [compat: vonage]',
+        'POST /compat/vonage/verify/control/json [compat: vonage]',
+        'POST /compat/vonage/verify/json [compat: vonage]',
+        'POST /compat/vonage/verify/search/json [compat: vonage]',
+        'POST /compat/zadarma/v1/request/checknumber/ [compat: zadarma]',
+      ]);
+      expect(openapi.tags.map((t) => t.name)).toEqual(expect.arrayContaining(['compat: zadarma', 'compat: 99digital', 'compat: calledin', 'compat: idenfy', 'compat: vonage']));
+      expect(openapi.paths['/compat/vonage/verify/json'].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['api_key', 'api_secret', 'number', 'brand', 'workflow_id']));
+      // the native limits are the enforced ones (docs/api.md is generated from the same schema)
+      const start = openapi.paths['/v1/verifications'].post.requestBody.content['application/json'].schema.properties;
+      expect(start.message_template.maxLength).toBe(480);
+      expect(start.brand).toMatchObject({ minLength: 1, maxLength: 32 });
+      expect(start.code).toMatchObject({ maxLength: 20, pattern: '^[0-9]+$' });
       const docs = await fetch(`${engine.url}/docs/`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain('swagger');

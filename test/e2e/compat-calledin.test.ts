@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { CallbackReceiver, KEYS, SHOP, startCompatFixture, type CompatFixture } from '../support/compat-fixture';
+import { KEY } from '../support/e2e-fixture';
 
 /**
  * called.in reverse_verify (seed 002) against the real server: every return code 0–8, the
@@ -36,6 +38,15 @@ describe('called.in reverse_verify (e2e)', () => {
   const request = (over: Record<string, string> = {}) =>
     reverseVerify({ api_key: SHOP, phone_number: '2025550163', country_code: '1', code: '3499', callback_url: hook, secret, ...over });
 
+  /**
+   * A receiver's check, with the Standard Webhooks reference library computing the signature
+   * (its `verify()` would also JSON.parse the payload, which a GET callback does not have).
+   */
+  function verifies(content: string, headers: Record<string, string>): boolean {
+    const expected = new Webhook(KEY.webhookSecret).sign(headers['webhook-id'] as string, new Date(Number(headers['webhook-timestamp']) * 1000), content);
+    return (headers['webhook-signature'] ?? '').split(' ').includes(expected);
+  }
+
   it("answers the seed's example request with a bare 0, calls, and calls back with match=1", async () => {
     const res = await request();
     expect(res).toMatchObject({ status: 200, text: '0' });
@@ -47,6 +58,22 @@ describe('called.in reverse_verify (e2e)', () => {
     const calls = await f.callsTo('+12025550163');
     expect(calls).toHaveLength(1);
     expect(calls[0].events.filter((e: any) => e.type === 'dtmf').map((e: any) => e.digit).join('')).toContain('3499');
+  });
+
+  it('signs the callback over its method, full URL and body: a receiver verifies it, and a changed query fails', async () => {
+    expect((await request({ phone_number: '2025550164' })).text).toBe('0');
+    const cb = await callbacks.forPhone('2025550164');
+    expect(cb.query).toMatchObject({ match: '1', answered: '1' });
+    // what the receiver knows: the origin of the callback_url it gave, and the request as received
+    const url = `${new URL(hook).origin}${cb.target}`;
+    expect(verifies(`GET ${url}\n`, cb.headers)).toBe(true);
+    for (const forged of [url.replace('match=1', 'match=0'), url.replace('answered=1', 'answered=0'), url.replace(`secret=${secret}`, 'secret=guess'), `${url}&match=0`]) {
+      expect(forged).not.toBe(url);
+      expect(verifies(`GET ${forged}\n`, cb.headers)).toBe(false);
+    }
+    expect(verifies(`POST ${url}\n`, cb.headers)).toBe(false);
+    // the signature no longer stands for the empty body alone
+    expect(verifies('', cb.headers)).toBe(false);
   });
 
   it('calls back match=0 when the callee types another code, with an empty secret when none was given', async () => {

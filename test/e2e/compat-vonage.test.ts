@@ -39,6 +39,11 @@ describe('Vonage Verify (e2e)', () => {
       return messages.at(-1)?.body as string | undefined;
     }, `an SMS to ${to}`);
 
+  it('answers status 3 with the hint for a number whose + was not URL-encoded (the query made it a space)', async () => {
+    const res = await f.http('GET', `/compat/vonage/verify/json?api_key=${KEY.id}&api_secret=${KEY.secret}&brand=AcmeInc&number=+12025550159`);
+    expect(res.json).toMatchObject({ status: '3', error_text: expect.stringContaining('encode + as %2B') });
+  });
+
   it("answers the seed's curl example (GET verify/json with api_key, api_secret, number, brand) and checks the PIN", async () => {
     const res = await get('json', { ...creds, number: '12025550150', brand: 'AcmeInc' });
     expect(res).toEqual({ request_id: expect.stringMatching(/^[0-9a-f]{32}$/), status: '0' });

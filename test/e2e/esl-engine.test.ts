@@ -54,6 +54,12 @@ describe('pbxverify serve with FreeSWITCH over ESL', () => {
     expect(ready.body.pbx).toMatchObject({ kind: 'freeswitch-esl', ready: true, detail: expect.stringMatching(/^connected to esl:\/\/127\.0\.0\.1:\d+/) as string });
   });
 
+  it('serves no simulator views with a real PBX', async () => {
+    for (const path of ['/v1/simulator/numbers', '/v1/simulator/calls', '/v1/simulator/messages']) {
+      expect(await api.get(path)).toMatchObject({ status: 404, body: { error: { code: 'ROUTE_NOT_FOUND' } } });
+    }
+  });
+
   const finished = async (id: string): Promise<{ status: string; attempts: Array<Record<string, unknown>> }> => {
     let view: { status: string; attempts: Array<Record<string, unknown>> } = { status: 'pending', attempts: [] };
     for (let i = 0; i < 200; i++) {
@@ -114,6 +120,45 @@ describe('pbxverify serve refuses a FreeSWITCH it cannot use', () => {
     }
   });
 
+});
+
+describe('pbxverify serve configured from the environment alone (a container)', () => {
+  let fake: FakeFreeSwitch;
+  beforeAll(async () => {
+    fake = new FakeFreeSwitch({ timeScale: 0.05, heartbeatMs: 0 });
+    await fake.start();
+  });
+  afterAll(() => fake.stop());
+
+  const env = (): Record<string, string> => ({
+    PBXVERIFY_PBX: fake.url(),
+    PBXVERIFY_SECRET: 'e2e-engine-secret-0123456789abcdefghij',
+    PBXVERIFY_API_KEYS: `${KEY.id}:${KEY.secret}`,
+    PBXVERIFY_TRUNK: 'carrier',
+    PBXVERIFY_FREESWITCH_SOUNDS_DIR: '/usr/share/freeswitch/sounds',
+    PBXVERIFY_FREESWITCH_CHAT_TO: 'external/sip:{number}@sms.example.net',
+  });
+
+  it('starts with PBXVERIFY_PBX=esl://… and PBXVERIFY_TRUNK, and dials and texts as told', async () => {
+    const engine = await startEngine(env());
+    try {
+      const api = new ApiClient(engine.url, engine.auth(KEY.id, KEY.secret));
+      expect((await api.get('/readyz')).status).toBe(200);
+      const sms = await api.post('/v1/verifications', { to: '+12025550102', channel: 'sms' });
+      expect(sms.status).toBe(201);
+      for (let i = 0; i < 100 && fake.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(fake.messages.at(-1)).toMatchObject({ to: 'external/sip:+12025550102@sms.example.net' });
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('says which variable is missing when the dial string needs a trunk and none is set', async () => {
+    const { PBXVERIFY_TRUNK: _left, ...rest } = env();
+    const run = await runCli(['serve'], { ...rest, PBXVERIFY_PORT: '0', PBXVERIFY_LOG_LEVEL: 'silent' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/set calls\.trunk \(or PBXVERIFY_TRUNK\)/);
+  });
 });
 
 describe('pbxverify serve with two FreeSWITCH nodes behind the dialer', () => {

@@ -31,7 +31,7 @@ describe('two engines racing checks on one verification', () => {
     expect(counted.map((r) => r.body.attempts_remaining).sort()).toEqual([0, 1, 2, 3, 4]);
     expect(counted.every((r) => r.body.verified === false)).toBe(true);
     const refused = results.filter((r) => r.status !== 200);
-    expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(7).fill([429, 'VERIFY_TOO_MANY_ATTEMPTS']));
+    expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(7).fill([409, 'VERIFY_TOO_MANY_ATTEMPTS']));
     for (const api of [a, b]) {
       const seen = await api.get(`/v1/verifications/${id}`);
       expect(seen.body).toMatchObject({ status: 'failed', checks: { wrong: 5, max: 5, remaining: 0 } });

@@ -101,22 +101,24 @@ describe('voice and reverse verification (e2e)', () => {
     ['rejected', '+12025550105', 'rejected', 1, 21],
     ['unreachable', '+12025550106', 'unreachable', 0, 1],
     ['congestion', '+12025550107', 'congestion', 8, 34],
-  ])('reports %s (%s) as outcome %s with reason code %d in the status and the webhook', async (_label, to, outcome, reason, q850) => {
+  ])('reports %s (%s) as outcome %s with reason code %d in the status and the webhook, and fails the one-step call', async (_label, to, outcome, reason, q850) => {
     const created = await f.api.post('/v1/verifications', { to, channel: 'call', callback_url: f.hookUrl });
     const id = created.body.id as string;
     const done = await f.waitFor(id, (v) => v.attempts[0]?.status === 'completed', 'the call attempt to end');
-    expect(done.status).toBe('pending');
+    // its only step could not deliver the code: failed at once, not pending until expiry (issue 11)
+    expect(done).toMatchObject({ status: 'failed', failure_reason: 'not-answered' });
     expect(done.attempts[0]).toMatchObject({ result: 'not-answered', outcome, reason_code: reason, cause: { q850 } });
     const completed = await eventually(async () => f.receiver.forVerification(id).find((h) => h.type === 'attempt.completed'), 'attempt.completed');
     expect(completed.verified).toBe(true);
     expect(completed.body.data.attempt).toMatchObject({ outcome, reason_code: reason });
-    await f.api.post(`/v1/verifications/${id}/cancel`);
+    await eventually(async () => f.receiver.forVerification(id).find((h) => h.type === 'verification.failed'), 'verification.failed');
   });
 
-  it('reports a callee who hangs up during the prompt', async () => {
+  it('reports a callee who hangs up during the prompt, and leaves it pending (they may have heard the code)', async () => {
     const created = await f.api.post('/v1/verifications', { to: '+12025550108', channel: 'call' });
     const done = await f.waitFor(created.body.id, (v) => v.attempts[0]?.status === 'completed', 'the call to end');
     expect(done.attempts[0]).toMatchObject({ result: 'hung-up-during-prompt', outcome: 'answered' });
+    expect(done.status).toBe('pending');
     await f.api.post(`/v1/verifications/${created.body.id}/cancel`);
   });
 

@@ -107,7 +107,7 @@ describe('voice verification with the anti-voicemail gate', () => {
     expect(played).toEqual([expect.stringMatching(/^gate-press-[0-9]$/), 'goodbye']);
     expect(attempt).toMatchObject({ channel: 'call', result: 'gate-failed', outcome: 'answered', detail: 'no digit' });
     expect(webhook.body.data.attempt).toMatchObject({ result: 'gate-failed', outcome: 'answered', detail: 'no digit' });
-    // The verification stays open: the client may retry or let it expire.
-    expect((await api.get(`/v1/verifications/${id}`)).body.status).toBe('pending');
+    // Its only step never said the code: it fails at once (issue 11), and the number is free for a new request.
+    expect((await api.get(`/v1/verifications/${id}`)).body).toMatchObject({ status: 'failed', failure_reason: 'gate-failed' });
   });
 });

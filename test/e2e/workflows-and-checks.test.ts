@@ -116,7 +116,12 @@ describe('workflows, expiry and checks (e2e)', () => {
     expect(remaining).toEqual([4, 3, 2, 1, 0]);
     expect((await f.api.get(`/v1/verifications/${id}`)).body.status).toBe('failed');
     const right = await f.api.post(`/v1/verifications/${id}/check`, { code });
-    expect(right).toMatchObject({ status: 429, body: { error: { code: 'VERIFY_TOO_MANY_ATTEMPTS' } } });
+    expect(right).toMatchObject({ status: 409, body: { error: { code: 'VERIFY_TOO_MANY_ATTEMPTS', details: { status: 'failed', reason: 'too-many-wrong-codes' } } } });
+    // a finished state, not a rate limit: cancel and next answer the same 409 (they answered 429, issue 11)
+    for (const action of ['cancel', 'next']) {
+      const answer = await f.api.post(`/v1/verifications/${id}/${action}`);
+      expect({ action, status: answer.status, code: answer.body.error.code }).toEqual({ action, status: 409, code: 'VERIFY_TOO_MANY_ATTEMPTS' });
+    }
     await eventually(async () => f.receiver.forVerification(id).find((h) => h.type === 'verification.failed'), 'verification.failed');
   });
 

@@ -1,12 +1,13 @@
 /**
  * The ESL fake against the byte-faithful wire captures of FreeSWITCH 1.10.12
- * (recordings/wire/*.frames.json): the same frames, headers in the same order, for the
+ * (test/fixtures/esl/wire/*.frames.json): the same frames, headers in the same order, for the
  * handshake, a wrong password and failing api commands; events framed as FreeSWITCH frames them.
  */
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { FakeFreeSwitch } from '../fakes/esl/fake-freeswitch';
+import { ESL_RECORDINGS } from '../fixtures/paths';
 
 interface Frame {
   dir: 'c2s' | 's2c';
@@ -15,8 +16,8 @@ interface Frame {
   body: string;
 }
 
-const wire = (name: string): Frame[] => JSON.parse(readFileSync(join(__dirname, '../fakes/esl/recordings/wire', `${name}.frames.json`), 'utf8')) as Frame[];
-const templates = JSON.parse(readFileSync(join(__dirname, '../fakes/esl/recordings/templates.json'), 'utf8')) as {
+const wire = (name: string): Frame[] => JSON.parse(readFileSync(join(ESL_RECORDINGS, 'wire', `${name}.frames.json`), 'utf8')) as Frame[];
+const templates = JSON.parse(readFileSync(join(ESL_RECORDINGS, 'templates.json'), 'utf8')) as {
   events: Record<string, Record<string, { headers: Array<[string, string]> }>>;
 };
 

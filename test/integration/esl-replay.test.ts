@@ -1,6 +1,6 @@
 /**
- * Every FreeSWITCH recording (pbx-transcripts/freeswitch-1.10, imported into
- * test/fakes/esl/recordings/cases) replayed over a real event socket to the driver: the dial
+ * Every FreeSWITCH recording (imported into
+ * test/fixtures/esl/cases) replayed over a real event socket to the driver: the dial
  * outcome, legacy reason and raw cause it reports, and what the call does afterwards, must be
  * what the recording shows.
  */

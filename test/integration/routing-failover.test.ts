@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import pino from 'pino';
 import { configSchema } from '../../src/config/schema';
 import { systemClock } from '../../src/lib/clock';
@@ -34,7 +33,7 @@ function dialer(nodes: Array<{ name: string; pbx: Pbx }>): DialerPbx {
 }
 
 describe('failover on the Asterisk 22 recordings', () => {
-  const recordings = loadRecordings(0.1, join(__dirname, '../fixtures/routing/asterisk-22'));
+  const recordings = loadRecordings(0.1);
   const script = (name: string) => recordings.find((r) => r.name === name)!.script;
   let fake: FakeAri;
   let routed: RoutedPbx;

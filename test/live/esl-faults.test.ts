@@ -11,9 +11,10 @@ import { parseEslUrl } from '../../src/pbx/freeswitch-esl/url';
 import type { Call } from '../../src/pbx/port';
 import { TcpProxy } from '../support/esl/tcp-proxy';
 import { until } from '../support/esl/until';
-import { describeLive, LIVE_ESL, LIVE_URL, livePbx } from './esl-support';
+import { LIVE_URL, livePbx } from './esl-support';
+import { skippedUnless } from './live-settings';
 
-const target = LIVE_ESL ? parseEslUrl(LIVE_URL) : { host: '127.0.0.1', port: 8021, password: '' };
+const target = parseEslUrl(LIVE_URL);
 const base = { lang: 'en', ringTimeoutMs: 10_000, tag: 'live-faults' };
 const long = Array.from({ length: 20 }, () => ({ prompt: 'your-code-is' }));
 
@@ -31,7 +32,7 @@ async function observer(): Promise<{ exists(uuid: string): Promise<boolean>; clo
   };
 }
 
-describeLive('faults against a real FreeSWITCH', () => {
+describe('faults against a real FreeSWITCH', () => {
   let proxy: TcpProxy;
   let pbx: FreeSwitchPbx;
   let watch: Awaited<ReturnType<typeof observer>>;
@@ -107,7 +108,8 @@ describeLive('faults against a real FreeSWITCH', () => {
   });
 
   const restart = process.env.PBXVERIFY_LIVE_ESL_RESTART;
-  (restart ? it : it.skip)('survives a real FreeSWITCH restart (PBXVERIFY_LIVE_ESL_RESTART)', async () => {
+  const restarts = skippedUnless('survives a real FreeSWITCH restart', 'PBXVERIFY_LIVE_ESL_RESTART');
+  (restarts.run ? it : it.skip)(restarts.title, async () => {
     const direct = livePbx({ reconnectMaxDelayMs: 1000 });
     await direct.start();
     try {

@@ -8,9 +8,9 @@ import { runReverse } from '../../src/channels/reverse';
 import { runVoice } from '../../src/channels/voice';
 import type { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { PromptCatalog } from '../../src/prompts/catalog';
-import { describeLive, livePbx } from './esl-support';
+import { livePbx } from './esl-support';
 
-describeLive('verification call scripts on a real FreeSWITCH', () => {
+describe('verification call scripts on a real FreeSWITCH', () => {
   let pbx: FreeSwitchPbx;
   const ctx = () => ({ pbx, logger: pino({ level: 'silent' }), signal: new AbortController().signal });
   const base = { lang: 'en', ringTimeoutMs: 10_000, maxCallMs: 60_000, tag: 'live-flows' };
@@ -81,7 +81,7 @@ describeLive('verification call scripts on a real FreeSWITCH', () => {
   });
 });
 
-describeLive('sound packs on a real FreeSWITCH', () => {
+describe('sound packs on a real FreeSWITCH', () => {
   let pbx: FreeSwitchPbx;
   beforeAll(async () => {
     pbx = livePbx({ languages: ['en', 'zz'] });

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from './api-client';
-import { KEY, startFixture, type Fixture, type FixtureOptions } from './e2e-fixture';
+import { KEY, spokenCode, startFixture, type Fixture, type FixtureOptions } from './e2e-fixture';
 
 /** Keys of the compat e2e engines (besides the fixture's `shop` key, which they extend). */
 export const SHOP = `${KEY.id}:${KEY.secret}`;
@@ -30,19 +30,30 @@ export function shopKey(extra: Record<string, unknown> = {}): Record<string, unk
 
 export interface CompatFixture extends Fixture {
   /** Plain HTTP, no key: compat endpoints authenticate their own way. */
-  http(method: string, path: string, init?: { body?: RequestInit['body']; headers?: Record<string, string> }): Promise<{ status: number; text: string; json: any }>;
+  http(
+    method: string,
+    path: string,
+    init?: { body?: RequestInit['body']; headers?: Record<string, string> },
+  ): Promise<{ status: number; text: string; json: any; headers: Headers }>;
   /** pbxverify_refusals_total for one error code. */
   refusals(code: string): Promise<number>;
-  /** Simulated calls and SMS to a number (what was dialled or sent). */
+  /** Simulated calls and SMS to a number (what was dialled or sent), as all the fixture's keys see them. */
   callsTo(to: string): Promise<any[]>;
   messagesTo(to: string): Promise<any[]>;
 }
 
 export async function startCompatFixture(opts: FixtureOptions & { keys?: Array<Record<string, unknown>> } = {}): Promise<CompatFixture> {
+  const keys = [shopKey(), ...Object.values(KEYS), ...(opts.keys ?? [])] as Array<{ id: string; secret: string; disabled?: boolean }>;
   const f = await startFixture({
     ...opts,
-    config: { apiKeys: [shopKey(), ...Object.values(KEYS), ...(opts.keys ?? [])], ...opts.config },
+    config: { apiKeys: keys, ...opts.config },
   });
+  // The simulator shows each key its own calls and SMS only: "was it ever dialled?" asks every key.
+  const viewers = keys.filter((k) => !k.disabled).map((k) => f.api.withAuth(f.engine.auth(k.id, k.secret)));
+  const everyKeys = async (path: string, field: 'calls' | 'messages'): Promise<any[]> => {
+    const lists = await Promise.all(viewers.map(async (v) => (await v.get(path)).body[field] as Array<{ startedAt?: number; at?: number }>));
+    return lists.flat().sort((a, b) => (a.startedAt ?? a.at ?? 0) - (b.startedAt ?? b.at ?? 0));
+  };
   const http: CompatFixture['http'] = async (method, path, init = {}) => {
     const res = await fetch(`${f.engine.url}${path}`, { method, ...(init.body !== undefined ? { body: init.body } : {}), headers: init.headers ?? {} });
     const text = await res.text();
@@ -52,7 +63,7 @@ export async function startCompatFixture(opts: FixtureOptions & { keys?: Array<R
     } catch {
       json = undefined;
     }
-    return { status: res.status, text, json };
+    return { status: res.status, text, json, headers: res.headers };
   };
   return {
     ...f,
@@ -62,8 +73,11 @@ export async function startCompatFixture(opts: FixtureOptions & { keys?: Array<R
       const match = new RegExp(`^pbxverify_refusals_total\\{code="${code}"\\} (\\d+)`, 'm').exec(text);
       return match ? Number(match[1]) : 0;
     },
-    callsTo: async (to) => (await f.api.get(`/v1/simulator/calls?to=${encodeURIComponent(to)}`)).body.calls,
-    messagesTo: async (to) => (await f.api.get(`/v1/simulator/messages?to=${encodeURIComponent(to)}`)).body.messages,
+    callsTo: (to) => everyKeys(`/v1/simulator/calls?to=${encodeURIComponent(to)}`, 'calls'),
+    messagesTo: (to) => everyKeys(`/v1/simulator/messages?to=${encodeURIComponent(to)}`, 'messages'),
+    // whichever of the fixture's keys placed the latest call or sent the latest SMS
+    heardCode: async (to) => spokenCode((await everyKeys(`/v1/simulator/calls?to=${encodeURIComponent(to)}`, 'calls')).at(-1)),
+    lastSms: async (to) => (await everyKeys(`/v1/simulator/messages?to=${encodeURIComponent(to)}`, 'messages')).at(-1)?.body as string,
   };
 }
 
@@ -89,14 +103,24 @@ export function zadarmaRequest(method: string, params: Record<string, string>, k
 }
 
 /** A real HTTP server that records GET callbacks (called.in's callback_url). */
+export interface ReceivedCallback {
+  path: string;
+  query: Record<string, string>;
+  method: string;
+  /** The request target exactly as sent (path and query string). */
+  target: string;
+  headers: Record<string, string>;
+}
+
 export class CallbackReceiver {
-  readonly received: Array<{ path: string; query: Record<string, string>; method: string }> = [];
+  readonly received: ReceivedCallback[] = [];
   private server: Server | undefined;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      this.received.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), method: req.method ?? '' });
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      this.received.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), method: req.method ?? '', target: req.url ?? '', headers });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
     await new Promise<void>((resolve) => (this.server as Server).listen(0, '127.0.0.1', resolve));
@@ -104,7 +128,7 @@ export class CallbackReceiver {
   }
 
   /** The first callback whose query has this phone_number. */
-  forPhone(phone: string): Promise<{ path: string; query: Record<string, string>; method: string }> {
+  forPhone(phone: string): Promise<ReceivedCallback> {
     return eventually(async () => this.received.find((r) => r.query.phone_number === phone), `a callback for ${phone}`);
   }
 

@@ -82,18 +82,7 @@ export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> 
       if (res.status !== 200) throw new Error(`clock: ${res.status} ${JSON.stringify(res.body)}`);
     },
     waitFor,
-    heardCode: async (to) => {
-      const res = await api.get(`/v1/simulator/calls?to=${encodeURIComponent(to)}`);
-      const call = res.body.calls.at(-1);
-      const played: string[] = call.events.filter((e: any) => e.type === 'play' && e.item.prompt).map((e: any) => e.item.prompt);
-      const start = played.indexOf('your-code-is');
-      const end = played.indexOf('i-repeat');
-      return played
-        .slice(start + 1, end)
-        .filter((p) => p.startsWith('digit-'))
-        .map((p) => p.slice(6))
-        .join('');
-    },
+    heardCode: async (to) => spokenCode((await api.get(`/v1/simulator/calls?to=${encodeURIComponent(to)}`)).body.calls.at(-1)),
     lastSms: async (to) => {
       const res = await api.get(`/v1/simulator/messages?to=${encodeURIComponent(to)}`);
       return res.body.messages.at(-1)?.body as string;
@@ -109,4 +98,16 @@ export function codeIn(text: string): string {
   const match = /\b([0-9]{4,20})\b/.exec(text);
   if (!match) throw new Error(`no code in "${text}"`);
   return match[1] as string;
+}
+
+/** The code digits a simulated call played (between "your code is" and "I repeat"). */
+export function spokenCode(call: { events: any[] }): string {
+  const played: string[] = call.events.filter((e: any) => e.type === 'play' && e.item.prompt).map((e: any) => e.item.prompt);
+  const start = played.indexOf('your-code-is');
+  const end = played.indexOf('i-repeat');
+  return played
+    .slice(start + 1, end)
+    .filter((p) => p.startsWith('digit-'))
+    .map((p) => p.slice(6))
+    .join('');
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -67,14 +68,43 @@ export async function startEngine(env: Record<string, string>, opts: { timeoutMs
   };
 }
 
-/** Runs the CLI to completion and returns its exit code and output. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI to completion and returns its exit code and output. With `timeoutMs`, a CLI still
+ * running then is killed and reported with `timedOut: true` (code null).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
   });
+}
+
+/**
+ * The secret of the development key an engine without configured keys made: it is written to
+ * `keyFile` (the engine runs without a terminal), which the engine logs once it is there.
+ */
+export async function devKeySecret(engine: EngineProcess, keyFile: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  while (!engine.lines.some((l) => l.includes('development key written to a file'))) {
+    if (Date.now() > deadline) throw new Error(`no development key file was logged:\n${engine.lines.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const line = readFileSync(keyFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('dev:'));
+  if (!line) throw new Error(`no dev:<secret> line in ${keyFile}`);
+  return line.slice('dev:'.length);
 }

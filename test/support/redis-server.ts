@@ -30,7 +30,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Finds Debian's redis-server (PATH, then /usr/bin, /usr/sbin). */
+/** Finds Debian's redis-server (PATH, then the two places its package installs it). */
 export function redisServerBinary(): string {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
   if (found) return found;

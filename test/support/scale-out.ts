@@ -96,8 +96,9 @@ export class EngineGroup {
     writeFileSync(this.configFile, JSON.stringify(config, null, 2));
   }
 
-  async start(name: string): Promise<GroupEngine> {
-    const proc = await startEngine({ PBXVERIFY_CONFIG: this.configFile, PBXVERIFY_LOG_LEVEL: 'info' });
+  /** Starts an engine; `env` overrides settings for this one (PBXVERIFY_STORE: reach Redis another way). */
+  async start(name: string, env: Record<string, string> = {}): Promise<GroupEngine> {
+    const proc = await startEngine({ PBXVERIFY_CONFIG: this.configFile, PBXVERIFY_LOG_LEVEL: 'info', ...env });
     const api = new ApiClient(proc.url, proc.auth(KEY.id, KEY.secret));
     await this.clock.join(api);
     const engine = { name, process: proc, api };

@@ -27,6 +27,34 @@ describe('configuration', () => {
     ]);
   });
 
+  it('takes everything a container deployment sets from the environment alone', () => {
+    const env = {
+      PBXVERIFY_PBX: 'esl://:pw@fs:8021',
+      PBXVERIFY_TRUNK: 'carrier-1',
+      PBXVERIFY_CALLER_ID: '+442037691880',
+      PBXVERIFY_ASTERISK_ENDPOINT_TEMPLATE: 'Local/{number}@qa',
+      PBXVERIFY_ASTERISK_MESSAGE_TEMPLATE: 'pjsip:{trunk}/sip:{number}@sms.example.net',
+      PBXVERIFY_FREESWITCH_DIAL_STRING: 'sofia/external/{number}@sip.example.net',
+      PBXVERIFY_FREESWITCH_SOUNDS_DIR: '/usr/share/freeswitch/sounds',
+      PBXVERIFY_FREESWITCH_CHAT_TO: 'external/sip:{number}@sms.example.net',
+    };
+    const { config } = loadConfig({ env, cwd });
+    expect(config.pbx).toEqual(['esl://:pw@fs:8021']);
+    expect(config.calls).toMatchObject({ trunk: 'carrier-1', defaultCallerId: '+442037691880' });
+    expect(config.asterisk).toMatchObject({ endpointTemplate: 'Local/{number}@qa', messageTemplate: 'pjsip:{trunk}/sip:{number}@sms.example.net' });
+    expect(config.freeswitch).toMatchObject({
+      dialString: 'sofia/external/{number}@sip.example.net',
+      soundsDir: '/usr/share/freeswitch/sounds',
+      chatTo: 'external/sip:{number}@sms.example.net',
+    });
+  });
+
+  it('checks the values the environment gives like those of a file', () => {
+    const problems = problemsOf(() => loadConfig({ env: { PBXVERIFY_TRUNK: 'no spaces', PBXVERIFY_FREESWITCH_DIAL_STRING: 'sofia/gateway/x' }, cwd }));
+    expect(problems.join('\n')).toMatch(/calls\.trunk/);
+    expect(problems.join('\n')).toMatch(/freeswitch\.dialString: must contain \{number\} or \{digits\}/);
+  });
+
   it('reads pbxverify.yaml from the working directory when present', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pbxverify-cwd-'));
     writeFileSync(join(dir, 'pbxverify.yaml'), 'port: 7000\n');
@@ -42,6 +70,28 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/secret/);
     expect(problems.join('\n')).toMatch(/PBXVERIFY_API_KEYS/);
     expect(problems.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses SMS defaults and key senders or brands the PBX cannot send in full (one grammar with the API)', () => {
+    const file = join(cwd, 'sms.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        sms: { defaultSender: 'A&B', defaultBrand: 'Shop\u0000', defaultTemplate: 'Your code:\n{code}' },
+        apiKeys: [{ id: 'k', secret: 'k-secret-0123456789abcdef', allowedSenders: ['Shop', '-Shop', ' '], brand: 'Shop|x' }],
+      }),
+    );
+    const problems = problemsOf(() => loadConfig({ file, env: {}, cwd }));
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'apiKeys.0.allowedSenders.1',
+      'apiKeys.0.allowedSenders.2',
+      'apiKeys.0.brand',
+      'sms.defaultBrand',
+      'sms.defaultSender',
+      'sms.defaultTemplate',
+    ]);
+    writeFileSync(file, JSON.stringify({ sms: { defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' } }));
+    expect(loadConfig({ file, env: {}, cwd }).config.sms).toEqual({ defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' });
   });
 
   it('refuses a shared store without an engine secret', () => {

@@ -48,12 +48,13 @@ describe('docker/freeswitch/conf', () => {
     expect(xmlProblems(readFileSync(join(conf, file), 'utf8'))).toEqual([]);
   });
 
-  it('includes pbxverify’s event socket, variables and park entry', () => {
+  it('includes pbxverify’s event socket, variables and park entry, and not the QA callees', () => {
     const main = readFileSync(join(conf, 'freeswitch.xml'), 'utf8');
     expect(main).toContain('data="pbxverify/vars.pbxverify.xml"');
     expect(main).toContain('data="pbxverify/autoload_configs/*.xml"');
-    expect(main).toContain('data="pbxverify/dialplan/pbxverify.xml"');
-    for (const included of ['vars.pbxverify.xml', 'autoload_configs/event_socket.conf.xml', 'dialplan/pbxverify.xml', 'dialplan/pbxverify-qa.xml']) {
+    expect(main).toContain('data="pbxverify/dialplan/*.xml"');
+    expect(main).not.toMatch(/data="pbxverify\/qa\//);
+    for (const included of ['vars.pbxverify.xml', 'autoload_configs/event_socket.conf.xml', 'dialplan/pbxverify.xml']) {
       expect(existsSync(join(__dirname, '../../dialplan/freeswitch', included))).toBe(true);
     }
   });

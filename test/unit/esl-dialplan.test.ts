@@ -1,8 +1,9 @@
 /**
  * dialplan/freeswitch: well-formed XML, the qa callees the same as the ESL fake's (by name and by
- * E.164 test number), an event socket bound by variables with no default password.
+ * E.164 test number), an event socket bound by variables with no default password, production and
+ * QA apart, and no preprocessor line hidden in a comment (FreeSWITCH would run it).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CALLEE_NAMES, calleeFor, E164_CALLEES } from '../fakes/esl/callees';
 import { xmlProblems } from '../support/esl/xml';
@@ -29,10 +30,42 @@ function extensions(xml: string): Extension[] {
 }
 
 describe('dialplan/freeswitch', () => {
-  it.each(['dialplan/pbxverify.xml', 'dialplan/pbxverify-qa.xml', 'autoload_configs/event_socket.conf.xml', 'vars.pbxverify.xml', 'qa/sip_profiles/pbxverify-qa-sms.xml', 'qa/chatplan-pbxverify-qa.xml'])(
-    '%s is well-formed XML',
-    (file) => checkXml(read(file)),
-  );
+  const files = (dir: string): string[] =>
+    readdirSync(join(DIR, dir)).flatMap((f) => (statSync(join(DIR, dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+  const xmlFiles = files('.').filter((f) => f.endsWith('.xml'));
+
+  it('ships the production files and, apart in qa/, the QA callees and SIP profile', () => {
+    expect(xmlFiles.sort()).toEqual([
+      'autoload_configs/event_socket.conf.xml',
+      'dialplan/pbxverify.xml',
+      'qa/dialplan/pbxverify-qa.xml',
+      'qa/sip_profiles/pbxverify-qa.xml',
+      'vars.pbxverify.xml',
+    ]);
+  });
+
+  it.each(xmlFiles)('%s is well-formed XML', (file) => checkXml(read(file)));
+
+  // FreeSWITCH's preprocessor does not know XML comments: an include or set line shown in a
+  // comment runs, and a line naming the command without its < is dropped (with any --> on it).
+  it.each([...files('.'), ...files('../../docker/freeswitch/conf')])('%s hides no preprocessor line in a comment', (file) => {
+    const comments = read(file).match(/<!--[\s\S]*?-->/g) ?? [];
+    expect(comments.filter((c) => /x-pre-process/i.test(c))).toEqual([]);
+  });
+
+  it('keeps the QA callees out of the production dialplan folder', () => {
+    const production = files('dialplan').map((f) => read(f)).join('\n');
+    expect(production).not.toMatch(/<context name="qa">/);
+    expect(read('qa/dialplan/pbxverify-qa.xml')).toMatch(/<context name="qa">/);
+  });
+
+  it('ships a QA SIP profile on loopback that routes to the qa callees, with a soft RTP timer and RFC 2833', () => {
+    const profile = read('qa/sip_profiles/pbxverify-qa.xml');
+    expect(profile).toMatch(/<profile name="pbxverify-qa">/);
+    for (const [param, value] of [['context', 'qa'], ['sip-ip', '127.0.0.1'], ['sip-port', '5085'], ['rtp-ip', '127.0.0.1'], ['rtp-timer-name', 'soft'], ['dtmf-type', 'rfc2833']]) {
+      expect(profile).toContain(`<param name="${param}" value="${value}"/>`);
+    }
+  });
 
   it('parks everything that reaches the pbxverify context', () => {
     const [park] = extensions(read('dialplan/pbxverify.xml'));
@@ -41,7 +74,7 @@ describe('dialplan/freeswitch', () => {
   });
 
   describe('the qa callees are the ESL fake’s', () => {
-    const qa = extensions(read('dialplan/pbxverify-qa.xml'));
+    const qa = extensions(read('qa/dialplan/pbxverify-qa.xml'));
     const find = (dialled: string): Extension | undefined => qa.find((e) => e.expression.test(dialled));
 
     it.each([...CALLEE_NAMES, ...Object.keys(E164_CALLEES), 'press-600-1234#'])('%s', (dialled) => {

@@ -49,6 +49,12 @@ function full(): VerificationRecord {
 }
 
 describe('Redis record encoding', () => {
+  it("keeps a failed record's reason and the new-code mark of an attempt", () => {
+    const record = { ...full(), status: 'failed' as const, failReason: 'not-answered' as const };
+    record.attempts[2] = { ...(record.attempts[2] as VerificationRecord['attempts'][number]), newCode: true };
+    expect(decodeRecord(record.id, encodeRecord(record))).toStrictEqual(record);
+  });
+
   it('gives back exactly the record it was given, every optional field included', () => {
     const record = full();
     expect(decodeRecord(record.id, encodeRecord(record))).toStrictEqual(record);

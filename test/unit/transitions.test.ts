@@ -1,4 +1,5 @@
-import { applyCheck, completeAttempt, startStep, terminate, advanceNow } from '../../src/verification/transitions';
+import { applyCheck, completeAttempt, startStep, terminate, advanceNow, terminalError } from '../../src/verification/transitions';
+import type { Attempt, AttemptResult, WorkflowStep } from '../../src/verification/model';
 import { sampleRecord } from '../contract/store';
 import { AppError } from '../../src/lib/errors';
 import { PRESET_WORKFLOWS } from '../../src/verification/workflows';
@@ -35,18 +36,29 @@ describe('checking a code', () => {
     const second = applyCheck(record, false, T0);
     expect(second).toMatchObject({ verified: false, attemptsRemaining: 0 });
     expect(second.record.status).toBe('failed');
+    expect(second.record.failReason).toBe('too-many-wrong-codes');
     expect(second.record.v).toBe(record.v + 1);
   });
 
   it('refuses checks on finished verifications with a distinct code each', () => {
-    for (const [status, code] of [
-      ['approved', 'VERIFY_ALREADY_APPROVED'],
-      ['canceled', 'VERIFY_CANCELED'],
-      ['failed', 'VERIFY_TOO_MANY_ATTEMPTS'],
-      ['expired', 'VERIFY_EXPIRED'],
+    for (const [fields, code] of [
+      [{ status: 'approved' }, 'VERIFY_ALREADY_APPROVED'],
+      [{ status: 'canceled' }, 'VERIFY_CANCELED'],
+      [{ status: 'failed', failReason: 'too-many-wrong-codes' }, 'VERIFY_TOO_MANY_ATTEMPTS'],
+      // kept before the reason was recorded: told by the counters
+      [{ status: 'failed', wrongChecks: 5, maxChecks: 5 }, 'VERIFY_TOO_MANY_ATTEMPTS'],
+      [{ status: 'failed', failReason: 'not-answered' }, 'VERIFY_FAILED'],
+      [{ status: 'expired' }, 'VERIFY_EXPIRED'],
     ] as const) {
-      expectCode(() => applyCheck(sampleRecord({ status }), true, T0), code);
+      expectCode(() => applyCheck(sampleRecord(fields), true, T0), code);
     }
+  });
+
+  it('answers every finished state with a 409 (410 once expired), never a 429', () => {
+    for (const fields of [{ status: 'approved' }, { status: 'canceled' }, { status: 'failed', failReason: 'too-many-wrong-codes' }, { status: 'failed', failReason: 'send-failed' }] as const) {
+      expect(terminalError(sampleRecord(fields)).httpStatus).toBe(409);
+    }
+    expect(terminalError(sampleRecord({ status: 'expired' })).httpStatus).toBe(410);
   });
 
   it('refuses an expired code without counting it', () => {
@@ -120,16 +132,67 @@ describe('finishing attempts', () => {
     expect(completeAttempt(record, 1, { result: 'mismatch', matched: false }, T0)?.status).toBe('failed');
   });
 
-  it('leaves it pending when the call was not answered (the code was never asked for)', () => {
+  it('fails a keypad verification at once when its last call was not answered', () => {
     const record = sampleRecord({ steps: reverse, nextStep: 1, attempts: [running] });
     const next = completeAttempt(record, 1, { result: 'not-answered', outcome: 'busy', reason: 5, cause: { q850: 17 } }, T0);
-    expect(next?.status).toBe('pending');
+    expect(next).toMatchObject({ status: 'failed', failReason: 'not-answered', endedAt: T0 });
     expect(next?.attempts[0]).toMatchObject({ outcome: 'busy', reason: 5, cause: { q850: 17 } });
+    expect(next?.codeSealed).toBeUndefined();
   });
 
   it('ignores a report for an attempt that is no longer running', () => {
     const record = sampleRecord({ attempts: [{ ...running, status: 'completed', result: 'aborted' }] });
     expect(completeAttempt(record, 1, { result: 'matched' }, T0)).toBeUndefined();
+  });
+
+  describe('when the last possible step failed', () => {
+    const call = (code: 'same' | 'new' = 'same', waitSeconds = 0): WorkflowStep => ({ channel: 'call', waitSeconds, code });
+    const sms = (code: 'same' | 'new' = 'same', waitSeconds = 0): WorkflowStep => ({ channel: 'sms', waitSeconds, code });
+    const done = (n: number, channel: 'call' | 'sms', result: AttemptResult, extra: Partial<Attempt> = {}): Attempt => ({ n, channel, startedAt: T0, endedAt: T0, status: 'completed', result, ...extra });
+    /** The record with `earlier` attempts done and the attempt of step `steps.length` running, completed as `result`. */
+    function finish(steps: WorkflowStep[], earlier: Attempt[], result: AttemptResult, last: Partial<Attempt> = {}) {
+      const n = earlier.length + 1;
+      const channel = steps[n - 1]?.channel as 'call' | 'sms';
+      const record = sampleRecord({ steps, nextStep: n, attempts: [...earlier, { n, channel, startedAt: T0, status: 'running', ...last }] });
+      return completeAttempt(record, n, { result }, T0 + 5);
+    }
+
+    it.each([
+      ['a one-step call that was busy, not answered, rejected or failed', [call()], [], 'not-answered', 'not-answered'],
+      ['a one-step SMS that could not be sent', [sms()], [], 'send-failed', 'send-failed'],
+      ['a one-step call whose gate got no digit (the code was never said)', [call()], [], 'gate-failed', 'gate-failed'],
+      ['a one-step call the engine could not run', [call()], [], 'error', 'error'],
+      ['SMS, then a call with a new code that was not answered', [sms(), call('new', 120)], [done(1, 'sms', 'delivered')], 'not-answered', 'not-answered'],
+    ] as const)('fails at once: %s', (_label, steps, earlier, result, reason) => {
+      expect(finish([...steps], [...earlier], result, steps.length > 1 && steps.at(-1)?.code === 'new' ? { newCode: true } : {})).toMatchObject({ status: 'failed', failReason: reason, endedAt: T0 + 5 });
+    });
+
+    it.each([
+      ['a step that is not the last (the next one still runs)', [call(), call('same', 300)], 'not-answered'],
+      ['a callee who hung up during the prompt (may have heard the code)', [call()], 'hung-up-during-prompt'],
+      ['an attempt aborted by the end or by the next step', [call()], 'aborted'],
+      ['a delivered code', [sms()], 'delivered'],
+    ] as const)('stays pending after %s', (_label, steps, result) => {
+      // the first step's attempt; nextStep 1 means the rest of the workflow is still to run
+      const record = sampleRecord({ steps: [...steps], nextStep: 1, attempts: [{ n: 1, channel: steps[0].channel, startedAt: T0, status: 'running' }] });
+      expect(completeAttempt(record, 1, { result }, T0)?.status).toBe('pending');
+    });
+
+    it('stays pending when an earlier step delivered the code still in force (the user may check it)', () => {
+      expect(finish([sms(), call('same', 120)], [done(1, 'sms', 'delivered')], 'not-answered')?.status).toBe('pending');
+      expect(finish([call(), call('same', 120)], [done(1, 'call', 'hung-up-during-prompt')], 'not-answered')?.status).toBe('pending');
+      // …but not when a later step issued a new code: the delivered one no longer works
+      expect(finish([sms(), call('new', 120), call('same', 180)], [done(1, 'sms', 'delivered'), done(2, 'call', 'not-answered', { newCode: true })], 'not-answered')).toMatchObject({
+        status: 'failed',
+        failReason: 'not-answered',
+      });
+    });
+
+    it('marks the attempts of steps that issued a new code', () => {
+      const record = sampleRecord({ steps: [sms(), call('new', 120)], nextStep: 1, attempts: [done(1, 'sms', 'delivered')] });
+      expect(startStep(record, 1, T0, 600, { hash: 'h2', sealed: 's2' }, 'engine-a').attempt.newCode).toBe(true);
+      expect(startStep(record, 1, T0, 600, undefined, 'engine-a').attempt.newCode).toBeUndefined();
+    });
   });
 
   it('drops the sealed code when a verification ends', () => {

@@ -1,7 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import { sign, webhookSecretFor } from '../../src/webhooks/signing';
-import { NetworkUrlGuard } from '../../src/webhooks/url-guard';
-import { type AppError } from '../../src/lib/errors';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sign, signedContent, verifySignature, webhookSecretFor } from '../../src/webhooks/signing';
 
 describe('webhook signatures', () => {
   it('verify with the Standard Webhooks reference implementation', () => {
@@ -20,40 +19,63 @@ describe('webhook signatures', () => {
   });
 });
 
-describe('callback URL guard', () => {
-  const codeOf = async (guard: NetworkUrlGuard, url: string): Promise<string | undefined> => {
-    try {
-      await guard.check(url);
-      return undefined;
-    } catch (err) {
-      return (err as AppError).code;
-    }
-  };
+describe('received webhook verification (pbxverify webhooks listen)', () => {
+  const secret = new Webhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+  const key = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const body = '{"type":"verification.approved","data":{"verification_id":"abc"}}';
+  const at = 1_800_000_000;
+  const signed = { id: 'msg_1', timestamp: String(at), signature: secret.sign('msg_1', new Date(at * 1000), body) };
 
-  it.each([
-    'http://127.0.0.1/hook',
-    'http://10.1.2.3/hook',
-    'http://192.168.0.1/hook',
-    'http://172.16.5.4/hook',
-    'http://169.254.169.254/latest/meta-data',
-    'http://100.64.0.1/',
-    'http://[::1]/hook',
-    'http://[::ffff:127.0.0.1]/hook',
-    'http://[fd00::1]/hook',
-    'http://0.0.0.0/',
-    'http://localhost:8080/hook',
-  ])('refuses %s by default', async (url) => {
-    expect(await codeOf(new NetworkUrlGuard([]), url)).toBe('CALLBACK_URL_FORBIDDEN');
+  it("accepts what the Standard Webhooks reference implementation signs, also among several signatures", () => {
+    expect(verifySignature(key, signed, body, { nowSeconds: at + 10 })).toEqual({ ok: true });
+    const rotated = { ...signed, signature: `v1,bm90LXRoaXMtb25l ${signed.signature}` };
+    expect(verifySignature(key, rotated, body, { nowSeconds: at })).toEqual({ ok: true });
   });
 
-  it.each(['ftp://example.com/x', 'javascript:alert(1)', 'not a url', 'http://user:pw@example.com/'])('refuses %s as invalid', async (url) => {
-    expect(await codeOf(new NetworkUrlGuard([]), url)).toBe('CALLBACK_URL_INVALID');
+  it('refuses a changed body, id or secret as a mismatch', () => {
+    expect(verifySignature(key, signed, `${body} `, { nowSeconds: at })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifySignature(key, { ...signed, id: 'msg_2' }, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifySignature('whsec_b3RoZXItc2VjcmV0LTAxMjM0NTY3ODk=', signed, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'mismatch' });
   });
 
-  it('accepts public addresses and the ranges the operator allowed', async () => {
-    expect(await codeOf(new NetworkUrlGuard([]), 'https://93.184.216.34/hook')).toBeUndefined();
-    const guard = new NetworkUrlGuard(['127.0.0.0/8']);
-    expect(await codeOf(guard, 'http://127.0.0.1:9999/hook')).toBeUndefined();
-    expect(await codeOf(guard, 'http://10.0.0.1/hook')).toBe('CALLBACK_URL_FORBIDDEN');
+  it('refuses a timestamp more than five minutes away either way (replays)', () => {
+    expect(verifySignature(key, signed, body, { nowSeconds: at + 301 })).toEqual({ ok: false, reason: 'timestamp-outside-tolerance' });
+    expect(verifySignature(key, signed, body, { nowSeconds: at - 301 })).toEqual({ ok: false, reason: 'timestamp-outside-tolerance' });
+    expect(verifySignature(key, signed, body, { nowSeconds: at + 300 })).toEqual({ ok: true });
+  });
+
+  it('tells an unsigned request from one with broken headers', () => {
+    const none = { id: undefined, timestamp: undefined, signature: undefined };
+    expect(verifySignature(key, none, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'unsigned' });
+    expect(verifySignature(key, { ...signed, timestamp: 'soon' }, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifySignature(key, { ...signed, signature: undefined }, body, { nowSeconds: at })).toEqual({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('signatures of GET callbacks (called.in)', () => {
+  const secret = webhookSecretFor({ id: 'shop' }, 'e'.repeat(40));
+  const url = 'https://shop.example/verify.php?phone_number=2025550163&country_code=1&secret=s3&match=1&answered=1&reason=';
+
+  /** The receiver code of docs/security.md, in Node: HMAC over "<id>.<timestamp>.GET <url>\n". */
+  function receiverAccepts(headers: Record<string, string>, receivedUrl: string): boolean {
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const expected = createHmac('sha256', key).update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.GET ${receivedUrl}\n`).digest();
+    return (headers['webhook-signature'] ?? '').split(' ').some((entry) => {
+      const [version, mac] = entry.split(',', 2);
+      const given = Buffer.from(mac ?? '', 'base64');
+      return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+    });
+  }
+
+  it('cover the method, the full URL and the body, so a changed query or host fails', () => {
+    expect(signedContent('GET', url, '')).toBe(`GET ${url}\n`);
+    const timestamp = 1_800_000_000;
+    const headers = { 'webhook-id': 'msg_2', 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, 'msg_2', timestamp, signedContent('GET', url, '')) };
+    expect(receiverAccepts(headers, url)).toBe(true);
+    expect(new Webhook(secret).sign('msg_2', new Date(timestamp * 1000), `GET ${url}\n`)).toBe(headers['webhook-signature']);
+    expect(receiverAccepts(headers, url.replace('match=1', 'match=0'))).toBe(false);
+    expect(receiverAccepts(headers, url.replace('reason=', 'reason=5'))).toBe(false);
+    expect(receiverAccepts(headers, url.replace('shop.example', 'evil.example'))).toBe(false);
+    expect(receiverAccepts({ ...headers, 'webhook-timestamp': String(timestamp + 1) }, url)).toBe(false);
   });
 });

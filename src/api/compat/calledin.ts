@@ -1,8 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
 import { CALLEDIN_META } from './calledin-callback';
+import { assertPlusEncoded } from '../query-number';
 import { numberWithCallingCode } from './numbers';
+import { ALIAS, CALLEDIN_REVERSE_VERIFY, compatDoc } from './openapi';
 
 /**
  * called.in `reverse_verify` (seed 002): the website shows a code, we call and the user types
@@ -21,6 +24,8 @@ const RETURN_CODES: Partial<Record<ErrorCode, number>> = {
   NUMBER_FLOOD: 6,
   RANGE_VELOCITY: 6,
   CIRCUIT_OPEN: 6,
+  // the same request is still running (Idempotency-Key): try again shortly
+  IDEMPOTENCY_KEY_IN_USE: 6,
   // a well-formed number whose area code does not exist or is not served
   NUMBER_INVALID: 7,
   AREA_CODE_NOT_ALLOWED: 7,
@@ -54,6 +59,7 @@ export function calledInRoutes(deps: CompatDeps): CompatPlugin {
       const callbackUrl = stringParam(params, 'callback_url', { required: true, max: 2048 });
       const secret = stringParam(params, 'secret', { max: 30 }) ?? '';
       const callerId = stringParam(params, 'caller_id', { max: 20 });
+      if (callerId !== undefined) assertPlusEncoded(callerId, 'caller_id');
       const to = numberWithCallingCode(phone, country);
       await deps.urlGuard.check(callbackUrl);
       await deps.service.start(key, {
@@ -72,7 +78,9 @@ export function calledInRoutes(deps: CompatDeps): CompatPlugin {
       });
       return reply.type('text/plain; charset=utf-8').send('0');
     };
-    app.get(`${PATH}/`, { schema: { hide: true } }, handler);
-    app.get(PATH, { schema: { hide: true } }, handler);
+    // A GET that places a call: Idempotency-Key (our addition) is accepted on it too.
+    const idempotent = deps.idempotency.route({ keyOf: (request) => keyFromToken(deps, paramsOf(request), 'api_key'), omit: ['api_key'] });
+    app.get(`${PATH}/`, { ...compatDoc(CALLEDIN_REVERSE_VERIFY, 'GET', { headers: idempotencyHeaders }), ...idempotent }, handler);
+    app.get(PATH, { ...ALIAS, ...idempotent }, handler);
   };
 }

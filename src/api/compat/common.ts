@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
 import type { Clock } from '../../lib/clock';
 import { AppError, type ErrorCode } from '../../lib/errors';
+import { controlCharProblem } from '../../lib/sms-text';
 import type { UrlGuard } from '../../verification/ports';
 import type { VerificationService } from '../../verification/service';
 import { makeErrorHandler, type RenderedError } from '../error-handler';
+import type { IdempotencyKeys } from '../idempotency/idempotency';
 import type { KeyRing } from '../keys';
 
 /** What every compat adapter is built from: the engine's own service, keys and guards. */
@@ -18,6 +20,8 @@ export interface CompatDeps {
   logger: Logger;
   /** Counts a refusal in metrics (pbxverify_refusals_total{code}). */
   onRefusal(code: ErrorCode): void;
+  /** Idempotency-Key on the creating endpoints (docs/compat.md). */
+  idempotency: IdempotencyKeys;
 }
 
 /** A route plugin for buildServer's `plugins` option (registered in its own scope). */
@@ -41,7 +45,7 @@ export function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 /**
- * A single string parameter: absent, empty or repeated values are refused with REQUEST_INVALID
+ * A single string parameter: absent, empty, repeated values and control characters are refused with REQUEST_INVALID
  * (`missing: true` lets Vonage tell a missing parameter from a bad one). Numbers from JSON
  * bodies are accepted as their decimal text.
  */
@@ -54,7 +58,8 @@ export function stringParam(params: Record<string, unknown>, name: string, opts:
     return undefined;
   }
   const value = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
-  if (typeof value !== 'string' || value.length > opts.max) {
+  // control characters never belong in a text field (a NUL cuts an SMS on Asterisk, issue 11)
+  if (typeof value !== 'string' || value.length > opts.max || controlCharProblem(value) !== undefined) {
     throw new AppError('REQUEST_INVALID', { message: `Invalid value for parameter ${name}`, details: { field: name } });
   }
   return value;

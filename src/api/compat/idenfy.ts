@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
+import { compatDoc, IDENFY_SEND, IDENFY_VERIFY } from './openapi';
 
 /**
  * iDenfy phone verification (seed 003): `send-sms` starts the `sms-call-call` workflow (SMS; after
@@ -36,6 +38,9 @@ const IDENFY_ERRORS: Partial<Record<ErrorCode, { http: number; identifier: strin
   RANGE_VELOCITY: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
   QUOTA_EXCEEDED: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
   CIRCUIT_OPEN: { http: 429, identifier: 'TOO_MANY_REQUESTS' },
+  // Idempotency-Key (our addition): the native statuses, named by our codes
+  IDEMPOTENCY_KEY_IN_USE: { http: 409, identifier: 'IDEMPOTENCY_KEY_IN_USE' },
+  IDEMPOTENCY_KEY_REUSED: { http: 422, identifier: 'IDEMPOTENCY_KEY_REUSED' },
 };
 
 /** Refusals of a check that the seed answers as `is_verified: false`: wrong, used, too many tries. */
@@ -43,6 +48,7 @@ const NOT_VERIFIED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VERIFICATION_NOT_FOUND',
   'VERIFY_ALREADY_APPROVED',
   'VERIFY_TOO_MANY_ATTEMPTS',
+  'VERIFY_FAILED',
   'VERIFY_EXPIRED',
   'VERIFY_CODE_EXPIRED',
   'VERIFY_CANCELED',
@@ -64,7 +70,8 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { status: mapped.http, body: { identifier: mapped.identifier, message: err.message } };
     });
 
-    app.post(`${PREFIX}/send-sms`, { schema: { hide: true } }, async (request) => {
+    const idempotent = deps.idempotency.route({ keyOf: (request) => deps.keys.fromHeader(request.headers.authorization) });
+    app.post(`${PREFIX}/send-sms`, { ...compatDoc(IDENFY_SEND, 'POST', { consumes: ['application/json'], headers: idempotencyHeaders }), ...idempotent }, async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const to = stringParam(params, 'phone_number', { required: true, max: 32 });
@@ -73,7 +80,9 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
         to,
         workflow: 'sms-call-call',
         codeLength: IDENFY_CODE_LENGTH,
-        sender: senderName,
+        // The name is the brand as written; as the sender (a SIP From URI user, which carries no
+        // spaces: src/lib/sms-text.ts) "The Sender" becomes "TheSender".
+        sender: senderName?.replaceAll(' ', ''),
         brand: senderName,
         messageTemplate: TEMPLATE,
         // a new request for the number replaces the pending one
@@ -82,7 +91,7 @@ export function idenfyRoutes(deps: CompatDeps): CompatPlugin {
       return { request_id: record.id };
     });
 
-    app.post(`${PREFIX}/verify-sms`, { schema: { hide: true } }, async (request) => {
+    app.post(`${PREFIX}/verify-sms`, compatDoc(IDENFY_VERIFY, 'POST', { consumes: ['application/json'] }), async (request) => {
       const key = deps.keys.fromHeader(request.headers.authorization);
       const params = body(request);
       const id = stringParam(params, 'request_id', { required: true, max: 40 });

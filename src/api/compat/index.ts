@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from '../limits';
 import { calledInRoutes } from './calledin';
 import type { CompatDeps, CompatPlugin } from './common';
 import { idenfyRoutes } from './idenfy';
@@ -13,5 +14,15 @@ export type { CompatDeps, CompatPlugin } from './common';
  * every service parses its own body format and answers errors in its own way.
  */
 export function compatPlugins(deps: CompatDeps): CompatPlugin[] {
-  return [zadarmaRoutes(deps), ninetyNineDigitalRoutes(deps), calledInRoutes(deps), idenfyRoutes(deps), vonageRoutes(deps)];
+  return [zadarmaRoutes(deps), ninetyNineDigitalRoutes(deps), calledInRoutes(deps), idenfyRoutes(deps), vonageRoutes(deps)].map(withBodyLimit);
+}
+
+/** Every route of a compat scope gets the compat body limit (these endpoints need no authentication to be reached). */
+function withBodyLimit(plugin: CompatPlugin): CompatPlugin {
+  return async (app) => {
+    app.addHook('onRoute', (route) => {
+      route.bodyLimit ??= BODY_LIMITS.compat;
+    });
+    await plugin(app);
+  };
 }

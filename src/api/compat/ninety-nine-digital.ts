@@ -2,8 +2,13 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { ApiKeyConfig } from '../../config/schema';
 import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, keyFromToken, paramsOf, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
+import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
+import { compatDoc, NINETY_NINE_CHECK, NINETY_NINE_SEND } from './openapi';
+
+const MULTIPART_OR_FORM = ['multipart/form-data', 'application/x-www-form-urlencoded'];
 
 /**
  * 99 Digital "Verify SMS" (seed 001): send a code by SMS, check it by phone number and code.
@@ -32,6 +37,7 @@ const SEND_REASONS: Partial<Record<ErrorCode, number>> = {
   RANGE_VELOCITY: 5,
   QUOTA_EXCEEDED: 5,
   CIRCUIT_OPEN: 5,
+  IDEMPOTENCY_KEY_IN_USE: 5,
   PBX_UNAVAILABLE: 9,
   STORE_UNAVAILABLE: 9,
   CONFLICT_RETRY: 9,
@@ -47,6 +53,8 @@ const CHECK_STATUSES: Partial<Record<ErrorCode, number>> = {
   VERIFY_CODE_EXPIRED: 3,
   VERIFY_CANCELED: 3,
   VERIFY_TOO_MANY_ATTEMPTS: 4,
+  // the SMS could not be sent: the code no longer works, as after an expiry
+  VERIFY_FAILED: 3,
   VERIFICATION_NOT_FOUND: 5,
   AUTH_MISSING: 7,
   AUTH_INVALID: 7,
@@ -61,6 +69,8 @@ const CHECK_RESULT = { WRONG: 0, VERIFIED: 1, TOO_MANY: 4 } as const;
 
 /** `0501234567` in the key's country, or E.164 (`+972…`) for a key without one. */
 function toE164(raw: string, key: ApiKeyConfig): string {
+  // before spaces are dropped: ` 972…` is a +972… whose + the form decoding made a space
+  assertPlusEncoded(raw, 'to');
   const compact = raw.replace(/[\s-]/g, '');
   if (compact.startsWith('+')) return internationalNumber(compact);
   if (key.defaultCountry === undefined) {
@@ -94,7 +104,8 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
       };
     });
 
-    app.post(SEND, { schema: { hide: true } }, async (request) => {
+    const idempotent = deps.idempotency.route({ keyOf: (request) => keyFromToken(deps, paramsOf(request), 'apiKey'), omit: ['apiKey'] });
+    app.post(SEND, { ...compatDoc(NINETY_NINE_SEND, 'POST', { consumes: MULTIPART_OR_FORM, headers: idempotencyHeaders }), ...idempotent }, async (request) => {
       const params = paramsOf(request);
       const key = keyFromToken(deps, params, 'apiKey');
       const from = stringParam(params, 'from', { max: 11 });
@@ -115,7 +126,7 @@ export function ninetyNineDigitalRoutes(deps: CompatDeps): CompatPlugin {
       return { status: 'OK', unique: record.id, timestamp: unixSeconds(record.createdAt), from: record.sender ?? from ?? null, reason: 1 };
     });
 
-    app.post(CHECK, { schema: { hide: true } }, async (request) => {
+    app.post(CHECK, compatDoc(NINETY_NINE_CHECK, 'POST', { consumes: MULTIPART_OR_FORM }), async (request) => {
       const params = paramsOf(request);
       const key = keyFromToken(deps, params, 'apiKey');
       const phone = stringParam(params, 'to', { required: true, max: 32 });

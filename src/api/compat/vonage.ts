@@ -3,8 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import type { ApiKeyConfig } from '../../config/schema';
 import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
 import type { KeyRing } from '../keys';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, intParam, isMissing, paramsOf, stringParam, type CompatDeps, type CompatPlugin } from './common';
+import { assertPlusEncoded } from '../query-number';
 import { internationalNumber, nationalNumber } from './numbers';
+import { compatDoc, VONAGE_CHECK, VONAGE_CONTROL, VONAGE_REQUEST, VONAGE_SEARCH } from './openapi';
 import { CURRENCY, NO_PRICE, eventId, searchResult } from './vonage-views';
 import { vonagePlan } from './vonage-workflows';
 
@@ -30,6 +33,8 @@ const COMMON: Partial<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 5,
   CONFLICT_RETRY: 5,
   INTERNAL: 5,
+  // a request with this Idempotency-Key is still running: "throttled", try again shortly
+  IDEMPOTENCY_KEY_IN_USE: 1,
 };
 const BY_ENDPOINT: Readonly<Record<VonageEndpoint, Partial<Record<ErrorCode, number>>>> = {
   request: {
@@ -54,6 +59,7 @@ const BY_ENDPOINT: Readonly<Record<VonageEndpoint, Partial<Record<ErrorCode, num
     VERIFY_CHECK_NOT_ALLOWED: 6,
     VERIFY_CODE_EXPIRED: 16,
     VERIFY_TOO_MANY_ATTEMPTS: 17,
+    VERIFY_FAILED: 6,
     // Vonage's check and search know no 8: 4 covers "invalid or disabled" there
     KEY_DISABLED: 4,
   },
@@ -63,6 +69,7 @@ const BY_ENDPOINT: Readonly<Record<VonageEndpoint, Partial<Record<ErrorCode, num
     VERIFY_EXPIRED: 6,
     VERIFY_CANCELED: 6,
     VERIFY_TOO_MANY_ATTEMPTS: 6,
+    VERIFY_FAILED: 6,
     VERIFY_NOT_PENDING: 6,
     VERIFY_NO_NEXT_STEP: 19,
   },
@@ -89,10 +96,15 @@ const TEXTS: Readonly<Record<number, string>> = {
   101: 'No response found',
 };
 
-function endpointOf(request: FastifyRequest): VonageEndpoint {
-  const url = request.routeOptions.url;
+function endpointFor(url: string | undefined): VonageEndpoint {
   return (Object.keys(ROUTES) as Array<VonageEndpoint>).find((k) => ROUTES[k] === url) ?? 'request';
 }
+
+function endpointOf(request: FastifyRequest): VonageEndpoint {
+  return endpointFor(request.routeOptions.url);
+}
+
+const DOCS = { request: VONAGE_REQUEST, check: VONAGE_CHECK, control: VONAGE_CONTROL, search: VONAGE_SEARCH } as const;
 
 export function vonageStatus(err: AppError, endpoint: VonageEndpoint): number {
   const status = BY_ENDPOINT[endpoint][err.code] ?? COMMON[err.code];
@@ -118,6 +130,13 @@ function vonageKey(keys: KeyRing, params: Record<string, unknown>, request: Fast
   return keys.authenticate(id, secret);
 }
 
+/** `sender_id`: an alphanumeric ID or a number, whose + a query string turns into a space. */
+function senderId(params: Record<string, unknown>): string | undefined {
+  const value = stringParam(params, 'sender_id', { max: 11 });
+  if (value !== undefined) assertPlusEncoded(value, 'sender_id');
+  return value;
+}
+
 function oneOf(value: number | undefined, allowed: readonly number[], field: string): number | undefined {
   if (value !== undefined && !allowed.includes(value)) throw new AppError('REQUEST_INVALID', { message: `must be one of ${allowed.join(', ')}`, details: { field } });
   return value;
@@ -132,11 +151,20 @@ export function vonageRoutes(deps: CompatDeps): CompatPlugin {
       return { status: 200, body: { ...(typeof requestId === 'string' ? { request_id: requestId } : {}), status: String(status), error_text: errorText(status, err) } };
     });
     const route = (url: string, handler: (request: FastifyRequest) => Promise<unknown>): void => {
-      app.get(url, { schema: { hide: true } }, handler);
-      app.post(url, { schema: { hide: true } }, handler);
+      const doc = DOCS[endpointFor(url)];
+      app.get(url, compatDoc(doc, 'GET'), handler);
+      app.post(url, compatDoc(doc, 'POST'), handler);
+    };
+    // request starts a verification, control may place a call (trigger_next_event): both take
+    // an Idempotency-Key (our addition).
+    const idempotentRoute = (url: string, handler: (request: FastifyRequest) => Promise<unknown>): void => {
+      const doc = DOCS[endpointFor(url)];
+      const idempotent = deps.idempotency.route({ keyOf: (request) => vonageKey(deps.keys, paramsOf(request), request), omit: ['api_key', 'api_secret'] });
+      app.get(url, { ...compatDoc(doc, 'GET', { headers: idempotencyHeaders }), ...idempotent }, handler);
+      app.post(url, { ...compatDoc(doc, 'POST', { headers: idempotencyHeaders }), ...idempotent }, handler);
     };
 
-    route(ROUTES.request, async (request) => {
+    idempotentRoute(ROUTES.request, async (request) => {
       const params = paramsOf(request);
       const key = vonageKey(deps.keys, params, request);
       const number = stringParam(params, 'number', { required: true, max: 32 });
@@ -159,7 +187,7 @@ export function vonageRoutes(deps: CompatDeps): CompatPlugin {
         code: pinCode,
         codeLength: pinCode === undefined ? (oneOf(intParam(params, 'code_length', 4, 6), [4, 6], 'code_length') ?? 4) : undefined,
         brand,
-        sender: stringParam(params, 'sender_id', { max: 11 }),
+        sender: senderId(params),
         lang: stringParam(params, 'lg', { max: 10 }),
         // Vonage refuses a second request for a number with status 10
         replaceActive: false,
@@ -189,7 +217,7 @@ export function vonageRoutes(deps: CompatDeps): CompatPlugin {
       };
     });
 
-    route(ROUTES.control, async (request) => {
+    idempotentRoute(ROUTES.control, async (request) => {
       const params = paramsOf(request);
       const key = vonageKey(deps.keys, params, request);
       const id = stringParam(params, 'request_id', { required: true, max: 32 });

@@ -1,8 +1,11 @@
 import formbody from '@fastify/formbody';
 import type { FastifyRequest } from 'fastify';
 import { AppError, ERRORS, type ErrorCode } from '../../lib/errors';
+import { idempotencyHeaders } from '../idempotency/idempotency';
 import { answerErrorsWith, stringParam, unixSeconds, type CompatDeps, type CompatPlugin } from './common';
+import { assertPlusEncoded } from '../query-number';
 import { internationalNumber } from './numbers';
+import { ALIAS, compatDoc, ZADARMA_CHECKNUMBER } from './openapi';
 import { authenticateZadarma } from './zadarma-signature';
 
 /**
@@ -59,11 +62,15 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
       return { status: mapped.http, body: { status: 'error', message: mapped.message } };
     });
 
+    const authenticate = (request: FastifyRequest) => {
+      const methodPath = (request.url.split('?')[0] as string).slice(PREFIX.length);
+      return authenticateZadarma(deps.keys, request.headers.authorization, methodPath, stringParams(request));
+    };
     const checknumber = async (request: FastifyRequest) => {
       const params = stringParams(request);
-      const methodPath = (request.url.split('?')[0] as string).slice(PREFIX.length);
-      const key = authenticateZadarma(deps.keys, request.headers.authorization, methodPath, params);
+      const key = authenticate(request);
       const callerId = stringParam(params, 'caller_id', { required: true, max: 20 });
+      assertPlusEncoded(callerId, 'caller_id');
       const to = internationalNumber(stringParam(params, 'to', { required: true, max: 20 }));
       const code = stringParam(params, 'code', { required: true, max: 64 });
       const lang = stringParam(params, 'lang', { max: 20 });
@@ -84,9 +91,12 @@ export function zadarmaRoutes(deps: CompatDeps): CompatPlugin {
         time: unixSeconds(record.createdAt),
       };
     };
-    for (const url of [`${PREFIX}/v1/request/checknumber/`, `${PREFIX}/v1/request/checknumber`]) {
-      app.get(url, { schema: { hide: true } }, checknumber);
-      app.post(url, { schema: { hide: true } }, checknumber);
-    }
+    // Idempotency-Key is our addition: Zadarma's clients never send it.
+    const idempotent = deps.idempotency.route({ keyOf: authenticate });
+    const url = `${PREFIX}/v1/request/checknumber/`;
+    app.get(url, { ...compatDoc(ZADARMA_CHECKNUMBER, 'GET', { headers: idempotencyHeaders }), ...idempotent }, checknumber);
+    app.post(url, { ...compatDoc(ZADARMA_CHECKNUMBER, 'POST', { consumes: ['application/x-www-form-urlencoded'], headers: idempotencyHeaders }), ...idempotent }, checknumber);
+    app.get(url.slice(0, -1), { ...ALIAS, ...idempotent }, checknumber);
+    app.post(url.slice(0, -1), { ...ALIAS, ...idempotent }, checknumber);
   };
 }

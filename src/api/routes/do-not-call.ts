@@ -7,9 +7,10 @@ import { parseE164 } from '../../verification/numbers';
 import type { DoNotCallList } from '../../verification/policy/do-not-call';
 import { makeErrorHandler } from '../error-handler';
 import type { KeyRing } from '../keys';
+import { QUERY_TO_ERRORS, queryE164 } from '../query-number';
 
 const numbersBody = z.object({ numbers: z.array(z.string().max(32)).min(1).max(1000) }).strict();
-const checkQuery = z.object({ to: z.string().max(32).optional() }).strict();
+const checkQuery = z.object({ to: queryE164.optional() }).strict();
 
 /**
  * The do-not-call list's admin API (keys with `admin: true`): list or test numbers, add, remove.
@@ -24,7 +25,7 @@ export function doNotCallRoutes(deps: { keys: KeyRing; list: DoNotCallList; logg
       request.apiKey = key;
     });
     const r = app.withTypeProvider<ZodTypeProvider>();
-    r.get('/v1/admin/do-not-call', { schema: { summary: 'The do-not-call list, or whether one number is on it', tags: ['admin'], querystring: checkQuery } }, async (request) => {
+    r.get('/v1/admin/do-not-call', { config: { fieldErrors: QUERY_TO_ERRORS }, schema: { summary: 'The do-not-call list, or whether one number is on it', tags: ['admin'], querystring: checkQuery } }, async (request) => {
       if (request.query.to !== undefined) return { to: request.query.to, listed: deps.list.has(parseE164(request.query.to).e164) };
       return { count: deps.list.size(), numbers: deps.list.list() };
     });

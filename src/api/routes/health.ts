@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pbx } from '../../pbx/port';
 import type { Store } from '../../store/port';
-import type { Metrics } from '../../metrics/metrics';
 
-/** Liveness, readiness (PBX connected, store reachable) and Prometheus metrics. No auth. */
-export function healthRoutes(app: FastifyInstance, deps: { pbx: Pbx; store: Store; metrics: Metrics }): void {
+/** Liveness and readiness (PBX connected, store reachable). No auth. */
+export function healthRoutes(app: FastifyInstance, deps: { pbx: Pbx; store: Store }): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
@@ -18,8 +17,4 @@ export function healthRoutes(app: FastifyInstance, deps: { pbx: Pbx; store: Stor
     });
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const body = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(body);
-  });
 }

@@ -1,20 +1,45 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { verificationIdOfTag } from '../../pbx/port';
 import type { SimulatorPbx } from '../../pbx/simulator/simulator-pbx';
+import { QUERY_TO_ERRORS, queryE164 } from '../query-number';
 
-const query = z.object({ to: z.string().max(32).optional() });
+const query = z.object({ to: queryE164.optional() });
+const config = { fieldErrors: QUERY_TO_ERRORS };
 
-/** QA view of the built-in simulator: its test numbers, and what each simulated call heard. */
-export function simulatorRoutes(app: FastifyInstance, simulator: SimulatorPbx): void {
+export interface SimulatorRouteDeps {
+  simulator: SimulatorPbx;
+  /** The key id that owns a verification (undefined when unknown or gone). */
+  ownerOf(verificationId: string): Promise<string | undefined>;
+}
+
+/**
+ * QA view of the built-in simulator (registered only when the PBX is the simulator): its test
+ * numbers, and the calls and SMS of the calling key's own verifications, never another key's.
+ */
+export function simulatorRoutes(app: FastifyInstance, deps: SimulatorRouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  /** Keeps the entries whose attempt tag belongs to a verification of the request's key. */
+  async function ownedBy<T extends { tag: string }>(request: FastifyRequest, entries: T[]): Promise<T[]> {
+    const owners = new Map<string, Promise<string | undefined>>();
+    const keep = await Promise.all(
+      entries.map(async (entry) => {
+        const id = verificationIdOfTag(entry.tag);
+        if (id === undefined) return false;
+        if (!owners.has(id)) owners.set(id, deps.ownerOf(id));
+        return (await owners.get(id)) === request.apiKey.id;
+      }),
+    );
+    return entries.filter((_, i) => keep[i]);
+  }
   r.get('/v1/simulator/numbers', { schema: { summary: 'Simulator test numbers', tags: ['simulator'] } }, async () => ({
-    numbers: simulator.testNumbers(),
+    numbers: deps.simulator.testNumbers(),
   }));
-  r.get('/v1/simulator/calls', { schema: { summary: 'Simulated calls and what was played', tags: ['simulator'], querystring: query } }, async (request) => ({
-    calls: simulator.callLogs(request.query.to === undefined ? {} : { to: request.query.to }),
+  r.get('/v1/simulator/calls', { config, schema: { summary: "Simulated calls of this key's verifications and what was played", tags: ['simulator'], querystring: query } }, async (request) => ({
+    calls: (await ownedBy(request, deps.simulator.callLogs(request.query.to === undefined ? {} : { to: request.query.to }))).map(({ tag: _tag, ...call }) => call),
   }));
-  r.get('/v1/simulator/messages', { schema: { summary: 'Simulated SMS sent', tags: ['simulator'], querystring: query } }, async (request) => ({
-    messages: simulator.messageLog(request.query.to === undefined ? {} : { to: request.query.to }),
+  r.get('/v1/simulator/messages', { config, schema: { summary: "Simulated SMS of this key's verifications", tags: ['simulator'], querystring: query } }, async (request) => ({
+    messages: (await ownedBy(request, deps.simulator.messageLog(request.query.to === undefined ? {} : { to: request.query.to }))).map(({ tag: _tag, ...message }) => message),
   }));
 }

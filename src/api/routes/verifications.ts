@@ -1,33 +1,60 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CHANNELS, type ChannelName } from '../../config/schema';
+import { CHANNELS } from '../../config/schema';
 import { AppError } from '../../lib/errors';
+import { CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN } from '../../lib/sms-text';
+import { brandSchema, plainText, senderSchema, templateSchema } from '../../lib/sms-text-schema';
 import type { VerificationService } from '../../verification/service';
 import { verificationView } from '../../verification/view';
+import type { FieldErrors } from '../error-handler';
+import { idempotencyHeaders, idempotencyResponses, type IdempotencyKeys } from '../idempotency/idempotency';
+import { BODY_LIMITS } from '../limits';
 import { errorSchema, verificationSchema } from '../schemas';
 
-const startBody = z
+const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
+const e164 = z.string().regex(E164_PATTERN);
+const codeDigits = z.string().regex(/^[0-9]+$/).max(CODE_DIGITS_MAX);
+
+/**
+ * The start request. Its limits are the service's (src/verification/start-request.ts and the
+ * grammar of src/lib/sms-text.ts), written once: the table in docs/api.md is generated from this
+ * schema (`npm run docs:api`) and a test holds the two equal.
+ */
+export const startBody = z
   .object({
-    to: z.string().max(32).describe('E.164 number to verify, e.g. +447700900123'),
-    channel: z.string().max(20).optional().describe(`One of ${CHANNELS.join(', ')} (a one-step workflow)`),
-    workflow: z.string().max(40).optional().describe('Named workflow, e.g. sms-call-call; see GET /v1/workflows'),
-    lang: z.string().max(20).optional().describe('Prompt language (en, de, pt-BR…); default: key, then number country'),
-    code: z.string().max(64).optional().describe('Your own code (digits, up to 20), if the key allows it'),
-    code_length: z.number().int().optional().describe('Generated code length, 4–10 (default 6)'),
-    caller_id: z.string().max(20).optional().describe("One of the key's allowed caller IDs"),
-    brand: z.string().max(32).optional(),
-    sender: z.string().max(15).optional().describe('SMS sender: up to 11 letters/digits or a number'),
-    message_template: z.string().max(1000).optional().describe('SMS text with {code} and optionally {brand}'),
-    callback_url: z.string().max(2048).optional().describe('Webhook URL for this verification'),
-    expiry_seconds: z.number().int().min(60).max(3600).optional(),
-    gate: z.boolean().optional().describe('Ask the callee to press a digit before the code is spoken'),
+    to: e164.describe('E.164 number to verify (`+` and 7–15 digits), e.g. +447700900123'),
+    channel: z.enum(CHANNELS).optional().describe('A one-step workflow; default `call`'),
+    workflow: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional().describe('Instead of `channel`: a named workflow, e.g. sms-call-call (GET /v1/workflows)'),
+    lang: plainText(20).optional().describe('Prompt language (en, de, pt-BR…); `de-AT` falls back to `de`. Default: key, then number country, then engine'),
+    code: codeDigits.optional().describe('Your own code, if the key has allowCustomCode (not with workflows that issue new codes)'),
+    code_length: z.number().int().min(CODE_LENGTH_MIN).max(CODE_LENGTH_MAX).optional().describe('Length of a generated code (default 6)'),
+    caller_id: plainText(20).optional().describe("One of the key's allowedCallerIds (compared without +)"),
+    brand: brandSchema.optional().describe('`{brand}` in SMS templates'),
+    sender: senderSchema.optional().describe("SMS sender: an alphanumeric ID or a number; restricted by the key's allowedSenders"),
+    message_template: templateSchema.optional().describe('SMS text with `{code}` and optionally `{brand}`'),
+    callback_url: plainText(2048).optional().describe("http(s) URL for this verification's webhooks (else the key's webhookUrl)"),
+    expiry_seconds: z.number().int().min(60).max(3600).optional().describe("Validity of a step's code when the workflow sets none (default 600)"),
+    gate: z.boolean().optional().describe('Ask the callee to press a random digit before the code is spoken (anti-voicemail)'),
   })
   .strict();
 
+/** Field refusals answered with the service's own codes (see FieldErrors). */
+const START_FIELD_ERRORS: FieldErrors = {
+  to: { invalid_format: 'NUMBER_NOT_E164' },
+  channel: { invalid_value: 'CHANNEL_UNSUPPORTED' },
+  code: { invalid_format: 'CODE_INVALID_FORMAT', too_big: 'CODE_LENGTH_INVALID' },
+  code_length: { too_small: 'CODE_LENGTH_INVALID', too_big: 'CODE_LENGTH_INVALID' },
+  message_template: { '*': 'TEMPLATE_INVALID' },
+};
+const CHECK_FIELD_ERRORS: FieldErrors = {
+  to: START_FIELD_ERRORS.to as FieldErrors[string],
+  code: START_FIELD_ERRORS.code as FieldErrors[string],
+};
+
 const idParams = z.object({ id: z.string().max(64) });
-const checkBody = z.object({ code: z.string().max(64) }).strict();
-const checkByNumberBody = z.object({ to: z.string().max(32), code: z.string().max(64) }).strict();
+export const checkBody = z.object({ code: codeDigits }).strict();
+export const checkByNumberBody = z.object({ to: e164, code: codeDigits }).strict();
 const checkResponse = z.object({
   id: z.string(),
   status: z.string(),
@@ -41,28 +68,30 @@ function assertId(id: string): void {
 }
 
 /** The native REST API: /v1/verifications. */
-export function verificationRoutes(app: FastifyInstance, service: VerificationService): void {
+export function verificationRoutes(app: FastifyInstance, service: VerificationService, idempotency: IdempotencyKeys): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 410: errorSchema, 429: errorSchema };
 
   r.post(
     '/v1/verifications',
     {
+      bodyLimit: BODY_LIMITS.start,
+      config: { fieldErrors: START_FIELD_ERRORS },
       schema: {
         summary: 'Start a verification',
+        description: 'Send an Idempotency-Key header to make retries safe (docs/api.md, "Retries and idempotency").',
         tags: ['verifications'],
+        headers: idempotencyHeaders,
         body: startBody,
-        response: { 201: verificationSchema.extend({ code: z.string().optional() }), ...errors },
+        response: { 201: verificationSchema.extend({ code: z.string().optional() }), ...errors, ...idempotencyResponses },
       },
+      ...idempotency.route(),
     },
     async (request, reply) => {
       const b = request.body;
-      if (b.channel !== undefined && !CHANNELS.includes(b.channel as ChannelName)) {
-        throw new AppError('CHANNEL_UNSUPPORTED', { details: { channel: b.channel, known: CHANNELS } });
-      }
       const started = await service.start(request.apiKey, {
         to: b.to,
-        channel: b.channel as ChannelName | undefined,
+        channel: b.channel,
         workflow: b.workflow,
         lang: b.lang,
         code: b.code,
@@ -92,6 +121,8 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
   r.post(
     '/v1/verifications/:id/check',
     {
+      bodyLimit: BODY_LIMITS.small,
+      config: { fieldErrors: CHECK_FIELD_ERRORS },
       schema: {
         summary: 'Check a code',
         description: 'Wrong codes answer 200 with verified=false; finished verifications answer an error with a distinct code.',
@@ -111,6 +142,8 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
   r.post(
     '/v1/verifications/check',
     {
+      bodyLimit: BODY_LIMITS.small,
+      config: { fieldErrors: CHECK_FIELD_ERRORS },
       schema: {
         summary: 'Check a code by phone number',
         description: 'Checks against the latest verification for this number under your key (seed 001).',
@@ -127,7 +160,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
 
   r.post(
     '/v1/verifications/:id/cancel',
-    { schema: { summary: 'Cancel a verification (hangs up a call in progress)', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
+    { bodyLimit: BODY_LIMITS.small, schema: { summary: 'Cancel a verification (hangs up a call in progress)', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
     async (request) => {
       assertId(request.params.id);
       return verificationView(await service.cancel(request.apiKey, request.params.id));
@@ -136,7 +169,18 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
 
   r.post(
     '/v1/verifications/:id/next',
-    { schema: { summary: 'Run the next workflow step now', tags: ['verifications'], params: idParams, response: { 200: verificationSchema, ...errors } } },
+    {
+      bodyLimit: BODY_LIMITS.small,
+      schema: {
+        summary: 'Run the next workflow step now',
+        description: 'Places a call or sends an SMS: send an Idempotency-Key header to make retries safe.',
+        tags: ['verifications'],
+        headers: idempotencyHeaders,
+        params: idParams,
+        response: { 200: verificationSchema, ...errors, ...idempotencyResponses },
+      },
+      ...idempotency.route(),
+    },
     async (request) => {
       assertId(request.params.id);
       return verificationView(await service.next(request.apiKey, request.params.id));

@@ -94,7 +94,7 @@ export class AriCall extends EventEmitter implements Call {
       case 'ChannelDestroyed':
         if (ev.channel.id === this.id) {
           // remote BYE: no cause on the hang-up request and often 0 on ChannelDestroyed
-          // (pbx-transcripts/asterisk-22/pjsip-sipp-answer-dtmf)
+          // (test/fixtures/ari/cases/pjsip-sipp-answer-dtmf.json)
           const by = this.weHungUp ? 'local' : this.softHangup ? 'pbx' : 'remote';
           this.end(callEnd('answered', by, answeredCause(ev), this.deps.now()));
         }
@@ -161,7 +161,7 @@ export class AriCall extends EventEmitter implements Call {
           if (result.state === 'call-ended') return this.endedStop();
           if (result.state === 'failed') {
             // a playback cut by a hang-up ends "failed" just before ChannelDestroyed
-            // (pbx-transcripts/asterisk-22/answer-and-hangup)
+            // (test/fixtures/ari/cases/answer-and-hangup.json)
             const ended = await endedWithin(this.ended, FAILED_PLAYBACK_GRACE_MS);
             if (ended) return { ok: false, reason: 'ended', end: ended };
             this.deps.logger.warn({ media: media.length }, 'playback failed (missing sound file?)');

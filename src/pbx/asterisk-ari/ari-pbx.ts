@@ -16,7 +16,7 @@ import { AriCall } from './ari-call';
 import { AriConnection } from './ari-connection';
 import { type AriRequestError, AriRest } from './ari-rest';
 import type { AriTarget } from './ari-url';
-import { checkedCallerId, checkedSender, fillTemplate } from './dial-string';
+import { checkedCallerId, fillTemplate, messageProblem } from './dial-string';
 import { deadline } from './deadline';
 import { DialTracker, type DialDecision } from './outcome';
 import { channelOf, playbackChannelId, type AriEvent } from './wire';
@@ -209,12 +209,17 @@ export class AriPbx implements Pbx {
   async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {
     const template = this.opts.settings.messageTemplate;
     if (template === undefined) return { ok: false, error: 'unsupported', detail: 'asterisk.messageTemplate is not configured' };
-    const to = fillTemplate(template, { number: msg.to, trunk: this.opts.defaultTrunk });
-    const from = checkedSender(msg.from);
-    if (msg.body.length === 0 || msg.body.length > 1000) return { ok: false, error: 'rejected', detail: 'body must be 1-1000 characters' };
+    const problem = messageProblem(msg);
+    if (problem !== undefined) return { ok: false, error: 'rejected', detail: problem };
+    let to: string;
+    try {
+      to = fillTemplate(template, { number: msg.to, trunk: this.opts.defaultTrunk });
+    } catch (err) {
+      return { ok: false, error: 'rejected', detail: (err as Error).message };
+    }
     if (!this.connection.describe().ready) return { ok: false, error: 'failed', detail: 'PBX unavailable' };
     try {
-      await this.rest.sendMessage({ to, from, body: msg.body }, { timeoutMs: Math.min(opts.timeoutMs, this.opts.settings.restTimeoutMs), ...(opts.signal ? { signal: opts.signal } : {}) });
+      await this.rest.sendMessage({ to, from: msg.from, body: msg.body }, { timeoutMs: Math.min(opts.timeoutMs, this.opts.settings.restTimeoutMs), ...(opts.signal ? { signal: opts.signal } : {}) });
       return { ok: true, messageId: `ari-${randomUUID()}` };
     } catch (err) {
       const e = err as AriRequestError;

@@ -92,12 +92,17 @@ export class AriRest {
     return this.call('GET', '/ari/channels', {}, opts) as Promise<AriChannel[]>;
   }
 
-  /** PUT /ari/endpoints/sendMessage (SIP MESSAGE); real Asterisk answers 202. */
+  /**
+   * PUT /ari/endpoints/sendMessage (SIP MESSAGE); real Asterisk answers 202. The parameters go
+   * in a JSON body, which Asterisk reads like the query (`…_send_message_parse_body`): in the
+   * query a long non-ASCII body passes Asterisk's 4096-byte request line and is refused with
+   * 400 "Request line too long" (main/http.c).
+   */
   sendMessage(params: { to: string; from: string; body: string }, opts: CallOpts = {}): Promise<unknown> {
-    return this.call('PUT', '/ari/endpoints/sendMessage', params, opts);
+    return this.call('PUT', '/ari/endpoints/sendMessage', {}, opts, params);
   }
 
-  private async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query: Query, opts: CallOpts): Promise<unknown> {
+  private async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query: Query, opts: CallOpts, json?: Record<string, unknown>): Promise<unknown> {
     const qs = Object.entries(query)
       .filter((e): e is [string, string | number] => e[1] !== undefined)
       .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
@@ -105,19 +110,26 @@ export class AriRest {
     const url = `${this.endpoint.baseUrl}${path}${qs ? `?${qs}` : ''}`;
     const limit = deadline(opts.timeoutMs ?? this.defaultTimeoutMs, opts.signal);
     try {
-      return await this.send(method, path, url, limit);
+      return await this.send(method, path, url, limit, json === undefined ? undefined : JSON.stringify(json));
     } finally {
       limit.done();
     }
   }
 
-  private async send(method: string, path: string, url: string, limit: Deadline): Promise<unknown> {
+  private async send(method: string, path: string, url: string, limit: Deadline, body?: string): Promise<unknown> {
     const signal = limit.signal;
+    const entity =
+      body !== undefined
+        ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }
+        : method === 'GET' || method === 'DELETE'
+          ? {}
+          : { 'content-length': '0' };
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(url, {
         method: method as 'GET',
-        headers: { authorization: this.auth, accept: 'application/json', ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-length': '0' }) },
+        headers: { authorization: this.auth, accept: 'application/json', ...entity },
+        ...(body !== undefined ? { body } : {}),
         dispatcher: this.agent,
         signal,
       });

@@ -1,5 +1,6 @@
 import { AppError } from '../../lib/errors';
 import { checkDialTemplate, DialTemplateError, renderDial, type DialValues } from '../dial-template';
+import { messageBodyProblem, senderProblem } from '../../lib/sms-text';
 
 /**
  * Fills a dial string / message destination template through the one renderer
@@ -26,10 +27,20 @@ export function checkedCallerId(callerId: string | undefined): string | undefine
   return callerId;
 }
 
-/** SMS sender: E.164/digits or up to 11 letters and digits (alphanumeric sender ID). */
+/** SMS sender: the one grammar of src/lib/sms-text.ts (the user part of the MESSAGE's From URI). */
 export function checkedSender(from: string): string {
-  if (!/^(\+?[1-9]\d{3,14}|[A-Za-z0-9][A-Za-z0-9 ._-]{0,10})$/.test(from)) {
-    throw new AppError('REQUEST_INVALID', { message: 'The SMS sender is not valid' });
-  }
+  if (senderProblem(from) !== undefined) throw new AppError('REQUEST_INVALID', { message: 'The SMS sender is not valid' });
   return from;
+}
+
+/**
+ * Why a message cannot go to Asterisk as it is, or undefined. Asterisk copies `from` into the URI
+ * unescaped and cuts `body` at a NUL (C strings): a message it would not send in full is refused
+ * here, never reported as sent.
+ */
+export function messageProblem(msg: { from: string; body: string }): string | undefined {
+  const sender = senderProblem(msg.from);
+  if (sender !== undefined) return `sender ${sender}`;
+  const body = messageBodyProblem(msg.body);
+  return body === undefined ? undefined : `body ${body}`;
 }

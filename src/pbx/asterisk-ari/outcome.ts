@@ -2,7 +2,7 @@ import type { CallCause, DialOutcome } from '../port';
 import type { AriEvent } from './wire';
 
 /**
- * Outcome mapping, derived from the Asterisk 22 recordings (pbx-transcripts/asterisk-22):
+ * Outcome mapping, derived from the Asterisk 22 recordings (test/fixtures/ari):
  *
  * | recording            | what tells the outcome                                   | outcome     |
  * |----------------------|----------------------------------------------------------|-------------|

@@ -1,8 +1,8 @@
 /**
  * The ARI wire shapes this driver reads, as Asterisk 22 sends them (see
- * pbx-transcripts/asterisk-22/wire/rest-calls.md §8). Only the fields we use are typed;
+ * test/fixtures/ari/wire/rest-calls.md §8). Only the fields we use are typed;
  * `tech_cause` is missing from @types/ari-client but present on PJSIP hang-ups
- * (pbx-transcripts/asterisk-22/pjsip-sipp-busy.json).
+ * (test/fixtures/ari/cases/pjsip-sipp-busy.json).
  */
 
 export interface AriChannel {

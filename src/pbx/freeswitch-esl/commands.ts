@@ -1,3 +1,4 @@
+import { messageBodyProblem, senderProblem } from '../../lib/sms-text';
 import { promptPath } from '../../prompts/media';
 import { checkDialTemplate as checkTemplate, DialTemplateError, renderDial, type DialValues } from '../dial-template';
 import type { PlayItem } from '../port';
@@ -48,8 +49,8 @@ export interface OriginateSpec {
 }
 
 /**
- * `originate {vars}<dial> &park()`. `originate_timeout` counts whole seconds (README of the
- * recordings), so the ring timeout is rounded up. `ignore_early_media` keeps a 183 with ringback
+ * `originate {vars}<dial> &park()`. `originate_timeout` counts whole seconds
+ * (test/fixtures/RECORDINGS.md), so the ring timeout is rounded up. `ignore_early_media` keeps a 183 with ringback
  * from counting as an answer; `playback_terminators=none` stops FreeSWITCH's default `*` from
  * cutting prompts (barge-in is decided by the driver).
  */
@@ -139,18 +140,19 @@ export interface ChatSpec {
 }
 
 const CHAT_TO = /^[A-Za-z0-9_.+@:/;=%-]{1,200}$/;
-const CHAT_FROM = /^\+?[A-Za-z0-9]{1,15}$/;
 
 /**
  * `chat sip|<from>|<to>|<body>|text/plain` (mod_dptools' chat API; sofia sends a SIP MESSAGE and,
  * as the API is blocking, waits up to 20 s for the final response — so it is sent with bgapi).
- * The API splits on `|` and the ESL command ends at a newline: neither may appear in the body.
+ * The API splits on `|` and the ESL command ends at a newline: the sender and the body follow the
+ * one grammar of src/lib/sms-text.ts, which keeps both out.
  */
 export function chatCommand(spec: ChatSpec): string {
   if (!CHAT_TO.test(spec.to)) throw new CommandInputError('invalid chat destination');
-  if (!CHAT_FROM.test(spec.from)) throw new CommandInputError('sender must be a number or up to 15 letters and digits');
-  if (spec.body.length === 0 || spec.body.length > 1000) throw new CommandInputError('message body must be 1 to 1000 characters');
-  if (/[|\p{Cc}]/u.test(spec.body)) throw new CommandInputError('message body must be one line without |');
+  const sender = senderProblem(spec.from);
+  if (sender !== undefined) throw new CommandInputError(`sender ${sender}`);
+  const body = messageBodyProblem(spec.body);
+  if (body !== undefined) throw new CommandInputError(`message body ${body}`);
   return `chat sip|${spec.from}|${spec.to}|${spec.body}|text/plain`;
 }
 

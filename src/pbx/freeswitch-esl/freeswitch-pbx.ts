@@ -93,7 +93,7 @@ export class FreeSwitchPbx implements Pbx {
     ].filter(([, problem]) => problem !== undefined);
     if (problems.length) throw new Error(problems.map(([key, problem]) => `${key}: ${problem}`).join('; '));
     if (this.settings.dialString.includes('{trunk}') && this.settings.defaultTrunk === undefined) {
-      throw new Error('freeswitch.dialString uses {trunk}: set calls.trunk to the name of the FreeSWITCH gateway');
+      throw new Error('freeswitch.dialString uses {trunk}: set calls.trunk (or PBXVERIFY_TRUNK) to the name of the FreeSWITCH gateway');
     }
     this.keeper = new LinkKeeper(
       {

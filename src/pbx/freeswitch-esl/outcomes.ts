@@ -3,7 +3,7 @@ import { callEnd, type CallCause, type CallEnd, type DialOutcome } from '../port
 /**
  * FreeSWITCH hang-up causes → the port's normalized outcomes.
  *
- * Derived from the recordings in pbx-transcripts/freeswitch-1.10 (replayed by
+ * Derived from the recordings in test/fixtures/esl (replayed by
  * test/integration/esl-replay.test.ts): a failed `bgapi originate` answers `-ERR <CAUSE>` in its
  * BACKGROUND_JOB (`-ERR USER_BUSY`, `-ERR NO_ANSWER` when originate_timeout passes,
  * `-ERR CALL_REJECTED`, `-ERR UNALLOCATED_NUMBER`, `-ERR NORMAL_CLEARING` when the callee hangs

@@ -57,7 +57,7 @@ export const DEFAULT_TEST_NUMBERS: Readonly<Record<string, string>> = {
   '+12025550110': 'slow-answer',
 };
 
-/** The raw causes a real PBX would report for each failure (see pbx-transcripts). */
+/** The raw causes a real PBX would report for each failure (see the recordings in test/fixtures). */
 export const FAILURE_CAUSES: Readonly<Record<CalleeBehaviour['dial'], CallCause>> = {
   answer: { q850: 16, text: 'NORMAL_CLEARING' },
   busy: { q850: 17, sip: 486, text: 'USER_BUSY' },

@@ -26,6 +26,8 @@ export type SimCallEvent =
 
 export interface SimCallLog {
   id: string;
+  /** The originate request's tag: whose attempt this call was (the QA views are scoped by it). */
+  tag: string;
   to: string;
   lang: string;
   behaviour: string;
@@ -44,8 +46,8 @@ export interface SimEnv {
   /** Simulated duration of a real-time span (the inverse of `scaled`). */
   unscaled(realMs: number): number;
   durationMs(lang: string, promptId: string): number;
-  /** The code the simulated user sees on the website for this number, if any. */
-  screen(to: string): string | undefined;
+  /** The code the simulated user sees on the website for this call (its verification, else its number), if any. */
+  screen(to: string, tag: string): string | undefined;
 }
 
 /** An answered simulated call. The callee's reactions are scheduled from what it hears. */
@@ -197,7 +199,7 @@ export class SimulatedCall extends EventEmitter implements Call {
       return;
     }
     if (ids.includes('enter-code')) {
-      const shown = this.env.screen(this.log.to) ?? '0000';
+      const shown = this.env.screen(this.log.to, this.log.tag) ?? '0000';
       const typed = listener === 'wrong-code' ? [...shown].map((d) => String((Number(d) + 1) % 10)).join('') : shown;
       this.press([...typed, '#'], promptMs + 500, 300);
     }

@@ -2,8 +2,10 @@ import { randomHex } from '../../lib/random';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
 import { maskNumber } from '../../lib/mask';
+import { messageBodyProblem, senderProblem } from '../../lib/sms-text';
 import {
   callEnd,
+  verificationIdOfTag,
   type MessageRequest,
   type MessageResult,
   type OperationOptions,
@@ -18,6 +20,8 @@ import { SimulatedCall, type SimCallLog, type SimEnv } from './simulated-call';
 
 export interface SimMessage {
   id: string;
+  /** The message request's tag: whose attempt sent it. */
+  tag: string;
   to: string;
   from: string;
   body: string;
@@ -69,7 +73,11 @@ export class SimulatorPbx implements Pbx {
       scaled: (ms) => Math.max(0, Math.round(ms / opts.speed)),
       unscaled: (realMs) => realMs * opts.speed,
       durationMs: opts.durationMs,
-      screen: (to) => this.screens.get(to),
+      // a verification's own screen first: another key's verification of the same number never shows here
+      screen: (to, tag) => {
+        const verificationId = verificationIdOfTag(tag);
+        return (verificationId === undefined ? undefined : this.screens.get(`v:${verificationId}`)) ?? this.screens.get(`n:${to}`);
+      },
     };
   }
 
@@ -100,13 +108,18 @@ export class SimulatorPbx implements Pbx {
     }));
   }
 
-  /** What the simulated user sees on the website (the code of a reverse verification). */
-  showOnScreen(to: string, code: string): void {
-    this.screens.delete(to);
-    this.screens.set(to, code);
+  /**
+   * What the simulated user sees on the website (the code of a reverse verification): the screen
+   * of that verification when its id is given (the engine's case), else of the number (QA calls).
+   */
+  showOnScreen(to: string, code: string, verificationId?: string): void {
+    const key = verificationId === undefined ? `n:${to}` : `v:${verificationId}`;
+    this.screens.delete(key);
+    this.screens.set(key, code);
     if (this.screens.size > 10_000) this.screens.delete(this.screens.keys().next().value as string);
   }
 
+  /** Calls, newest last (each with its attempt tag: the QA routes keep only the caller's). */
   callLogs(filter: { to?: string } = {}): SimCallLog[] {
     return this.calls.filter((c) => filter.to === undefined || c.to === filter.to);
   }
@@ -121,7 +134,7 @@ export class SimulatorPbx implements Pbx {
     const trunkBehaviour = req.trunk !== undefined ? this.opts.trunks?.[req.trunk] : undefined;
     const { name, behaviour } = trunkBehaviour !== undefined ? { name: trunkBehaviour, behaviour: BEHAVIOURS[trunkBehaviour] as CalleeBehaviour } : this.behaviourOf(req.to);
     const id = `sim-${randomHex(6)}`;
-    const log: SimCallLog = { id, to: req.to, lang: req.lang, behaviour: name, startedAt: now, events: [] };
+    const log: SimCallLog = { id, tag: req.tag, to: req.to, lang: req.lang, behaviour: name, startedAt: now, events: [] };
     if (req.trunk !== undefined) log.trunk = req.trunk;
     if (req.callerId !== undefined) log.callerId = req.callerId;
     // The dial string a real PBX would get, through the same renderer: a bad one fails the dial as it would there.
@@ -162,10 +175,13 @@ export class SimulatorPbx implements Pbx {
   async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {
     if (!this.running) return { ok: false, error: 'failed', detail: 'simulator stopped' };
     if (opts.signal?.aborted) return { ok: false, error: 'failed', detail: 'aborted' };
+    // The grammar real PBXs send in full (src/lib/sms-text.ts): QA sees the refusal they would give.
+    const problem = senderProblem(msg.from) ?? messageBodyProblem(msg.body);
+    if (problem !== undefined) return { ok: false, error: 'rejected', detail: problem };
     const { behaviour } = this.behaviourOf(msg.to);
     if (behaviour.dial === 'unreachable') return { ok: false, error: 'unreachable', detail: 'number does not exist' };
     const id = `simsms-${randomHex(6)}`;
-    this.remember(this.messages, { id, to: msg.to, from: msg.from, body: msg.body, at: this.opts.clock.now() });
+    this.remember(this.messages, { id, tag: msg.tag, to: msg.to, from: msg.from, body: msg.body, at: this.opts.clock.now() });
     return { ok: true, messageId: id };
   }
 

@@ -1,11 +1,20 @@
 import NodeCache from 'node-cache';
 import type { VerificationRecord } from '../../verification/model';
-import type { CreateResult, Job, Lease, Store, WebhookDelivery } from '../port';
+import type { CreateResult, IdempotencyState, Job, Lease, Store, WebhookDelivery } from '../port';
 import { MinHeap } from './heap';
 
 interface JobEntry {
   job: Job;
   leaseUntil: number;
+}
+
+/** An idempotency key: held in flight (`p`, until its lease ends) or done (`d`, until it expires). */
+interface IdempotencyEntry {
+  held: 'p' | 'd';
+  until: number;
+  token: string;
+  fingerprint: string;
+  response: string;
 }
 
 interface DeliveryEntry {
@@ -180,6 +189,59 @@ export class MemoryStore implements Store {
     return count;
   }
 
+  async unhit(counter: string, windowMs: number, at: number): Promise<void> {
+    const key = `c:${counter}:${Math.floor(at / windowMs)}`;
+    const count = this.cache.get<number>(key);
+    const expiresAt = this.cache.getTtl(key);
+    if (count === undefined || count <= 0 || !expiresAt) return;
+    this.cache.set(key, count - 1, Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)));
+  }
+
+  async reserveIdempotency(
+    scope: string,
+    key: string,
+    entry: { fingerprint: string; token: string; now: number; leaseMs: number },
+  ): Promise<IdempotencyState> {
+    const id = idempotencyKey(scope, key);
+    const current = this.cache.get<IdempotencyEntry>(id);
+    if (current && current.until > entry.now) {
+      if (current.held === 'p' && current.token === entry.token) return { state: 'reserved' };
+      return current.held === 'p'
+        ? { state: 'in-flight', fingerprint: current.fingerprint }
+        : { state: 'done', fingerprint: current.fingerprint, response: current.response };
+    }
+    const held: IdempotencyEntry = { held: 'p', until: entry.now + entry.leaseMs, token: entry.token, fingerprint: entry.fingerprint, response: '' };
+    this.cache.set(id, held, Math.max(1, entry.leaseMs / 1000));
+    return { state: 'reserved' };
+  }
+
+  async completeIdempotency(
+    scope: string,
+    key: string,
+    entry: { fingerprint: string; token: string; response: string; now: number; ttlMs: number },
+  ): Promise<boolean> {
+    const id = idempotencyKey(scope, key);
+    const current = this.cache.get<IdempotencyEntry>(id);
+    if (current && current.token !== entry.token && current.until > entry.now) return false;
+    const done: IdempotencyEntry = { held: 'd', until: entry.now + entry.ttlMs, token: entry.token, fingerprint: entry.fingerprint, response: entry.response };
+    this.cache.set(id, done, Math.max(1, entry.ttlMs / 1000));
+    return true;
+  }
+
+  async releaseIdempotency(scope: string, key: string, token: string): Promise<void> {
+    const id = idempotencyKey(scope, key);
+    const current = this.cache.get<IdempotencyEntry>(id);
+    if (current?.held === 'p' && current.token === token) this.cache.del(id);
+  }
+
+  async getIdempotency(scope: string, key: string, now: number): Promise<Exclude<IdempotencyState, { state: 'reserved' }> | undefined> {
+    const current = this.cache.get<IdempotencyEntry>(idempotencyKey(scope, key));
+    if (!current || current.until <= now) return undefined;
+    return current.held === 'p'
+      ? { state: 'in-flight', fingerprint: current.fingerprint }
+      : { state: 'done', fingerprint: current.fingerprint, response: current.response };
+  }
+
   async ping(): Promise<boolean> {
     return true;
   }
@@ -191,6 +253,10 @@ export class MemoryStore implements Store {
 
 function recordKey(id: string): string {
   return `v:${id}`;
+}
+
+function idempotencyKey(scope: string, key: string): string {
+  return `idem:${scope}\u0000${key}`;
 }
 
 function slotKey(keyId: string, to: string): string {

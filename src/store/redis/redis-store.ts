@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../lib/errors';
 import type { VerificationRecord } from '../../verification/model';
-import type { CreateResult, Job, Lease, Store, WebhookDelivery } from '../port';
+import type { CreateResult, IdempotencyState, Job, Lease, Store, WebhookDelivery } from '../port';
 import { closeRedisClient, KEY_PREFIX } from './connection';
 import { decodeJob, decodeDelivery, encodeDelivery, encodeJob } from './job-codec';
 import type { LuaScript } from './lua';
@@ -17,7 +17,7 @@ import * as scripts from './scripts';
  *
  * Keys (prefix `pv:`): `r:<id>` record, `n:<keyId>|<to>` number slot → id, `jobs` + `due`
  * workflow schedule, `wd` + `wq:<orderingKey>` + `wdue` webhook outbox, `c:<name>:<window>`
- * counters.
+ * counters, `idem:<scope>|<key>` idempotency keys.
  */
 export class RedisStore implements Store {
   readonly kind = 'redis';
@@ -141,6 +141,53 @@ export class RedisStore implements Store {
     return Number(reply);
   }
 
+  async unhit(counter: string, windowMs: number, at: number): Promise<void> {
+    await this.run(scripts.UNHIT, [`${this.prefix}c:${counter}:${Math.floor(at / windowMs)}`], []);
+  }
+
+  async reserveIdempotency(
+    scope: string,
+    key: string,
+    entry: { fingerprint: string; token: string; now: number; leaseMs: number },
+  ): Promise<IdempotencyState> {
+    const reply = (await this.run(scripts.IDEMPOTENCY_RESERVE, [this.idempotencyKey(scope, key)], [
+      Math.floor(entry.now),
+      Math.floor(entry.now + entry.leaseMs),
+      entry.token,
+      entry.fingerprint,
+      ttl(entry.leaseMs),
+    ])) as [string, string?, string?];
+    return idempotencyState(reply) ?? { state: 'reserved' };
+  }
+
+  async completeIdempotency(
+    scope: string,
+    key: string,
+    entry: { fingerprint: string; token: string; response: string; now: number; ttlMs: number },
+  ): Promise<boolean> {
+    const reply = await this.run(scripts.IDEMPOTENCY_COMPLETE, [this.idempotencyKey(scope, key)], [
+      Math.floor(entry.now),
+      entry.token,
+      Math.floor(entry.now + entry.ttlMs),
+      entry.fingerprint,
+      entry.response,
+      ttl(entry.ttlMs),
+    ]);
+    return reply === 1;
+  }
+
+  async releaseIdempotency(scope: string, key: string, token: string): Promise<void> {
+    await this.run(scripts.IDEMPOTENCY_RELEASE, [this.idempotencyKey(scope, key)], [token]);
+  }
+
+  async getIdempotency(scope: string, key: string, now: number): Promise<Exclude<IdempotencyState, { state: 'reserved' }> | undefined> {
+    const value = await this.call(() => this.client.get(this.idempotencyKey(scope, key)));
+    if (value === null) return undefined;
+    const match = /^([pd])\n(\d+)\n[^\n]*\n([^\n]*)\n([\s\S]*)$/.exec(value);
+    if (!match || Number(match[2]) <= now) return undefined;
+    return idempotencyState([match[1] as string, match[3] ?? '', match[4] ?? '']);
+  }
+
   async ping(): Promise<boolean> {
     try {
       return (await this.client.ping()) === 'PONG';
@@ -157,6 +204,11 @@ export class RedisStore implements Store {
     return `${this.prefix}n:${keyId}|${to}`;
   }
 
+  /** The scope is an API key id (no `|`), so the first `|` ends it whatever the key holds. */
+  private idempotencyKey(scope: string, key: string): string {
+    return `${this.prefix}idem:${scope}|${key}`;
+  }
+
   private run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
     return this.call(() => script.run(this.client, keys, args));
   }
@@ -170,6 +222,14 @@ export class RedisStore implements Store {
       throw new AppError('STORE_UNAVAILABLE', { cause: err });
     }
   }
+}
+
+/** A script's `{held, fingerprint, response}` reply; undefined for `{'r'}` (reserved). */
+function idempotencyState(reply: [string, string?, string?]): Exclude<IdempotencyState, { state: 'reserved' }> | undefined {
+  const [held, fingerprint = '', response = ''] = reply;
+  if (held === 'p') return { state: 'in-flight', fingerprint };
+  if (held === 'd') return { state: 'done', fingerprint, response };
+  return undefined;
 }
 
 function ttl(ms: number): number {

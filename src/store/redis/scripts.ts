@@ -216,3 +216,70 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 `,
 );
+
+/** KEYS: counter. Takes back one hit; DECR keeps the expiry, a missing (ended) window stays missing. */
+export const UNHIT = new LuaScript(
+  'unhit',
+  1,
+  `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`,
+);
+
+/**
+ * Idempotency keys: string `idem:<scope>|<key>` → `<p|d>\n<until ms>\n<token>\n<fingerprint>\n<response>`;
+ * `p` is held in flight until its lease ends, `d` is done until it expires. Times are the
+ * engines' clocks (ARGV `now`), so a lease ends on the same clock that started it; the Redis TTL
+ * only collects what nobody asks for again.
+ */
+const IDEM_FIELDS = `'^(%a)\\n(%d+)\\n([^\\n]*)\\n([^\\n]*)\\n(.*)$'`;
+
+/** KEYS: entry. ARGV: now, lease end, token, fingerprint, leaseMs. → {'r'} | {'p', fingerprint} | {'d', fingerprint, response} */
+export const IDEMPOTENCY_RESERVE = new LuaScript(
+  'idempotency-reserve',
+  1,
+  `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local held, untilMs, token, fp, response = string.match(cur, ${IDEM_FIELDS})
+  if held and tonumber(untilMs) > tonumber(ARGV[1]) then
+    if held == 'p' and token == ARGV[3] then return {'r'} end
+    if held == 'p' then return {'p', fp} end
+    return {'d', fp, response}
+  end
+end
+redis.call('SET', KEYS[1], 'p\\n' .. ARGV[2] .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[4] .. '\\n', 'PX', ARGV[5])
+return {'r'}
+`,
+);
+
+/** KEYS: entry. ARGV: now, token, expiry (ms), fingerprint, response, ttlMs. → 1 stored | 0 another token holds it */
+export const IDEMPOTENCY_COMPLETE = new LuaScript(
+  'idempotency-complete',
+  1,
+  `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local held, untilMs, token = string.match(cur, ${IDEM_FIELDS})
+  if held and token ~= ARGV[2] and tonumber(untilMs) > tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], 'd\\n' .. ARGV[3] .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5], 'PX', ARGV[6])
+return 1
+`,
+);
+
+/** KEYS: entry. ARGV: token. Deletes the entry if this token holds it in flight. */
+export const IDEMPOTENCY_RELEASE = new LuaScript(
+  'idempotency-release',
+  1,
+  `
+local cur = redis.call('GET', KEYS[1])
+if cur and string.sub(cur, 1, 2) == 'p\\n' then
+  local _, _, token = string.match(cur, ${IDEM_FIELDS})
+  if token == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+end
+return 0
+`,
+);

@@ -6,10 +6,12 @@ import type { PhoneNumberInfo } from '../numbers';
 import { judgeDestination, usesVoice } from './destination-rules';
 import { matchesAny, rangeOf } from './number-patterns';
 
-/** Fixed-window counters (the Store's `hit` satisfies it; shared by every engine on one store). */
+/** Fixed-window counters (the Store's `hit`/`unhit` satisfy it; shared by every engine on one store). */
 export interface CounterPort {
   /** Adds one to a fixed-window counter and returns the count in the current window. */
   hit(counter: string, windowMs: number, now: number): Promise<number>;
+  /** Takes back one hit made at `at` (never below zero; a window that has ended is left alone). */
+  unhit(counter: string, windowMs: number, at: number): Promise<void>;
 }
 
 export interface AdmissionRequest {
@@ -21,9 +23,15 @@ export interface AdmissionRequest {
   now: number;
 }
 
+/** What an admitted start holds: its place in the quotas and in the call rate. */
+export interface Admitted {
+  /** Gives the reservation back: the start was not placed after all (409 duplicate, store error). */
+  release(): Promise<void>;
+}
+
 /** Decides whether a verification may start; throws an AppError with the refusal's code. */
 export interface Admission {
-  admit(request: AdmissionRequest): Promise<void>;
+  admit(request: AdmissionRequest): Promise<Admitted>;
 }
 
 const MINUTE = 60_000;
@@ -38,8 +46,12 @@ const MAX_TRIPPED = 10_000;
  * 1. destination rules (pure): do-not-call list, number type, country and range lists per channel;
  * 2. the circuit breaker, if this engine tripped it;
  * 3. per-number flood limits, then the range velocity limit (exempt numbers skip both);
- * 4. the engine-wide voice rate (trips the breaker);
- * 5. the key's quota, last, so only otherwise admissible requests use it up.
+ * 4. the key's own limits: quotas per hour and day, and (voice) its share of the call rate;
+ * 5. the engine-wide voice rate (trips the breaker).
+ * Steps 4 and 5 reserve a place in their counters; a refused start gives back what it took, and
+ * so does a start the service could not place ({@link Admitted.release}): only starts admitted and
+ * placed count. A key's call share is below the engine-wide rate, so one key alone meets its own
+ * limit before it can trip the breaker for every key (docs/abuse-controls.md).
  * Counters are fixed windows in the store, shared by every engine on it.
  */
 export class AbuseControls implements Admission {
@@ -56,7 +68,7 @@ export class AbuseControls implements Admission {
     },
   ) {}
 
-  async admit(request: AdmissionRequest): Promise<void> {
+  async admit(request: AdmissionRequest): Promise<Admitted> {
     const { config, counters } = this.deps;
     const { key, channels, now, number } = request;
     const refusal = judgeDestination(number, channels, config, this.deps.onDoNotCallList);
@@ -76,20 +88,32 @@ export class AbuseControls implements Admission {
       await this.checkVelocity(e164, now);
     }
 
-    if (voice && (await counters.hit('breaker:calls', MINUTE, now)) > config.breaker.callsPerMinute) {
-      this.breakerOpenUntil = now + config.breaker.openSeconds * 1000;
-      this.deps.logger.error({ limit: config.breaker.callsPerMinute, openSeconds: config.breaker.openSeconds }, 'call rate breaker tripped');
-      throw this.breakerOpen(now);
+    const held = new Reservation(counters, now);
+    try {
+      const perHour = key.quota?.perHour === undefined ? config.keyQuota.perHour : key.quota.perHour;
+      const perDay = key.quota?.perDay === undefined ? config.keyQuota.perDay : key.quota.perDay;
+      if (perHour !== null && (await held.take(`quota:h:${key.id}`, HOUR)) > perHour) {
+        throw refuse('QUOTA_EXCEEDED', { window: 'hour', limit: perHour });
+      }
+      if (perDay !== null && (await held.take(`quota:d:${key.id}`, DAY)) > perDay) {
+        throw refuse('QUOTA_EXCEEDED', { window: 'day', limit: perDay });
+      }
+      if (voice) {
+        const share = keyCallLimit(config);
+        if ((await held.take(`breaker:calls:key:${key.id}`, MINUTE)) > share) {
+          throw refuse('QUOTA_EXCEEDED', { window: 'minute', limit: share, channel: 'voice', retry_after_seconds: secondsLeft(now, MINUTE) });
+        }
+        if ((await held.take('breaker:calls', MINUTE)) > config.breaker.callsPerMinute) {
+          this.breakerOpenUntil = now + config.breaker.openSeconds * 1000;
+          this.deps.logger.error({ limit: config.breaker.callsPerMinute, openSeconds: config.breaker.openSeconds }, 'call rate breaker tripped');
+          throw this.breakerOpen(now);
+        }
+      }
+    } catch (err) {
+      await held.release();
+      throw err;
     }
-
-    const perHour = key.quota?.perHour === undefined ? config.keyQuota.perHour : key.quota.perHour;
-    const perDay = key.quota?.perDay === undefined ? config.keyQuota.perDay : key.quota.perDay;
-    if (perHour !== null && (await counters.hit(`quota:h:${key.id}`, HOUR, now)) > perHour) {
-      throw refuse('QUOTA_EXCEEDED', { window: 'hour', limit: perHour });
-    }
-    if (perDay !== null && (await counters.hit(`quota:d:${key.id}`, DAY, now)) > perDay) {
-      throw refuse('QUOTA_EXCEEDED', { window: 'day', limit: perDay });
-    }
+    return held;
   }
 
   /**
@@ -126,6 +150,32 @@ export class AbuseControls implements Admission {
 
   private breakerOpen(now: number): AppError {
     return refuse('CIRCUIT_OPEN', { retry_after_seconds: Math.max(1, Math.ceil((this.breakerOpenUntil - now) / 1000)) });
+  }
+}
+
+/** The calls per minute one key may place: its share of the engine-wide rate (never above it). */
+export function keyCallLimit(config: AbuseConfig): number {
+  return Math.max(1, Math.floor(config.breaker.callsPerMinute * config.breaker.perKeyShare));
+}
+
+/** Counter hits taken for one start, given back together when it is refused or not placed. */
+class Reservation implements Admitted {
+  private readonly taken: Array<[string, number]> = [];
+
+  constructor(
+    private readonly counters: CounterPort,
+    private readonly at: number,
+  ) {}
+
+  async take(counter: string, windowMs: number): Promise<number> {
+    const count = await this.counters.hit(counter, windowMs, this.at);
+    this.taken.push([counter, windowMs]);
+    return count;
+  }
+
+  async release(): Promise<void> {
+    const taken = this.taken.splice(0);
+    await Promise.all(taken.map(([counter, windowMs]) => this.counters.unhit(counter, windowMs, this.at)));
   }
 }
 

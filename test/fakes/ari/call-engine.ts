@@ -17,7 +17,7 @@ interface Live {
 
 /**
  * Channel life cycles of the fake Asterisk: the event sequences of the recordings
- * (pbx-transcripts/asterisk-22/summary.json), per technology (Local/… vs PJSIP/…).
+ * (test/fixtures/ari/cases), per technology (Local/… vs PJSIP/…).
  */
 export class CallEngine {
   readonly channels = new Map<string, Live>();
@@ -135,7 +135,7 @@ export class CallEngine {
       this.ev(live, 'ChannelCallerId', { caller_presentation: 0, caller_presentation_txt: 'Presentation Allowed, Not Screened', channel: channelJson(half) });
       this.ev(live, 'ChannelConnectedLine', { channel: channelJson(half) });
       if (callee.kind === 'nonexistent') {
-        // pbx-transcripts/asterisk-22/nonexistent-exten: no Dial, causes 0
+        // test/fixtures/ari/cases/nonexistent-exten.json: no Dial, causes 0
         this.destroy(live, half, 0);
         this.destroy(live, ch, 0);
         this.channels.delete(ch.id);

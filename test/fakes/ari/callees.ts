@@ -2,7 +2,7 @@
  * The fake's test callees: the recordings' `qa` extensions, reachable by name
  * (`Local/busy@qa`) or by the E.164 test numbers the project's dialplan gives them
  * (dialplan/asterisk/extensions.conf). Unknown extensions behave like
- * pbx-transcripts/asterisk-22/nonexistent-exten.
+ * test/fixtures/ari/cases/nonexistent-exten.json.
  */
 export type Callee =
   | { kind: 'answer'; ringMs: number; digits?: { afterMs: number; spacingMs: number; keys: string }; hangupAfterMs: number }

@@ -38,7 +38,7 @@ export interface SentMessage {
 /**
  * A wire-level fake Asterisk ARI: a real HTTP server with the REST paths the driver and
  * ari-client use (plus a minimal swagger listing), and the `/ari/events` WebSocket, following
- * pbx-transcripts/asterisk-22/wire. Faults for tests: wrong credentials, stalled routes, cut
+ * test/fixtures/ari/wire. Faults for tests: wrong credentials, stalled routes, cut
  * sockets, the whole PBX going away and coming back on the same port.
  */
 export class FakeAri {
@@ -235,7 +235,9 @@ export class FakeAri {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     this.requests.push(`${method} ${path}`);
-    req.resume();
+    // a JSON entity is read (sendMessage takes its parameters there too); anything else is drained
+    const json = /^application\/json/i.test(req.headers['content-type'] ?? '');
+    const entity = json ? readBody(req) : (req.resume(), Promise.resolve(''));
     if (this.stalls.some((re) => re.test(`${method} ${path}`))) {
       this.held.add(res);
       res.once('close', () => this.held.delete(res));
@@ -253,6 +255,8 @@ export class FakeAri {
       res.end(text);
     };
     if (!this.authorized(req, url.searchParams)) return reply(401, { message: 'Authentication required' });
+    // main/http.c reads the request line into 4096 bytes and refuses a longer one
+    if (`${method} ${req.url ?? '/'} HTTP/1.1\r\n`.length >= MAX_HTTP_LINE_LENGTH) return reply(400, { message: 'Request line too long' });
     const host = req.headers.host ?? `127.0.0.1:${this.port}`;
     const q = url.searchParams;
 
@@ -311,15 +315,47 @@ export class FakeAri {
       return this.engine.stopPlayback(decodeURIComponent(playback[1] as string)) ? reply(204) : reply(404, { message: 'Playback not found' });
     }
     if (method === 'PUT' && path === '/ari/endpoints/sendMessage') {
-      const to = q.get('to');
-      const from = q.get('from');
-      if (!to || !from) return reply(400, { message: 'to and from are required' });
-      // unknown technology or endpoint: 404 "Endpoint not found" (seen on Asterisk 22.10.1)
-      const endpoint = /^pjsip:([^/@]+)/.exec(to)?.[1];
-      if (endpoint === undefined || !this.messageEndpoints.has(endpoint)) return reply(404, { message: 'Endpoint not found' });
-      this.messages.push({ to, from, body: q.get('body') ?? '' });
-      return reply(202);
+      void entity.then((text) => this.sendMessage(q, text, reply));
+      return;
     }
     return reply(404, { message: 'Not found' });
   }
+
+  /**
+   * endpoints/sendMessage as Asterisk 22 answers it: parameters from the query or a JSON body
+   * (res_ari_endpoints.c `…_send_message_parse_body`), each a C string, so cut at the first NUL,
+   * and 202 once the message is queued.
+   */
+  private sendMessage(q: URLSearchParams, entity: string, reply: (status: number, body?: unknown) => void): void {
+    let body: Record<string, unknown> = {};
+    try {
+      body = entity === '' ? {} : (JSON.parse(entity) as Record<string, unknown>);
+    } catch {
+      return reply(400, { message: 'Error parsing request body' });
+    }
+    const param = (name: string): string | undefined => {
+      const value = typeof body[name] === 'string' ? (body[name]) : (q.get(name) ?? undefined);
+      return value === undefined ? undefined : (value.split('\0')[0]);
+    };
+    const to = param('to');
+    const from = param('from');
+    if (!to || !from) return reply(400, { message: 'to and from are required' });
+    // unknown technology or endpoint: 404 "Endpoint not found" (seen on Asterisk 22.10.1)
+    const endpoint = /^pjsip:([^/@]+)/.exec(to)?.[1];
+    if (endpoint === undefined || !this.messageEndpoints.has(endpoint)) return reply(404, { message: 'Endpoint not found' });
+    this.messages.push({ to, from, body: param('body') ?? '' });
+    return reply(202);
+  }
+}
+
+/** Asterisk's MAX_HTTP_LINE_LENGTH (main/http.c). */
+const MAX_HTTP_LINE_LENGTH = 4096;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(''));
+  });
 }

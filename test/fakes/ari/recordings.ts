@@ -1,20 +1,8 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ARI_RECORDINGS } from '../../fixtures/paths';
 import type { ReplayScript } from './fake-ari';
 
-/** pbx-transcripts lives in the shared folder beside the repository (../shared from the work tree). */
-export function transcriptsDir(): string {
-  const candidates = [join(__dirname, '../../../../shared/pbx-transcripts/asterisk-22'), join(__dirname, '../../../../../shared/pbx-transcripts/asterisk-22'), '/work/shared/pbx-transcripts/asterisk-22'];
-  for (const dir of candidates) {
-    try {
-      readdirSync(dir);
-      return dir;
-    } catch {
-      /* next */
-    }
-  }
-  throw new Error('pbx-transcripts/asterisk-22 not found beside the repository');
-}
 
 export interface Recording {
   name: string;
@@ -37,11 +25,13 @@ interface WireFile {
   records: Array<{ kind: string; dir?: string; opcode?: string; t_ms: number; json?: Record<string, unknown>; method?: string; path?: string; status?: number; responseJson?: unknown }>;
 }
 
-/** Every `asterisk-22/*.json` case and every `wire/local-*.wire.json` capture, as replay scripts. */
-export function loadRecordings(timeScale: number, dir: string = transcriptsDir()): Recording[] {
+/** Every recorded case (test/fixtures/ari/cases) and `wire/local-*.wire.json` capture, as replay scripts. */
+export function loadRecordings(timeScale: number): Recording[] {
+  const cases = join(ARI_RECORDINGS, 'cases');
+  const wire = join(ARI_RECORDINGS, 'wire');
   const out: Recording[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'summary.json').sort()) {
-    const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CaseFile;
+  for (const file of readdirSync(cases).filter((f) => f.endsWith('.json')).sort()) {
+    const data = JSON.parse(readFileSync(join(cases, file), 'utf8')) as CaseFile;
     const originate = data.originate;
     const recordedId = originate?.params.channelId ?? '(inbound)';
     const failed = originate !== undefined && !originate.ok;
@@ -59,8 +49,8 @@ export function loadRecordings(timeScale: number, dir: string = transcriptsDir()
       },
     });
   }
-  for (const file of (existsSync(join(dir, 'wire')) ? readdirSync(join(dir, 'wire')) : []).filter((f) => /^local-.*\.wire\.json$/.test(f)).sort()) {
-    const data = JSON.parse(readFileSync(join(dir, 'wire', file), 'utf8')) as WireFile;
+  for (const file of readdirSync(wire).filter((f) => /^local-.*\.wire\.json$/.test(f)).sort()) {
+    const data = JSON.parse(readFileSync(join(wire, file), 'utf8')) as WireFile;
     const originate = data.records.find((r) => r.kind === 'http' && r.method === 'POST' && r.path === '/ari/channels');
     out.push({
       name: `wire/${data.case}`,

@@ -1,6 +1,6 @@
 /**
  * ARI JSON shapes as Asterisk 22.10.1 sends them (field order included), after
- * pbx-transcripts/asterisk-22/*.json and wire/rest-calls.md.
+ * test/fixtures/ari/cases/*.json and wire/rest-calls.md.
  */
 export const ASTERISK_ID = '02:fc:00:00:00:01';
 

@@ -1,6 +1,6 @@
 /**
- * The `qa` test callees of the recordings (pbx-transcripts/README.md), as the fake FreeSWITCH
- * plays them. dialplan/freeswitch/dialplan/pbxverify-qa.xml defines the same extensions for a
+ * The `qa` test callees of the recordings (test/fixtures/RECORDINGS.md), as the fake FreeSWITCH
+ * plays them. dialplan/freeswitch/qa/dialplan/pbxverify-qa.xml defines the same extensions for a
  * real FreeSWITCH, under their names and under the simulator's E.164 test numbers; a unit test
  * keeps the two lists in step.
  */

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ESL_RECORDINGS } from '../../fixtures/paths';
 import type { EventBody } from './frames';
 
 /**
  * Builds events with the headers, header order and constant values of real FreeSWITCH 1.10
- * events (recordings/templates.json, imported from the wire captures); only what differs per
+ * events (test/fixtures/esl/templates.json, imported from the wire captures); only what differs per
  * call (uuid, names, states, times, sequence, variables, event-specific headers) is filled in.
  */
 
@@ -18,7 +19,7 @@ interface Templates {
   events: Record<string, Record<string, Template>>;
 }
 
-const TEMPLATES = JSON.parse(readFileSync(join(__dirname, 'recordings', 'templates.json'), 'utf8')) as Templates;
+const TEMPLATES = JSON.parse(readFileSync(join(ESL_RECORDINGS, 'templates.json'), 'utf8')) as Templates;
 
 /** The `api status` text of the recorded FreeSWITCH. */
 export const STATUS_TEXT = TEMPLATES.status;

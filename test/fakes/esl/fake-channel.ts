@@ -39,7 +39,7 @@ const Q850: Record<string, string> = {
 
 /**
  * One leg of a call in the fake FreeSWITCH, emitting the events a real 1.10 channel emits in
- * the order the recordings show (pbx-transcripts/freeswitch-1.10/*.json `sequence`).
+ * the order the recordings show (test/fixtures/esl/cases/*.json `sequence`).
  */
 export class FakeChannel implements ChannelView {
   state: ChannelState = 'CS_INIT';

@@ -1,5 +1,5 @@
 /**
- * Event-socket framing as FreeSWITCH 1.10 writes it (WIRE-FORMAT.md of the recordings):
+ * Event-socket framing as FreeSWITCH 1.10 writes it (test/fixtures/WIRE-FORMAT.md):
  * a header block ended by an empty line, then exactly Content-Length bytes (UTF-8) of body.
  * Header order differs by type and is copied here: events put Content-Length first,
  * api/response and disconnect notices put Content-Type first, command/reply has no body.

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ESL_RECORDINGS } from '../../fixtures/paths';
 import { EslServer, type SwitchBackend } from './esl-server';
 import { EventFactory, type ChannelView } from './event-factory';
 import type { EventBody } from './frames';
 
-/** One recorded case (recordings/cases/<case>.json): key headers of every event, in wire order. */
+/** One recorded case (test/fixtures/esl/cases/<case>.json): key headers of every event, in wire order. */
 export interface RecordedCase {
   case: string;
   description: string;
@@ -15,7 +16,7 @@ export interface RecordedCase {
 }
 
 export function loadCases(): RecordedCase[] {
-  const dir = join(__dirname, 'recordings', 'cases');
+  const dir = join(ESL_RECORDINGS, 'cases');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

@@ -1,14 +1,19 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP relay between the driver and a real FreeSWITCH, for the live fault tests: it can cut
- * every connection (a pulled cable), go away and come back on the same port (FreeSWITCH gone),
- * or stop forwarding what the client says (a FreeSWITCH that never answers).
+ * A TCP relay between a client and a real server (FreeSWITCH for the live fault tests, Redis for
+ * the scale-out tests): it can cut every connection (a pulled cable), go away and come back on
+ * the same port (the server gone), stop forwarding what the client says (a server that never
+ * answers), or forward it but hold the server's replies (a client stuck mid-request whose
+ * commands did land).
  */
 export class TcpProxy {
   private server: Server | undefined;
   private readonly pairs = new Set<[Socket, Socket]>();
   private swallowing = false;
+  private holding = false;
+  /** Replies held per connection, in order, while {@link holdReplies} is on. */
+  private readonly heldReplies = new Map<Socket, Buffer[]>();
   port = 0;
   accepted = 0;
 
@@ -23,11 +28,17 @@ export class TcpProxy {
       client.on('data', (chunk) => {
         if (!this.swallowing) upstream.write(chunk);
       });
-      upstream.on('data', (chunk) => client.write(chunk));
+      upstream.on('data', (chunk: Buffer) => {
+        if (!this.holding) return void client.write(chunk);
+        const queue = this.heldReplies.get(client) ?? [];
+        queue.push(chunk);
+        this.heldReplies.set(client, queue);
+      });
       const close = (): void => {
         client.destroy();
         upstream.destroy();
         this.pairs.delete(pair);
+        this.heldReplies.delete(client);
       };
       client.on('close', close);
       upstream.on('close', close);
@@ -63,5 +74,13 @@ export class TcpProxy {
   /** While on, what clients send is dropped: their commands are never answered. */
   swallow(on: boolean): void {
     this.swallowing = on;
+  }
+
+  /** While on, what clients send reaches the server but its replies wait; off delivers them in order. */
+  holdReplies(on: boolean): void {
+    this.holding = on;
+    if (on) return;
+    for (const [client, queue] of this.heldReplies) for (const chunk of queue) client.write(chunk);
+    this.heldReplies.clear();
   }
 }

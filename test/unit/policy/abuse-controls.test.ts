@@ -4,7 +4,7 @@ import { apiKeySchema, type ApiKeyConfig, type ChannelName } from '../../../src/
 import { MemoryStore } from '../../../src/store/memory/memory-store';
 import { AppError } from '../../../src/lib/errors';
 import { parseE164 } from '../../../src/verification/numbers';
-import { AbuseControls } from '../../../src/verification/policy/admission';
+import { AbuseControls, type Admitted } from '../../../src/verification/policy/admission';
 
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % 86_400_000); // a window boundary
 const key = (over: Partial<ApiKeyConfig> = {}): ApiKeyConfig => apiKeySchema.parse({ id: 'k1', secret: 'secret-0123456789abcdef', ...over });
@@ -14,16 +14,19 @@ const config = (over: Record<string, unknown> = {}): AbuseConfig => abuseSchema.
 function controls(over: Record<string, unknown> = {}, dnc: string[] = []) {
   const store = new MemoryStore();
   const guard = new AbuseControls({ counters: store, config: config(over), onDoNotCallList: (n) => dnc.includes(n), logger: pino({ level: 'silent' }) });
+  let last: Admitted | undefined;
   const admit = async (to: string, opts: { channels?: ChannelName[]; key?: ApiKeyConfig; at?: number } = {}): Promise<string> => {
     try {
-      await guard.admit({ key: opts.key ?? key(), number: parseE164(to), channels: new Set(opts.channels ?? ['call']), now: opts.at ?? T0 });
+      last = await guard.admit({ key: opts.key ?? key(), number: parseE164(to), channels: new Set(opts.channels ?? ['call']), now: opts.at ?? T0 });
       return 'ok';
     } catch (err) {
-      if (err instanceof AppError) return err.code;
+      if (err instanceof AppError) return err.code === 'QUOTA_EXCEEDED' ? `${err.code}/${String(err.details?.window)}` : err.code;
       throw err;
     }
   };
-  return { admit, close: () => store.close() };
+  /** Gives back the last admitted start's reservation (the service could not place it). */
+  const releaseLast = async (): Promise<void> => last?.release();
+  return { admit, releaseLast, close: () => store.close() };
 }
 
 describe('abuse controls', () => {
@@ -98,7 +101,8 @@ describe('abuse controls', () => {
     const c = controls({ breaker: { callsPerMinute: 3, openSeconds: 120 } });
     const tos = ['+12025551001', '+12025551002', '+12025551003', '+12025551004', '+12025551005'];
     const results = [];
-    for (const to of tos) results.push(await c.admit(to, { at: T0 + 1000 }));
+    // one key may place one call a minute here (half of three): four keys together trip the breaker
+    for (const [i, to] of tos.entries()) results.push(await c.admit(to, { at: T0 + 1000, key: key({ id: `k${i}` }) }));
     expect(results).toEqual(['ok', 'ok', 'ok', 'CIRCUIT_OPEN', 'CIRCUIT_OPEN']);
     expect(await c.admit('+12025551006', { channels: ['sms'], at: T0 + 2000 })).toBe('ok');
     expect(await c.admit('+12025551007', { at: T0 + 100_000 })).toBe('CIRCUIT_OPEN');
@@ -111,15 +115,54 @@ describe('abuse controls', () => {
     const k = key();
     expect(await c.admit('+12025551101', { key: k })).toBe('ok');
     expect(await c.admit('+12025551102', { key: k })).toBe('ok');
-    expect(await c.admit('+12025551103', { key: k })).toBe('QUOTA_EXCEEDED');
+    expect(await c.admit('+12025551103', { key: k, channels: ['sms'] })).toBe('QUOTA_EXCEEDED/hour');
     expect(await c.admit('+12025551104', { key: k, at: T0 + 3_600_000 })).toBe('ok');
-    expect(await c.admit('+12025551105', { key: k, at: T0 + 7_200_000 })).toBe('QUOTA_EXCEEDED');
+    expect(await c.admit('+12025551105', { key: k, at: T0 + 7_200_000, channels: ['sms'] })).toBe('QUOTA_EXCEEDED/day');
     // a refusal by an earlier control does not use up the quota
     const other = key({ id: 'k2' });
     expect(await c.admit('+19005551234', { key: other })).toBe('NUMBER_TYPE_NOT_ALLOWED');
     expect(await c.admit('+12025551106', { key: other })).toBe('ok');
     const unlimited = key({ id: 'k3', quota: { perHour: null, perDay: null } });
-    for (let i = 0; i < 5; i++) expect(await c.admit(`+1202555120${i}`, { key: unlimited })).toBe('ok');
+    for (let i = 0; i < 5; i++) expect(await c.admit(`+1202555120${i}`, { key: unlimited, channels: ['sms'] })).toBe('ok');
+    await c.close();
+  });
+
+  it('counts only admitted starts toward the breaker: quota refusals give their place back', async () => {
+    const c = controls({ breaker: { callsPerMinute: 4, perKeyShare: 1 } });
+    const tiny = key({ id: 'tiny', quota: { perHour: 1 } });
+    const results = [];
+    for (let i = 0; i < 30; i++) results.push(await c.admit(`+120255501${String(i).padStart(2, '0')}`, { key: tiny }));
+    expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+    expect(results.filter((r) => r === 'QUOTA_EXCEEDED/hour')).toHaveLength(29);
+    // three more calls fit under the rate of four: the refused ones were never counted
+    for (let i = 0; i < 3; i++) expect(await c.admit(`+13125550${140 + i}`, { key: key({ id: `other${i}` }) })).toBe('ok');
+    expect(await c.admit('+13125550150', { key: key({ id: 'fifth' }) })).toBe('CIRCUIT_OPEN');
+    await c.close();
+  });
+
+  it('gives back the reservation of a start that was not placed (quota and call rate)', async () => {
+    const c = controls({ keyQuota: { perHour: 1 }, breaker: { callsPerMinute: 2, perKeyShare: 1 } });
+    for (let i = 0; i < 5; i++) {
+      expect(await c.admit('+12025550150')).toBe('ok');
+      await c.releaseLast();
+    }
+    expect(await c.admit('+12025550151')).toBe('ok');
+    expect(await c.admit('+12025550152')).toBe('QUOTA_EXCEEDED/hour');
+    await c.close();
+  });
+
+  it("holds each key to its share of the call rate before the engine-wide breaker counts it", async () => {
+    const c = controls({ breaker: { callsPerMinute: 10, perKeyShare: 0.3 } });
+    const hog = key({ id: 'hog' });
+    const results = [];
+    for (let i = 0; i < 20; i++) results.push(await c.admit(`+120655501${String(i).padStart(2, '0')}`, { key: hog }));
+    expect(results.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
+    expect(new Set(results.slice(3))).toEqual(new Set(['QUOTA_EXCEEDED/minute']));
+    expect(await c.admit('+12025550170', { key: key({ id: 'victim' }) })).toBe('ok');
+    // SMS are not calls: the share does not apply to them
+    expect(await c.admit('+12025550171', { key: hog, channels: ['sms'] })).toBe('ok');
+    // a new minute, a new share
+    expect(await c.admit('+12025550172', { key: hog, at: T0 + 60_000 })).toBe('ok');
     await c.close();
   });
 });

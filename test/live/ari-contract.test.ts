@@ -1,13 +1,14 @@
 import { pbxContract } from '../contract/pbx';
 import { ARI_NUMBERS } from '../fakes/ari/harness';
-import { env, isAri, liveDriver, skipNote, startPhone } from './ari-live-env';
+import { env, liveDriver, startPhone } from './ari-support';
+import { skippedUnless } from './live-settings';
 
 // The Pbx contract suite against a real Asterisk, dialling the qa callees of dialplan/asterisk
 // (Local/{number}@qa by default).
-if (!isAri) {
-  describe('Pbx contract on a live Asterisk', () => skipNote('live Asterisk contract'));
-} else {
-  pbxContract('asterisk-ari on a live Asterisk', async () => {
+const messages = skippedUnless('sends a text message', 'PBXVERIFY_LIVE_MESSAGE_TEMPLATE', 'PBXVERIFY_LIVE_MESSAGE_SINK');
+pbxContract(
+  'asterisk-ari on a live Asterisk',
+  async () => {
     const pbx = liveDriver();
     await pbx.start();
     const sink = env('PBXVERIFY_LIVE_MESSAGE_SINK');
@@ -16,9 +17,9 @@ if (!isAri) {
       lang: 'en',
       numbers: ARI_NUMBERS,
       shortRingMs: 5_000,
-      supportsMessages: env('PBXVERIFY_LIVE_MESSAGE_TEMPLATE') !== undefined,
       ...(sink ? { beforeMessage: () => startPhone(sink) } : {}),
       close: () => pbx.stop(),
     };
-  });
-}
+  },
+  messages.run ? {} : { messagesSkipped: messages.title },
+);

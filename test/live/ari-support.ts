@@ -4,17 +4,11 @@ import type { AriPbx, AriSettings } from '../../src/pbx/asterisk-ari/ari-pbx';
 import { makeDriver } from '../fakes/ari/harness';
 
 /**
- * Opt-in live settings (npm run test:live):
- *   PBXVERIFY_LIVE_PBX=ari://user:pass@127.0.0.1:8088/pbxverify   a real Asterisk with dialplan/asterisk loaded
- *   PBXVERIFY_LIVE_TEMPLATE=Local/{number}@qa                      how the qa callees are dialled (default)
- *   PBXVERIFY_LIVE_SIP_TEMPLATE=PJSIP/{number}@uas                 a PJSIP endpoint reaching a SIP test phone
- *   PBXVERIFY_LIVE_SIP_PHONE="sipp … uas-dtmf.xml …"                command starting a phone that answers one call
- *                                                                  and sends RFC 2833 1234# (run before each call)
- *   PBXVERIFY_LIVE_MESSAGE_TEMPLATE=pjsip:uas/sip:{number}@127.0.0.1:5070   SIP MESSAGE destination
- *   PBXVERIFY_LIVE_MESSAGE_SINK="sipp … uas-message.xml …"          command starting a MESSAGE receiver
+ * The live suite against a real Asterisk with dialplan/asterisk loaded. Its settings
+ * (PBXVERIFY_LIVE_*) are listed, with their meaning, in test/live/live-settings.ts and
+ * docs/live-tests.md.
  */
 export const LIVE = process.env.PBXVERIFY_LIVE_PBX ?? '';
-export const isAri = /^aris?:\/\//.test(LIVE);
 export const env = (name: string): string | undefined => (process.env[name] ? process.env[name] : undefined);
 
 export function liveDriver(settings: Partial<AriSettings> = {}): AriPbx {
@@ -51,17 +45,17 @@ function alive(pid: number): boolean {
  * Runs a shell command that starts a background test phone (SIPp with -bg) and waits for it to
  * bind. Waits first (up to 10 s) for the previous phone to exit: one still finishing its call
  * holds the port, and the new one could not bind (seen: the next call rang unanswered).
+ * A phone that does not start (sipp not on the PATH, a port in use…) fails the test with what it printed.
  */
 export function startPhone(command: string): void {
   for (let i = 0; i < 100 && lastPhone !== undefined && alive(lastPhone); i++) execFileSync('bash', ['-c', 'sleep 0.1']);
-  // SIPp in background mode (-bg) exits with status 99 by design: the status says nothing
+  // SIPp in background mode (-bg) exits with status 99 by design: the PID it prints says it started
   const started = spawnSync('bash', ['-c', command], { encoding: 'utf8' });
-  const pid = /PID=\[(\d+)\]/.exec(`${started.stdout ?? ''}${started.stderr ?? ''}`)?.[1];
+  const output = `${started.stdout ?? ''}${started.stderr ?? ''}`;
+  const pid = /PID=\[(\d+)\]/.exec(output)?.[1];
   lastPhone = pid === undefined ? undefined : Number(pid);
+  if (pid === undefined) {
+    throw new Error(`the test phone did not start (exit status ${String(started.status)}): ${output.trim().split('\n').slice(-3).join(' | ') || 'no output'}\ncommand: ${command}`);
+  }
   execFileSync('bash', ['-c', 'sleep 0.3']);
-}
-
-/** Announces why a live file does nothing. */
-export function skipNote(what: string): void {
-  it.skip(`${what} (set PBXVERIFY_LIVE_PBX=ari://… to run)`, () => undefined);
 }
