@@ -8,6 +8,7 @@ import { metricsCapability } from './app/metrics';
 import { historyCapability } from './app/history';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { pbxCapability } from './app/pbx';
+import { routingCapability } from './app/routing';
 import { storeCapability } from './app/store';
 import { verificationCapability } from './app/verification';
 import { webhooksCapability } from './app/webhooks';
@@ -43,6 +44,8 @@ export interface Engine {
   start(): Promise<{ host: string; port: number }>;
   /** Graceful stop: no new requests, running calls hung up, loops drained. */
   stop(): Promise<void>;
+  /** Re-reads trunks, routes and caller-ID pools (SIGHUP); a bad file keeps what is in force. */
+  reloadRouting(): { ok: true; trunks: number; routes: number } | { ok: false; problems: string[] };
 }
 
 export type EngineOptions = BaseOptions;
@@ -66,8 +69,10 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const history = historyCapability(base, { redis: store.redis, metrics });
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
-  const pbx = pbxCapability(base);
+  const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
+  const pbx = pbxCapability(base, { routing });
   const verification = verificationCapability(base, {
+    routing: routing.router,
     store: store.store,
     peers: store.peers,
     runner: pbx.runner,
@@ -77,7 +82,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, history, abuse, webhooks, pbx, verification];
+  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, verification];
 
   const api = await apiCapability(base, {
     service: verification.service,
@@ -116,5 +121,6 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       return { host: config.host, port };
     },
     stop: () => stopAll(all),
+    reloadRouting: () => routing.reload(),
   };
 }

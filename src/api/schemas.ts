@@ -22,6 +22,11 @@ export const attemptSchema = z.object({
   cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }).nullable(),
   matched: z.boolean().nullable(),
   detail: z.string().nullable().describe('Why, in a few words: `wrong digit`, `dialer queue full`, an SMS message id…'),
+  trunk: z.string().nullable().describe('Calls: the trunk the call was answered on or ended on (docs/routing.md)'),
+  caller_id: z.string().nullable().describe('Calls: the caller ID presented (always a number of the trunk\'s pool when routes are configured)'),
+  failover: z
+    .array(z.object({ trunk: z.string(), outcome: z.string(), cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }) }))
+    .describe('Calls: trunks that refused first with a trunk cause, in order (failover within the attempt)'),
 });
 
 export const verificationSchema = z.object({

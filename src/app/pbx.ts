@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PbxChannelRunner } from '../channels/runner';
+import { pbxNodeNames } from '../config/routing-schema';
 import type { Config } from '../config/schema';
 import type { Clock } from '../lib/clock';
 import { AriPbx } from '../pbx/asterisk-ari/ari-pbx';
@@ -12,6 +13,7 @@ import { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import type { PromptCatalog } from '../prompts/catalog';
 import type { Base } from './base';
 import type { Capability } from './capability';
+import { trunkLimitsOf, type RoutingCapability } from './routing';
 
 export interface PbxDeps {
   clock: Clock;
@@ -31,10 +33,11 @@ export interface PbxCapability extends Capability {
 }
 
 /** `pbx`, `dialer`, `asterisk`, `freeswitch`, `simulator`, and the channels' `calls`, `reverse`, `sms`. */
-export function pbxCapability({ config, clock, logger, catalog, instanceId }: Base): PbxCapability {
+export function pbxCapability({ config, clock, logger, catalog, instanceId }: Base, deps: { routing?: RoutingCapability | undefined } = {}): PbxCapability {
   const pbx = buildPbx(config, { clock, logger, catalog, instanceId });
   const runner = new PbxChannelRunner(
-    pbx,
+    // Calls go through the router (trunk choice, caller ID, failover); messages go to the dialer.
+    deps.routing ? deps.routing.wrap(pbx) : pbx,
     {
       ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
       maxCallMs: config.calls.maxCallSeconds * 1000,
@@ -63,6 +66,7 @@ export function buildPbxNode(url: string, config: Readonly<Config>, deps: PbxDep
       logger: deps.logger.child({ pbx: 'simulator' }),
       speed: config.simulator.speed,
       numbers: config.simulator.numbers,
+      trunks: config.simulator.trunks,
       durationMs: (lang, id) => deps.catalog.durationMs(lang, id),
     });
   }
@@ -91,34 +95,19 @@ export function buildPbxNode(url: string, config: Readonly<Config>, deps: PbxDep
 
 /** Every URL in `config.pbx` as a node, behind the dialer (limits, queue, health, failover). */
 export function buildPbx(config: Readonly<Config>, deps: PbxDeps): DialerPbx {
-  const names = new Set<string>();
-  const nodes = config.pbx.map((url) => {
-    let name = nodeName(url);
-    for (let i = 2; names.has(name); i++) name = `${nodeName(url)}#${i}`;
-    names.add(name);
-    return { name, pbx: buildPbxNode(url, config, deps), maxConcurrent: config.dialer.maxCallsPerNode };
-  });
+  const names = pbxNodeNames(config.pbx);
+  const nodes = config.pbx.map((url, i) => ({ name: names[i] as string, pbx: buildPbxNode(url, config, deps), maxConcurrent: config.dialer.maxCallsPerNode }));
   return new DialerPbx({
     nodes,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'dialer' }),
     defaultLimits: config.dialer.defaultLimits,
-    trunks: config.dialer.trunks,
+    trunks: trunkLimitsOf(config),
     queueMaxLength: config.dialer.queueMaxLength,
     queueTimeoutMs: config.dialer.queueTimeoutMs,
     healthCheckMs: config.dialer.healthCheckMs,
     downAfterChecks: config.dialer.downAfterChecks,
   });
-}
-
-/** `scheme://host:port` of a PBX URL, never its credentials. */
-function nodeName(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return parsed.host ? `${parsed.protocol}//${parsed.host}` : url;
-  } catch {
-    return url.split(':')[0] ?? 'pbx';
-  }
 }
 
 /** The built-in simulators, directly or behind the dialer (QA routes, simulated screens). */

@@ -5,7 +5,7 @@ import type { Store } from '../store/port';
 import { CodeVault } from '../verification/codes';
 import type { WorkflowStep } from '../verification/model';
 import type { Admission } from '../verification/policy/admission';
-import type { ChannelRunner, EnginePeers, EventSink, UrlGuard } from '../verification/ports';
+import type { CallRouting, ChannelRunner, EnginePeers, EventSink, UrlGuard } from '../verification/ports';
 import { Scheduler } from '../verification/scheduler';
 import { VerificationService } from '../verification/service';
 import { PRESET_WORKFLOWS } from '../verification/workflows';
@@ -26,6 +26,8 @@ export interface VerificationDeps {
   urlGuard: UrlGuard;
   admission: Admission | undefined;
   metrics: Metrics;
+  /** Routes and caller-ID pools, checked at start (NO_ROUTE, CALLER_ID_NOT_IN_POOL). */
+  routing?: CallRouting | undefined;
   /** Every simulated node shows the code of a reverse step (the dialer decides which one calls). */
   simulators: readonly SimulatorPbx[];
 }
@@ -61,6 +63,7 @@ export function verificationCapability(base: Base, deps: VerificationDeps): Veri
       defaultBrand: config.sms.defaultBrand,
       workflows,
       languageAvailable: (lang) => catalog.has(lang),
+      routing: deps.routing,
     },
     retentionMs: config.verification.retentionSeconds * 1000,
     runner: deps.runner,

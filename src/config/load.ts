@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { pbxNodeNames, routingProblems } from './routing-schema';
 import { configSchema, type Config } from './schema';
 import { configErrorMap, issueProblems, unknownVariables } from './unknown-keys';
 
@@ -203,6 +204,14 @@ function crossChecks(config: Config): string[] {
   }
   const kinds = new Set(config.pbx.map((u) => u.split(':')[0]));
   if (kinds.size > 1) problems.push('pbx: all PBX URLs must be of one kind (simulator, ari or esl)');
+  problems.push(...routingProblems(config.trunks, config.routes));
+  const nodes = pbxNodeNames(config.pbx);
+  for (const [i, trunk] of config.trunks.entries()) {
+    for (const [j, node] of (trunk.nodes ?? []).entries()) {
+      if (!nodes.includes(node)) problems.push(`trunks.${i}.nodes.${j}: no PBX node "${node}" (nodes: ${nodes.join(', ')})`);
+    }
+  }
+  if (config.trunks.length > 0 && config.routes.length === 0) problems.push('routes: trunks are configured but no route uses them');
   return problems;
 }
 

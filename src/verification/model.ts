@@ -1,5 +1,5 @@
 import type { ChannelName } from '../config/schema';
-import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
+import type { CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 
 export type VerificationStatus = 'pending' | 'approved' | 'failed' | 'expired' | 'canceled';
 export const TERMINAL_STATUSES: ReadonlySet<VerificationStatus> = new Set(['approved', 'failed', 'expired', 'canceled']);
@@ -61,6 +61,12 @@ export interface Attempt {
   reason?: LegacyReason | null;
   /** Reverse only: whether the keyed digits matched. */
   matched?: boolean;
+  /** Routed calls: the trunk the call was answered on or ended on. */
+  trunk?: string;
+  /** Routed calls: the caller ID presented on that trunk (always a pool number). */
+  callerId?: string;
+  /** Routed calls: trunks tried first that refused with a trunk cause (failover within the attempt). */
+  failover?: TrunkRefusal[];
   /** Engine instance running it (scale-out: reconcile attempts of a dead instance). */
   instance?: string;
   detail?: string;

@@ -1,3 +1,4 @@
+import type { CallCause } from '../pbx/port';
 import type { Attempt, FailReason, VerificationRecord } from './model';
 import { failReasonOf } from './transitions';
 
@@ -37,6 +38,12 @@ export interface AttemptView {
   matched: boolean | null;
   /** Why, in a few words, when the result needs it (`wrong digit`, `dialer queue full`, an SMS id…). */
   detail: string | null;
+  /** Calls: the trunk the call was answered on or ended on. */
+  trunk: string | null;
+  /** Calls: the caller ID presented. */
+  caller_id: string | null;
+  /** Calls: trunks that refused first (failover within the attempt), in order. */
+  failover: Array<{ trunk: string; outcome: string; cause: { q850: number | null; sip: number | null; text: string | null } }>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -54,7 +61,14 @@ export function attemptView(a: Attempt): AttemptView {
     cause: a.cause ? { q850: a.cause.q850 ?? null, sip: a.cause.sip ?? null, text: a.cause.text ?? null } : null,
     matched: a.matched ?? null,
     detail: a.detail ?? null,
+    trunk: a.trunk ?? null,
+    caller_id: a.callerId ?? null,
+    failover: (a.failover ?? []).map((f) => ({ trunk: f.trunk, outcome: f.outcome, cause: causeView(f.cause) })),
   };
+}
+
+function causeView(c: CallCause): { q850: number | null; sip: number | null; text: string | null } {
+  return { q850: c.q850 ?? null, sip: c.sip ?? null, text: c.text ?? null };
 }
 
 export function verificationView(r: VerificationRecord): VerificationView {
