@@ -15,6 +15,7 @@ NEEDS=(
   "redis-server redis-server"
   "curl curl"
   "jq jq"
+  "postgresql /usr/lib/postgresql/*/bin/initdb"
   "kannel /usr/sbin/bearerbox"
   "kannel-extras /usr/lib/kannel/test/fakesmsc"
 )

@@ -8,6 +8,7 @@ import { metricsCapability } from './app/metrics';
 import { historyCapability } from './app/history';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { channelRunner, pbxCapability } from './app/pbx';
+import { routingCapability } from './app/routing';
 import { smsCapability } from './app/sms';
 import { storeCapability } from './app/store';
 import { verificationCapability } from './app/verification';
@@ -44,6 +45,8 @@ export interface Engine {
   start(): Promise<{ host: string; port: number }>;
   /** Graceful stop: no new requests, running calls hung up, loops drained. */
   stop(): Promise<void>;
+  /** Re-reads trunks, routes and caller-ID pools (SIGHUP); a bad file keeps what is in force. */
+  reloadRouting(): { ok: true; trunks: number; routes: number } | { ok: false; problems: string[] };
 }
 
 export type EngineOptions = BaseOptions;
@@ -67,12 +70,14 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const history = historyCapability(base, { redis: store.redis, metrics });
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
+  const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const pbx = pbxCapability(base);
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
   const verification = verificationCapability(base, {
+    routing: routing.router,
     store: store.store,
     peers: store.peers,
-    runner: channelRunner(base, pbx.pbx, sms.sender),
+    runner: channelRunner(base, pbx.pbx, sms.sender, routing),
     smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
     events: history.events(webhooks.publisher),
     urlGuard: webhooks.guard,
@@ -80,7 +85,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, history, abuse, webhooks, pbx, sms, verification];
+  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, verification];
 
   const api = await apiCapability(base, {
     service: verification.service,
@@ -119,5 +124,6 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
       return { host: config.host, port };
     },
     stop: () => stopAll(all),
+    reloadRouting: () => routing.reload(),
   };
 }

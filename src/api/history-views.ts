@@ -90,6 +90,9 @@ export function historyDetailView(h: VerificationHistory): VerificationView & Re
       cause: a.sipStatus === null && a.q850 === null && a.causeText === null ? null : { q850: a.q850, sip: a.sipStatus, text: a.causeText },
       matched: a.dtmf === null ? null : a.dtmf === 'matched',
       detail: null,
+      trunk: a.trunk,
+      caller_id: a.callerId,
+      failover: [],
       // the live `sms` block (gateway, receipt) is not in history yet; its parts and status are in `cdr`
       sms: null,
       cdr: historyAttemptView(a),

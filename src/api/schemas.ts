@@ -33,6 +33,11 @@ export const attemptSchema = z.object({
     })
     .nullable()
     .describe('SMS attempts: the gateway and its delivery receipt'),
+  trunk: z.string().nullable().describe('Calls: the trunk the call was answered on or ended on (docs/routing.md)'),
+  caller_id: z.string().nullable().describe('Calls: the caller ID presented (always a number of the trunk\'s pool when routes are configured)'),
+  failover: z
+    .array(z.object({ trunk: z.string(), outcome: z.string(), cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }) }))
+    .describe('Calls: trunks that refused first with a trunk cause, in order (failover within the attempt)'),
 });
 
 export const verificationSchema = z.object({

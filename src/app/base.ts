@@ -18,6 +18,8 @@ export interface BaseOptions {
   logger?: Logger;
   /** Sounds directory (default: <root>/sounds). */
   soundsDir?: string;
+  /** Loads the configuration file again (SIGHUP, admin reload); routing reload is refused without it. */
+  reloadConfig?: () => Readonly<Config>;
 }
 
 /** What every capability may use: built once, before any of them. */

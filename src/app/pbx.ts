@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PbxChannelRunner } from '../channels/runner';
+import { pbxNodeNames } from '../config/routing-schema';
 import type { Config } from '../config/schema';
 import type { Clock } from '../lib/clock';
 import { AriPbx } from '../pbx/asterisk-ari/ari-pbx';
@@ -13,6 +14,7 @@ import type { PromptCatalog } from '../prompts/catalog';
 import type { SmsSender } from '../sms/port';
 import type { Base } from './base';
 import type { Capability } from './capability';
+import { trunkLimitsOf, type RoutingCapability } from './routing';
 
 export interface PbxDeps {
   clock: Clock;
@@ -41,10 +43,14 @@ export function pbxCapability({ config, clock, logger, catalog, instanceId }: Ba
   };
 }
 
-/** The channel scripts (call, reverse, sms) over the PBX and the SMS gateways: `calls`, `reverse`, `sms` templates. */
-export function channelRunner({ config, logger, clock }: Base, pbx: Pbx, sms: SmsSender): PbxChannelRunner {
+/**
+ * The channel scripts (call, reverse, sms) and their `calls`, `reverse`, `sms` settings. Calls go
+ * through the router when there is one (trunk choice, caller ID, failover); SMS go through the SMS
+ * gateways (whose `pbx` kind sends to the dialer).
+ */
+export function channelRunner({ config, logger, clock }: Base, pbx: DialerPbx, sms: SmsSender, routing?: RoutingCapability): PbxChannelRunner {
   return new PbxChannelRunner(
-    pbx,
+    routing ? routing.wrap(pbx) : pbx,
     {
       ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
       maxCallMs: config.calls.maxCallSeconds * 1000,
@@ -66,6 +72,7 @@ export function buildPbxNode(url: string, config: Readonly<Config>, deps: PbxDep
       logger: deps.logger.child({ pbx: 'simulator' }),
       speed: config.simulator.speed,
       numbers: config.simulator.numbers,
+      trunks: config.simulator.trunks,
       durationMs: (lang, id) => deps.catalog.durationMs(lang, id),
     });
   }
@@ -94,34 +101,19 @@ export function buildPbxNode(url: string, config: Readonly<Config>, deps: PbxDep
 
 /** Every URL in `config.pbx` as a node, behind the dialer (limits, queue, health, failover). */
 export function buildPbx(config: Readonly<Config>, deps: PbxDeps): DialerPbx {
-  const names = new Set<string>();
-  const nodes = config.pbx.map((url) => {
-    let name = nodeName(url);
-    for (let i = 2; names.has(name); i++) name = `${nodeName(url)}#${i}`;
-    names.add(name);
-    return { name, pbx: buildPbxNode(url, config, deps), maxConcurrent: config.dialer.maxCallsPerNode };
-  });
+  const names = pbxNodeNames(config.pbx);
+  const nodes = config.pbx.map((url, i) => ({ name: names[i] as string, pbx: buildPbxNode(url, config, deps), maxConcurrent: config.dialer.maxCallsPerNode }));
   return new DialerPbx({
     nodes,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'dialer' }),
     defaultLimits: config.dialer.defaultLimits,
-    trunks: config.dialer.trunks,
+    trunks: trunkLimitsOf(config),
     queueMaxLength: config.dialer.queueMaxLength,
     queueTimeoutMs: config.dialer.queueTimeoutMs,
     healthCheckMs: config.dialer.healthCheckMs,
     downAfterChecks: config.dialer.downAfterChecks,
   });
-}
-
-/** `scheme://host:port` of a PBX URL, never its credentials. */
-function nodeName(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return parsed.host ? `${parsed.protocol}//${parsed.host}` : url;
-  } catch {
-    return url.split(':')[0] ?? 'pbx';
-  }
 }
 
 /** The built-in simulators, directly or behind the dialer (QA routes, simulated screens). */

@@ -5,6 +5,8 @@ import type { Store } from '../store/port';
 import { createRedisClient } from '../store/redis/connection';
 import { RedisPeers } from '../store/redis/redis-peers';
 import { RedisStore } from '../store/redis/redis-store';
+import { RedisTrunkLimits } from '../store/redis/trunk-limits';
+import type { SharedTrunkLimits } from '../routing/shared-limits';
 import type { EnginePeers } from '../verification/ports';
 import type { Base } from './base';
 import type { Capability } from './capability';
@@ -15,6 +17,8 @@ export interface StoreCapability extends Capability {
   peers?: EnginePeers | undefined;
   /** The store's Redis connection (Redis only): the history outbox shares it. */
   redis?: Redis | undefined;
+  /** Trunk caps shared by every engine on the store (Redis only; docs/routing.md). */
+  trunkLimits?: SharedTrunkLimits | undefined;
 }
 
 /** `store` (memory, or a Redis URL) and `scaleOut`: connects at start, closes last. */
@@ -33,6 +37,7 @@ export function storeCapability({ config, logger: root, instanceId }: Base): Sto
     name: 'store',
     store,
     redis: client,
+    trunkLimits: new RedisTrunkLimits(client, instanceId, config.routing.leaseSeconds * 1000, logger),
     peers: new RedisPeers({
       client,
       subscriber,

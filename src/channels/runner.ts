@@ -31,14 +31,15 @@ export class PbxChannelRunner implements ChannelRunner {
     const ctx = { pbx: this.pbx, logger, signal, now: this.now };
     const tag = attemptTag(spec.verificationId, spec.attempt.n);
     const call = { to: spec.to, callerId: spec.callerId, lang: spec.lang, trunk: this.settings.trunk, ringTimeoutMs: this.settings.ringTimeoutMs, maxCallMs: this.settings.maxCallMs, tag };
+    const channel = spec.channel === 'reverse' ? ('reverse' as const) : ('call' as const);
     if (!this.pbx.health().ready && spec.channel !== 'sms') {
       logger.warn({ pbx: this.pbx.health().detail }, 'pbx not ready');
     }
     switch (spec.channel) {
       case 'call':
-        return runVoice({ ...call, code: spec.code, gateDigit: spec.gateDigit }, ctx);
+        return runVoice({ ...call, channel, code: spec.code, gateDigit: spec.gateDigit }, ctx);
       case 'reverse':
-        return runReverse({ ...call, ...this.settings.reverse, matches: spec.matches }, ctx);
+        return runReverse({ ...call, channel, ...this.settings.reverse, matches: spec.matches }, ctx);
       case 'sms':
         return runSms(
           {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Call, CallEnd, Pbx } from '../pbx/port';
+import type { Call, CallEnd, Pbx, RouteTaken } from '../pbx/port';
 import type { AttemptCdr, AttemptResult } from '../verification/model';
 import type { AttemptReport } from '../verification/ports';
 
@@ -28,6 +28,16 @@ export function dialFailure(end: CallEnd): AttemptReport {
 /** How long the final hang-up cause of an answered call is waited for after hanging up. */
 const END_WAIT_MS = 2_000;
 
+/** The report fields that say where a routed call went (trunk, caller ID, trunks failed over). */
+function routeFields(route: RouteTaken | undefined): Partial<AttemptReport> {
+  if (!route) return {};
+  return {
+    ...(route.trunk !== undefined ? { trunk: route.trunk } : {}),
+    ...(route.callerId !== undefined ? { callerId: route.callerId } : {}),
+    ...(route.failover.length > 0 ? { failover: route.failover } : {}),
+  };
+}
+
 /** Report fields for an answered call. */
 export function answered(result: AttemptResult, extra: Partial<AttemptReport> = {}): AttemptReport {
   return { result, outcome: 'answered', reason: null, ...extra };
@@ -39,6 +49,8 @@ export interface CallJob {
   callerId?: string | undefined;
   lang: string;
   trunk?: string | undefined;
+  /** What the call is for; routes may choose trunks by it. */
+  channel?: 'call' | 'reverse' | undefined;
   ringTimeoutMs: number;
   /** Cap on the answered part of the call. */
   maxCallMs: number;
@@ -57,22 +69,25 @@ export async function withCall(
   const now = ctx.now ?? Date.now;
   const cdr: AttemptCdr = { dialedAt: now(), ...(job.trunk ? { trunk: job.trunk } : {}), ...(job.callerId ? { callerId: job.callerId } : {}) };
   const dial = await ctx.pbx.originate(
-    { to: job.to, lang: job.lang, ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
+    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
     { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
   );
+  const route = routeFields(dial.route);
+  // the call detail names the trunk and caller ID the router actually used
+  const routed: AttemptCdr = { ...cdr, ...(route.trunk ? { trunk: route.trunk } : {}), ...(route.callerId ? { callerId: route.callerId } : {}) };
   if (!dial.ok) {
-    return { ...dialFailure(dial.end), cdr: { ...cdr, endedAt: now(), billsec: 0, cause: dial.end.cause, ...(dial.end.node ? { node: dial.end.node } : {}) } };
+    return { ...dialFailure(dial.end), ...route, cdr: { ...routed, endedAt: now(), billsec: 0, cause: dial.end.cause, ...(dial.end.node ? { node: dial.end.node } : {}) } };
   }
   const answeredAt = now();
   let report: AttemptReport | undefined;
   try {
-    report = await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]));
+    report = { ...(await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]))), ...route };
     return report;
   } finally {
     await dial.call.hangup();
     const end = await settled(dial.call.ended);
     const endedAt = now();
-    const detail: AttemptCdr = { ...cdr, answeredAt, endedAt, billsec: Math.ceil(Math.max(0, endedAt - answeredAt) / 1000), ...(dial.call.node ? { node: dial.call.node } : {}) };
+    const detail: AttemptCdr = { ...routed, answeredAt, endedAt, billsec: Math.ceil(Math.max(0, endedAt - answeredAt) / 1000), ...(dial.call.node ? { node: dial.call.node } : {}) };
     if (end) detail.cause = end.cause;
     if (report) report.cdr = detail;
   }

@@ -26,7 +26,7 @@ function load(file: string | undefined): LoadedConfig {
 
 async function serve(opts: { config?: string }): Promise<void> {
   const { config, file } = load(opts.config);
-  const engine = await createEngine(config).catch((err: unknown) => {
+  const engine = await createEngine(config, { reloadConfig: () => loadConfig({ file, env: process.env, cwd: process.cwd() }).config }).catch((err: unknown) => {
     if (!(err instanceof DevKeyRefusedError)) throw err;
     process.stderr.write(`pbxverify: ${err.message}\n`);
     process.exit(2);
@@ -61,6 +61,8 @@ async function serve(opts: { config?: string }): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Trunks, routes and caller-ID pools; a bad file keeps what is in force (logged with its problems).
+  process.on('SIGHUP', () => void engine.reloadRouting());
 }
 
 function positiveInt(value: string): number {

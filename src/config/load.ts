@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { pbxNodeNames, routingProblems } from './routing-schema';
 import { configSchema, type Config } from './schema';
 import { configErrorMap, issueProblems, unknownVariables } from './unknown-keys';
 
@@ -213,6 +214,14 @@ function crossChecks(config: Config): string[] {
   }
   const callsBack = config.smsGateways.some((g) => g.kind === 'kannel' || g.kind === 'http');
   if (callsBack && config.sms.publicUrl === undefined) problems.push('sms.publicUrl: required with kannel or http gateways (their delivery receipts call it)');
+  problems.push(...routingProblems(config.trunks, config.routes));
+  const nodes = pbxNodeNames(config.pbx);
+  for (const [i, trunk] of config.trunks.entries()) {
+    for (const [j, node] of (trunk.nodes ?? []).entries()) {
+      if (!nodes.includes(node)) problems.push(`trunks.${i}.nodes.${j}: no PBX node "${node}" (nodes: ${nodes.join(', ')})`);
+    }
+  }
+  if (config.trunks.length > 0 && config.routes.length === 0) problems.push('routes: trunks are configured but no route uses them');
   return problems;
 }
 

@@ -4,6 +4,7 @@ import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
 import { historySchema } from './history-schema';
+import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
 
 /**
  * The one configuration schema. Loaded from a YAML/JSON file and the environment
@@ -176,6 +177,12 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .refine((s) => s.instanceTtlMs >= 2 * s.heartbeatMs, { message: 'instanceTtlMs must be at least twice heartbeatMs', path: ['instanceTtlMs'] }),
+  /** Carrier trunks: dial templates, number format, caps, caller-ID pool (docs/routing.md). */
+  trunks: z.array(trunkSchema).default([]),
+  /** Ordered routes: which trunks (in failover order) and which caller ID serve a destination. */
+  routes: z.array(routeSchema).default([]),
+  /** Sticky caller-ID window, trunk breaker, cluster-wide slot leases. */
+  routing: routingSettingsSchema,
   calls: z
     .strictObject({
       ringTimeoutSeconds: z.number().int().min(5).max(120).default(30),
@@ -259,6 +266,8 @@ export const configSchema = z.strictObject({
       speed: z.coerce.number().min(0.1).max(1000).default(1),
       /** Extra or overriding test numbers: E.164 → behaviour name. */
       numbers: z.record(e164, z.string()).default({}),
+      /** Per-trunk behaviour: a routed call on this trunk ends as this behaviour's dial outcome (`congestion` refuses with 503). */
+      trunks: z.record(trunkName, z.string()).default({}),
     })
     .prefault({}),
   /** The FreeSWITCH driver (`pbx: esl://:password@host:8021`). */

@@ -22,6 +22,7 @@ export const ERRORS = {
   CHANNEL_NOT_ALLOWED: { status: 403, message: 'This API key may not use that channel' },
   CUSTOM_CODE_NOT_ALLOWED: { status: 403, message: 'This API key may not supply its own code' },
   CALLER_ID_NOT_ALLOWED: { status: 403, message: 'That caller ID is not one of the key\'s numbers' },
+  CALLER_ID_NOT_IN_POOL: { status: 403, message: 'That caller ID is in no caller-ID pool of the trunks that serve this number' },
   SENDER_NOT_ALLOWED: { status: 403, message: 'That SMS sender is not allowed for this key' },
 
   // Input values
@@ -44,12 +45,14 @@ export const ERRORS = {
   // Abuse controls (src/verification/policy): refused before anything is stored or dialled
   NUMBER_FLOOD: { status: 429, message: 'Too many verifications for this number; wait before asking again' },
   NUMBER_DO_NOT_CALL: { status: 403, message: 'The number is on the do-not-call list' },
+  NO_ROUTE: { status: 422, message: 'No route serves this destination on this channel; nothing was dialled' },
   COUNTRY_NOT_ALLOWED: { status: 403, message: 'The operator does not serve numbers of this country on this channel' },
   AREA_CODE_NOT_ALLOWED: { status: 403, message: 'The operator does not serve this area code or number range on this channel' },
   NUMBER_TYPE_NOT_ALLOWED: { status: 403, message: 'Numbers of this type (premium-rate, shared-cost, unknown…) are refused' },
   RANGE_VELOCITY: { status: 429, message: 'Too many different numbers of this number range in a short time' },
   QUOTA_EXCEEDED: { status: 429, message: "The API key's quota of verifications is used up for now" },
   CIRCUIT_OPEN: { status: 503, message: 'Calls are paused: the engine-wide call rate limit was exceeded' },
+  ROUTING_RELOAD_REFUSED: { status: 422, message: 'The configuration has problems; the trunks and routes in force are kept' },
   ADMIN_REQUIRED: { status: 403, message: 'This operation needs an API key with admin rights' },
   REPORTS_REQUIRED: { status: 403, message: 'History and reports need an API key with admin rights or the reports permission' },
 

@@ -12,6 +12,8 @@
  *   passes; nothing waits forever on a PBX that went away.
  */
 
+import type { DialFamily } from './dial-template';
+
 /** Normalized result of trying to reach a callee. Decided once, inside each driver. */
 export type DialOutcome =
   | 'answered'
@@ -78,13 +80,38 @@ export interface OriginateRequest {
   lang: string;
   /** Trunk name for the dial string template; the driver's default when absent. */
   trunk?: string;
+  /** A routed trunk's own dial templates by PBX family; the driver's configured template when absent. */
+  dial?: Readonly<Partial<Record<DialFamily, string>>>;
+  /** The number as the trunk dials it (number format, tech prefix) for `{number}`; `to` when absent. */
+  dialNumber?: string;
+  /** National significant number for `{national}`. */
+  national?: string;
+  /** What the call is for (routes may choose trunks by it). */
+  channel?: 'call' | 'reverse';
   /** How long the callee may ring before the attempt ends as `no-answer`. */
   ringTimeoutMs: number;
   /** Correlation tag for logs ({@link attemptTag}); never put into a dial string. */
   tag: string;
 }
 
-export type OriginateResult = { ok: true; call: Call } | { ok: false; end: CallEnd };
+/** One trunk a routed call was refused on before the trunk it ended on (failover within one attempt). */
+export interface TrunkRefusal {
+  trunk: string;
+  outcome: DialOutcome;
+  cause: CallCause;
+}
+
+/** Where a routed call went: set by the router (src/routing), absent for unrouted calls. */
+export interface RouteTaken {
+  /** The trunk the call was answered on or ended on; absent when no trunk was tried. */
+  trunk?: string;
+  /** The caller ID presented on that trunk. */
+  callerId?: string;
+  /** Trunks tried before it, in order, with the refusal that moved the call on. */
+  failover: TrunkRefusal[];
+}
+
+export type OriginateResult = { ok: true; call: Call; route?: RouteTaken } | { ok: false; end: CallEnd; route?: RouteTaken };
 
 export interface OperationOptions {
   /** Hard deadline for the whole operation. */

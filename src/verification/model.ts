@@ -1,5 +1,5 @@
 import type { ChannelName } from '../config/schema';
-import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
+import type { CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
 export type VerificationStatus = 'pending' | 'approved' | 'failed' | 'expired' | 'canceled';
@@ -66,6 +66,12 @@ export interface Attempt {
   matched?: boolean;
   /** SMS only: gateway, parts, encoding, cost and the receipt status. */
   sms?: SmsDelivery;
+  /** Routed calls: the trunk the call was answered on or ended on. */
+  trunk?: string;
+  /** Routed calls: the caller ID presented on that trunk (always a pool number). */
+  callerId?: string;
+  /** Routed calls: trunks tried first that refused with a trunk cause (failover within the attempt). */
+  failover?: TrunkRefusal[];
   /** Engine instance running it (scale-out: reconcile attempts of a dead instance). */
   instance?: string;
   detail?: string;

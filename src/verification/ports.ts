@@ -1,6 +1,6 @@
 import type { ChannelName } from '../config/schema';
 import type { Attempt, AttemptCdr, AttemptResult, DomainEvent } from './model';
-import type { CallCause, DialOutcome, LegacyReason } from '../pbx/port';
+import type { CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
 /** What the engine asks a channel to do for one workflow step. */
@@ -36,6 +36,21 @@ export interface AttemptReport {
   advance?: boolean;
   /** Call detail for the history (times, node, trunk, final cause, SMS parts). */
   cdr?: AttemptCdr;
+  /** Routed calls: the trunk the call ended on, the caller ID presented there, the trunks failed over. */
+  trunk?: string;
+  callerId?: string;
+  failover?: TrunkRefusal[];
+}
+
+/**
+ * Routing as the domain sees it (src/routing/router.ts): checked when a verification starts,
+ * before anything is stored or dialled.
+ */
+export interface CallRouting {
+  /** Explicit routing (`trunks:`): caller IDs come from the trunks' pools, not from key defaults. */
+  readonly explicit: boolean;
+  /** Throws AppError NO_ROUTE (no route serves `to` on a channel), CALLER_ID_NOT_IN_POOL. */
+  admit(to: string, channels: readonly ('call' | 'reverse')[], callerId: string | undefined): void;
 }
 
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */

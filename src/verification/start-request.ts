@@ -4,6 +4,7 @@ import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
 import type { VerificationRecord, WorkflowStep } from './model';
+import type { CallRouting } from './ports';
 import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
 
@@ -48,6 +49,8 @@ export interface StartPolicy {
   smsParts?: ((template: string | undefined, code: string, brand: string) => number) | undefined;
   /** `sms.maxParts`. */
   smsMaxParts?: number | undefined;
+  /** Routes and caller-ID pools (NO_ROUTE, CALLER_ID_NOT_IN_POOL); absent in unit tests of the policy. */
+  routing?: CallRouting | undefined;
 }
 
 /** Caller IDs compare without the `+`: seed 000 writes "442037691880". */
@@ -112,14 +115,22 @@ export function buildStart(
 
   const usesCalls = steps.some((s) => s.channel !== 'sms');
   const usesSms = steps.some((s) => s.channel === 'sms');
+  // With explicit routing (trunks:) the trunks' pools are the operator's numbers: a key that lists
+  // none may ask for any pool number, and without a request the route's strategy chooses.
+  const routed = policy.routing?.explicit === true;
   let callerId: string | undefined;
   if (input.callerId !== undefined) {
-    if (!key.allowedCallerIds.some((allowed) => sameNumber(allowed, input.callerId as string))) {
+    const listed = key.allowedCallerIds.some((allowed) => sameNumber(allowed, input.callerId as string));
+    if (!listed && !(routed && key.allowedCallerIds.length === 0)) {
       throw new AppError('CALLER_ID_NOT_ALLOWED', { details: { field: 'caller_id' } });
     }
     callerId = input.callerId;
-  } else if (usesCalls) {
+  } else if (usesCalls && !routed) {
     callerId = key.allowedCallerIds[0] ?? policy.defaultCallerId;
+  }
+  if (usesCalls && policy.routing) {
+    const callChannels = [...new Set(steps.map((s) => s.channel).filter((c): c is 'call' | 'reverse' => c !== 'sms'))];
+    policy.routing.admit(number.e164, callChannels, input.callerId);
   }
 
   // One grammar with the configuration and both drivers (src/lib/sms-text.ts): what is accepted

@@ -138,6 +138,9 @@ export function completeAttempt(record: VerificationRecord, n: number, report: A
   if (report.matched !== undefined) done.matched = report.matched;
   if (report.detail !== undefined) done.detail = report.detail;
   if (report.sms !== undefined) done.sms = report.sms;
+  if (report.trunk !== undefined) done.trunk = report.trunk;
+  if (report.callerId !== undefined) done.callerId = report.callerId;
+  if (report.failover !== undefined && report.failover.length > 0) done.failover = report.failover;
   const attempts = record.attempts.map((a) => (a === current ? done : a));
   if (record.status !== 'pending') return bump(record, now, { attempts });
   if (report.result === 'matched') return terminate({ ...record, attempts }, 'approved', now);

@@ -1,3 +1,4 @@
+import type { CallCause } from '../pbx/port';
 import type { Attempt, FailReason, VerificationRecord } from './model';
 import { failReasonOf } from './transitions';
 
@@ -39,6 +40,12 @@ export interface AttemptView {
   detail: string | null;
   /** SMS: gateway, receipt status (`submitted`, `delivered`, `failed`, `unknown`), parts, encoding, cost, failure reason. */
   sms: { gateway: string; status: NonNullable<Attempt['sms']>['status']; parts: number; encoding: NonNullable<Attempt['sms']>['encoding']; cost: number; reason: string | null } | null;
+  /** Calls: the trunk the call was answered on or ended on. */
+  trunk: string | null;
+  /** Calls: the caller ID presented. */
+  caller_id: string | null;
+  /** Calls: trunks that refused first (failover within the attempt), in order. */
+  failover: Array<{ trunk: string; outcome: string; cause: { q850: number | null; sip: number | null; text: string | null } }>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -57,7 +64,14 @@ export function attemptView(a: Attempt): AttemptView {
     matched: a.matched ?? null,
     detail: a.detail ?? null,
     sms: a.sms ? { gateway: a.sms.gateway, status: a.sms.status, parts: a.sms.parts, encoding: a.sms.encoding, cost: a.sms.cost, reason: a.sms.reason ?? null } : null,
+    trunk: a.trunk ?? null,
+    caller_id: a.callerId ?? null,
+    failover: (a.failover ?? []).map((f) => ({ trunk: f.trunk, outcome: f.outcome, cause: causeView(f.cause) })),
   };
+}
+
+function causeView(c: CallCause): { q850: number | null; sip: number | null; text: string | null } {
+  return { q850: c.q850 ?? null, sip: c.sip ?? null, text: c.text ?? null };
 }
 
 export function verificationView(r: VerificationRecord): VerificationView {

@@ -31,6 +31,11 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
     pbx: 'asterisk',
     meaning: 'SIP MESSAGE destination, e.g. `pjsip:uas/sip:{number}@127.0.0.1:5070`; with `PBXVERIFY_LIVE_MESSAGE_SINK` it adds the SMS tests (skipped, by name, without both)',
   },
+  {
+    name: 'PBXVERIFY_LIVE_ROUTING_ENDPOINT',
+    pbx: 'asterisk',
+    meaning: 'PJSIP endpoint (e.g. `uas`) through which the routing test dials its own two SIPp phones on 127.0.0.1:5063 (refuses with 503) and :5064 (answers); adds the failover and local-presence test (skipped, by name, without it; `sipp` must be on the PATH)',
+  },
   { name: 'PBXVERIFY_LIVE_MESSAGE_SINK', pbx: 'asterisk', meaning: 'shell command starting a SIP phone (SIPp with `-bg`) that accepts one MESSAGE' },
   {
     name: 'PBXVERIFY_LIVE_ESL_DIAL',

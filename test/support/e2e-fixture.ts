@@ -14,6 +14,8 @@ export interface Fixture {
   api: ApiClient;
   receiver: WebhookReceiver;
   hookUrl: string;
+  /** The configuration file the engine was started with (reload tests rewrite it). */
+  file: string;
   /** Moves the engine's manual clock and runs whatever became due. */
   advance(ms: number): Promise<void>;
   /** Polls GET /v1/verifications/:id until `ready` accepts it. */
@@ -74,6 +76,7 @@ export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> 
     api,
     receiver,
     hookUrl,
+    file,
     advance: async (ms) => {
       const res = await api.post('/v1/test/clock', { advance_ms: ms });
       if (res.status !== 200) throw new Error(`clock: ${res.status} ${JSON.stringify(res.body)}`);

@@ -31,6 +31,7 @@ const RETURN_CODES: Partial<Record<ErrorCode, number>> = {
   AREA_CODE_NOT_ALLOWED: 7,
   NUMBER_TYPE_NOT_ALLOWED: 7,
   COUNTRY_NOT_ALLOWED: 8,
+  NO_ROUTE: 8,
 };
 const BAD_REQUEST = 4;
 

@@ -31,6 +31,7 @@ const IDENFY_ERRORS: Partial<Record<ErrorCode, { http: number; identifier: strin
   CODE_LENGTH_INVALID: { http: 400, identifier: 'BAD_VALUE' },
   NUMBER_DO_NOT_CALL: { http: 400, identifier: 'BAD_VALUE' },
   COUNTRY_NOT_ALLOWED: { http: 400, identifier: 'BAD_VALUE' },
+  NO_ROUTE: { http: 400, identifier: 'BAD_VALUE' },
   AREA_CODE_NOT_ALLOWED: { http: 400, identifier: 'BAD_VALUE' },
   NUMBER_TYPE_NOT_ALLOWED: { http: 400, identifier: 'BAD_VALUE' },
   NUMBER_FLOOD: { http: 429, identifier: 'TOO_MANY_REQUESTS' },

@@ -24,6 +24,8 @@ const ZADARMA_ERRORS: Partial<Record<ErrorCode, { http: number; message: string 
   CUSTOM_CODE_NOT_ALLOWED: { http: 403, message: 'This API key may not send codes (allowCustomCode)' },
   CHANNEL_NOT_ALLOWED: { http: 403, message: 'This API key may not place calls' },
   CALLER_ID_NOT_ALLOWED: { http: 400, message: 'Wrong caller_id: not one of your numbers' },
+  CALLER_ID_NOT_IN_POOL: { http: 400, message: 'Wrong caller_id: not one of your numbers' },
+  NO_ROUTE: { http: 403, message: 'Calls to this direction are not allowed' },
   NUMBER_NOT_E164: { http: 400, message: 'Wrong number format' },
   NUMBER_INVALID: { http: 400, message: 'Wrong number' },
   CODE_INVALID_FORMAT: { http: 400, message: 'Wrong code: digits only' },

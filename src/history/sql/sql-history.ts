@@ -134,6 +134,15 @@ export class SqlHistory implements History {
   }
 
   async replaceRates(trunk: string, rows: readonly RateRow[]): Promise<void> {
+    // Refused before the database is touched (the primary key would refuse it too): a deck is
+    // replaced whole or not at all.
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const key = `${row.prefix}@${row.validFrom}`;
+      if (row.trunk !== trunk) throw new Error(`rate deck of trunk ${trunk} has a row of trunk ${row.trunk}`);
+      if (seen.has(key)) throw new Error(`rate deck of trunk ${trunk} has prefix ${row.prefix} twice from ${row.validFrom}`);
+      seen.add(key);
+    }
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('rates').where('trunk', '=', trunk).execute();
       for (let i = 0; i < rows.length; i += 250) await trx.insertInto('rates').values(rows.slice(i, i + 250).map(rateToDb)).execute();

@@ -133,7 +133,7 @@ export class AriPbx implements Pbx {
   }
 
   async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
-    const endpoint = fillTemplate(this.opts.settings.endpointTemplate, { number: req.to, trunk: req.trunk ?? this.opts.defaultTrunk });
+    const endpoint = fillTemplate(req.dial?.asterisk ?? this.opts.settings.endpointTemplate, { number: req.to, dialNumber: req.dialNumber, national: req.national, trunk: req.trunk ?? this.opts.defaultTrunk });
     const callerId = checkedCallerId(req.callerId);
     const started = this.now();
     const fail = (outcome: 'failed' | 'canceled', text: string, by: CallEnd['by'] = 'pbx'): OriginateResult => ({

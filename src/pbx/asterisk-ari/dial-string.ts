@@ -1,25 +1,23 @@
 import { AppError } from '../../lib/errors';
+import { checkDialTemplate, DialTemplateError, renderDial, type DialValues } from '../dial-template';
 import { messageBodyProblem, senderProblem } from '../../lib/sms-text';
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-const TRUNK = /^[A-Za-z0-9_.-]{1,64}$/;
-
 /**
- * Fills a dial string / message destination template. Everything substituted is validated
- * here again (the API validated it already): nothing a client sent reaches ARI unchecked.
+ * Fills a dial string / message destination template through the one renderer
+ * (src/pbx/dial-template.ts): nothing a client sent reaches ARI unchecked.
  */
-export function fillTemplate(template: string, values: { number: string; trunk?: string | undefined }): string {
-  if (!E164.test(values.number)) throw new AppError('NUMBER_NOT_E164', { details: { where: 'asterisk driver' } });
-  if (template.includes('{trunk}')) {
-    if (values.trunk === undefined) {
-      throw new AppError('REQUEST_INVALID', { message: 'The dial string template needs a trunk (calls.trunk) and none was given' });
+export function fillTemplate(template: string, values: DialValues, requireNumber = false): string {
+  try {
+    if (requireNumber) {
+      const problem = checkDialTemplate('asterisk', template);
+      if (problem) throw new DialTemplateError('template', `dial template ${problem}`);
     }
-    if (!TRUNK.test(values.trunk)) throw new AppError('REQUEST_INVALID', { message: 'The trunk name is not valid' });
+    return renderDial('asterisk', template, values);
+  } catch (err) {
+    if (!(err instanceof DialTemplateError)) throw err;
+    if (err.field === 'number') throw new AppError('NUMBER_NOT_E164', { details: { where: 'asterisk driver' } });
+    throw new AppError('REQUEST_INVALID', { message: err.message.charAt(0).toUpperCase() + err.message.slice(1) });
   }
-  return template
-    .replaceAll('{number}', values.number)
-    .replaceAll('{digits}', values.number.slice(1))
-    .replaceAll('{trunk}', values.trunk ?? '');
 }
 
 /** Caller ID for originate: digits with an optional `+`, nothing else. */

@@ -34,6 +34,14 @@ export interface DialerOptions {
   downAfterChecks: number;
 }
 
+/** What a router may add to a dial: the nodes that reach its trunk, and how long to wait for a slot. */
+export interface DialOptions extends OperationOptions {
+  /** Only these nodes (by name) may carry the call; every node when absent. */
+  nodes?: ReadonlySet<string> | undefined;
+  /** Longest wait for a slot; `queueTimeoutMs` when absent (0: go now or be refused, to fail over at once). */
+  queueWaitMs?: number | undefined;
+}
+
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const TRUNK = /^[A-Za-z0-9_.-]{1,64}$/;
 const DEFAULT_TRUNK = '(default)';
@@ -56,11 +64,16 @@ export class DialerPbx implements Pbx {
   private readonly limiters = new Map<string, TrunkLimiter>();
   private healthTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: DialerOptions) {
+  constructor(private opts: DialerOptions) {
     if (opts.nodes.length === 0) throw new RangeError('dialer: at least one PBX node');
     this.kind = opts.nodes[0]?.pbx.kind ?? 'dialer';
     this.nodes = opts.nodes.map((spec) => new PbxNode(spec, opts.logger, opts.downAfterChecks));
     this.queue = new DialQueue(this.nodes, opts.queueMaxLength);
+  }
+
+  /** The nodes' names (`simulator`, `ari://host:8088`), as trunks' `nodes:` name them. */
+  get nodeNames(): readonly string[] {
+    return this.nodes.map((node) => node.name);
   }
 
   /** The drivers behind the dialer (QA tools look for the simulator here). */
@@ -93,19 +106,21 @@ export class DialerPbx implements Pbx {
     return { ready: up > 0, detail: this.queue.length > 0 ? `${detail}; ${this.queue.length} waiting` : detail };
   }
 
-  async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
+  async originate(req: OriginateRequest, opts: DialOptions): Promise<OriginateResult> {
     if (!E164.test(req.to)) throw new RangeError('originate: `to` must be E.164');
     if (req.trunk !== undefined && !TRUNK.test(req.trunk)) throw new RangeError('originate: bad trunk name');
     const limiter = this.limiterFor(req.trunk);
     const deadline = performance.now() + opts.timeoutMs;
-    const tried = new Set<PbxNode>();
+    // Nodes that do not reach the trunk count as already tried.
+    const tried = new Set<PbxNode>(opts.nodes ? this.nodes.filter((node) => !opts.nodes?.has(node.name)) : []);
+    const queueWaitMs = opts.queueWaitMs ?? this.opts.queueTimeoutMs;
     const log = this.opts.logger.child({ dest: maskNumber(req.to), tag: req.tag });
     for (;;) {
       const remaining = () => Math.max(0, deadline - performance.now());
       const grant = await this.queue.acquire({
         limiter,
         exclude: tried,
-        waitMs: Math.min(this.opts.queueTimeoutMs, remaining()),
+        waitMs: Math.min(queueWaitMs, remaining()),
         signal: opts.signal,
       });
       if (!grant.ok) {
@@ -180,6 +195,18 @@ export class DialerPbx implements Pbx {
     if (result.ok) return { ok: true, call: result.call };
     if (lostSignal.aborted && !signal?.aborted) return { ok: false, end: this.lostEnd(node, false), lost: true };
     return { ok: false, end: result.end, lost: false };
+  }
+
+  /** New per-trunk limits (reload): limiters keep counting the calls in progress. */
+  setTrunkLimits(trunks: Readonly<Record<string, TrunkLimits>>): void {
+    this.opts = { ...this.opts, trunks };
+    for (const [name, limiter] of this.limiters) limiter.setLimits((name !== DEFAULT_TRUNK ? trunks[name] : undefined) ?? this.opts.defaultLimits);
+    this.queue.pump();
+  }
+
+  /** Calls in progress on a trunk, as this dialer counts them. */
+  inProgress(trunk: string | undefined): number {
+    return this.limiters.get(trunk ?? DEFAULT_TRUNK)?.inProgress ?? 0;
   }
 
   private limiterFor(trunk: string | undefined): TrunkLimiter {

@@ -16,11 +16,18 @@ export interface TrunkLimits {
 export class TrunkLimiter {
   private active = 0;
   private readonly starts: number[] = [];
-  private readonly burst: number;
-  private readonly windowMs: number;
+  private burst = 1;
+  private windowMs = 1000;
+  limits!: TrunkLimits;
 
-  constructor(readonly limits: TrunkLimits) {
+  constructor(limits: TrunkLimits) {
+    this.setLimits(limits);
+  }
+
+  /** New limits (reload); calls in progress and recent starts still count. */
+  setLimits(limits: TrunkLimits): void {
     if (!(limits.cps > 0) || !(limits.maxConcurrent >= 1)) throw new RangeError('trunk limits: cps > 0 and maxConcurrent ≥ 1');
+    this.limits = limits;
     this.burst = Math.max(1, Math.floor(limits.cps));
     this.windowMs = (this.burst * 1000) / limits.cps;
   }

@@ -1,5 +1,6 @@
 import { messageBodyProblem, senderProblem } from '../../lib/sms-text';
 import { promptPath } from '../../prompts/media';
+import { checkDialTemplate as checkTemplate, DialTemplateError, renderDial, type DialValues } from '../dial-template';
 import type { PlayItem } from '../port';
 
 /**
@@ -9,9 +10,7 @@ import type { PlayItem } from '../port';
  * would start a new ESL command.
  */
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const CALLER_ID = /^\+?[1-9]\d{3,14}$/;
-const TRUNK = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Characters a rendered dial string may hold: no space, `,` `|` (dial separators), braces, quotes, `!` `^` `&`. */
 const DIAL_STRING = /^[A-Za-z0-9_.+@:/;=%-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -25,28 +24,21 @@ export class CommandInputError extends RangeError {
 
 /** Checks a dial-string template from the configuration (`sofia/gateway/{trunk}/{number}`). */
 export function checkDialTemplate(template: string): string | undefined {
-  if (!template.includes('{number}') && !template.includes('{digits}')) return 'must contain {number} or {digits}';
-  const rest = template.replace(TEMPLATE_PLACEHOLDERS, 'x');
-  if (/[{}]/.test(rest)) return 'only {trunk}, {number} and {digits} may be used';
-  if (!DIAL_STRING.test(rest)) return 'may only contain letters, digits and _ . + @ : / ; = % -';
-  return undefined;
+  return checkTemplate('freeswitch', template);
 }
 
 export function checkSoundsDir(dir: string): string | undefined {
   return SOUNDS_DIR.test(dir) ? undefined : 'must be an absolute path of letters, digits and _ . / -';
 }
 
-/** Renders the dial string for one call. Throws {@link CommandInputError} on anything unexpected. */
-export function renderDialString(template: string, values: { number: string; trunk?: string | undefined }): string {
-  if (!E164.test(values.number)) throw new CommandInputError('destination is not an E.164 number');
-  if (template.includes('{trunk}') && (values.trunk === undefined || !TRUNK.test(values.trunk))) {
-    throw new CommandInputError('the dial string needs a trunk (calls.trunk) of letters, digits and _ . -');
+/** Renders the dial string for one call (the one renderer). Throws {@link CommandInputError} on anything unexpected. */
+export function renderDialString(template: string, values: DialValues): string {
+  try {
+    return renderDial('freeswitch', template, values);
+  } catch (err) {
+    if (err instanceof DialTemplateError) throw new CommandInputError(err.message);
+    throw err;
   }
-  const dial = template.replace(TEMPLATE_PLACEHOLDERS, (_, name: string) =>
-    name === 'trunk' ? (values.trunk as string) : name === 'number' ? values.number : values.number.slice(1),
-  );
-  if (!DIAL_STRING.test(dial)) throw new CommandInputError('the rendered dial string has characters FreeSWITCH would split on');
-  return dial;
 }
 
 export interface OriginateSpec {
@@ -164,15 +156,15 @@ export function chatCommand(spec: ChatSpec): string {
   return `chat sip|${spec.from}|${spec.to}|${spec.body}|text/plain`;
 }
 
-/** Renders the chat destination template (`qa/sip:{number}@127.0.0.1:5090`). */
-export function renderChatTo(template: string, values: { number: string; trunk?: string | undefined }): string {
-  if (!E164.test(values.number)) throw new CommandInputError('destination is not an E.164 number');
-  if (template.includes('{trunk}') && (values.trunk === undefined || !TRUNK.test(values.trunk))) {
-    throw new CommandInputError('the chat destination needs a trunk (calls.trunk)');
+/** Renders the chat destination template (`qa/sip:{number}@127.0.0.1:5090`) with the one renderer. */
+export function renderChatTo(template: string, values: DialValues): string {
+  let to: string;
+  try {
+    to = renderDial('freeswitch', template, values);
+  } catch (err) {
+    if (!(err instanceof DialTemplateError)) throw err;
+    throw new CommandInputError(err.field === 'trunk' ? 'the chat destination needs a trunk (calls.trunk)' : err.message);
   }
-  const to = template.replace(TEMPLATE_PLACEHOLDERS, (_, name: string) =>
-    name === 'trunk' ? (values.trunk as string) : name === 'number' ? values.number : values.number.slice(1),
-  );
   if (!CHAT_TO.test(to)) throw new CommandInputError('the rendered chat destination has characters FreeSWITCH would split on');
   return to;
 }

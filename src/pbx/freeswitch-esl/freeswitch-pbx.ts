@@ -141,7 +141,7 @@ export class FreeSwitchPbx implements Pbx {
     const now = (): number => this.opts.clock.now();
     // Bad arguments are programming errors (the port throws for those): checked before anything is dialled.
     mediaOf({ prompt: 'your-code-is' }, req.lang, this.settings.soundsDir); // throws on a language that is not a pack tag
-    const dial = renderDialString(this.settings.dialString, { number: req.to, trunk: req.trunk ?? this.settings.defaultTrunk });
+    const dial = renderDialString(req.dial?.freeswitch ?? this.settings.dialString, { number: req.to, dialNumber: req.dialNumber, national: req.national, trunk: req.trunk ?? this.settings.defaultTrunk });
     const uuid = this.ids.next();
     const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs });
     const call = new FreeSwitchCall(uuid, req.lang, {

@@ -33,6 +33,10 @@ export interface SimCallLog {
   behaviour: string;
   startedAt: number;
   events: SimCallEvent[];
+  /** The trunk the call was placed on, the dial string a PBX would have used, the caller ID presented. */
+  trunk?: string;
+  dial?: string;
+  callerId?: string;
 }
 
 export interface SimEnv {

@@ -14,6 +14,7 @@ import {
   type Pbx,
   type PbxHealth,
 } from '../port';
+import { renderDial } from '../dial-template';
 import { BEHAVIOURS, DEFAULT_TEST_NUMBERS, FAILURE_CAUSES, type CalleeBehaviour } from './behaviours';
 import { SimulatedCall, type SimCallLog, type SimEnv } from './simulated-call';
 
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   speed: number;
   /** Number → behaviour name; merged over {@link DEFAULT_TEST_NUMBERS}. */
   numbers?: Readonly<Record<string, string>>;
+  /** Trunk → behaviour name: every call on that trunk dials out as that behaviour (`congestion` refuses with 503). */
+  trunks?: Readonly<Record<string, string>>;
   /** Prompt durations, from the installed packs. */
   durationMs: (lang: string, promptId: string) => number;
   /** How many finished calls and messages to keep for QA. */
@@ -58,6 +61,9 @@ export class SimulatorPbx implements Pbx {
 
   constructor(private readonly opts: SimulatorOptions) {
     this.numbers = { ...DEFAULT_TEST_NUMBERS, ...(opts.numbers ?? {}) };
+    for (const [trunk, name] of Object.entries(opts.trunks ?? {})) {
+      if (!BEHAVIOURS[name]) throw new Error(`simulator.trunks: ${trunk} has unknown behaviour "${name}" (known: ${Object.keys(BEHAVIOURS).join(', ')})`);
+    }
     for (const [number, name] of Object.entries(this.numbers)) {
       if (!BEHAVIOURS[name]) throw new Error(`simulator.numbers: ${number} has unknown behaviour "${name}" (known: ${Object.keys(BEHAVIOURS).join(', ')})`);
     }
@@ -125,9 +131,22 @@ export class SimulatorPbx implements Pbx {
   async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
     const now = this.opts.clock.now();
     if (!this.running) return { ok: false, end: callEnd('failed', 'pbx', { text: 'simulator stopped' }, now) };
-    const { name, behaviour } = this.behaviourOf(req.to);
+    const trunkBehaviour = req.trunk !== undefined ? this.opts.trunks?.[req.trunk] : undefined;
+    const { name, behaviour } = trunkBehaviour !== undefined ? { name: trunkBehaviour, behaviour: BEHAVIOURS[trunkBehaviour] as CalleeBehaviour } : this.behaviourOf(req.to);
     const id = `sim-${randomHex(6)}`;
     const log: SimCallLog = { id, tag: req.tag, to: req.to, lang: req.lang, behaviour: name, startedAt: now, events: [] };
+    if (req.trunk !== undefined) log.trunk = req.trunk;
+    if (req.callerId !== undefined) log.callerId = req.callerId;
+    // The dial string a real PBX would get, through the same renderer: a bad one fails the dial as it would there.
+    const template = req.dial?.asterisk ?? req.dial?.freeswitch;
+    if (template !== undefined) {
+      try {
+        log.dial = renderDial(req.dial?.asterisk !== undefined ? 'asterisk' : 'freeswitch', template, { number: req.to, dialNumber: req.dialNumber, national: req.national, trunk: req.trunk });
+      } catch (err) {
+        this.remember(this.calls, log);
+        return { ok: false, end: callEnd('failed', 'pbx', { text: `bad dial string: ${(err as Error).message}` }, now) };
+      }
+    }
     this.remember(this.calls, log);
     log.events.push({ t: now, type: 'dial', behaviour: name });
     const logger = this.opts.logger.child({ callId: id, dest: maskNumber(req.to) });

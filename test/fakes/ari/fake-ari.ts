@@ -60,7 +60,9 @@ export class FakeAri {
   private readonly apps = new Map<string, WebSocket>();
   private readonly stalls: RegExp[] = [];
   private readonly held = new Set<ServerResponse>();
-  private replayScript: ReplayScript | undefined;
+  private readonly replayQueue: ReplayScript[] = [];
+  /** Every originate's endpoint (dial string) and caller ID, in order. */
+  readonly originated: Array<{ endpoint: string; callerId: string | null }> = [];
   private readonly replaying = new Set<string>();
   private user: string;
   private password: string;
@@ -136,8 +138,9 @@ export class FakeAri {
   }
 
   /** The next originate answers and emits a recording's events instead of running a callee. */
+  /** The next originate replays `script` (several calls queue up, one script per originate). */
   replayNext(script: ReplayScript): void {
-    this.replayScript = script;
+    this.replayQueue.push(script);
   }
 
   setCredentials(user: string, password: string): void {
@@ -170,7 +173,6 @@ export class FakeAri {
   }
 
   private replay(script: ReplayScript, channelId: string, app: string, reply: (status: number, body?: unknown) => void): void {
-    this.replayScript = undefined;
     const rewrite = (value: unknown): Record<string, unknown> => {
       const text = JSON.stringify(value).replaceAll(script.recordedId, channelId).replaceAll(`"application":"${script.recordedApp}"`, `"application":"${app}"`);
       return JSON.parse(text) as Record<string, unknown>;
@@ -272,7 +274,9 @@ export class FakeAri {
         const app = q.get('app');
         if (!endpoint) return reply(400, { message: 'Endpoint must be specified' });
         if (!app) return reply(400, { message: 'Application or extension must be specified' });
-        if (this.replayScript) return this.replay(this.replayScript, q.get('channelId') ?? 'replayed', app, reply);
+        this.originated.push({ endpoint, callerId: q.get('callerId') });
+        const script = this.replayQueue.shift();
+        if (script) return this.replay(script, q.get('channelId') ?? 'replayed', app, reply);
         const timeout = Number(q.get('timeout') ?? '30');
         const out = this.engine.originate({
           endpoint,

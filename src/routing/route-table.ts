@@ -1,0 +1,222 @@
+import { randomInt } from 'node:crypto';
+import { callingCodeOf as callingCodeOfCountry, type RouteConfig, type TrunkConfig } from '../config/routing-schema';
+import type { DialFamily } from '../pbx/dial-template';
+import { CallerIdPool, type CallerIdStrategy } from './caller-id';
+import { isSharedCode, type NumberFacts } from './number-facts';
+import { PrefixTrie } from './prefix-trie';
+
+/** A carrier trunk, compiled from `trunks:` (or the implicit trunk of a single-trunk config). */
+export interface Trunk {
+  name: string;
+  /** The trunk name given to the driver's template (`{trunk}`); undefined for an implicit trunk without `calls.trunk`. */
+  dialTrunk: string | undefined;
+  /** PBX node names that reach it; every node when undefined. */
+  nodes: ReadonlySet<string> | undefined;
+  /** The trunk's own templates; the driver's configured template when absent. */
+  dial: Readonly<Partial<Record<DialFamily, string>>> | undefined;
+  numberFormat: 'e164' | 'digits' | 'national';
+  techPrefix: string | undefined;
+  /** Caller-ID pool; undefined only for the implicit trunk, which presents the request's caller ID. */
+  pool: CallerIdPool | undefined;
+  maxConcurrent: number | undefined;
+  cps: number | undefined;
+  rateDeck: string | undefined;
+  implicit: boolean;
+}
+
+export type RouteChannel = 'call' | 'reverse';
+
+export interface Route {
+  index: number;
+  name: string;
+  trunks: ReadonlyArray<{ trunk: Trunk; weight: number | undefined }>;
+  callerId: CallerIdStrategy;
+  countries: ReadonlySet<string> | undefined;
+  numberTypes: ReadonlySet<string> | undefined;
+  channels: ReadonlySet<RouteChannel> | undefined;
+  /** True when the route has prefixes (then countries, if any, are checked on the number). */
+  hasPrefixes: boolean;
+  /** The trunks in listed order (shared by every decision; never mutated). */
+  ordered: readonly Trunk[];
+}
+
+/** What the table decided for one call. */
+export interface RouteDecision {
+  route: Route;
+  /** Trunks in the order to try them (weights drawn for this call). */
+  trunks: readonly Trunk[];
+}
+
+interface Entry {
+  route: Route;
+  /** The exact country to confirm when the matched calling code is shared by several countries. */
+  country: string | undefined;
+}
+
+/**
+ * The route table: every route's prefixes (and the calling codes of its countries) in one digit
+ * trie. A decision walks the destination's digits once; among the routes found, the longest
+ * prefix wins and, at equal length, the earlier route in `routes:`. A route without prefixes or
+ * countries matches every number (length 0). Country and number-type checks that need the full
+ * metadata run only on the candidates that ask for them.
+ */
+export class RouteTable {
+  readonly trunks: ReadonlyMap<string, Trunk>;
+  readonly routes: readonly Route[];
+  private readonly trie = new PrefixTrie<Entry>();
+
+  constructor(trunks: readonly Trunk[], routes: readonly Route[]) {
+    this.trunks = new Map(trunks.map((t) => [t.name, t]));
+    this.routes = routes;
+    for (const route of routes) {
+      if (route.hasPrefixes) continue;
+      if (route.countries === undefined) {
+        this.trie.add('', { route, country: undefined });
+        continue;
+      }
+      for (const country of route.countries) {
+        const code = callingCodeOfCountry(country) as string;
+        this.trie.add(code, { route, country: isSharedCode(code) ? country : undefined });
+      }
+    }
+  }
+
+  /** Adds a route's prefixes (separate so the constructor stays one pass over the routes). */
+  static build(trunks: readonly Trunk[], routes: readonly Route[], prefixes: ReadonlyMap<Route, readonly string[]>): RouteTable {
+    const table = new RouteTable(trunks, routes);
+    for (const route of routes) for (const prefix of prefixes.get(route) ?? []) table.trie.add(prefix.replace(/^\+/, ''), { route, country: undefined });
+    return table;
+  }
+
+  /** The route for `to` (E.164) on `channel`, or undefined (NO_ROUTE). */
+  decide(to: string, channel: RouteChannel | undefined, facts: () => NumberFacts): RouteDecision | undefined {
+    const best = this.trie.deepestFirst(to, 1, (values) => {
+      let found: Entry | undefined;
+      for (const entry of values) {
+        if (found && found.route.index < entry.route.index) continue;
+        if (this.accepts(entry, channel, facts)) found = entry;
+      }
+      return found;
+    });
+    return best ? { route: best.route, trunks: order(best.route) } : undefined;
+  }
+
+  /** Every trunk some route matching `to` may use (for the caller-ID pool check at start). */
+  trunksFor(to: string, channels: readonly RouteChannel[], facts: () => NumberFacts): Trunk[] | undefined {
+    const seen = new Set<Trunk>();
+    let any = false;
+    for (const channel of channels) {
+      const decision = this.decide(to, channel, facts);
+      if (!decision) return undefined;
+      any = true;
+      for (const t of decision.route.trunks) seen.add(t.trunk);
+    }
+    return any ? [...seen] : [];
+  }
+
+  private accepts(entry: Entry, channel: RouteChannel | undefined, facts: () => NumberFacts): boolean {
+    const { route } = entry;
+    if (route.channels && channel !== undefined && !route.channels.has(channel)) return false;
+    if (entry.country !== undefined && facts().country !== entry.country) return false;
+    if (route.hasPrefixes && route.countries && !route.countries.has(facts().country ?? '')) return false;
+    if (route.numberTypes && !route.numberTypes.has(facts().type)) return false;
+    return true;
+  }
+}
+
+/** The trunk order for one call: as listed, or drawn by weight without replacement. */
+function order(route: Route): readonly Trunk[] {
+  if (route.trunks.length < 2 || route.trunks[0]?.weight === undefined) return route.ordered;
+  const left = [...route.trunks];
+  const out: Trunk[] = [];
+  while (left.length) {
+    const total = left.reduce((sum, t) => sum + (t.weight ?? 1), 0);
+    let pick = randomInt(total);
+    let i = 0;
+    for (; i < left.length - 1; i++) {
+      pick -= left[i]?.weight ?? 1;
+      if (pick < 0) break;
+    }
+    out.push((left.splice(i, 1)[0] as { trunk: Trunk }).trunk);
+  }
+  return out;
+}
+
+/** Compiles `trunks:` + `routes:` (validated by the schema) into a table. */
+export function compileTable(trunkConfigs: readonly TrunkConfig[], routeConfigs: readonly RouteConfig[], stickyWindowMs: number): RouteTable {
+  const trunks = trunkConfigs.map(compileTrunk);
+  const byName = new Map(trunks.map((t) => [t.name, t]));
+  const prefixes = new Map<Route, readonly string[]>();
+  const routes = routeConfigs.map((config, index): Route => {
+    const cid = typeof config.callerId === 'string' ? { strategy: config.callerId } : config.callerId;
+    const route: Route = {
+      index,
+      name: config.name ?? `routes.${index}`,
+      trunks: config.trunks.map((entry) => {
+        const name = typeof entry === 'string' ? entry : entry.name;
+        const trunk = byName.get(name);
+        if (!trunk) throw new RangeError(`routes.${index}: unknown trunk "${name}"`);
+        return { trunk, weight: typeof entry === 'string' ? undefined : entry.weight };
+      }),
+      callerId: {
+        kind: cid.strategy,
+        number: 'number' in cid ? cid.number : undefined,
+        fallback: 'fallback' in cid ? cid.fallback : undefined,
+        windowMs: ('windowSeconds' in cid && cid.windowSeconds !== undefined ? cid.windowSeconds * 1000 : undefined) ?? stickyWindowMs,
+      },
+      countries: config.match.countries ? new Set(config.match.countries) : undefined,
+      numberTypes: config.match.numberTypes ? new Set(config.match.numberTypes) : undefined,
+      channels: config.match.channels ? new Set(config.match.channels) : undefined,
+      hasPrefixes: config.match.prefixes !== undefined,
+      ordered: [],
+    };
+    route.ordered = route.trunks.map((t) => t.trunk);
+    if (config.match.prefixes) prefixes.set(route, config.match.prefixes);
+    return route;
+  });
+  return RouteTable.build(trunks, routes, prefixes);
+}
+
+export function compileTrunk(config: TrunkConfig): Trunk {
+  const dial = config.dial.asterisk !== undefined || config.dial.freeswitch !== undefined ? { ...config.dial } : undefined;
+  return {
+    name: config.name,
+    dialTrunk: config.name,
+    nodes: config.nodes ? new Set(config.nodes) : undefined,
+    dial: dial as Trunk['dial'],
+    numberFormat: config.numberFormat,
+    techPrefix: config.techPrefix,
+    pool: new CallerIdPool(config.callerIds),
+    maxConcurrent: config.maxConcurrent,
+    cps: config.cps,
+    rateDeck: config.rateDeck,
+    implicit: false,
+  };
+}
+
+/** The single-trunk configuration of old (`calls.trunk`, no `trunks:`) as a one-route table. */
+export function implicitTable(trunkName: string | undefined): RouteTable {
+  const trunk: Trunk = {
+    name: trunkName ?? 'default',
+    dialTrunk: trunkName,
+    nodes: undefined,
+    dial: undefined,
+    numberFormat: 'e164',
+    techPrefix: undefined,
+    pool: undefined,
+    maxConcurrent: undefined,
+    cps: undefined,
+    rateDeck: undefined,
+    implicit: true,
+  };
+  const route: Route = { index: 0, name: 'default', trunks: [{ trunk, weight: undefined }], callerId: { kind: 'fixed', windowMs: 0 }, countries: undefined, numberTypes: undefined, channels: undefined, hasPrefixes: false, ordered: [trunk] };
+  return new RouteTable([trunk], [route]);
+}
+
+/** `{number}` as the trunk dials it. */
+export function dialNumberFor(trunk: Trunk, to: string, facts: () => NumberFacts): string {
+  const body = trunk.numberFormat === 'e164' ? to : trunk.numberFormat === 'digits' ? to.slice(1) : (facts().national ?? to.slice(1));
+  return `${trunk.techPrefix ?? ''}${body}`;
+}
+
+export { callingCodeOf } from './number-facts';
