@@ -22,7 +22,7 @@ function settings(port: number, over: Partial<SmppGatewaySettings> = {}): SmppGa
     enquireLinkMs: 30_000,
     reconnectMinMs: 20,
     reconnectMaxMs: 200,
-    responseTimeoutMs: 2_000,
+    responseTimeoutMs: 5_000,
     throttleDelayMs: 30,
     concat: 'udh8',
     ids: { submit: 'hex', receipt: 'hex' },

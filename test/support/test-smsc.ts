@@ -142,7 +142,11 @@ export class TestSmsc {
         if (this.script.dropAfter !== undefined && this.script.dropAfter-- <= 0) {
           this.script.dropAfter = undefined;
           dropped = true;
-          session.destroy();
+          // the answers already written go out first (end, not destroy): only the rest of the
+          // window is unanswered. A response lost after the SMSC took the message is SMPP's
+          // known ambiguity (docs/sms.md), not what this behaviour scripts.
+          this.sessions.delete(session);
+          session.close();
           return;
         }
         const n = this.nextId++;
