@@ -1,6 +1,6 @@
 import type { ChannelName } from '../config/schema';
-import type { Attempt, AttemptCdr, AttemptResult, DomainEvent } from './model';
-import type { CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
+import type { Attempt, AttemptAmd, AttemptCdr, AttemptResult, DomainEvent } from './model';
+import type { AmdRequest, CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
 /** What the engine asks a channel to do for one workflow step. */
@@ -19,6 +19,8 @@ export interface AttemptSpec {
   brand: string;
   template?: string | undefined;
   gateDigit?: string | undefined;
+  /** Answering-machine detection for this call (the step's mode over the verification's); absent when off. */
+  amd?: AmdRequest | undefined;
   /** SMS: the gateway accepted the message (recorded on the running attempt as `submitted`). */
   onSmsSubmitted?: ((delivery: SmsDelivery) => void) | undefined;
 }
@@ -30,6 +32,8 @@ export interface AttemptReport {
   cause?: CallCause;
   reason?: LegacyReason | null;
   matched?: boolean;
+  /** Answering-machine detection's verdict on the call, with the mode it ran in. */
+  amd?: AttemptAmd;
   detail?: string;
   sms?: SmsDelivery;
   /** Run the workflow's next step now instead of at its planned time (an SMS failure receipt). */

@@ -1,4 +1,4 @@
-import { CHANNELS, type ApiKeyConfig, type ChannelName } from '../config/schema';
+import { AMD_MODES, CHANNELS, type AmdMode, type ApiKeyConfig, type ChannelName } from '../config/schema';
 import { brandProblem, CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN, senderProblem, templateProblem } from '../lib/sms-text';
 import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
@@ -23,6 +23,8 @@ export interface StartInput {
   callbackUrl?: string | undefined;
   expirySeconds?: number | undefined;
   gate?: boolean | undefined;
+  /** Answering-machine detection for the calls (over the key's `amd`; workflow steps may set their own). */
+  amd?: AmdMode | undefined;
   /** A step list of its own instead of a named workflow (compat adapters: Vonage's workflow_id). */
   steps?: readonly WorkflowStep[] | undefined;
   /** Vonage-style code lifetime (pin_expiry), see {@link VerificationRecord.codeLifetimeSeconds}. */
@@ -189,6 +191,8 @@ export function buildStart(
     nextStepAt: firstPlan.at,
     attempts: [],
   };
+  const amd = input.amd ?? key.amd;
+  if (amd !== 'off' && usesCalls) record.amd = amd;
   if (sender !== undefined) record.sender = sender;
   if (callerId !== undefined) record.callerId = callerId;
   if (input.messageTemplate !== undefined) record.template = input.messageTemplate;
@@ -223,10 +227,12 @@ function validSteps(steps: readonly WorkflowStep[]): WorkflowStep[] {
       (CHANNELS as readonly string[]).includes(step.channel) &&
       int(step.waitSeconds, 0, 3600) &&
       (step.code === 'same' || step.code === 'new') &&
-      (step.validitySeconds === undefined || int(step.validitySeconds, 1, 3600));
+      (step.validitySeconds === undefined || int(step.validitySeconds, 1, 3600)) &&
+      (step.amd === undefined || (AMD_MODES as readonly string[]).includes(step.amd));
     if (!ok) throw new AppError('REQUEST_INVALID', { message: 'A workflow step is not valid' });
     const copy: WorkflowStep = { channel: step.channel, waitSeconds: step.waitSeconds, code: step.code };
     if (step.validitySeconds !== undefined) copy.validitySeconds = step.validitySeconds;
+    if (step.amd !== undefined) copy.amd = step.amd;
     return copy;
   });
 }
