@@ -81,7 +81,8 @@ export async function withCall(
   if (!dial.ok) {
     return { ...dialFailure(dial.end), ...route, cdr: { ...routed, endedAt: now(), billsec: 0, cause: dial.end.cause, ...(dial.end.node ? { node: dial.end.node } : {}) } };
   }
-  const answeredAt = now();
+  // detection listened before originate resolved: the call was answered that long ago
+  const answeredAt = now() - (dial.call.amd?.ms ?? 0);
   let report: AttemptReport | undefined;
   try {
     const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]);
