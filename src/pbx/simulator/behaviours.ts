@@ -65,6 +65,7 @@ export const DEFAULT_TEST_NUMBERS: Readonly<Record<string, string>> = {
   '+12025550109': 'gate-wrong',
   '+12025550110': 'slow-answer',
   '+12025550120': 'machine',
+  '+12025550121': 'human',
 };
 
 /**
