@@ -151,6 +151,14 @@ describe('answering-machine detection', () => {
     expect(second.verification.status).toBe('pending');
   });
 
+  it('on a reverse call hangs up on the machine before asking for the code', async () => {
+    const started = await api.post('/v1/verifications', { to: MACHINE, channel: 'reverse', amd: 'hangup' });
+    expect(started.status).toBe(201);
+    const { attempt } = await settled(started.body.id);
+    expect(attempt).toMatchObject({ channel: 'reverse', result: 'machine', amd: { mode: 'hangup', result: 'machine' } });
+    expect((await heard(MACHINE)).played).toEqual([]);
+  });
+
   it('refuses an unknown amd mode with a 400 and a stable code', async () => {
     const res = await api.post<{ error: { code: string } }>('/v1/verifications', { to: HUMAN, channel: 'call', amd: 'maybe' });
     expect(res.status).toBe(400);
