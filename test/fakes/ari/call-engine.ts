@@ -122,14 +122,24 @@ export class CallEngine {
     if (context !== 'pbxverify-amd' || (exten !== 'hangup' && exten !== 'wait_for_beep')) return { status: 400, body: { message: 'the fake runs only the pbxverify-amd context' } };
     const amd = (live.callee.kind === 'answer' ? live.callee.amd : undefined) ?? SILENT_AMD;
     this.failPlayback(live);
-    this.leaveStasis(live);
+    // the app stays subscribed to the channel it originated: its dialplan steps keep coming
+    live.inStasis = false;
+    this.ev(live, 'StasisEnd', { channel: channelJson(live.ch) });
     live.ch.appName = 'AMD';
+    this.ev(live, 'ChannelDialplan', { dialplan_app: 'AMD', dialplan_app_data: '', channel: channelJson(live.ch) });
+    const setVar = (variable: string, value: string): void => {
+      live.vars.set(variable, value);
+      this.ev(live, 'ChannelVarset', { channel: channelJson(live.ch) }, { variable, value });
+    };
     const waitBeep = exten === 'wait_for_beep' && amd.status === 'MACHINE';
+    this.after(live, amd.decideMs, () => {
+      setVar('AMDSTATUS', amd.status);
+      setVar('AMDCAUSE', amd.cause);
+    });
     this.after(live, waitBeep ? (amd.beepMs ?? amd.decideMs) : amd.decideMs, () => {
-      live.vars.set('AMDSTATUS', amd.status);
-      live.vars.set('AMDCAUSE', amd.cause);
-      if (waitBeep) live.vars.set('PBXVERIFY_BEEP', amd.beepMs === undefined ? '0' : '1');
+      if (waitBeep) setVar('PBXVERIFY_BEEP', amd.beepMs === undefined ? '0' : '1');
       live.ch.appName = 'Stasis';
+      this.ev(live, 'ChannelVarset', { channel: channelJson(live.ch) }, { variable: 'STASISSTATUS', value: '' });
       live.inStasis = true;
       this.emit(live.vars.get('PBXVERIFY_AMD_APP') ?? live.app, event('StasisStart', live.app, { args: ['amd'], channel: channelJson(live.ch) }));
     });

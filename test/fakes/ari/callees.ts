@@ -12,7 +12,7 @@ export type Callee =
 
 /**
  * What AMD() in [pbxverify-amd] concludes on a callee, and when (after the continue), from
- * test/fixtures/ari/cases/amd-*.json. `beepMs`: when WaitForSilence returns after the greeting
+ * test/fixtures/ari/amd/*.json. `beepMs`: when WaitForSilence returns after the greeting
  * and its beep (wait_for_beep on a machine). A callee without it says nothing: AMD() calls 2.5 s
  * of initial silence a machine (amd.conf initial_silence), as the real one does.
  */
@@ -45,8 +45,11 @@ export const CALLEES: Readonly<Record<string, Callee>> = {
   'answer-and-hangup': { kind: 'answer', ringMs: 0, hangupAfterMs: 2000 },
   // not a recording: the bench's callee (presses at once, never hangs up by itself)
   'bench-press': { kind: 'answer', ringMs: 0, digits: { afterMs: 20, spacingMs: 2, keys: '1234#' }, hangupAfterMs: 600_000 },
-  'amd-machine': { kind: 'answer', ringMs: 0, hangupAfterMs: 40_000, amd: { status: 'MACHINE', cause: 'LONGGREETING-1500-1500', decideMs: 1800, beepMs: 10_500 } },
-  'amd-human': { kind: 'answer', ringMs: 0, hangupAfterMs: 30_000, amd: { status: 'HUMAN', cause: 'HUMAN-800-800', decideMs: 1700 } },
+  // amd-machine-*.json: MACHINE (MAXWORDS-3-2) 2.1 s after the continue; WaitForSilence back 11.4 s after it
+  'amd-machine': { kind: 'answer', ringMs: 0, hangupAfterMs: 40_000, amd: { status: 'MACHINE', cause: 'MAXWORDS-3-2', decideMs: 2100, beepMs: 11_450 } },
+  // amd-human-*.json: over a Local channel the callee's Wait() sends no frames, so AMD() never
+  // measures the silence after the word and gives up at its total analysis time
+  'amd-human': { kind: 'answer', ringMs: 0, hangupAfterMs: 30_000, amd: { status: 'NOTSURE', cause: 'TOOLONG-4900', decideMs: 5100 } },
   busy: { kind: 'fail', status: 'BUSY', cause: 17, causeTxt: CAUSE_TXT[17] as string, sip: 486 },
   congestion: { kind: 'fail', status: 'CONGESTION', cause: 34, causeTxt: CAUSE_TXT[34] as string, sip: 503 },
   noanswer: { kind: 'noanswer' },
