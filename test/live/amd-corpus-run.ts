@@ -38,10 +38,14 @@ function phone(pcap: string, dir: string): void {
   spawnSync('sleep', ['0.3']);
 }
 
-/** Dials every recording of the corpus once; returns what detection said, and writes it to <tmp>/…/amd-runs.json. */
-export async function runCorpus(pbx: Pbx, label: string): Promise<{ runs: AmdRun[]; file: string }> {
+/** Generates the corpus into a new temp directory (before the driver starts: generating takes seconds). */
+export function makeCorpus(): { dir: string; items: CorpusItem[] } {
   const dir = mkdtempSync(join(tmpdir(), 'pbxverify-live-amd-'));
-  const items = buildCorpus(join(dir, 'corpus'));
+  return { dir, items: buildCorpus(join(dir, 'corpus')) };
+}
+
+/** Dials every recording of the corpus once; returns what detection said, and writes it to <dir>/amd-runs-<label>.json. */
+export async function runCorpus(pbx: Pbx, label: string, { dir, items }: { dir: string; items: CorpusItem[] }): Promise<{ runs: AmdRun[]; file: string }> {
   const runs: AmdRun[] = [];
   for (const item of items) {
     phone(item.pcap, dir);

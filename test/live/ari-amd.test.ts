@@ -1,6 +1,6 @@
 import { amdContract } from '../contract/pbx-amd';
 import { liveDriver, env } from './ari-support';
-import { corpusProblem, runCorpus, summarize } from './amd-corpus-run';
+import { corpusProblem, makeCorpus, runCorpus, summarize } from './amd-corpus-run';
 import { skippedUnless } from './live-settings';
 
 /**
@@ -21,10 +21,11 @@ const accuracy = skippedUnless('answering-machine detection accuracy on a live A
   it('gives every recording a verdict, and reports the accuracy', async () => {
     const problem = corpusProblem();
     if (problem) throw new Error(problem);
+    const corpus = makeCorpus();
     const pbx = liveDriver({ endpointTemplate: dial as string });
     await pbx.start();
     try {
-      const { runs, file } = await runCorpus(pbx, 'asterisk');
+      const { runs, file } = await runCorpus(pbx, 'asterisk', corpus);
       process.stdout.write(`\nAsterisk AMD() on the corpus (${file}):\n${summarize(runs)}\n`);
       expect(runs.filter((r) => r.verdict.result === 'no-verdict')).toEqual([]);
     } finally {

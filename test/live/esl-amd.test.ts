@@ -1,5 +1,5 @@
 import { amdContract } from '../contract/pbx-amd';
-import { corpusProblem, runCorpus, summarize } from './amd-corpus-run';
+import { corpusProblem, makeCorpus, runCorpus, summarize } from './amd-corpus-run';
 import { livePbx } from './esl-support';
 import { skippedUnless } from './live-settings';
 
@@ -21,10 +21,11 @@ const accuracy = skippedUnless('answering-machine detection accuracy on a live F
   it('gives every recording a verdict, and reports the accuracy', async () => {
     const problem = corpusProblem();
     if (problem) throw new Error(problem);
+    const corpus = makeCorpus();
     const pbx = livePbx({ dialString: dial as string });
     await pbx.start();
     try {
-      const { runs, file } = await runCorpus(pbx, 'freeswitch');
+      const { runs, file } = await runCorpus(pbx, 'freeswitch', corpus);
       process.stdout.write(`\nFreeSWITCH mod_avmd + wait_for_silence on the corpus (${file}):\n${summarize(runs)}\n`);
       expect(runs.filter((r) => r.verdict.result === 'no-verdict')).toEqual([]);
     } finally {
