@@ -73,12 +73,13 @@ const FAKE_ONLY: Readonly<Record<string, Callee>> = {
 /**
  * Answering machine and person for answering-machine detection: the qa callees amd-machine and
  * amd-human of dialplan/freeswitch/qa (a ~9 s greeting then a beep; one short word), as
- * test/fixtures/esl/amd recorded them. Not in E164_CALLEES: their dialplan plays audio, which the
+ * test/fixtures/esl/amd recorded them over SIP (a person: 460 ms of speech, back ~2.6 s after the
+ * answer; the machine: still talking at 5 s, beep heard at 9.6 s). Not in E164_CALLEES: their dialplan plays audio, which the
  * dialplan consistency test does not model.
  */
 const AMD_CALLEES: Readonly<Record<string, Callee>> = {
   'amd-machine': { dial: 'answer', ringMs: 0, script: [{ wait: 40_000 }, { hangup: 'NORMAL_CLEARING' }], voice: { startMs: 300, speechMs: 9000, beep: true } },
-  'amd-human': { dial: 'answer', ringMs: 0, script: [{ wait: 30_000 }, { hangup: 'NORMAL_CLEARING' }], voice: { startMs: 300, speechMs: 600, beep: false } },
+  'amd-human': { dial: 'answer', ringMs: 0, script: [{ wait: 30_000 }, { hangup: 'NORMAL_CLEARING' }], voice: { startMs: 700, speechMs: 460, beep: false } },
 };
 const AMD_NUMBERS: Readonly<Record<string, string>> = { '+12025550120': 'amd-machine', '+12025550121': 'amd-human' };
 
