@@ -146,7 +146,7 @@ describe('Redis connection options', () => {
       sentinelPassword: 's3',
       password: 'p@ss',
       db: 2,
-      failoverDetector: true,
+      failoverDetector: false,
     });
     expect(options.host).toBeUndefined();
     expect(options.tls).toBeUndefined();
