@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import type { SmsGatewayConfig } from '../config/sms-schema';
 import type { Metrics } from '../metrics/metrics';
 import type { Pbx } from '../pbx/port';
+import type { Router } from '../routing/router';
 import { smsDlrRoutes, type DlrRequest } from '../api/routes/sms-dlr';
 import { SmsDispatcher, type DispatchGateway } from '../sms/dispatcher';
 import { PbxMessageGateway } from '../sms/pbx-message/pbx-message-gateway';
@@ -23,23 +24,28 @@ export interface SmsCapability extends Capability {
 export interface SmsDeps {
   pbx: Pbx;
   metrics: Metrics;
+  /** The route table: routes with channel `sms` choose the gateways per destination. */
+  router?: Router | undefined;
 }
 
 /** `sms` (gateway choice, parts, receipts) and `smsGateways`: the SMS gateways, their receipts, the DLR route. */
 export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapability {
   const log = logger.child({ component: 'sms' });
-  const byName = new Map<string, { gateway: SmsGateway; config: SmsGatewayConfig | undefined }>();
   const names = config.sms.gateways ?? [config.sms.gateway];
-  for (const name of names) {
+  // Every configured gateway (and `pbx`) is built: routes may name any of them, also after a
+  // routing reload; the ones of sms.gateway(s) serve SMS when no route names gateways.
+  const built = new Set([...names, 'pbx', ...config.smsGateways.map((g) => g.name)]);
+  const byName = new Map<string, DispatchGateway>();
+  for (const name of built) {
     const gatewayConfig = config.smsGateways.find((g) => g.name === name);
-    byName.set(name, { gateway: buildSmsGateway(name, gatewayConfig, config, deps, log), config: gatewayConfig });
+    const gateway = buildSmsGateway(name, gatewayConfig, config, deps, log);
+    byName.set(name, { gateway, concat: gatewayConfig?.concat ?? 'udh8', pricePerPart: gatewayConfig?.pricePerPart ?? 0 });
   }
-  const gateways: DispatchGateway[] = names.map((name) => {
-    const entry = byName.get(name) as { gateway: SmsGateway; config: SmsGatewayConfig | undefined };
-    return { gateway: entry.gateway, concat: entry.config?.concat ?? 'udh8', pricePerPart: entry.config?.pricePerPart ?? 0 };
-  });
+  const router = deps.router;
   const sender = new SmsDispatcher({
-    gateways,
+    gateways: names.map((name) => byName.get(name) as DispatchGateway),
+    byName,
+    ...(router ? { route: (to: string) => smsGatewaysOf(router.decideSms(to)) } : {}),
     maxParts: config.sms.maxParts,
     receiptTimeoutMs: config.sms.receiptTimeoutSeconds * 1000,
     submitTimeoutMs: config.sms.submitTimeoutSeconds * 1000,
@@ -68,6 +74,10 @@ export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapab
     stop: () => sender.stop(),
     routes: [smsDlrRoutes({ accept })],
   };
+}
+
+function smsGatewaysOf(decision: ReturnType<Router['decideSms']>): readonly string[] | 'unrouted' | undefined {
+  return decision === 'unrouted' || decision === undefined ? decision : decision.gateways;
 }
 
 /** One gateway from its configuration (`pbx` has none: the PBX's SIP MESSAGE). */

@@ -21,8 +21,15 @@ export interface SmsCounters {
 }
 
 export interface DispatcherOptions {
-  /** Gateways in failover order. */
+  /** Gateways in failover order when SMS are not routed (`sms.gateway(s)`). */
   gateways: DispatchGateway[];
+  /** Every gateway a route may name, by name (the `gateways` above are among them). */
+  byName?: ReadonlyMap<string, DispatchGateway>;
+  /**
+   * The route table's choice for `to` (src/routing/): gateway names in the order to try them,
+   * `unrouted` when no route names SMS gateways (then `gateways` applies), undefined for NO_ROUTE.
+   */
+  route?: (to: string) => readonly string[] | 'unrouted' | undefined;
   maxParts: number;
   /** How long to wait for the final receipt before the attempt is `unknown`. */
   receiptTimeoutMs: number;
@@ -52,8 +59,19 @@ export class SmsDispatcher implements SmsSender {
   /** Receipts that arrived before their submit finished being recorded (same TCP read as the response). */
   private readonly early = new Map<string, { receipt: SmsReceipt; timer: NodeJS.Timeout }>();
 
+  private readonly all: readonly DispatchGateway[];
+
   constructor(private readonly opts: DispatcherOptions) {
-    for (const { gateway } of opts.gateways) gateway.onReceipt((receipt) => this.receipt(receipt));
+    this.all = [...new Set([...opts.gateways, ...(opts.byName?.values() ?? [])])];
+    for (const { gateway } of this.all) gateway.onReceipt((receipt) => this.receipt(receipt));
+  }
+
+  /** The gateways for one message in failover order; undefined when routes exist and none serves `to`. */
+  private gatewaysFor(to: string): Array<DispatchGateway | string> | undefined {
+    const routed = this.opts.route?.(to) ?? 'unrouted';
+    if (routed === 'unrouted') return this.opts.gateways;
+    // a name the running engine has no gateway for (smsGateways change only with a restart) is skipped by failover
+    return routed === undefined ? undefined : routed.map((name) => this.opts.byName?.get(name) ?? name);
   }
 
   /** Parts this text would need on the first gateway (request-time check). */
@@ -70,13 +88,20 @@ export class SmsDispatcher implements SmsSender {
     const { text, codeRanges } = renderSmsText(req.template, { code: req.code, brand: req.brand, appHash: req.appHash });
     const kind = senderKind(req.from);
     if (kind === undefined) return { status: 'failed', reason: 'invalid-source', parts: 0, advance: true };
+    const gateways = this.gatewaysFor(req.to);
+    if (gateways === undefined) return { status: 'failed', reason: 'no-route', parts: 0, advance: true };
     let lastReason = 'no-gateway';
-    for (const [i, entry] of this.opts.gateways.entries()) {
+    for (const [i, entry] of gateways.entries()) {
+      if (typeof entry === 'string') {
+        this.failover(entry, 'not-configured');
+        lastReason = 'not-configured';
+        continue;
+      }
       const { gateway } = entry;
       const plan: SmsPlan = planSms(text, { concat: entry.concat, ref: randomInt(entry.concat === 'udh16' ? 65536 : 256), keepTogether: codeRanges });
       const parts = plan.parts.length;
       if (parts > this.opts.maxParts) return { status: 'failed', reason: 'too-many-parts', parts, advance: true };
-      const isLast = i === this.opts.gateways.length - 1;
+      const isLast = i === gateways.length - 1;
       if (!gateway.health().ready && !isLast) {
         this.failover(gateway.name, 'unavailable');
         lastReason = 'unavailable';
@@ -171,13 +196,13 @@ export class SmsDispatcher implements SmsSender {
   }
 
   async start(): Promise<void> {
-    for (const { gateway } of this.opts.gateways) await gateway.start();
+    for (const { gateway } of this.all) await gateway.start();
   }
 
   async stop(): Promise<void> {
     for (const { timer } of this.early.values()) clearTimeout(timer);
     this.early.clear();
     for (const waiter of new Set(this.waiting.values())) waiter.settle(undefined);
-    for (const { gateway } of this.opts.gateways) await gateway.stop();
+    for (const { gateway } of this.all) await gateway.stop();
   }
 }

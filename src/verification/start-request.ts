@@ -128,10 +128,7 @@ export function buildStart(
   } else if (usesCalls && !routed) {
     callerId = key.allowedCallerIds[0] ?? policy.defaultCallerId;
   }
-  if (usesCalls && policy.routing) {
-    const callChannels = [...new Set(steps.map((s) => s.channel).filter((c): c is 'call' | 'reverse' => c !== 'sms'))];
-    policy.routing.admit(number.e164, callChannels, input.callerId);
-  }
+  if (policy.routing) policy.routing.admit(number.e164, [...new Set(steps.map((s) => s.channel))], input.callerId);
 
   // One grammar with the configuration and both drivers (src/lib/sms-text.ts): what is accepted
   // here is sent in full by Asterisk and FreeSWITCH.
