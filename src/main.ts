@@ -72,7 +72,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const pbx = pbxCapability(base);
-  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router });
+  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay });
   const verification = verificationCapability(base, {
     routing: routing.router,
     store: store.store,

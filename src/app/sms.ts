@@ -6,7 +6,7 @@ import type { Router } from '../routing/router';
 import { smsDlrRoutes, type DlrRequest } from '../api/routes/sms-dlr';
 import { SmsDispatcher, type DispatchGateway } from '../sms/dispatcher';
 import { PbxMessageGateway } from '../sms/pbx-message/pbx-message-gateway';
-import { hasCallbacks, type SmsGateway } from '../sms/port';
+import { hasCallbacks, type SmsGateway, type SmsMessageIndex, type SmsReceiptRelay } from '../sms/port';
 import { HttpSmsGateway } from '../sms/http/http-gateway';
 import { KannelGateway } from '../sms/kannel/kannel-gateway';
 import { SmppGateway } from '../sms/smpp/smpp-gateway';
@@ -26,10 +26,14 @@ export interface SmsDeps {
   metrics: Metrics;
   /** The route table: routes with channel `sms` choose the gateways per destination. */
   router?: Router | undefined;
+  /** The store: message id → sending engine, so receipts are matched on any engine. */
+  index?: SmsMessageIndex | undefined;
+  /** Other engines on the store (Redis): receipts are forwarded to the engine that sent the message. */
+  relay?: SmsReceiptRelay | undefined;
 }
 
 /** `sms` (gateway choice, parts, receipts) and `smsGateways`: the SMS gateways, their receipts, the DLR route. */
-export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapability {
+export function smsCapability({ config, logger, clock }: Base, deps: SmsDeps): SmsCapability {
   const log = logger.child({ component: 'sms' });
   const names = config.sms.gateways ?? [config.sms.gateway];
   // Every configured gateway (and `pbx`) is built: routes may name any of them, also after a
@@ -49,6 +53,9 @@ export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapab
     maxParts: config.sms.maxParts,
     receiptTimeoutMs: config.sms.receiptTimeoutSeconds * 1000,
     submitTimeoutMs: config.sms.submitTimeoutSeconds * 1000,
+    now: () => clock.now(),
+    index: deps.index,
+    relay: deps.relay,
     logger: log,
     counters: {
       sent: (gateway, status) => deps.metrics.sms(gateway, status),

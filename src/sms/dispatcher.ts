@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { randomInt } from 'node:crypto';
-import type { SmsDelivery, SmsGateway, SmsOutcome, SmsReceipt, SmsSendOptions, SmsSendRequest, SmsSender } from './port';
+import type { SmsDelivery, SmsGateway, SmsMessageIndex, SmsOutcome, SmsReceipt, SmsReceiptRelay, SmsSendOptions, SmsSendRequest, SmsSender } from './port';
+import { ReceiptMatcher } from './receipt-matcher';
 import { planSms, type ConcatMode, type SmsPlan } from './segment';
 import { senderKind } from './sender';
 import { renderSmsText } from './template';
@@ -36,33 +37,36 @@ export interface DispatcherOptions {
   submitTimeoutMs: number;
   logger: Logger;
   counters: SmsCounters;
-  /** How long a receipt that arrives before its submit is recorded waits for it. */
-  earlyReceiptMs?: number;
+  /** Real-time delays before a receipt that matched nothing is looked up again. */
+  receiptRetryMs?: readonly number[];
+  /** The engine's clock (receipt deadlines); real time when absent. */
+  now?: () => number;
+  /** message id → sender in the store (memory, Redis): receipts are matched on any engine. */
+  index?: SmsMessageIndex | undefined;
+  /** Forwards receipts to the engine that sent the message (Redis); single engine when absent. */
+  relay?: SmsReceiptRelay | undefined;
 }
-
-interface Waiter {
-  gateway: string;
-  remaining: Set<string>;
-  settle(receipt: SmsReceipt | undefined): void;
-}
-
-const key = (gateway: string, id: string): string => `${gateway}\u0000${id}`;
 
 /**
  * Sends verification texts: renders the template (the code is kept inside one part), plans the
  * parts per gateway, submits through the gateways in failover order, then waits for the final
  * delivery receipt of every part (`delivered`, `failed(reason)`, or `unknown` after the receipt
- * timeout). Never rejects.
+ * timeout on the engine clock; receipts matched on any engine: receipt-matcher.ts). Never rejects.
  */
 export class SmsDispatcher implements SmsSender {
-  private readonly waiting = new Map<string, Waiter>();
-  /** Receipts that arrived before their submit finished being recorded (same TCP read as the response). */
-  private readonly early = new Map<string, { receipt: SmsReceipt; timer: NodeJS.Timeout }>();
-
   private readonly all: readonly DispatchGateway[];
+  private readonly matcher: ReceiptMatcher;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.all = [...new Set([...opts.gateways, ...(opts.byName?.values() ?? [])])];
+    this.matcher = new ReceiptMatcher({
+      logger: opts.logger,
+      now: opts.now ?? Date.now,
+      index: opts.index,
+      relay: opts.relay,
+      unmatched: (gateway, why) => this.unmatched(gateway, why),
+      ...(opts.receiptRetryMs ? { retryMs: opts.receiptRetryMs } : {}),
+    });
     for (const { gateway } of this.all) gateway.onReceipt((receipt) => this.receipt(receipt));
   }
 
@@ -126,7 +130,7 @@ export class SmsDispatcher implements SmsSender {
       const ids = result.ids;
       if (!result.receipts) return { ...delivery, ids, advance: false };
       opts.onSubmitted?.(delivery);
-      const final = await this.awaitReceipts(gateway.name, ids, opts.signal);
+      const final = await this.matcher.wait(gateway.name, ids, { tag: req.tag, token: result.token }, this.opts.receiptTimeoutMs, opts.signal);
       if (final === 'aborted') return { ...delivery, ids, advance: false };
       if (final === undefined) return { ...delivery, status: 'unknown', ids, advance: false };
       this.opts.counters.sent(gateway.name, final.status);
@@ -136,52 +140,9 @@ export class SmsDispatcher implements SmsSender {
     return { status: 'failed', reason: lastReason, parts: 0, advance: true };
   }
 
-  /** Resolves with the final receipt (the first failure, or the last delivery), undefined on timeout. */
-  private awaitReceipts(gateway: string, ids: string[], signal: AbortSignal): Promise<SmsReceipt | undefined | 'aborted'> {
-    return new Promise((resolve) => {
-      const remaining = new Set(ids);
-      const done = (result: SmsReceipt | undefined | 'aborted'): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        for (const id of ids) if (this.waiting.get(key(gateway, id)) === waiter) this.waiting.delete(key(gateway, id));
-        resolve(result);
-      };
-      const onAbort = (): void => done('aborted');
-      const waiter: Waiter = { gateway, remaining, settle: done };
-      const timer = setTimeout(() => done(undefined), this.opts.receiptTimeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-      for (const id of ids) this.waiting.set(key(gateway, id), waiter);
-      for (const id of ids) {
-        const early = this.early.get(key(gateway, id));
-        if (!early) continue;
-        clearTimeout(early.timer);
-        this.early.delete(key(gateway, id));
-        this.receipt(early.receipt);
-      }
-      if (signal.aborted) done('aborted');
-    });
-  }
-
-  /** A receipt from any gateway (SMPP deliver_sm, or a checked HTTP callback). */
+  /** A receipt from any gateway (SMPP deliver_sm, or a checked HTTP callback), matched on any engine. */
   receipt(receipt: SmsReceipt): void {
-    const k = key(receipt.gateway, receipt.id);
-    const waiter = this.waiting.get(k);
-    if (!waiter) {
-      if (receipt.status === 'accepted') return;
-      const timer = setTimeout(() => {
-        this.early.delete(k);
-        this.unmatched(receipt.gateway, 'unknown message');
-      }, this.opts.earlyReceiptMs ?? 5_000);
-      timer.unref();
-      this.early.get(k)?.timer.refresh();
-      if (this.early.size < 10_000) this.early.set(k, { receipt, timer });
-      return;
-    }
-    if (receipt.status === 'accepted') return;
-    if (receipt.status === 'failed') return waiter.settle(receipt);
-    waiter.remaining.delete(receipt.id);
-    this.waiting.delete(k);
-    if (waiter.remaining.size === 0) waiter.settle(receipt);
+    this.matcher.receipt(receipt);
   }
 
   /** Logs and counts a receipt or callback that changes nothing (unknown id, forged token). */
@@ -200,9 +161,7 @@ export class SmsDispatcher implements SmsSender {
   }
 
   async stop(): Promise<void> {
-    for (const { timer } of this.early.values()) clearTimeout(timer);
-    this.early.clear();
-    for (const waiter of new Set(this.waiting.values())) waiter.settle(undefined);
+    this.matcher.stop();
     for (const { gateway } of this.all) await gateway.stop();
   }
 }

@@ -100,7 +100,7 @@ export class HttpSmsGateway implements HttpReceiptGateway {
       const id = pick(parsed, this.settings.responseIdPath);
       if (typeof id !== 'string' && typeof id !== 'number') return { ok: false, reason: 'no-message-id', permanent: false };
       this.remember(token, String(id));
-      return { ok: true, ids: [String(id)], receipts: msg.receipt };
+      return { ok: true, ids: [String(id)], receipts: msg.receipt, token };
     } catch (err) {
       this.lastError = (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
       this.lastErrorAt = Date.now();
@@ -120,18 +120,21 @@ export class HttpSmsGateway implements HttpReceiptGateway {
     const source = cb.body ?? cb.query;
     const bodyId = pick(source, dlr.idPath);
     const bodyIdText = typeof bodyId === 'string' || typeof bodyId === 'number' ? String(bodyId) : undefined;
-    const id = cb.token !== undefined ? this.tokens.get(cb.token) : bodyIdText;
-    if (id === undefined || !this.ids.has(id)) return { forged: 'unknown message' };
+    const local = cb.token !== undefined ? this.tokens.get(cb.token) : bodyIdText !== undefined && this.ids.has(bodyIdText) ? bodyIdText : undefined;
+    // Not sent by this engine: another engine's message if the store's index knows the id (with this token)
+    const remote = local === undefined && bodyIdText !== undefined;
+    const id = local ?? bodyIdText;
+    if (id === undefined) return { forged: 'unknown message' };
     if (bodyIdText !== undefined && bodyIdText !== id) return { forged: 'id does not match token' };
     const rawStatus = pick(source, dlr.statusPath);
     const status = typeof rawStatus === 'string' || typeof rawStatus === 'number' ? dlr.statusMap[String(rawStatus)] : undefined;
     if (status === undefined) return { forged: 'unmapped status' };
-    const receipt: SmsReceipt = { gateway: this.name, id, status };
+    const receipt: SmsReceipt = { gateway: this.name, id, status, ...(remote ? { unverified: { token: cb.token } } : {}) };
     if (status === 'failed') {
       const reason = dlr.reasonPath === undefined ? undefined : pick(source, dlr.reasonPath);
       receipt.reason = typeof reason === 'string' && /^[a-z0-9_-]{1,32}$/i.test(reason) ? reason.toLowerCase() : 'undeliverable';
     }
-    if (status !== 'accepted') this.forget(id, cb.token);
+    if (status !== 'accepted' && !remote) this.forget(id, cb.token);
     return receipt;
   }
 

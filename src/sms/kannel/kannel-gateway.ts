@@ -71,7 +71,7 @@ export class KannelGateway implements HttpReceiptGateway {
       const body = (await response.text()).slice(0, 200);
       if (response.status === 202 || response.status === 200) {
         this.lastError = undefined;
-        return { ok: true, ids: [token], receipts: msg.receipt };
+        return { ok: true, ids: [token], receipts: msg.receipt, token };
       }
       this.forget(token);
       // 4xx: Kannel refused this message (bad number, no route, auth); 5xx / 503: Kannel is in trouble
@@ -88,9 +88,11 @@ export class KannelGateway implements HttpReceiptGateway {
 
   acceptCallback(cb: DlrCallback): SmsReceipt | { forged: string } {
     const token = cb.token;
-    if (token === undefined || !this.tokens.has(token)) return { forged: 'unknown token' };
+    if (token === undefined || !/^[A-Za-z0-9_-]{22}$/.test(token)) return { forged: 'unknown token' };
     const mapped = DLR[cb.query.type ?? ''];
     if (!mapped) return { forged: 'unknown dlr type' };
+    // Another engine sent it: the token is the message id, so the store's index knowing it is the check.
+    if (!this.tokens.has(token)) return { gateway: this.name, id: token, ...mapped, unverified: { token: undefined } };
     if (mapped.status !== 'accepted') this.forget(token);
     return { gateway: this.name, id: token, ...mapped };
   }
