@@ -14,11 +14,23 @@ import { renderSmsText } from '../sms/template';
 import type { Base } from './base';
 import type { Capability } from './capability';
 
+/** The built-in default SMS text, code first (a truncated preview still shows it). */
+export const DEFAULT_SMS_TEMPLATE = '{code} is your {brand} verification code';
+
+/**
+ * The SMS text of a verification without its own template: `sms.defaultTemplate` when configured,
+ * else the language pack's `sms` text (code first), else {@link DEFAULT_SMS_TEMPLATE}.
+ */
+export function smsTemplateFor(config: Readonly<Config>, catalog: Pick<Base['catalog'], 'smsTemplate'>): (lang: string) => string {
+  const configured = config.sms.defaultTemplate;
+  return (lang) => configured ?? catalog.smsTemplate(lang) ?? DEFAULT_SMS_TEMPLATE;
+}
+
 export interface SmsCapability extends Capability {
   /** The SMS channel's way out (failover over the gateways, receipts). */
   sender: SmsDispatcher;
   /** Parts the rendered template needs on the first gateway (request-time SMS_TOO_MANY_PARTS). */
-  partsFor(template: string | undefined, code: string, brand: string): number;
+  partsFor(template: string | undefined, code: string, brand: string, lang: string): number;
 }
 
 export interface SmsDeps {
@@ -33,7 +45,8 @@ export interface SmsDeps {
 }
 
 /** `sms` (gateway choice, parts, receipts) and `smsGateways`: the SMS gateways, their receipts, the DLR route. */
-export function smsCapability({ config, logger, clock }: Base, deps: SmsDeps): SmsCapability {
+export function smsCapability({ config, logger, clock, catalog }: Base, deps: SmsDeps): SmsCapability {
+  const templateFor = smsTemplateFor(config, catalog);
   const log = logger.child({ component: 'sms' });
   const names = config.sms.gateways ?? [config.sms.gateway];
   // Every configured gateway (and `pbx`) is built: routes may name any of them, also after a
@@ -73,8 +86,8 @@ export function smsCapability({ config, logger, clock }: Base, deps: SmsDeps): S
   return {
     name: 'sms',
     sender,
-    partsFor: (template, code, brand) => {
-      const { text, codeRanges } = renderSmsText(template ?? config.sms.defaultTemplate, { code, brand });
+    partsFor: (template, code, brand, lang) => {
+      const { text, codeRanges } = renderSmsText(template ?? templateFor(lang), { code, brand });
       return sender.partsFor(text, codeRanges);
     },
     start: () => sender.start(),
