@@ -78,7 +78,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing),
-    smsParts: (template, code, brand, lang) => sms.partsFor(template, code, brand, lang),
+    smsParts: (template, code, brand, lang, to) => sms.partsFor(template, code, brand, lang, to),
     events: history.events(webhooks.publisher),
     urlGuard: webhooks.guard,
     admission: abuse.admission,

@@ -30,7 +30,7 @@ export interface SmsCapability extends Capability {
   /** The SMS channel's way out (failover over the gateways, receipts). */
   sender: SmsDispatcher;
   /** Parts the rendered template needs on the first gateway (request-time SMS_TOO_MANY_PARTS). */
-  partsFor(template: string | undefined, code: string, brand: string, lang: string): number;
+  partsFor(template: string | undefined, code: string, brand: string, lang: string, to?: string): number;
 }
 
 export interface SmsDeps {
@@ -86,9 +86,9 @@ export function smsCapability({ config, logger, clock, catalog }: Base, deps: Sm
   return {
     name: 'sms',
     sender,
-    partsFor: (template, code, brand, lang) => {
+    partsFor: (template, code, brand, lang, to) => {
       const { text, codeRanges } = renderSmsText(template ?? templateFor(lang), { code, brand });
-      return sender.partsFor(text, codeRanges);
+      return sender.partsFor(text, codeRanges, to);
     },
     start: () => sender.start(),
     stop: () => sender.stop(),

@@ -78,9 +78,12 @@ export class SmsDispatcher implements SmsSender {
     return routed === undefined ? undefined : routed.map((name) => this.opts.byName?.get(name) ?? name);
   }
 
-  /** Parts this text would need on the first gateway (request-time check). */
-  partsFor(text: string, keepTogether: Array<[number, number]>): number {
-    const first = this.opts.gateways[0];
+  /** Parts this text would need on the gateway `to` would go through now (routed, or `sms.gateway(s)`): the request-time check. */
+  partsFor(text: string, keepTogether: Array<[number, number]>, to?: string): number {
+    const chosen = to === undefined ? this.opts.gateways : this.gatewaysFor(to);
+    const usable = chosen?.filter((g): g is DispatchGateway => typeof g !== 'string') ?? [];
+    // the gateway send() would use now: the first ready one (the last one is tried whatever its health)
+    const first = usable.find((g) => g.gateway.health().ready) ?? usable.at(-1);
     return planSms(text, { concat: first?.concat ?? 'udh8', ref: 0, keepTogether }).parts.length;
   }
 

@@ -46,7 +46,7 @@ export interface StartPolicy {
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
   languageAvailable: (lang: string) => boolean;
   /** SMS parts the rendered template needs (the engine's default template when undefined). */
-  smsParts?: ((template: string | undefined, code: string, brand: string, lang: string) => number) | undefined;
+  smsParts?: ((template: string | undefined, code: string, brand: string, lang: string, to: string) => number) | undefined;
   /** `sms.maxParts`. */
   smsMaxParts?: number | undefined;
   /** Routes and caller-ID pools (NO_ROUTE, CALLER_ID_NOT_IN_POOL); absent in unit tests of the policy. */
@@ -150,7 +150,7 @@ export function buildStart(
   }
 
   if (usesSms && policy.smsParts && policy.smsMaxParts !== undefined) {
-    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang);
+    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164);
     if (parts > policy.smsMaxParts) throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts, max: policy.smsMaxParts } });
   }
 

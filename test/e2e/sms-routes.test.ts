@@ -20,8 +20,8 @@ describe('SMS routes (e2e)', () => {
     const smpp = (name: string, port: number) => ({ name, kind: 'smpp', host: '127.0.0.1', port, systemId: 'pbxverify', password: 'pw', reconnectMinMs: 50, ids: { submit: 'hex', receipt: 'hex' } });
     f = await startFixture({
       config: {
-        sms: { gateways: ['pbx'], receiptTimeoutSeconds: 5, submitTimeoutSeconds: 2 }, // the last gateway waits for a bind this long
-        smsGateways: [smpp('down', refusing.port), smpp('uk', uk.port), smpp('us', us.port)],
+        sms: { gateways: ['pbx'], maxParts: 2, receiptTimeoutSeconds: 5, submitTimeoutSeconds: 2 }, // the last gateway waits for a bind this long
+        smsGateways: [smpp('down', refusing.port), { ...smpp('uk', uk.port), concat: 'udh16' }, smpp('us', us.port)],
         routes: [
           { name: 'sms-gb', match: { countries: ['GB'], channels: ['sms'] }, gateways: ['down', 'uk'] },
           { name: 'sms-us', match: { prefixes: ['+1202'], channels: ['sms'] }, gateways: ['us', 'pbx'] },
@@ -68,6 +68,18 @@ describe('SMS routes (e2e)', () => {
     expect(v.attempts[0]).toMatchObject({ channel: 'sms', result: 'send-failed' });
     expect(v.attempts[0].detail).toMatch(/^unavailable/);
     expect(v.attempts[1]).toMatchObject({ channel: 'call', result: 'delivered' });
+  });
+
+  it("counts the parts at request time on the gateway the route would use (its UDH size)", async () => {
+    // 306 septets: two parts with an 8-bit reference (153 each), three with a 16-bit one (152)
+    const template = `{code} ${'x'.repeat(299)}`;
+    const us = await f.api.post('/v1/verifications', { to: '+12025550192', channel: 'sms', message_template: template });
+    expect(us.status).toBe(201);
+    await f.waitFor(us.body.id as string, (v) => v.attempts[0]?.status === 'completed', 'the two-part SMS');
+    // the GB route's first gateway refuses the bind: its SMS would go through uk (16-bit reference)
+    const gb = await f.api.post('/v1/verifications', { to: '+447400123457', channel: 'sms', message_template: template });
+    expect(gb.status).toBe(400);
+    expect(gb.body.error).toMatchObject({ code: 'SMS_TOO_MANY_PARTS', details: { parts: 3, max: 2 } });
   });
 
   it('refuses an SMS to a number no SMS route serves with NO_ROUTE before anything is sent; calls there still go', async () => {
