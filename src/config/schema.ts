@@ -236,7 +236,9 @@ export const configSchema = z.strictObject({
       // One grammar with the API and both drivers (src/lib/sms-text.ts): a default the PBX
       // cannot send is refused at start-up, not at the first SMS.
       defaultSender: senderSchema.default('pbxverify'),
-      defaultTemplate: templateSchema.default('Your {brand} verification code is {code}'),
+      // Unset: the language pack's SMS text (sounds/<lang>/manifest.json `sms`, code first), else
+      // DEFAULT_SMS_TEMPLATE (src/app/sms.ts). Set: this one text for every language.
+      defaultTemplate: templateSchema.optional(),
       defaultBrand: brandSchema.default('pbxverify'),
       ...smsRoutingFields,
     })
