@@ -75,6 +75,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
   const verification = verificationCapability(base, {
     routing: routing.router,
+    costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: () => 'sms' }),
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing),

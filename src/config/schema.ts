@@ -60,6 +60,11 @@ export const apiKeySchema = z.strictObject({
   admin: z.boolean().optional(),
   /** May read the history and reports of every key (GET /v1/verifications, /v1/reports/*), nothing else of admin. */
   reports: z.boolean().optional(),
+  /**
+   * Refuse destinations whose expected cost per attempt (rate decks, docs/history.md "maxCost")
+   * exceeds this, in the decks' currency (e.g. 0.25). Absent: no limit.
+   */
+  maxCost: z.number().min(0).max(1_000_000).optional(),
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 

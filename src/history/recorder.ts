@@ -20,6 +20,10 @@ export interface RecorderOptions {
   prefixDigits: number;
   /** The rate decks (cost of each completed attempt); none loaded: no cost. */
   rates?: () => CostModel | undefined;
+  /** The rate deck of a call's trunk (its `rateDeck`, else its name); the trunk's name when absent. */
+  callDeck?: (trunk: string) => string;
+  /** The rate deck that prices an SMS to a number; `sms` when absent. */
+  smsDeck?: (to: string) => string;
 }
 
 interface NumberFields {
@@ -71,6 +75,11 @@ export class HistoryRecorder implements EventSink {
     }
   }
 
+  private deckFor(to: string, channel: string, trunk: string): string {
+    if (channel === 'sms') return this.opts.smsDeck?.(to) ?? 'sms';
+    return this.opts.callDeck?.(trunk) ?? trunk;
+  }
+
   private numberFields(record: VerificationRecord): NumberFields {
     const seen = this.cache.get(record.id);
     if (seen) return seen;
@@ -114,7 +123,7 @@ export class HistoryRecorder implements EventSink {
     const billsec = cdr?.billsec ?? (attempt.status === 'completed' && attempt.channel !== 'sms' ? 0 : null);
     const cost =
       attempt.status === 'completed'
-        ? this.opts.rates?.()?.cost({ trunk: attempt.channel === 'sms' ? 'sms' : (cdr?.trunk ?? 'default'), number: record.to, channel: attempt.channel, billsec, smsParts: cdr?.smsParts ?? null, answered: attempt.outcome === 'answered', at: attempt.startedAt })
+        ? this.opts.rates?.()?.cost({ trunk: this.deckFor(record.to, attempt.channel, cdr?.trunk ?? 'default'), number: record.to, channel: attempt.channel, billsec, smsParts: cdr?.smsParts ?? null, answered: attempt.outcome === 'answered', at: attempt.startedAt })
         : undefined;
     return {
       verificationId: record.id,
