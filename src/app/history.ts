@@ -33,13 +33,15 @@ export interface HistoryCapability extends Capability {
    * Tells the history how attempts are priced (which rate deck a trunk or an SMS uses) and returns
    * the `maxCost` policy judged at start over the same rate decks.
    */
-  pricing(how: Omit<MaxCostOptions, 'rates'> & { trunkDeck: (trunk: string) => string }): CostLimit;
+  pricing(how: Omit<MaxCostOptions, 'rates' | 'smsDeck'> & { trunkDeck: (trunk: string) => string; smsDeck: (gateway: string | undefined) => string }): CostLimit;
+  /** SMS price per part (micro-units) of a deck for a number: the one source of SMS prices (the SMS gateways' cost too). */
+  smsPrice(deck: string, to: string): number | undefined;
 }
 
 /** Which deck prices what (set once the routing and SMS capabilities exist). */
 interface Decks {
   trunkDeck: (trunk: string) => string;
-  smsDeck: (to: string) => string;
+  smsDeck: (gateway: string | undefined) => string;
 }
 
 /** How long start-up waits for the history database before it goes on without (and keeps trying). */
@@ -65,7 +67,8 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       readiness: { history: () => Promise.resolve({ enabled: false }) },
       backlog: () => Promise.resolve(0),
       // No history, no rate decks: a key or route with maxCost refuses every destination (unknown cost).
-      pricing: (how) => new MaxCostPolicy({ ...how, rates: () => undefined }),
+      pricing: (how) => new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => undefined }),
+      smsPrice: () => undefined,
       start: async () => undefined,
       stop: async () => undefined,
       routes: [historyRoutes({ keys, history: undefined, storedNumber: (n) => n, maxPageSize: settings.maxPageSize, now: () => clock.now(), logger: root, onRefusal: (code) => deps.metrics.refusalsTotal.inc({ code }) })],
@@ -85,7 +88,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     prefixDigits: settings.prefixDigits,
     rates: () => rates,
     callDeck: (trunk) => decks.trunkDeck(trunk),
-    smsDeck: (to) => decks.smsDeck(to),
+    smsDeck: (gateway) => decks.smsDeck(gateway),
   });
   // Rate decks change through `pbxverify rates import`: read them again now and then.
   const loadRates = async (): Promise<void> => {
@@ -168,8 +171,10 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     backlog: () => outbox.backlog(),
     pricing(how) {
       decks = { trunkDeck: how.trunkDeck, smsDeck: how.smsDeck };
-      return new MaxCostPolicy({ ...how, rates: () => rates });
+      // An SMS is judged at start with the first gateway's deck (the one tried first).
+      return new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => rates });
     },
+    smsPrice: (deck, to) => rates?.rateFor(deck, to, clock.now())?.smsPriceMicros,
     async start() {
       if (settings.numbers === 'hashed' && ephemeralSecret) logger.warn('history.numbers is hashed but the engine secret is made per run: set `secret` so a number can be found again after a restart');
       let timer: NodeJS.Timeout | undefined;

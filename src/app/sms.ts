@@ -18,12 +18,21 @@ export interface SmsCapability extends Capability {
   sender: SmsDispatcher;
   /** Parts the rendered template needs on the first gateway (request-time SMS_TOO_MANY_PARTS). */
   partsFor(template: string | undefined, code: string, brand: string): number;
+  /** The rate deck that prices SMS through a gateway (`smsGateways[].rateDeck`; `sms` for the PBX's SIP MESSAGE). */
+  deckOf(gateway: string | undefined): string;
 }
+
+/** The SMS price of a deck for a number, in micro-units per part; undefined when no rate prices it. */
+export type SmsPrice = (deck: string, to: string) => number | undefined;
 
 export interface SmsDeps {
   pbx: Pbx;
   metrics: Metrics;
+  /** SMS prices from the rate decks (the history's); every SMS costs 0 without it. */
+  smsPrice?: SmsPrice | undefined;
 }
+
+export const DEFAULT_SMS_DECK = 'sms';
 
 /** `sms` (gateway choice, parts, receipts) and `smsGateways`: the SMS gateways, their receipts, the DLR route. */
 export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapability {
@@ -36,7 +45,8 @@ export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapab
   }
   const gateways: DispatchGateway[] = names.map((name) => {
     const entry = byName.get(name) as { gateway: SmsGateway; config: SmsGatewayConfig | undefined };
-    return { gateway: entry.gateway, concat: entry.config?.concat ?? 'udh8', pricePerPart: entry.config?.pricePerPart ?? 0 };
+    const deck = entry.config?.rateDeck ?? DEFAULT_SMS_DECK;
+    return { gateway: entry.gateway, concat: entry.config?.concat ?? 'udh8', pricePerPart: (to: string) => (deps.smsPrice?.(deck, to) ?? 0) / 1e6 };
   });
   const sender = new SmsDispatcher({
     gateways,
@@ -64,6 +74,7 @@ export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapab
       const { text, codeRanges } = renderSmsText(template ?? config.sms.defaultTemplate, { code, brand });
       return sender.partsFor(text, codeRanges);
     },
+    deckOf: (gateway) => (gateway === undefined ? undefined : byName.get(gateway)?.config?.rateDeck) ?? config.smsGateways.find((g) => g.name === names[0])?.rateDeck ?? DEFAULT_SMS_DECK,
     start: () => sender.start(),
     stop: () => sender.stop(),
     routes: [smsDlrRoutes({ accept })],

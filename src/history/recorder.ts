@@ -22,8 +22,8 @@ export interface RecorderOptions {
   rates?: () => CostModel | undefined;
   /** The rate deck of a call's trunk (its `rateDeck`, else its name); the trunk's name when absent. */
   callDeck?: (trunk: string) => string;
-  /** The rate deck that prices an SMS to a number; `sms` when absent. */
-  smsDeck?: (to: string) => string;
+  /** The rate deck of the SMS gateway that sent it (the gateway's `rateDeck`); `sms` when absent. */
+  smsDeck?: (gateway: string | undefined) => string;
 }
 
 interface NumberFields {
@@ -75,8 +75,8 @@ export class HistoryRecorder implements EventSink {
     }
   }
 
-  private deckFor(to: string, channel: string, trunk: string): string {
-    if (channel === 'sms') return this.opts.smsDeck?.(to) ?? 'sms';
+  private deckFor(attempt: Attempt, trunk: string): string {
+    if (attempt.channel === 'sms') return this.opts.smsDeck?.(attempt.sms?.gateway) ?? 'sms';
     return this.opts.callDeck?.(trunk) ?? trunk;
   }
 
@@ -123,7 +123,7 @@ export class HistoryRecorder implements EventSink {
     const billsec = cdr?.billsec ?? (attempt.status === 'completed' && attempt.channel !== 'sms' ? 0 : null);
     const cost =
       attempt.status === 'completed'
-        ? this.opts.rates?.()?.cost({ trunk: this.deckFor(record.to, attempt.channel, cdr?.trunk ?? 'default'), number: record.to, channel: attempt.channel, billsec, smsParts: cdr?.smsParts ?? null, answered: attempt.outcome === 'answered', at: attempt.startedAt })
+        ? this.opts.rates?.()?.cost({ trunk: this.deckFor(attempt, cdr?.trunk ?? 'default'), number: record.to, channel: attempt.channel, billsec, smsParts: cdr?.smsParts ?? null, answered: attempt.outcome === 'answered', at: attempt.startedAt })
         : undefined;
     return {
       verificationId: record.id,

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ApiClient } from '../support/api-client';
+import { type ApiClient, eventually } from '../support/api-client';
 import { KEY, QA_KEY, startFixture, type Fixture } from '../support/e2e-fixture';
 import { runCli } from '../support/engine-process';
 
@@ -89,7 +89,14 @@ describe('maxCost policy (e2e, simulator)', () => {
   });
 
   it('prices an SMS as parts × the deck price per part', async () => {
-    expect((await qa.post('/v1/verifications', { to: '+12025550101', channel: 'sms' })).status).toBe(201);
+    const cheap = await qa.post('/v1/verifications', { to: '+12025550101', channel: 'sms' });
+    expect(cheap.status).toBe(201);
+    // the attempt's live cost reads the same deck (one source of SMS prices)
+    const sent = await eventually(async () => {
+      const v = (await qa.get(`/v1/verifications/${cheap.body.id}`)).body;
+      return v.attempts[0]?.sms ? v : undefined;
+    }, 'the SMS');
+    expect(sent.attempts[0].sms).toMatchObject({ gateway: 'pbx', parts: 1, cost: 0.0075 });
     const dear = await qa.post('/v1/verifications', { to: '+447911123456', channel: 'sms' });
     expect(dear).toMatchObject({ status: 422, body: { error: { code: 'COST_LIMIT_EXCEEDED', details: { channel: 'sms', limit: 'key' } } } });
   });
