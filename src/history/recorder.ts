@@ -152,6 +152,9 @@ export class HistoryRecorder implements EventSink {
       dtmf: attempt.channel !== 'reverse' || attempt.status !== 'completed' ? null : attempt.matched ? 'matched' : attempt.result === 'no-input' ? 'no-input' : attempt.result === 'mismatch' ? 'mismatch' : null,
       smsParts: cdr?.smsParts ?? null,
       smsStatus: cdr?.smsStatus ?? null,
+      smsGateway: attempt.sms?.gateway ?? null,
+      smsEncoding: attempt.sms?.encoding ?? null,
+      failover: (attempt.failover ?? []).map((f) => ({ trunk: f.trunk, outcome: f.outcome, sip: f.cause?.sip ?? null, q850: f.cause?.q850 ?? null, text: f.cause?.text?.slice(0, 100) ?? null })),
       costMicros: cost?.micros ?? null,
       currency: cost?.currency ?? null,
     };

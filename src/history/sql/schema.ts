@@ -51,6 +51,10 @@ export interface AttemptsTable {
   dtmf: string | null;
   sms_parts: number | null;
   sms_status: string | null;
+  sms_gateway: string | null;
+  sms_encoding: string | null;
+  /** JSON array of {@link FailoverRow}, null when no trunk refused first. */
+  failover: string | null;
   cost_micros: number | null;
   currency: string | null;
 }
