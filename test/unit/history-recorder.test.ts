@@ -87,7 +87,7 @@ describe('history recorder', () => {
     const recorder = new HistoryRecorder({ outbox, numbers: 'hashed', secret: SECRET, prefixDigits: 5, rates: () => rates, smsDeck: (gateway) => (gateway === 'smsc' ? 'smsc-deck' : 'sms') });
     await recorder.publish({ type: 'attempt.completed', record: rec, attempt: call });
     await recorder.publish({ type: 'attempt.completed', record: rec, attempt: sms, cdr: { smsParts: 2, smsStatus: 'delivered' } });
-    const attempts = (await outbox.claim(10)).map((e) => e.event).filter((e) => e.kind === 'attempt').map((e) => e.row as AttemptRow);
+    const attempts = (await outbox.claim(10)).map((e) => e.event).filter((e) => e.kind === 'attempt').map((e) => e.row);
     expect(attempts[0]).toMatchObject({ failover: [{ trunk: 'carrier-a', outcome: 'congestion', sip: 503, q850: 34, text: 'Service Unavailable' }] });
     expect(attempts[1]).toMatchObject({ smsGateway: 'smsc', smsEncoding: 'ucs2', smsParts: 2, costMicros: 100_000, failover: [] });
   });
