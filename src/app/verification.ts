@@ -5,7 +5,7 @@ import type { Store } from '../store/port';
 import { CodeVault } from '../verification/codes';
 import type { WorkflowStep } from '../verification/model';
 import type { Admission } from '../verification/policy/admission';
-import type { CallRouting, ChannelRunner, CostLimit, EnginePeers, EventSink, UrlGuard } from '../verification/ports';
+import type { CallRouting, ChannelRunner, CostLimit, DestinationGuard, EnginePeers, EventSink, UrlGuard } from '../verification/ports';
 import { Scheduler } from '../verification/scheduler';
 import { VerificationService } from '../verification/service';
 import { PRESET_WORKFLOWS } from '../verification/workflows';
@@ -32,6 +32,8 @@ export interface VerificationDeps {
   routing?: CallRouting | undefined;
   /** The `maxCost` policy of keys and routes, judged at start (COST_LIMIT_EXCEEDED). */
   costLimit?: CostLimit | undefined;
+  /** The fraud guard's blocks, checked at start (DESTINATION_BLOCKED). */
+  destinationGuard?: DestinationGuard | undefined;
   /** Every simulated node shows the code of a reverse step (the dialer decides which one calls). */
   simulators: readonly SimulatorPbx[];
 }
@@ -71,6 +73,7 @@ export function verificationCapability(base: Base, deps: VerificationDeps): Veri
       smsMaxParts: config.sms.maxParts,
       routing: deps.routing,
       costLimit: deps.costLimit,
+      destinationGuard: deps.destinationGuard,
     },
     retentionMs: config.verification.retentionSeconds * 1000,
     runner: deps.runner,

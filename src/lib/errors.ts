@@ -46,6 +46,8 @@ export const ERRORS = {
   NUMBER_FLOOD: { status: 429, message: 'Too many verifications for this number; wait before asking again' },
   NUMBER_DO_NOT_CALL: { status: 403, message: 'The number is on the do-not-call list' },
   NO_ROUTE: { status: 422, message: 'No route serves this destination on this channel; nothing was dialled' },
+  DESTINATION_BLOCKED: { status: 403, message: 'The fraud guard blocked this destination prefix for now (high volume, collapsed conversion); nothing was dialled' },
+  FRAUD_BLOCK_NOT_FOUND: { status: 404, message: 'No fraud-guard block on that prefix' },
   COST_LIMIT_EXCEEDED: { status: 422, message: 'The expected cost of this destination exceeds the maxCost of the key or route (or no rate prices it); nothing was dialled' },
   COUNTRY_NOT_ALLOWED: { status: 403, message: 'The operator does not serve numbers of this country on this channel' },
   AREA_CODE_NOT_ALLOWED: { status: 403, message: 'The operator does not serve this area code or number range on this channel' },

@@ -63,6 +63,12 @@ export interface CostLimit {
   admit(input: { keyMaxCost: number | undefined; to: string; channels: ReadonlySet<'call' | 'reverse' | 'sms'>; smsParts: number | undefined; at: number }): void;
 }
 
+/** The fraud guard's block list (src/fraud/guard.ts), read in memory at start. */
+export interface DestinationGuard {
+  /** Throws AppError DESTINATION_BLOCKED when the number's prefix is blocked now. */
+  check(to: string): void;
+}
+
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */
 export interface ChannelRunner {
   run(spec: AttemptSpec, signal: AbortSignal): Promise<AttemptReport>;

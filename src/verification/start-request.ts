@@ -4,7 +4,7 @@ import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
 import type { VerificationRecord, WorkflowStep } from './model';
-import type { CallRouting, CostLimit } from './ports';
+import type { CallRouting, CostLimit, DestinationGuard } from './ports';
 import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
 
@@ -53,6 +53,8 @@ export interface StartPolicy {
   routing?: CallRouting | undefined;
   /** The `maxCost` policy (COST_LIMIT_EXCEEDED); absent with history off and in unit tests of the policy. */
   costLimit?: CostLimit | undefined;
+  /** Destination prefixes the fraud guard blocked (DESTINATION_BLOCKED). */
+  destinationGuard?: DestinationGuard | undefined;
 }
 
 /** Caller IDs compare without the `+`: seed 000 writes "442037691880". */
@@ -72,6 +74,7 @@ export function buildStart(
   ids: { id: string; now: number },
 ): { record: VerificationRecord; code: string; number: PhoneNumberInfo } {
   const number = parseE164(input.to);
+  policy.destinationGuard?.check(number.e164);
 
   if (input.channel !== undefined && (input.workflow !== undefined || input.steps !== undefined)) {
     throw new AppError('REQUEST_INVALID', { message: 'Give either channel or workflow, not both' });

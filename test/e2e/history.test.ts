@@ -12,6 +12,8 @@ const ADMIN_ROUTES: Array<[string, string]> = [
   ['/v1/admin/do-not-call', 'post'],
   ['/v1/admin/do-not-call', 'delete'],
   ['/v1/admin/routing/reload', 'post'],
+  ['/v1/admin/fraud/blocks', 'get'],
+  ['/v1/admin/fraud/blocks/{prefix}', 'delete'],
 ];
 
 /** History through the real server: recorded on the way, searchable, reported, exported, kept after the live record. */
