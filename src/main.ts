@@ -74,14 +74,14 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const pbx = pbxCapability(base);
-  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, smsPrice: (deck, to) => history.smsPrice(deck, to) });
+  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay, smsPrice: (deck, to) => history.smsPrice(deck, to) });
   const verification = verificationCapability(base, {
     routing: routing.router,
     costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: (gateway) => sms.deckOf(gateway) }),
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing),
-    smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
+    smsParts: (template, code, brand, lang, to) => sms.partsFor(template, code, brand, lang, to),
     events: fraud.events(history.events(webhooks.publisher)),
     destinationGuard: fraud.guard,
     urlGuard: webhooks.guard,
