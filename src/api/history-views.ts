@@ -57,6 +57,8 @@ export function historyAttemptView(a: AttemptRow) {
     amd_cause: a.amdCause,
     sms_parts: a.smsParts,
     sms_status: a.smsStatus,
+    sms_gateway: a.smsGateway,
+    sms_encoding: a.smsEncoding,
     cost: money(a.costMicros),
     currency: a.currency,
   };
@@ -95,10 +97,9 @@ export function historyDetailView(h: VerificationHistory): VerificationView & Re
       detail: null,
       trunk: a.trunk,
       caller_id: a.callerId,
-      failover: [],
+      failover: a.failover.map((f) => ({ trunk: f.trunk, outcome: f.outcome, cause: { q850: f.q850, sip: f.sip, text: f.text } })),
       amd: historyAmd(a),
-      // the live `sms` block (gateway, receipt) is not in history yet; its parts and status are in `cdr`
-      sms: null,
+      sms: smsView(a),
       cdr: historyAttemptView(a),
     })),
     source: 'history' as const,
@@ -121,6 +122,26 @@ function historyAmd(a: AttemptRow): AttemptView['amd'] {
     beep: words.includes('beep') ? true : words.includes('no-beep') ? false : null,
     message_left: words.includes('message'),
     ms: null,
+  };
+}
+
+type SmsView = NonNullable<VerificationView['attempts'][number]['sms']>;
+
+/**
+ * The live `sms` block from an attempt row: the stored status is the CDR's (`accepted` until a
+ * receipt, `delivered`, `unknown`, or the failure reason), mapped back to the receipt status.
+ */
+function smsView(a: AttemptRow): SmsView | null {
+  if (a.channel !== 'sms' || a.smsParts === null) return null;
+  const stored = a.smsStatus ?? 'accepted';
+  const status: SmsView['status'] = stored === 'accepted' ? 'submitted' : stored === 'delivered' || stored === 'unknown' ? stored : 'failed';
+  return {
+    gateway: a.smsGateway ?? 'pbx',
+    status,
+    parts: a.smsParts,
+    encoding: a.smsEncoding === 'ucs2' ? 'ucs2' : 'gsm7',
+    cost: a.costMicros === null ? 0 : a.costMicros / 1e6,
+    reason: status === 'failed' ? (stored) : null,
   };
 }
 

@@ -28,7 +28,7 @@ export const attemptSchema = z.object({
       status: z.enum(['submitted', 'delivered', 'failed', 'unknown']),
       parts: z.number(),
       encoding: z.enum(['gsm7', 'ucs2']),
-      cost: z.number().describe('parts × the gateway price per part'),
+      cost: z.number().describe('parts × the SMS price per part of the gateway\'s rate deck (0 when no rate prices it)'),
       reason: z.string().nullable(),
     })
     .nullable()

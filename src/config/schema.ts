@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
+import { fraudGuardSchema } from './fraud-schema';
 import { historySchema } from './history-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
 
@@ -70,6 +71,11 @@ export const apiKeySchema = z.strictObject({
   admin: z.boolean().optional(),
   /** May read the history and reports of every key (GET /v1/verifications, /v1/reports/*), nothing else of admin. */
   reports: z.boolean().optional(),
+  /**
+   * Refuse destinations whose expected cost per attempt (rate decks, docs/history.md "maxCost")
+   * exceeds this, in the decks' currency (e.g. 0.25). Absent: no limit.
+   */
+  maxCost: z.number().min(0).max(1_000_000).optional(),
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
@@ -341,6 +347,8 @@ export const configSchema = z.strictObject({
   abuse: abuseSchema,
   /** Verification history, CDRs and reports (docs/history.md). */
   history: historySchema,
+  /** Blocks destination prefixes whose conversion collapsed under high volume (docs/history.md "Fraud guard"). */
+  fraudGuard: fraudGuardSchema,
   testing: z
     .strictObject({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */

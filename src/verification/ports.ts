@@ -57,6 +57,22 @@ export interface CallRouting {
   admit(to: string, channels: readonly ('call' | 'reverse' | 'sms')[], callerId: string | undefined): void;
 }
 
+/**
+ * The `maxCost` policy (src/history/max-cost.ts): judged when a verification starts, before
+ * anything is stored or dialled, from the rate decks the engine holds in memory (never a database
+ * read on the request path).
+ */
+export interface CostLimit {
+  /** Throws AppError COST_LIMIT_EXCEEDED when an attempt of a step would cost more than the key's or the route's `maxCost`. */
+  admit(input: { keyMaxCost: number | undefined; to: string; channels: ReadonlySet<'call' | 'reverse' | 'sms'>; smsParts: number | undefined; at: number }): void;
+}
+
+/** The fraud guard's block list (src/fraud/guard.ts), read in memory at start. */
+export interface DestinationGuard {
+  /** Throws AppError DESTINATION_BLOCKED when the number's prefix is blocked now. */
+  check(to: string): void;
+}
+
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */
 export interface ChannelRunner {
   run(spec: AttemptSpec, signal: AbortSignal): Promise<AttemptReport>;

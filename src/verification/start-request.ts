@@ -4,7 +4,7 @@ import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
 import type { VerificationRecord, WorkflowStep } from './model';
-import type { CallRouting } from './ports';
+import type { CallRouting, CostLimit, DestinationGuard } from './ports';
 import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
 
@@ -53,6 +53,10 @@ export interface StartPolicy {
   smsMaxParts?: number | undefined;
   /** Routes and caller-ID pools (NO_ROUTE, CALLER_ID_NOT_IN_POOL); absent in unit tests of the policy. */
   routing?: CallRouting | undefined;
+  /** The `maxCost` policy (COST_LIMIT_EXCEEDED); absent with history off and in unit tests of the policy. */
+  costLimit?: CostLimit | undefined;
+  /** Destination prefixes the fraud guard blocked (DESTINATION_BLOCKED). */
+  destinationGuard?: DestinationGuard | undefined;
 }
 
 /** Caller IDs compare without the `+`: seed 000 writes "442037691880". */
@@ -72,6 +76,7 @@ export function buildStart(
   ids: { id: string; now: number },
 ): { record: VerificationRecord; code: string; number: PhoneNumberInfo } {
   const number = parseE164(input.to);
+  policy.destinationGuard?.check(number.e164);
 
   if (input.channel !== undefined && (input.workflow !== undefined || input.steps !== undefined)) {
     throw new AppError('REQUEST_INVALID', { message: 'Give either channel or workflow, not both' });
@@ -151,10 +156,11 @@ export function buildStart(
     if (problem !== undefined) throw new AppError('TEMPLATE_INVALID', { message: `message_template ${problem}`, details: { field: 'message_template' } });
   }
 
-  if (usesSms && policy.smsParts && policy.smsMaxParts !== undefined) {
-    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164);
-    if (parts > policy.smsMaxParts) throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts, max: policy.smsMaxParts } });
+  const smsParts = usesSms && policy.smsParts ? policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164) : undefined;
+  if (smsParts !== undefined && policy.smsMaxParts !== undefined && smsParts > policy.smsMaxParts) {
+    throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts: smsParts, max: policy.smsMaxParts } });
   }
+  policy.costLimit?.admit({ keyMaxCost: key.maxCost, to: number.e164, channels: new Set(steps.map((s) => s.channel)), smsParts, at: ids.now });
 
   const { id, now } = ids;
   const plans = planSteps(steps, 0, now, expirySeconds);

@@ -10,6 +10,7 @@ import { verificationView, type VerificationView } from '../../verification/view
 import type { FieldErrors } from '../error-handler';
 import { idempotencyHeaders, idempotencyResponses, type IdempotencyKeys } from '../idempotency/idempotency';
 import { BODY_LIMITS } from '../limits';
+import { verificationDetailSchema } from '../history-schemas';
 import { errorSchema, verificationSchema } from '../schemas';
 
 const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -63,14 +64,6 @@ const checkResponse = z.object({
   attempts_remaining: z.number(),
 });
 const ID = /^[0-9a-f]{32}$/;
-/** Fields only a verification answered from the history has. */
-const historyExtension = {
-  source: z.enum(['history']).optional().describe('Present when the live record expired and the history answered'),
-  reason: z.string().nullable().optional(),
-  ended_by: z.string().nullable().optional(),
-  cost: z.string().nullable().optional().describe('Decimal, in `currency`'),
-  currency: z.string().nullable().optional(),
-};
 
 function assertId(id: string): void {
   if (!ID.test(id)) throw new AppError('VERIFICATION_NOT_FOUND');
@@ -130,7 +123,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
         description: 'After the live record expired, answered from the history (`source: history`, with call detail and cost) when it is on.',
         tags: ['verifications'],
         params: idParams,
-        response: { 200: verificationSchema.extend(historyExtension), ...errors },
+        response: { 200: verificationDetailSchema, ...errors },
       },
     },
     async (request) => {

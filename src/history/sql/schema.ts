@@ -54,6 +54,10 @@ export interface AttemptsTable {
   amd_cause: string | null;
   sms_parts: number | null;
   sms_status: string | null;
+  sms_gateway: string | null;
+  sms_encoding: string | null;
+  /** JSON array of {@link FailoverRow}, null when no trunk refused first. */
+  failover: string | null;
   cost_micros: number | null;
   currency: string | null;
 }

@@ -88,6 +88,9 @@ async function upsertAttempts(trx: Transaction<HistoryDatabase>, rows: AttemptsT
           amd_cause: eb.ref('excluded.amd_cause'),
           sms_parts: eb.ref('excluded.sms_parts'),
           sms_status: eb.ref('excluded.sms_status'),
+          sms_gateway: eb.ref('excluded.sms_gateway'),
+          sms_encoding: eb.ref('excluded.sms_encoding'),
+          failover: eb.ref('excluded.failover'),
           cost_micros: eb.ref('excluded.cost_micros'),
           currency: eb.ref('excluded.currency'),
         }))
