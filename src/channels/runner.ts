@@ -37,7 +37,7 @@ export class PbxChannelRunner implements ChannelRunner {
     }
     switch (spec.channel) {
       case 'call':
-        return runVoice({ ...call, channel, code: spec.code, gateDigit: spec.gateDigit }, ctx);
+        return runVoice({ ...call, channel, code: spec.code, gateDigit: spec.gateDigit, leadInMs: spec.leadInMs }, ctx);
       case 'reverse':
         return runReverse({ ...call, channel, ...this.settings.reverse, matches: spec.matches }, ctx);
       case 'sms':

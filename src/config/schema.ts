@@ -5,6 +5,7 @@ import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
 import { historySchema } from './history-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
+import { LEAD_IN } from '../prompts/sequence';
 
 /**
  * The one configuration schema. Loaded from a YAML/JSON file and the environment
@@ -41,6 +42,18 @@ export const apiKeySchema = z.strictObject({
   replaceActive: z.boolean().default(false),
   /** Ask the callee to press a digit before the code is spoken (anti-voicemail). */
   voiceGate: z.boolean().default(false),
+  /**
+   * Silence between answer and the first prompt of this key's calls, in ms (0-2000, whole 20 ms
+   * frames); a request's `lead_in_ms` overrides it. Absent: the engine's measured default
+   * (docs/prompts.md, "Lead-in").
+   */
+  leadInMs: z
+    .number()
+    .int()
+    .min(LEAD_IN.minMs)
+    .max(LEAD_IN.maxMs)
+    .refine((ms) => ms % LEAD_IN.stepMs === 0, `must be a multiple of ${LEAD_IN.stepMs}`)
+    .optional(),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Standard Webhooks secret (`whsec_` + base64). Derived from the engine secret when absent. */
   webhookSecret: z

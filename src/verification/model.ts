@@ -94,6 +94,8 @@ export interface VerificationRecord {
   callerId?: string;
   callbackUrl?: string;
   gate: boolean;
+  /** Silence before a voice call's first prompt, in ms, when the request or key chose one (else the engine default). */
+  leadInMs?: number;
   status: VerificationStatus;
   /** Set when status is `failed`. */
   failReason?: FailReason;

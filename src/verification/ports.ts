@@ -19,6 +19,8 @@ export interface AttemptSpec {
   brand: string;
   template?: string | undefined;
   gateDigit?: string | undefined;
+  /** Voice: silence before the first prompt, in ms (the engine default when undefined). */
+  leadInMs?: number | undefined;
   /** SMS: the gateway accepted the message (recorded on the running attempt as `submitted`). */
   onSmsSubmitted?: ((delivery: SmsDelivery) => void) | undefined;
 }

@@ -267,6 +267,7 @@ export class VerificationService {
           brand: record.brand,
           template: record.template,
           gateDigit: record.gate && attempt.channel === 'call' ? String(randomInt(1, 10)) : undefined,
+          leadInMs: record.leadInMs,
           onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ err }, 'could not record sms submission')),
         },
         controller.signal,
