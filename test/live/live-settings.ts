@@ -50,6 +50,11 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
     default: 'pbxverify-qa',
     meaning: 'SIP profile the SMS tests send their MESSAGE from, to a SIPp phone on 127.0.0.1 (`sipp` must be on the PATH)',
   },
+  {
+    name: 'PBXVERIFY_LIVE_RTP_PHONE',
+    meaning:
+      'host:port of the recording SIP phone the audio test starts itself (test/support/rtp-phone.ts): Asterisk `127.0.0.1:5062` (the address `PBXVERIFY_LIVE_SIP_TEMPLATE` reaches, which it needs too), FreeSWITCH any free port, dialled through `PBXVERIFY_LIVE_ESL_SIP_PROFILE`; adds the test comparing the captured RTP with `prompts render` (skipped, by name, without it)',
+  },
   { name: 'PBXVERIFY_LIVE_ESL_RESTART', pbx: 'freeswitch', meaning: 'shell command restarting FreeSWITCH; adds the real-restart test (skipped, by name, without it)' },
 ];
 
