@@ -16,7 +16,7 @@ interface Spec {
   rate?: number;
   /** First sequence number of generated numbers (distinct per run: the flood limit counts per number). */
   firstN?: number;
-  body: { kind: 'start'; channel: string; prefix: string; spread?: boolean } | { kind: 'check'; ids: string[]; code: string } | { kind: 'bare' };
+  body: { kind: 'start'; channel?: string; workflow?: string; prefix: string; spread?: boolean } | { kind: 'check'; ids: string[]; code: string } | { kind: 'bare' };
 }
 
 const spec = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Spec;
@@ -29,7 +29,7 @@ function nextBody(): { path: string; body: string } {
     // spread: each number in a range of its own (the abuse controls' velocity limit counts numbers per range).
     const digits = String(n).padStart(8, '0');
     const to = b.spread ? `${b.prefix}${digits.slice(4)}${digits.slice(0, 4)}` : `${b.prefix}${digits}`;
-    return { path: spec.path, body: JSON.stringify({ to, channel: b.channel }) };
+    return { path: spec.path, body: JSON.stringify(b.workflow !== undefined ? { to, workflow: b.workflow } : { to, channel: b.channel }) };
   }
   if (b.kind === 'check') return { path: `/v1/verifications/${b.ids[n % b.ids.length] as string}/check`, body: JSON.stringify({ code: b.code }) };
   return { path: spec.path, body: JSON.stringify({ to: `+4915100000000` }) };

@@ -52,6 +52,16 @@ export function capturedUlaw(packets: readonly RtpPacket[]): { bytes: Buffer; st
   return { bytes: Buffer.concat(ordered.map((o) => o.p.payload)), starts };
 }
 
+/**
+ * Whether a captured µ-law byte is the encoding of a sample by one of the PBXs' encoders:
+ * FreeSWITCH uses the reference; Asterisk looks the sample up in a table indexed by its top 14
+ * bits (main/ulaw.c, `AST_LIN2MU`), which is the reference of the sample with its 2 low bits
+ * cleared, one step lower on about 1 % of samples (measured: 1,058 of 123,360 on a call).
+ */
+export function sameUlaw(captured: number, sample: number): boolean {
+  return captured === ulawEncode(sample) || captured === ulawEncode(sample & ~3);
+}
+
 export function renderUlaw(pcm: Buffer): Buffer {
   const out = Buffer.alloc(pcm.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = ulawEncode(pcm.readInt16LE(i * 2));
@@ -115,7 +125,7 @@ export function compareWithRender(call: PhoneCall, renderedPcm: Buffer, maxLagSa
   let mismatched = 0;
   for (let i = onset; i < rendered.length; i++) {
     const c = bytes[lag + i];
-    if (c === undefined || c !== rendered[i]) mismatched++;
+    if (c === undefined || !sameUlaw(c, renderedPcm.readInt16LE(i * 2))) mismatched++;
   }
   let extraVoiced = 0;
   for (let i = lag + rendered.length; i < bytes.length; i++) if (Math.abs(ulawDecode(bytes[i] as number)) > VOICED) extraVoiced++;
