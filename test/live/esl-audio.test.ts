@@ -27,7 +27,7 @@ const audio = skippedUnless('what a live FreeSWITCH plays equals prompts render 
     await phone?.stop();
   });
 
-  it.each([[undefined], [0], [0], [0], [1000]])('plays the render of a call with lead-in %p sample for sample', async (leadInMs) => {
+  it.each([[undefined], [0], [0], [1000]])('plays the render of a call with lead-in %p sample for sample', async (leadInMs) => {
     const heard = await voiceCallHeard(pbx, phone, { code: '482913', leadInMs });
     process.stdout.write(`freeswitch lead-in ${String(leadInMs ?? PAUSES.leadIn)} ms: ${JSON.stringify(heard)}\n`);
     expect(heard.result).toBe('delivered');

@@ -62,6 +62,11 @@ export function sameUlaw(captured: number, sample: number): boolean {
   return captured === ulawEncode(sample) || captured === ulawEncode(sample & ~3);
 }
 
+/** Whether two µ-law bytes are neighbouring codes (one quantization step apart, same sign). */
+export function oneStepApart(a: number, b: number): boolean {
+  return (a & 0x80) === (b & 0x80) && Math.abs((a & 0x7f) - (b & 0x7f)) === 1;
+}
+
 export function renderUlaw(pcm: Buffer): Buffer {
   const out = Buffer.alloc(pcm.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = ulawEncode(pcm.readInt16LE(i * 2));
@@ -104,8 +109,10 @@ export interface AudioComparison {
   /** Samples the capture has before the render's first sample (the PBX's start delay; negative: the render's start is missing). */
   lagSamples: number;
   correlation: number;
-  /** Render samples (from its first voiced one on) that differ in the capture, or are missing from it. */
+  /** Render samples (from its first voiced one on) that differ in the capture by more than one µ-law step, or are missing from it. */
   mismatched: number;
+  /** Render samples whose captured code is the neighbouring µ-law code (an encoder's rounding, not audio). */
+  oneStep: number;
   /** Samples the capture lacks at the render's start (its lead-in or, worse, its first syllable). */
   missingAtStart: number;
   /** Capture samples after the render's end that are not silence. */
@@ -123,9 +130,12 @@ export function compareWithRender(call: PhoneCall, renderedPcm: Buffer, maxLagSa
   const voicedPacket = [...starts].reverse().find((s) => s.offset <= voicedAt);
   const onset = Math.max(0, firstVoiced(rendered));
   let mismatched = 0;
+  let oneStep = 0;
   for (let i = onset; i < rendered.length; i++) {
     const c = bytes[lag + i];
-    if (c === undefined || !sameUlaw(c, renderedPcm.readInt16LE(i * 2))) mismatched++;
+    if (c !== undefined && sameUlaw(c, renderedPcm.readInt16LE(i * 2))) continue;
+    if (c !== undefined && oneStepApart(c, rendered[i] as number)) oneStep++;
+    else mismatched++;
   }
   let extraVoiced = 0;
   for (let i = lag + rendered.length; i < bytes.length; i++) if (Math.abs(ulawDecode(bytes[i] as number)) > VOICED) extraVoiced++;
@@ -135,6 +145,7 @@ export function compareWithRender(call: PhoneCall, renderedPcm: Buffer, maxLagSa
     lagSamples: lag,
     correlation,
     mismatched,
+    oneStep,
     missingAtStart: Math.max(0, -lag),
     extraVoiced,
     capturedSamples: bytes.length,

@@ -65,11 +65,19 @@ describe('what each PBX plays of the installed files', () => {
     // (mod_tone_stream), a file is found in the <rate>/ folder beside it (mod_sndfile).
     const arg = mediaList(items, lang, join(target, 'freeswitch'));
     const media = arg.startsWith('file_string://') ? arg.slice('file_string://'.length).split('!') : [arg];
-    return Buffer.concat(
-      media.map((m) => {
-        if (m.startsWith('silence_stream://')) return framed(Buffer.alloc(Number(m.slice('silence_stream://'.length)) * 16));
-        return freeswitchPlays(readFileSync(join(m, '..', '8000', m.split('/').pop() as string)));
-      }),
+    // file_string:// first sends 250 ms of silence (mod_dptools next_file; 0xffff samples, silent
+    // like zeros once µ-law encoded, written here as zeros).
+    const lead = arg.startsWith('file_string://') ? [Buffer.alloc(250 * 16)] : [];
+    // Inside one file_string the reads run on across files; only the sequence's last frame is filled.
+    return framed(
+      Buffer.concat([
+        ...lead,
+        ...media.map((m) => {
+          if (m.startsWith('silence_stream://')) return Buffer.alloc(Number(m.slice('silence_stream://'.length)) * 16);
+          const file = readFileSync(join(m, '..', '8000', m.split('/').pop() as string));
+          return file.subarray(44, 44 + file.readUInt32LE(40));
+        }),
+      ]),
     );
   };
 
@@ -78,11 +86,15 @@ describe('what each PBX plays of the installed files', () => {
     ['asterisk', 'de', '4829137501', '7', 0],
     ['asterisk', 'en', '1', undefined, 2000],
     ['freeswitch', 'en', '482913', undefined, undefined],
-    ['freeswitch', 'de', '4829137501', '7', 0],
+    ['freeswitch', 'de', '4829137501', undefined, 0],
+    ['freeswitch', 'de', '4829137501', undefined, 240],
     ['freeswitch', 'en', '1', undefined, 2000],
   ] as const)('%s plays a %s call of %s (gate %s, lead-in %s ms) exactly as prompts render writes it', (pbx, lang, code, gate, leadInMs) => {
     const items = voiceCallAudio(code, gate, leadInMs);
-    const rendered = renderPcm(SOUNDS, lang, items);
+    // FreeSWITCH starts a sequence without a leading pause of 250 ms or more 250 ms late.
+    const late = pbx === 'freeswitch' && !('silenceMs' in (items[0] as object) && ((items[0] as { silenceMs: number }).silenceMs >= 250));
+    // …and then ends with its last frame filled (0xff bytes).
+    const rendered = late ? framed(Buffer.concat([Buffer.alloc(250 * 16), renderPcm(SOUNDS, lang, items)])) : renderPcm(SOUNDS, lang, items);
     const played = call(pbx, lang, items);
     expect(played.length).toBe(rendered.length);
     expect(played.equals(rendered)).toBe(true);
