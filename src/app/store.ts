@@ -28,10 +28,10 @@ export function storeCapability({ config, logger: root, instanceId }: Base): Sto
     return { name: 'store', store, start: async () => undefined, stop: () => store.close() };
   }
   const logger = root.child({ component: 'redis' });
-  const client = createRedisClient(config.store, `pbxverify:${instanceId}`, logger);
+  const client = createRedisClient(config.store, `pbxverify:${instanceId}`, logger, config.sentinels);
   let lastError: string | undefined;
   client.once('error', (err: Error) => (lastError = err.message));
-  const subscriber = createRedisClient(config.store, `pbxverify:${instanceId}:sub`, logger);
+  const subscriber = createRedisClient(config.store, `pbxverify:${instanceId}:sub`, logger, config.sentinels);
   const store = new RedisStore(client);
   return {
     name: 'store',
