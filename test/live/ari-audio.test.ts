@@ -31,6 +31,8 @@ const audio = skippedUnless('what a live Asterisk plays equals prompts render (R
     process.stdout.write(`asterisk lead-in ${String(leadInMs ?? PAUSES.leadIn)} ms: ${JSON.stringify(heard)}\n`);
     expect(heard.result).toBe('delivered');
     expect(heard.correlation).toBeGreaterThan(0.99);
-    expect(heard).toMatchObject({ mismatched: 0, missingAtStart: 0, extraVoiced: 0 });
+    expect(heard).toMatchObject({ mismatched: 0, missingAtStart: 0, extraVoiced: 0, lagSamples: 0 });
+    // Every sample of every file: before the fix each file lost its last 44 bytes.
+    expect(heard.capturedSamples).toBe(heard.renderedSamples);
   });
 });
