@@ -217,7 +217,7 @@ function crossChecks(config: Config): string[] {
   }
   const callsBack = config.smsGateways.some((g) => g.kind === 'kannel' || g.kind === 'http');
   if (callsBack && config.sms.publicUrl === undefined) problems.push('sms.publicUrl: required with kannel or http gateways (their delivery receipts call it)');
-  problems.push(...routingProblems(config.trunks, config.routes));
+  problems.push(...routingProblems(config.trunks, config.routes, gatewayNames));
   const nodes = pbxNodeNames(config.pbx);
   for (const [i, trunk] of config.trunks.entries()) {
     for (const [j, node] of (trunk.nodes ?? []).entries()) {

@@ -15,6 +15,14 @@ import { LEAD_IN } from '../prompts/sequence';
 export const CHANNELS = ['call', 'reverse', 'sms'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
+/**
+ * Answering-machine detection on voice and reverse calls (docs/amd.md): `off` changes nothing;
+ * `hangup` ends the attempt on a machine with result `machine`, nothing spoken; `wait_for_beep`
+ * waits for the beep and leaves a short message without the code.
+ */
+export const AMD_MODES = ['off', 'hangup', 'wait_for_beep'] as const;
+export type AmdMode = (typeof AMD_MODES)[number];
+
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442037691880');
 
 /** Caller IDs: E.164 or bare digits (how seed 000 writes them: "442037691880"). */
@@ -54,6 +62,8 @@ export const apiKeySchema = z.strictObject({
     .max(LEAD_IN.maxMs)
     .refine((ms) => ms % LEAD_IN.stepMs === 0, `must be a multiple of ${LEAD_IN.stepMs}`)
     .optional(),
+  /** Answering-machine detection on this key's calls (docs/amd.md); a request or workflow step may override it. */
+  amd: z.enum(AMD_MODES).default('off'),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Standard Webhooks secret (`whsec_` + base64). Derived from the engine secret when absent. */
   webhookSecret: z
@@ -81,6 +91,8 @@ const workflowStepSchema = z.strictObject({
   waitSeconds: z.number().int().min(0).max(3600),
   code: z.enum(['same', 'new']),
   validitySeconds: z.number().int().min(30).max(3600).optional(),
+  /** Answering-machine detection for this step's call, over the request's and the key's. */
+  amd: z.enum(AMD_MODES).optional(),
 });
 
 const trunkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -');
@@ -237,7 +249,9 @@ export const configSchema = z.strictObject({
       // One grammar with the API and both drivers (src/lib/sms-text.ts): a default the PBX
       // cannot send is refused at start-up, not at the first SMS.
       defaultSender: senderSchema.default('pbxverify'),
-      defaultTemplate: templateSchema.default('Your {brand} verification code is {code}'),
+      // Unset: the language pack's SMS text (sounds/<lang>/manifest.json `sms`, code first), else
+      // DEFAULT_SMS_TEMPLATE (src/app/sms.ts). Set: this one text for every language.
+      defaultTemplate: templateSchema.optional(),
       defaultBrand: brandSchema.default('pbxverify'),
       ...smsRoutingFields,
     })

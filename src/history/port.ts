@@ -68,6 +68,10 @@ export interface AttemptRow {
   gate: string | null;
   /** Reverse verification: `matched`, `mismatch`, `no-input`; null otherwise. Never the digits. */
   dtmf: string | null;
+  /** Answering-machine detection: `human`, `machine`, `notsure`; null when off or not answered. */
+  amd: string | null;
+  /** The mode, the detector's reason (AMDCAUSE, greeting length), then `beep`/`no-beep` and `message` when left; null when off. */
+  amdCause: string | null;
   smsParts: number | null;
   smsStatus: string | null;
   /** Cost in micro-units; null when no rate applies. Filled by the writer from the rate decks. */

@@ -141,6 +141,8 @@ export class HistoryRecorder implements EventSink {
       causeText: cause?.text?.slice(0, 100) ?? null,
       gate: gateResult(record, attempt),
       dtmf: attempt.channel !== 'reverse' || attempt.status !== 'completed' ? null : attempt.matched ? 'matched' : attempt.result === 'no-input' ? 'no-input' : attempt.result === 'mismatch' ? 'mismatch' : null,
+      amd: attempt.amd?.result ?? null,
+      amdCause: amdCause(attempt),
       smsParts: cdr?.smsParts ?? null,
       smsStatus: cdr?.smsStatus ?? null,
       costMicros: cost?.micros ?? null,
@@ -165,6 +167,16 @@ function ending(record: VerificationRecord, matched: boolean): { reason: string 
     case 'canceled':
       return { reason: 'canceled', endedBy: 'api' };
   }
+}
+
+/** The mode, the detector's cause and what followed: `wait_for_beep LONGGREETING-2000-1500 beep message`. Never audio. */
+function amdCause(attempt: Attempt): string | null {
+  const amd = attempt.amd;
+  if (!amd) return null;
+  const parts = [amd.mode, amd.cause ?? amd.result];
+  if (amd.beep !== undefined) parts.push(amd.beep ? 'beep' : 'no-beep');
+  if (amd.messageLeft) parts.push('message');
+  return parts.join(' ').slice(0, 100);
 }
 
 /** The anti-voicemail gate's result (never the digit): passed, wrong, none. */

@@ -1,6 +1,6 @@
 import type { ChannelName } from '../config/schema';
-import type { Attempt, AttemptCdr, AttemptResult, DomainEvent } from './model';
-import type { CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
+import type { Attempt, AttemptAmd, AttemptCdr, AttemptResult, DomainEvent } from './model';
+import type { AmdRequest, CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
 /** What the engine asks a channel to do for one workflow step. */
@@ -21,6 +21,8 @@ export interface AttemptSpec {
   gateDigit?: string | undefined;
   /** Voice: silence before the first prompt, in ms (the engine default when undefined). */
   leadInMs?: number | undefined;
+  /** Answering-machine detection for this call (the step's mode over the verification's); absent when off. */
+  amd?: AmdRequest | undefined;
   /** SMS: the gateway accepted the message (recorded on the running attempt as `submitted`). */
   onSmsSubmitted?: ((delivery: SmsDelivery) => void) | undefined;
 }
@@ -32,6 +34,8 @@ export interface AttemptReport {
   cause?: CallCause;
   reason?: LegacyReason | null;
   matched?: boolean;
+  /** Answering-machine detection's verdict on the call, with the mode it ran in. */
+  amd?: AttemptAmd;
   detail?: string;
   sms?: SmsDelivery;
   /** Run the workflow's next step now instead of at its planned time (an SMS failure receipt). */
@@ -52,7 +56,7 @@ export interface CallRouting {
   /** Explicit routing (`trunks:`): caller IDs come from the trunks' pools, not from key defaults. */
   readonly explicit: boolean;
   /** Throws AppError NO_ROUTE (no route serves `to` on a channel), CALLER_ID_NOT_IN_POOL. */
-  admit(to: string, channels: readonly ('call' | 'reverse')[], callerId: string | undefined): void;
+  admit(to: string, channels: readonly ('call' | 'reverse' | 'sms')[], callerId: string | undefined): void;
 }
 
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */

@@ -1,4 +1,4 @@
-import { CHANNELS, type ApiKeyConfig, type ChannelName } from '../config/schema';
+import { AMD_MODES, CHANNELS, type AmdMode, type ApiKeyConfig, type ChannelName } from '../config/schema';
 import { brandProblem, CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN, senderProblem, templateProblem } from '../lib/sms-text';
 import { resolveLanguage } from '../prompts/languages';
 import { leadInProblem } from '../prompts/sequence';
@@ -26,6 +26,8 @@ export interface StartInput {
   gate?: boolean | undefined;
   /** Silence before a voice call's first prompt, in ms (overrides the key's `leadInMs`). */
   leadInMs?: number | undefined;
+  /** Answering-machine detection for the calls (over the key's `amd`; workflow steps may set their own). */
+  amd?: AmdMode | undefined;
   /** A step list of its own instead of a named workflow (compat adapters: Vonage's workflow_id). */
   steps?: readonly WorkflowStep[] | undefined;
   /** Vonage-style code lifetime (pin_expiry), see {@link VerificationRecord.codeLifetimeSeconds}. */
@@ -49,7 +51,7 @@ export interface StartPolicy {
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
   languageAvailable: (lang: string) => boolean;
   /** SMS parts the rendered template needs (the engine's default template when undefined). */
-  smsParts?: ((template: string | undefined, code: string, brand: string) => number) | undefined;
+  smsParts?: ((template: string | undefined, code: string, brand: string, lang: string, to: string) => number) | undefined;
   /** `sms.maxParts`. */
   smsMaxParts?: number | undefined;
   /** Routes and caller-ID pools (NO_ROUTE, CALLER_ID_NOT_IN_POOL); absent in unit tests of the policy. */
@@ -135,10 +137,7 @@ export function buildStart(
   } else if (usesCalls && !routed) {
     callerId = key.allowedCallerIds[0] ?? policy.defaultCallerId;
   }
-  if (usesCalls && policy.routing) {
-    const callChannels = [...new Set(steps.map((s) => s.channel).filter((c): c is 'call' | 'reverse' => c !== 'sms'))];
-    policy.routing.admit(number.e164, callChannels, input.callerId);
-  }
+  if (policy.routing) policy.routing.admit(number.e164, [...new Set(steps.map((s) => s.channel))], input.callerId);
 
   // One grammar with the configuration and both drivers (src/lib/sms-text.ts): what is accepted
   // here is sent in full by Asterisk and FreeSWITCH.
@@ -160,7 +159,7 @@ export function buildStart(
   }
 
   if (usesSms && policy.smsParts && policy.smsMaxParts !== undefined) {
-    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand);
+    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164);
     if (parts > policy.smsMaxParts) throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts, max: policy.smsMaxParts } });
   }
 
@@ -196,6 +195,8 @@ export function buildStart(
     nextStepAt: firstPlan.at,
     attempts: [],
   };
+  const amd = input.amd ?? key.amd;
+  if (amd !== 'off' && usesCalls) record.amd = amd;
   if (sender !== undefined) record.sender = sender;
   if (callerId !== undefined) record.callerId = callerId;
   if (input.messageTemplate !== undefined) record.template = input.messageTemplate;
@@ -232,10 +233,12 @@ function validSteps(steps: readonly WorkflowStep[]): WorkflowStep[] {
       (CHANNELS as readonly string[]).includes(step.channel) &&
       int(step.waitSeconds, 0, 3600) &&
       (step.code === 'same' || step.code === 'new') &&
-      (step.validitySeconds === undefined || int(step.validitySeconds, 1, 3600));
+      (step.validitySeconds === undefined || int(step.validitySeconds, 1, 3600)) &&
+      (step.amd === undefined || (AMD_MODES as readonly string[]).includes(step.amd));
     if (!ok) throw new AppError('REQUEST_INVALID', { message: 'A workflow step is not valid' });
     const copy: WorkflowStep = { channel: step.channel, waitSeconds: step.waitSeconds, code: step.code };
     if (step.validitySeconds !== undefined) copy.validitySeconds = step.validitySeconds;
+    if (step.amd !== undefined) copy.amd = step.amd;
     return copy;
   });
 }

@@ -34,7 +34,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
       const fresh = await harness.open();
       try {
         const first = await fresh.migrate();
-        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost']);
+        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost', '003_amd']);
         expect((await fresh.migrate()).applied).toEqual([]);
         expect(await fresh.appliedMigrations()).toEqual(first.applied);
       } finally {
@@ -49,7 +49,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
         expect(await old.appliedMigrations()).toEqual(['001_verifications_attempts_webhooks']);
         // The previous version wrote these without the cost columns.
         await old.write([{ kind: 'verification', row: verificationRow() }]);
-        expect((await old.migrate()).applied).toEqual(['002_cost']);
+        expect((await old.migrate()).applied).toEqual(['002_cost', '003_amd']);
         await old.write([{ kind: 'attempt', row: attemptRow({ costMicros: null, currency: null }) }]);
         const got = await old.getVerification(verificationRow().id);
         expect(got?.verification.id).toBe(verificationRow().id);

@@ -51,6 +51,8 @@ export function attemptRow(over: Partial<AttemptRow> = {}): AttemptRow {
     causeText: 'Normal Clearing',
     gate: null,
     dtmf: null,
+    amd: null,
+    amdCause: null,
     smsParts: null,
     smsStatus: null,
     costMicros: 12000,

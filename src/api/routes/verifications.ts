@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CHANNELS } from '../../config/schema';
+import { AMD_MODES, CHANNELS } from '../../config/schema';
 import { AppError } from '../../lib/errors';
 import { CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN } from '../../lib/sms-text';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../../lib/sms-text-schema';
@@ -44,6 +44,7 @@ export const startBody = z
       .max(LEAD_IN.maxMs)
       .optional()
       .describe(`Voice calls: silence between answer and the first prompt, in ms, a multiple of ${LEAD_IN.stepMs} (default: the key's leadInMs, else ${PAUSES.leadIn})`),
+    amd: z.enum(AMD_MODES).optional().describe("Answering-machine detection on the calls: `off`, `hangup` (a machine ends the attempt as `machine`, nothing spoken) or `wait_for_beep` (a short message without the code after the beep). Default: the key's `amd`; a workflow step's own `amd` wins (docs/amd.md)"),
   })
   .strict();
 
@@ -123,6 +124,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
         expirySeconds: b.expiry_seconds,
         gate: b.gate,
         leadInMs: b.lead_in_ms,
+        amd: b.amd,
       });
       const view = verificationView(started.record);
       return reply.status(201).send(started.code === undefined ? view : { ...view, code: started.code });

@@ -106,6 +106,12 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '003_amd': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('attempts').addColumn('amd', 'varchar(16)').execute();
+      await db.schema.alterTable('attempts').addColumn('amd_cause', 'varchar(100)').execute();
+    },
+  },
 };
 
 /** The newest schema version this build knows. */

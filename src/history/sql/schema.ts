@@ -49,6 +49,9 @@ export interface AttemptsTable {
   cause_text: string | null;
   gate: string | null;
   dtmf: string | null;
+  /** Added by migration 003_amd. */
+  amd: string | null;
+  amd_cause: string | null;
   sms_parts: number | null;
   sms_status: string | null;
   cost_micros: number | null;

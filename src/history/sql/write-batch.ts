@@ -96,6 +96,8 @@ async function upsertAttempts(trx: Transaction<HistoryDatabase>, rows: AttemptsT
           cause_text: eb.ref('excluded.cause_text'),
           gate: eb.ref('excluded.gate'),
           dtmf: eb.ref('excluded.dtmf'),
+          amd: eb.ref('excluded.amd'),
+          amd_cause: eb.ref('excluded.amd_cause'),
           sms_parts: eb.ref('excluded.sms_parts'),
           sms_status: eb.ref('excluded.sms_status'),
           cost_micros: eb.ref('excluded.cost_micros'),
