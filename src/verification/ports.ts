@@ -19,6 +19,8 @@ export interface AttemptSpec {
   brand: string;
   template?: string | undefined;
   gateDigit?: string | undefined;
+  /** Voice: silence before the first prompt, in ms (the engine default when undefined). */
+  leadInMs?: number | undefined;
   /** Answering-machine detection for this call (the step's mode over the verification's); absent when off. */
   amd?: AmdRequest | undefined;
   /** SMS: the gateway accepted the message (recorded on the running attempt as `submitted`). */

@@ -1,6 +1,7 @@
 import { AMD_MODES, CHANNELS, type AmdMode, type ApiKeyConfig, type ChannelName } from '../config/schema';
 import { brandProblem, CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN, senderProblem, templateProblem } from '../lib/sms-text';
 import { resolveLanguage } from '../prompts/languages';
+import { leadInProblem } from '../prompts/sequence';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
 import type { VerificationRecord, WorkflowStep } from './model';
@@ -23,6 +24,8 @@ export interface StartInput {
   callbackUrl?: string | undefined;
   expirySeconds?: number | undefined;
   gate?: boolean | undefined;
+  /** Silence before a voice call's first prompt, in ms (overrides the key's `leadInMs`). */
+  leadInMs?: number | undefined;
   /** Answering-machine detection for the calls (over the key's `amd`; workflow steps may set their own). */
   amd?: AmdMode | undefined;
   /** A step list of its own instead of a named workflow (compat adapters: Vonage's workflow_id). */
@@ -96,6 +99,10 @@ export function buildStart(
     throw new AppError('REQUEST_INVALID', { message: 'Allowed wrong codes must be 1 to 20' });
   }
   const meta = input.meta === undefined ? undefined : validMeta(input.meta);
+  if (input.leadInMs !== undefined) {
+    const problem = leadInProblem(input.leadInMs);
+    if (problem !== undefined) throw new AppError('REQUEST_INVALID', { message: `lead_in_ms ${problem}`, details: { field: 'lead_in_ms' } });
+  }
   let code: string;
   let codeLength: number;
   if (input.code !== undefined) {
@@ -202,6 +209,8 @@ export function buildStart(
   if (input.callbackUrl !== undefined) record.callbackUrl = input.callbackUrl;
   if (lifetime !== undefined) record.codeLifetimeSeconds = lifetime;
   if (meta !== undefined) record.meta = meta;
+  const leadInMs = input.leadInMs ?? key.leadInMs;
+  if (leadInMs !== undefined && steps.some((s) => s.channel === 'call')) record.leadInMs = leadInMs;
   return { record, code, number };
 }
 
