@@ -104,10 +104,13 @@ export class VerificationService {
   async next(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
     await this.get(key, id);
     const now = this.deps.clock.now();
-    const { after } = await this.writer.mutateOrThrow(id, (record) => {
+    const moved = await this.writer.mutate(id, (record) => {
       if (record.status !== 'pending') throw terminalError(record);
       return advanceNow(record, now, record.expirySeconds);
     });
+    // undefined: an earlier `next` already made the step due and the scheduler has not run it yet
+    if (!moved) return this.get(key, id);
+    const { after } = moved;
     await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
     await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
     this.deps.scheduler.kick();
