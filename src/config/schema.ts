@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
+import { consoleSchema } from './console-schema';
 import { historySchema } from './history-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
 
@@ -308,6 +309,8 @@ export const configSchema = z.strictObject({
   abuse: abuseSchema,
   /** Verification history, CDRs and reports (docs/history.md). */
   history: historySchema,
+  /** The operator console at /console (docs/console.md). */
+  console: consoleSchema,
   testing: z
     .strictObject({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */
