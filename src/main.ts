@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { KeyRing } from './api/keys';
 import { abuseCapability } from './app/abuse';
 import { apiCapability } from './app/api';
+import { consoleCapability, liveEvents } from './app/console';
 import { createBase, type BaseOptions } from './app/base';
 import { metricsCapability } from './app/metrics';
 import { historyCapability } from './app/history';
@@ -45,6 +46,8 @@ export interface Engine {
   start(): Promise<{ host: string; port: number }>;
   /** Graceful stop: no new requests, running calls hung up, loops drained. */
   stop(): Promise<void>;
+  /** Development mode, first start: the console admin made because none existed (show it once). */
+  consoleFirstOperator(): { username: string; password: string } | undefined;
   /** Re-reads trunks, routes and caller-ID pools (SIGHUP); a bad file keeps what is in force. */
   reloadRouting(): { ok: true; trunks: number; routes: number } | { ok: false; problems: string[] };
 }
@@ -71,21 +74,23 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
+  const live = liveEvents(base);
   const pbx = pbxCapability(base);
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
   const verification = verificationCapability(base, {
     routing: routing.router,
     store: store.store,
     peers: store.peers,
-    runner: channelRunner(base, pbx.pbx, sms.sender, routing),
+    runner: channelRunner(base, pbx.pbx, sms.sender, routing, live.pbx),
     smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
-    events: history.events(webhooks.publisher),
+    events: live.sink(history.events(webhooks.publisher)),
     urlGuard: webhooks.guard,
     admission: abuse.admission,
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, verification];
+  const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, metrics, simulators: pbx.simulators, apiApp: () => api.app });
+  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, verification, operatorConsole];
 
   const api = await apiCapability(base, {
     service: verification.service,
@@ -125,5 +130,6 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     },
     stop: () => stopAll(all),
     reloadRouting: () => routing.reload(),
+    consoleFirstOperator: () => operatorConsole.firstOperator(),
   };
 }

@@ -11,6 +11,7 @@ import { HistoryRecorder } from '../history/recorder';
 import { RetentionJob } from '../history/retention';
 import type { SqlHistory } from '../history/sql/sql-history';
 import { HistoryWriter } from '../history/writer';
+import type { ConsoleStore } from '../console/port';
 import type { Metrics } from '../metrics/metrics';
 import type { DomainEvent } from '../verification/model';
 import type { EventSink } from '../verification/ports';
@@ -27,6 +28,8 @@ export interface HistoryCapability extends Capability {
   /** `/readyz` detail: never makes the engine unready (an outage only grows the backlog). */
   readiness: Record<string, () => Promise<unknown>>;
   backlog(): Promise<number>;
+  /** The operator console's accounts, audit log and keys (same database); undefined when the history is off. */
+  consoleStore: ConsoleStore | undefined;
 }
 
 /** How long start-up waits for the history database before it goes on without (and keeps trying). */
@@ -51,6 +54,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       lookup: undefined,
       readiness: { history: () => Promise.resolve({ enabled: false }) },
       backlog: () => Promise.resolve(0),
+      consoleStore: undefined,
       start: async () => undefined,
       stop: async () => undefined,
       routes: [historyRoutes({ keys, history: undefined, storedNumber: (n) => n, maxPageSize: settings.maxPageSize, now: () => clock.now(), logger: root, onRefusal: (code) => deps.metrics.refusalsTotal.inc({ code }) })],
@@ -142,6 +146,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       history: async () => ({ enabled: true, kind: history.kind, migrated, ...writer.health(), backlog: await outbox.backlog(), dropped: outbox.dropped() }),
     },
     backlog: () => outbox.backlog(),
+    consoleStore: history.console,
     async start() {
       if (settings.numbers === 'hashed' && ephemeralSecret) logger.warn('history.numbers is hashed but the engine secret is made per run: set `secret` so a number can be found again after a restart');
       let timer: NodeJS.Timeout | undefined;
