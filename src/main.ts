@@ -81,7 +81,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     routing: routing.router,
     store: store.store,
     peers: store.peers,
-    runner: channelRunner(base, pbx.pbx, sms.sender, routing, live.pbx),
+    runner: channelRunner(base, pbx.pbx, sms.sender, routing, (p) => live.pbx(p)),
     smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
     events: live.sink(history.events(webhooks.publisher)),
     urlGuard: webhooks.guard,
