@@ -89,7 +89,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     metrics,
     simulators: pbx.simulators,
   });
-  const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, metrics, simulators: pbx.simulators, apiApp: () => api.app });
+  const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, detail: history.detail, metrics, simulators: pbx.simulators, apiApp: () => api.app });
   const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, verification, operatorConsole];
 
   const api = await apiCapability(base, {

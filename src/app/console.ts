@@ -54,7 +54,7 @@ const KEY_SYNC_MS = 10_000;
  */
 export function consoleCapability(
   base: Base,
-  deps: { live: LiveEvents; store: ConsoleStore | undefined; metrics: Metrics; simulators: readonly SimulatorPbx[]; apiApp: () => FastifyInstance },
+  deps: { live: LiveEvents; store: ConsoleStore | undefined; detail: ((id: string) => Promise<Record<string, unknown> | undefined>) | undefined; metrics: Metrics; simulators: readonly SimulatorPbx[]; apiApp: () => FastifyInstance },
 ): ConsoleCapability {
   const { config, logger: root, keys, clock, catalog } = base;
   const settings = config.console;
@@ -146,7 +146,7 @@ export function consoleCapability(
           void reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
         });
         staticRoutes(app, join(ROOT_DIR, 'dist', 'public', 'console'));
-        consoleApiRoutes(app, { guard, signer, accounts, limiter, keys, streams, audio, now });
+        consoleApiRoutes(app, { guard, signer, accounts, limiter, keys, streams, audio, now, detail: deps.detail ?? (() => Promise.resolve(undefined)) });
         bffRoutes(app, { guard, accounts, apiApp: deps.apiApp, authorization: `Bearer ${CONSOLE_KEY_ID}:${secret}` });
       },
     ],

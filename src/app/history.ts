@@ -25,6 +25,8 @@ export interface HistoryCapability extends Capability {
   /** Webhook delivery tries, for the history. */
   onDelivery: ((info: DeliveryInfo) => void) | undefined;
   lookup: HistoryLookup | undefined;
+  /** Any key's verification from the history, as GET /v1/verifications/{id} shows it (the console's timeline). */
+  detail: ((id: string) => Promise<Record<string, unknown> | undefined>) | undefined;
   /** `/readyz` detail: never makes the engine unready (an outage only grows the backlog). */
   readiness: Record<string, () => Promise<unknown>>;
   backlog(): Promise<number>;
@@ -52,6 +54,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       events: (sink) => sink,
       onDelivery: undefined,
       lookup: undefined,
+      detail: undefined,
       readiness: { history: () => Promise.resolve({ enabled: false }) },
       backlog: () => Promise.resolve(0),
       consoleStore: undefined,
@@ -140,6 +143,10 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     },
     lookup: async (keyId, id) => {
       const found = await history.getVerification(id, keyId);
+      return found ? historyDetailView(found) : undefined;
+    },
+    detail: async (id) => {
+      const found = await history.getVerification(id);
       return found ? historyDetailView(found) : undefined;
     },
     readiness: {

@@ -11,7 +11,8 @@ import { ROLES } from '../port';
 import type { EventStreams } from '../live/sse';
 import { parseTypes } from '../live/events-route';
 import type { SessionSigner } from '../session';
-import type { ConsoleGuard } from './guard';
+import { maskNumbers, type ConsoleGuard } from './guard';
+import { maskNumber } from '../../lib/mask';
 
 /** Audio the console can play: prompt files, a code rendered in a language, what a simulated call played. */
 export interface ConsoleAudio {
@@ -29,6 +30,8 @@ export interface ConsoleApiDeps {
   keys: KeyRing;
   streams: EventStreams;
   audio: ConsoleAudio;
+  /** Any key's verification from the history (the console's timeline). */
+  detail(id: string): Promise<Record<string, unknown> | undefined>;
   now(): number;
 }
 
@@ -79,6 +82,14 @@ export function consoleApiRoutes(app: FastifyInstance, deps: ConsoleApiDeps): vo
     deps.streams.serve(request, reply, { keyId: request.query.key, trunk: request.query.trunk, types, hideNumbers: s.role === 'viewer' }, typeof cookie === 'string' ? { 'set-cookie': cookie } : {});
   });
 
+  r.get('/console/api/verification/:id', { schema: { hide: true, params: z.object({ id: z.string().regex(/^[0-9a-f]{32}$/) }) } }, async (request, reply) => {
+    const s = await guard.require(request, reply, 'viewer');
+    const found = await deps.detail(request.params.id).catch(() => {
+      throw new AppError('HISTORY_UNAVAILABLE');
+    });
+    if (!found) throw new AppError('VERIFICATION_NOT_FOUND');
+    return s.role === 'viewer' ? maskNumbers(found, maskNumber) : found;
+  });
   r.get('/console/api/prompts', { schema: { hide: true } }, async (request, reply) => {
     await guard.require(request, reply, 'viewer');
     return { languages: deps.audio.languages() };
