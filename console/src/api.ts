@@ -64,3 +64,10 @@ export function when(iso: string | number | null | undefined): string {
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export const atLeast = (wanted: Role, actual: Role): boolean => ['viewer', 'operator', 'admin'].indexOf(actual) >= ['viewer', 'operator', 'admin'].indexOf(wanted);
+
+/** The signed-in operator, as GET /console/api/session answers. */
+export interface Me {
+  user: string;
+  role: Role;
+  csrf: string;
+}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, atLeast, get, setCsrf, whenSessionLost, type Role } from './api';
+import { api, atLeast, get, setCsrf, whenSessionLost, type Me, type Role } from './api';
 import { Login } from './pages/login';
 import { Live } from './pages/live';
 import { Verifications } from './pages/verifications';
@@ -10,11 +10,6 @@ import { Trunks } from './pages/trunks';
 import { DoNotCall } from './pages/dnc';
 import { Keys } from './pages/keys';
 
-export interface Me {
-  user: string;
-  role: Role;
-  csrf: string;
-}
 
 const PAGES: Array<{ path: string; title: string; role: Role; view: (me: Me) => preact.JSX.Element }> = [
   { path: 'live', title: 'Live', role: 'viewer', view: (me) => <Live me={me} /> },

@@ -1,10 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { get, query } from '../api';
-import type { Me } from '../app';
+import { atLeast, get, query, type Me } from '../api';
 import { Field, Problem, Select, Table } from '../ui';
-import { atLeast } from '../api';
 
 interface Row {
   group: string;

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, atLeast, get } from '../api';
-import type { Me } from '../app';
+import { api, atLeast, get, type Me } from '../api';
 import { Field, Problem, Table, useFormErrors } from '../ui';
 
 interface Key {

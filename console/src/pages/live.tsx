@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { query, when } from '../api';
-import type { Me } from '../app';
+import { query, when, type Me } from '../api';
 import { Empty, Field, Table } from '../ui';
 
 export interface LiveEvent {

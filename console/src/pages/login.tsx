@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
-import type { Me } from '../app';
+import { api, type Me } from '../api';
 import { Field, useFormErrors } from '../ui';
 
 export function Login(props: { onIn: (me: Me) => void }) {

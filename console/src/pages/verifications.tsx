@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { atLeast, get, query, when } from '../api';
-import type { Me } from '../app';
+import { atLeast, get, query, when, type Me } from '../api';
 import { Empty, Field, Problem, Select, Table, useFormErrors } from '../ui';
 
 interface Item {
