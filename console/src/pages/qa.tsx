@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, query } from '../api';
 import { Empty, Field, Problem, Select, useFormErrors } from '../ui';
 import { describe, useLiveEvents, type LiveEvent } from './live';
@@ -52,8 +52,14 @@ export function QaTester() {
       .then((r) => setWorkflows(r.workflows.map((w) => w.name)))
       .catch(() => setWorkflows([]));
   }, []);
+  // the stream's handler outlives renders: it reads the current test from a ref
+  const current = useRef<string | undefined>(undefined);
+  current.current = id;
+  const refreshLatest = useRef<(vid: string) => Promise<void>>(async () => undefined);
   useLiveEvents({}, (e) => {
-    if (e.verificationId === id) setEvents((l) => [...l, e]);
+    if (e.verificationId !== current.current) return;
+    setEvents((l) => [...l, e]);
+    if (e.type === 'attempt.ended' || e.type.startsWith('verification.') || e.type.startsWith('sms.')) void refreshLatest.current(e.verificationId);
   });
   const refresh = async (vid = id) => {
     if (!vid) return;
@@ -67,6 +73,7 @@ export function QaTester() {
       setProblem(e);
     }
   };
+  refreshLatest.current = refresh;
   const start = async (e: Event) => {
     e.preventDefault();
     clear();

@@ -5,13 +5,14 @@ import { Empty, Field, Problem, Select, Table, useFormErrors } from '../ui';
 interface Item {
   id: string;
   status: string;
-  to: string;
+  /** As the history keeps it (history.numbers): hashed, masked or full; masked for viewers. */
+  number: string;
   channel: string;
   workflow: string;
   country: string | null;
   created_at: string;
   ended_at: string | null;
-  key?: string;
+  key_id: string;
 }
 
 interface Attempt {
@@ -166,12 +167,14 @@ export function Verifications(props: { me: Me }) {
       ) : (
         <Table
           caption="Verifications, newest first"
-          head={['Created', 'Number', 'Channel', 'Workflow', 'Status', '']}
+          head={['Created', 'Number', 'Country', 'Channel', 'Workflow', 'Key', 'Status', '']}
           rows={items.map((v) => [
             when(v.created_at),
-            v.to,
+            /^[0-9a-f]{64}$/.test(v.number) ? <abbr title="kept hashed (history.numbers: hashed)">hashed</abbr> : v.number,
+            v.country ?? '—',
             v.channel,
             v.workflow,
+            v.key_id,
             v.status,
             <button type="button" key="open" onClick={() => void open(v.id)}>
               Timeline <span class="sr">of {v.id}</span>
