@@ -22,7 +22,7 @@ const dateInput = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset()
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
 
 /** Conversion, answer-seizure ratio and cost per verified by day, as lines (uPlot: 50 KB, canvas). */
-function DayChart(props: { rows: Row[] }) {
+function DayChart(props: { rows: Row[]; from: number; to: number }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!box.current || props.rows.length === 0) return;
@@ -36,13 +36,14 @@ function DayChart(props: { rows: Row[] }) {
         height: 260,
         series: [{}, { label: 'Conversion %', stroke: '#2b7bb9', width: 2 }, { label: 'ASR %', stroke: '#c9651c', width: 2, dash: [6, 4] }, { label: 'Cost per verified', stroke: '#2e8b57', width: 2, scale: 'cost' }],
         axes: [axis, { ...axis, label: '%' }, { ...axis, side: 1, scale: 'cost', label: 'cost' }],
-        scales: { x: { time: true } },
+        // the chosen range, not just the days with data
+        scales: { x: { time: true, range: [props.from / 1000, props.to / 1000] }, y: { range: [0, 100] } },
       },
       data,
       box.current,
     );
     return () => plot.destroy();
-  }, [props.rows]);
+  }, [props.rows, props.from, props.to]);
   return <div ref={box} class="chart" role="img" aria-label="Conversion, answer-seizure ratio and cost per verified by day; the same figures are in the table below" />;
 }
 
@@ -90,7 +91,7 @@ export function Dashboard(props: { me: Me }) {
           <p class="totals">
             {totals.started} started · {totals.delivered} delivered · {totals.verified} verified · conversion {totals.started ? pct(totals.verified / totals.started) : '—'} · ASR {totals.started ? pct(totals.delivered / totals.started) : '—'}
           </p>
-          {groupBy === 'day' && rows.length > 0 && <DayChart rows={rows} />}
+          {groupBy === 'day' && rows.length > 0 && <DayChart rows={rows} from={Date.parse(range().from)} to={Date.parse(range().to) - DAY / 2} />}
           <Table
             caption={`Conversion by ${groupBy}`}
             head={[groupBy, 'Started', 'Delivered', 'Verified', 'Conversion', 'ASR', 'Median time to verify', 'Cost', 'Cost per verified']}
