@@ -12,12 +12,12 @@ export interface StreamFilter {
 
 interface Stream {
   filter: StreamFilter;
-  write(text: string): boolean;
+  write: (text: string) => boolean;
   /** Frames waiting for the next flush. */
   pending: string;
   blocked: boolean;
   dropped: number;
-  close(): void;
+  close: () => void;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -80,8 +80,8 @@ export class EventStreams {
     res.on('drain', () => {
       stream.blocked = false;
     });
-    request.raw.on('close', stream.close);
-    res.on('error', stream.close);
+    request.raw.on('close', () => stream.close());
+    res.on('error', () => stream.close());
     this.open.add(stream);
     if (!this.unsubscribe) this.listen();
   }
