@@ -76,13 +76,13 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const live = liveEvents(base);
   const pbx = pbxCapability(base);
-  const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
+  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay });
   const verification = verificationCapability(base, {
     routing: routing.router,
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing, (p) => live.pbx(p)),
-    smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
+    smsParts: (template, code, brand, lang, to) => sms.partsFor(template, code, brand, lang, to),
     events: live.sink(history.events(webhooks.publisher)),
     urlGuard: webhooks.guard,
     admission: abuse.admission,

@@ -46,7 +46,7 @@ export interface StartPolicy {
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
   languageAvailable: (lang: string) => boolean;
   /** SMS parts the rendered template needs (the engine's default template when undefined). */
-  smsParts?: ((template: string | undefined, code: string, brand: string) => number) | undefined;
+  smsParts?: ((template: string | undefined, code: string, brand: string, lang: string, to: string) => number) | undefined;
   /** `sms.maxParts`. */
   smsMaxParts?: number | undefined;
   /** Routes and caller-ID pools (NO_ROUTE, CALLER_ID_NOT_IN_POOL); absent in unit tests of the policy. */
@@ -128,10 +128,7 @@ export function buildStart(
   } else if (usesCalls && !routed) {
     callerId = key.allowedCallerIds[0] ?? policy.defaultCallerId;
   }
-  if (usesCalls && policy.routing) {
-    const callChannels = [...new Set(steps.map((s) => s.channel).filter((c): c is 'call' | 'reverse' => c !== 'sms'))];
-    policy.routing.admit(number.e164, callChannels, input.callerId);
-  }
+  if (policy.routing) policy.routing.admit(number.e164, [...new Set(steps.map((s) => s.channel))], input.callerId);
 
   // One grammar with the configuration and both drivers (src/lib/sms-text.ts): what is accepted
   // here is sent in full by Asterisk and FreeSWITCH.
@@ -153,7 +150,7 @@ export function buildStart(
   }
 
   if (usesSms && policy.smsParts && policy.smsMaxParts !== undefined) {
-    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand);
+    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164);
     if (parts > policy.smsMaxParts) throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts, max: policy.smsMaxParts } });
   }
 

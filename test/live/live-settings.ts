@@ -50,6 +50,11 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
     default: 'pbxverify-qa',
     meaning: 'SIP profile the SMS tests send their MESSAGE from, to a SIPp phone on 127.0.0.1 (`sipp` must be on the PATH)',
   },
+  {
+    name: 'PBXVERIFY_LIVE_ESL_ROUTING_PROFILE',
+    pbx: 'freeswitch',
+    meaning: 'SIP profile (e.g. `pbxverify-qa`) through which the routing test dials its own two SIPp phones on 127.0.0.1:5063 (refuses with 503) and :5064 (answers); adds the failover and local-presence test (skipped, by name, without it; `sipp` must be on the PATH)',
+  },
   { name: 'PBXVERIFY_LIVE_ESL_RESTART', pbx: 'freeswitch', meaning: 'shell command restarting FreeSWITCH; adds the real-restart test (skipped, by name, without it)' },
 ];
 
