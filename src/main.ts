@@ -6,6 +6,7 @@ import { apiCapability } from './app/api';
 import { consoleCapability, liveEvents } from './app/console';
 import { createBase, type BaseOptions } from './app/base';
 import { metricsCapability } from './app/metrics';
+import { fraudCapability } from './app/fraud';
 import { historyCapability } from './app/history';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { channelRunner, pbxCapability } from './app/pbx';
@@ -71,26 +72,29 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
 
   const store = storeCapability(base);
   const history = historyCapability(base, { redis: store.redis, metrics });
+  const fraud = fraudCapability(base, { redis: store.redis, metrics });
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const live = liveEvents(base);
   const pbx = pbxCapability(base);
-  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay });
+  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay, smsPrice: (deck, to) => history.smsPrice(deck, to) });
   const verification = verificationCapability(base, {
     routing: routing.router,
+    costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: (gateway) => sms.deckOf(gateway) }),
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing, (p) => live.pbx(p)),
     smsParts: (template, code, brand, lang, to) => sms.partsFor(template, code, brand, lang, to),
-    events: live.sink(history.events(webhooks.publisher)),
+    events: live.sink(fraud.events(history.events(webhooks.publisher))),
+    destinationGuard: fraud.guard,
     urlGuard: webhooks.guard,
     admission: abuse.admission,
     metrics,
     simulators: pbx.simulators,
   });
   const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, detail: history.detail, metrics, simulators: pbx.simulators, apiApp: () => api.app });
-  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, verification, operatorConsole];
+  const capabilities: Capability[] = [store, history, fraud, abuse, webhooks, routing, pbx, sms, verification, operatorConsole];
 
   const api = await apiCapability(base, {
     service: verification.service,

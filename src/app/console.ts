@@ -90,7 +90,7 @@ export function consoleCapability(
   const secret = newPassword() + newPassword();
   if (keys.get(CONSOLE_KEY_ID)) throw new Error(`API key id ${CONSOLE_KEY_ID} is reserved for the console`);
   keys.addDigested(
-    { id: CONSOLE_KEY_ID, secret: '', name: 'operator console', disabled: false, allowedCallerIds: [], allowedSenders: [], allowedChannels: ['call', 'reverse', 'sms'], allowCustomCode: false, replaceActive: false, voiceGate: false, admin: true, reports: true },
+    { id: CONSOLE_KEY_ID, secret: '', name: 'operator console', disabled: false, allowedCallerIds: [], allowedSenders: [], allowedChannels: ['call', 'reverse', 'sms'], allowCustomCode: false, replaceActive: false, voiceGate: false, amd: 'off', admin: true, reports: true },
     digest(secret),
   );
   const soundsDir = catalog.soundsDir;

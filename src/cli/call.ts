@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { runReverse } from '../channels/reverse';
 import { runVoice } from '../channels/voice';
-import type { Config } from '../config/schema';
+import { AMD_MODES, type Config } from '../config/schema';
 import { systemClock } from '../lib/clock';
 import { buildPbx, newInstanceId, ROOT_DIR, simulatorOf } from '../main';
+import type { AmdRequest } from '../pbx/port';
 import type { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import { PromptCatalog } from '../prompts/catalog';
 import { resolveLanguage } from '../prompts/languages';
@@ -21,6 +22,8 @@ export interface CallOptions {
   lang?: string;
   reverse?: boolean;
   gate?: string;
+  /** Answering-machine detection: off, hangup, wait_for_beep. */
+  amd?: string;
   callerId?: string;
   ringTimeout?: number;
   json?: boolean;
@@ -39,6 +42,8 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
     const to = parseE164(opts.to).e164;
     if (opts.code !== undefined && !/^[0-9]{1,20}$/.test(opts.code)) throw new AppError('CODE_INVALID_FORMAT');
     if (opts.gate !== undefined && !/^[0-9]$/.test(opts.gate)) throw new AppError('REQUEST_INVALID', { message: '--gate takes one digit' });
+    if (opts.amd !== undefined && !(AMD_MODES as readonly string[]).includes(opts.amd)) throw new AppError('REQUEST_INVALID', { message: `--amd takes ${AMD_MODES.join(', ')}` });
+    const amd: AmdRequest | undefined = opts.amd === 'hangup' || opts.amd === 'wait_for_beep' ? opts.amd : undefined;
     const catalog = new PromptCatalog(join(ROOT_DIR, 'sounds'));
     const lang = resolveLanguage({ requested: opts.lang, engineDefault: config.verification.defaultLang, to }, (l) => catalog.has(l));
     const logger = pino({ level: 'warn' });
@@ -64,6 +69,7 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
       ringTimeoutMs: (opts.ringTimeout ?? config.calls.ringTimeoutSeconds) * 1000,
       maxCallMs: config.calls.maxCallSeconds * 1000,
       tag: `cli-${process.pid}`,
+      amd,
     };
     print(opts.reverse ? 'reverse verification' : 'voice verification', { code, lang });
     const report = opts.reverse

@@ -110,6 +110,7 @@ export function buildCli(): Command {
     .option('--lang <lang>', 'prompt language')
     .option('--reverse', 'reverse verification: collect the code as DTMF')
     .option('--gate <digit>', 'ask the callee to press this digit first (voice)')
+    .option('--amd <mode>', 'answering-machine detection: off, hangup or wait_for_beep (docs/amd.md)')
     .option('--caller-id <number>', 'caller ID to present')
     .option('--ring-timeout <seconds>', 'ring timeout', positiveInt)
     .option('--json', 'print events as JSON lines')

@@ -138,6 +138,7 @@ export function keyConfig(key: StoredApiKey): ApiKeyConfig {
     allowCustomCode: false,
     replaceActive: false,
     voiceGate: false,
+    amd: 'off',
     admin: key.admin,
     reports: key.reports,
   };

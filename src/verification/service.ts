@@ -7,7 +7,7 @@ import type { Job } from '../store/port';
 import { expireJob, expireJobId, stepJob, stepJobId } from './jobs';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
-import type { AttemptReport, HeldAttempt } from './ports';
+import type { AttemptReport, AttemptSpec, HeldAttempt } from './ports';
 import { RecordWriter } from './record-writer';
 import type { CheckResult, ServiceDeps, StartResult } from './service-deps';
 import { buildStart, type StartInput } from './start-request';
@@ -267,6 +267,7 @@ export class VerificationService {
           brand: record.brand,
           template: record.template,
           gateDigit: record.gate && attempt.channel === 'call' ? String(randomInt(1, 10)) : undefined,
+          amd: amdFor(record, attempt.n),
           onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ err }, 'could not record sms submission')),
         },
         controller.signal,
@@ -384,6 +385,14 @@ export class VerificationService {
   private fields(record: VerificationRecord): { verificationId: string; dest: string } {
     return { verificationId: record.id, dest: maskNumber(record.to) };
   }
+}
+
+/** The answering-machine mode of attempt `n`'s call: its step's own, else the verification's; undefined when off or not a call. */
+function amdFor(record: VerificationRecord, n: number): AttemptSpec['amd'] {
+  const step = record.steps[n - 1];
+  if (!step || step.channel === 'sms') return undefined;
+  const mode = step.amd ?? record.amd ?? 'off';
+  return mode === 'off' ? undefined : mode;
 }
 
 function validateCandidate(code: string): void {

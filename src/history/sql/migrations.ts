@@ -106,7 +106,23 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
-  '003_console': {
+  '003_amd': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('attempts').addColumn('amd', 'varchar(16)').execute();
+      await db.schema.alterTable('attempts').addColumn('amd_cause', 'varchar(100)').execute();
+    },
+  },
+  '004_attempt_detail': {
+    // The detail GET /v1/verifications/{id} shows from the history: the SMS gateway and encoding
+    // (parts and status were there), and the trunks that refused before the one that carried the
+    // call (failover within an attempt), as JSON text.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('attempts').addColumn('sms_gateway', 'varchar(32)').execute();
+      await db.schema.alterTable('attempts').addColumn('sms_encoding', 'varchar(8)').execute();
+      await db.schema.alterTable('attempts').addColumn('failover', 'text').execute();
+    },
+  },
+  '005_console': {
     // The operator console (src/console): accounts, the audit log, keys made in the console.
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
