@@ -71,6 +71,11 @@ class ObservedCall implements Call {
     return this.inner.node;
   }
 
+  /** Answering-machine verdict: the decorator must pass every optional member through. */
+  get amd() {
+    return this.inner.amd;
+  }
+
   get ended() {
     return this.inner.ended;
   }
