@@ -28,6 +28,22 @@ function libraryOnlyIn({ name, comment, inside, packages }) {
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    {
+      name: 'console-ui-not-server',
+      comment: 'The console UI (console/src, built by Vite for the browser) talks to the engine over HTTP only: it never imports server code.',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'console-server-through-ports',
+      comment:
+        'The console server code (src/console) sees the engine through ports and the API: never a PBX driver, a store or ' +
+        'history adapter, the service, the composition root or the CLI (src/app/console.ts wires the concrete parts).',
+      severity: 'error',
+      from: { path: '^src/console/' },
+      to: { path: [ADAPTERS, '^src/history/(sqlite|postgres|sql|outbox)/', '^src/verification/service', '^src/app/', '^src/main\\.ts$', '^src/cli/', '^src/api/(server|routes|compat)'] },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
     {
       name: 'core-not-to-adapters',

@@ -19,6 +19,7 @@ NEEDS=(
   "postgresql /usr/lib/postgresql/*/bin/initdb"
   "kannel /usr/sbin/bearerbox"
   "kannel-extras /usr/lib/kannel/test/fakesmsc"
+  "chromium /usr/bin/chromium"
 )
 
 [[ ${PBXVERIFY_TEST_DEPS:-} == skip ]] && exit 0

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { KeyRing } from './api/keys';
 import { abuseCapability } from './app/abuse';
 import { apiCapability } from './app/api';
+import { consoleCapability, liveEvents } from './app/console';
 import { createBase, type BaseOptions } from './app/base';
 import { metricsCapability } from './app/metrics';
 import { fraudCapability } from './app/fraud';
@@ -46,6 +47,8 @@ export interface Engine {
   start(): Promise<{ host: string; port: number }>;
   /** Graceful stop: no new requests, running calls hung up, loops drained. */
   stop(): Promise<void>;
+  /** Development mode, first start: the console admin made because none existed (show it once). */
+  consoleFirstOperator(): { username: string; password: string } | undefined;
   /** Re-reads trunks, routes and caller-ID pools (SIGHUP); a bad file keeps what is in force. */
   reloadRouting(): { ok: true; trunks: number; routes: number } | { ok: false; problems: string[] };
 }
@@ -73,6 +76,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
+  const live = liveEvents(base);
   const pbx = pbxCapability(base);
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay, smsPrice: (deck, to) => history.smsPrice(deck, to) });
   const verification = verificationCapability(base, {
@@ -80,16 +84,17 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: (gateway) => sms.deckOf(gateway) }),
     store: store.store,
     peers: store.peers,
-    runner: channelRunner(base, pbx.pbx, sms.sender, routing),
+    runner: channelRunner(base, pbx.pbx, sms.sender, routing, (p) => live.pbx(p)),
     smsParts: (template, code, brand, lang, to) => sms.partsFor(template, code, brand, lang, to),
-    events: fraud.events(history.events(webhooks.publisher)),
+    events: live.sink(fraud.events(history.events(webhooks.publisher))),
     destinationGuard: fraud.guard,
     urlGuard: webhooks.guard,
     admission: abuse.admission,
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, history, fraud, abuse, webhooks, routing, pbx, sms, verification];
+  const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, detail: history.detail, metrics, simulators: pbx.simulators, apiApp: () => api.app });
+  const capabilities: Capability[] = [store, history, fraud, abuse, webhooks, routing, pbx, sms, verification, operatorConsole];
 
   const api = await apiCapability(base, {
     service: verification.service,
@@ -129,5 +134,6 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     },
     stop: () => stopAll(all),
     reloadRouting: () => routing.reload(),
+    consoleFirstOperator: () => operatorConsole.firstOperator(),
   };
 }

@@ -32,6 +32,7 @@ const ALLOWED = [
   { path: '/usr/share/asterisk/sounds', why: "Asterisk's sounds folder in Debian and Ubuntu packages" },
   { path: '/usr/lib/postgresql', why: "Debian's versioned PostgreSQL server binaries, for tests that start their own PostgreSQL" },
   { path: '/usr/sbin/bearerbox', why: "where Debian's kannel package installs bearerbox, which the Kannel gateway tests start" },
+  { path: '/usr/bin/chromium', why: "Debian's chromium package, the headless browser the console's browser tests drive through playwright-core" },
   { path: '/usr/sbin/smsbox', why: "where Debian's kannel package installs smsbox (Kannel gateway tests)" },
   { path: '/usr/lib/kannel/test', why: "Debian's kannel-extras test tools: fakesmsc, the SMSC of the Kannel gateway tests" },
   { path: '/proc', why: "Linux's per-process statistics (the benches read a process's CPU time)" },

@@ -25,6 +25,21 @@ export class KeyRing {
     return [...this.byId.values()];
   }
 
+  /**
+   * Adds (or replaces) a key known by the SHA-256 of its secret only: keys made in the console
+   * (kept as digests in the history database) and the console's own in-process key.
+   */
+  addDigested(key: ApiKeyConfig, secretSha256: Buffer): void {
+    this.byId.set(key.id, key);
+    this.digests.set(key.id, secretSha256);
+  }
+
+  /** Forgets a key (a revoked console key): its requests fail as an unknown id's do. */
+  remove(id: string): boolean {
+    this.digests.delete(id);
+    return this.byId.delete(id);
+  }
+
   /** Returns the key or throws AUTH_INVALID / KEY_DISABLED. */
   authenticate(id: string, secret: string): ApiKeyConfig {
     const key = this.byId.get(id);
@@ -57,7 +72,7 @@ export class KeyRing {
  * Fixed-length digest so the comparison never depends on the secrets' lengths. One-shot
  * `crypto.hash` (no Hmac object per request: measured ~20 µs less per authenticated request).
  */
-function digest(secret: string): Buffer {
+export function digest(secret: string): Buffer {
   return hash('sha256', secret, 'buffer');
 }
 

@@ -13,6 +13,7 @@ import { HistoryRecorder } from '../history/recorder';
 import { RetentionJob } from '../history/retention';
 import type { SqlHistory } from '../history/sql/sql-history';
 import { HistoryWriter } from '../history/writer';
+import type { ConsoleStore } from '../console/port';
 import type { Metrics } from '../metrics/metrics';
 import type { DomainEvent } from '../verification/model';
 import type { EventSink } from '../verification/ports';
@@ -26,9 +27,13 @@ export interface HistoryCapability extends Capability {
   /** Webhook delivery tries, for the history. */
   onDelivery: ((info: DeliveryInfo) => void) | undefined;
   lookup: HistoryLookup | undefined;
+  /** Any key's verification from the history, as GET /v1/verifications/{id} shows it (the console's timeline). */
+  detail: ((id: string) => Promise<Record<string, unknown> | undefined>) | undefined;
   /** `/readyz` detail: never makes the engine unready (an outage only grows the backlog). */
   readiness: Record<string, () => Promise<unknown>>;
   backlog(): Promise<number>;
+  /** The operator console's accounts, audit log and keys (same database); undefined when the history is off. */
+  consoleStore: ConsoleStore | undefined;
   /**
    * Tells the history how attempts are priced (which rate deck a trunk or an SMS uses) and returns
    * the `maxCost` policy judged at start over the same rate decks.
@@ -64,8 +69,10 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       events: (sink) => sink,
       onDelivery: undefined,
       lookup: undefined,
+      detail: undefined,
       readiness: { history: () => Promise.resolve({ enabled: false }) },
       backlog: () => Promise.resolve(0),
+      consoleStore: undefined,
       // No history, no rate decks: a key or route with maxCost refuses every destination (unknown cost).
       pricing: (how) => new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => undefined }),
       smsPrice: () => undefined,
@@ -165,10 +172,15 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       const found = await history.getVerification(id, keyId);
       return found ? historyDetailView(found) : undefined;
     },
+    detail: async (id) => {
+      const found = await history.getVerification(id);
+      return found ? historyDetailView(found) : undefined;
+    },
     readiness: {
       history: async () => ({ enabled: true, kind: history.kind, migrated, ...writer.health(), backlog: await outbox.backlog(), dropped: outbox.dropped() }),
     },
     backlog: () => outbox.backlog(),
+    consoleStore: history.console,
     pricing(how) {
       decks = { trunkDeck: how.trunkDeck, smsDeck: how.smsDeck };
       // An SMS is judged at start with the first gateway's deck (the one tried first).

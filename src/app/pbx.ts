@@ -49,9 +49,10 @@ export function pbxCapability({ config, clock, logger, catalog, instanceId }: Ba
  * through the router when there is one (trunk choice, caller ID, failover); SMS go through the SMS
  * gateways (whose `pbx` kind sends to the dialer).
  */
-export function channelRunner({ config, logger, clock, catalog }: Base, pbx: DialerPbx, sms: SmsSender, routing?: RoutingCapability): PbxChannelRunner {
+export function channelRunner({ config, logger, clock, catalog }: Base, pbx: DialerPbx, sms: SmsSender, routing?: RoutingCapability, observe: (pbx: Pbx) => Pbx = (p) => p): PbxChannelRunner {
   return new PbxChannelRunner(
-    routing ? routing.wrap(pbx) : pbx,
+    // observe: the live events (src/app/console.ts) see the call after routing chose its trunk
+    observe(routing ? routing.wrap(pbx) : pbx),
     {
       ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
       maxCallMs: config.calls.maxCallSeconds * 1000,

@@ -67,3 +67,22 @@ function devKeyFile(key: DevKey, url: string): string {
     '',
   ].join('\n');
 }
+
+/**
+ * The console's first operator (development mode, no operator yet), shown once like the
+ * development key: on a terminal, else written to `file` with mode 0600. Unlike the key it lasts:
+ * change it in the console or add operators with `pbxverify operator add`.
+ */
+export function showFirstOperator(op: { username: string; password: string }, where: { url: string; stdout: Output; stderr: Output; file: string; cwd: string }): DevKeyShown {
+  const text = `console: no operator existed, so one was made (shown once)\n  ${where.url}\n  user ${op.username}\n  password ${op.password}\n`;
+  const terminal = where.stderr.isTTY ? where.stderr : where.stdout.isTTY ? where.stdout : undefined;
+  if (terminal) {
+    terminal.write(`\n${text}\n`);
+    return { to: 'terminal' };
+  }
+  const path = resolve(where.cwd, where.file);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  rmSync(path, { force: true });
+  writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+  return { to: 'file', path };
+}

@@ -12,7 +12,7 @@ import { isAppError } from '../lib/errors';
 
 const DAY = 86_400_000;
 
-function open(config: Readonly<Config>): SqlHistory {
+export function openHistoryOf(config: Readonly<Config>): SqlHistory {
   const target = parseHistoryUrl(config.history.url, process.cwd());
   if (target.kind === 'off') throw new Error('the history is off (history.url: off / PBXVERIFY_HISTORY=off)');
   return openHistory(target, { poolSize: 1 });
@@ -33,7 +33,7 @@ export function registerHistoryCommands(program: Command, load: (file: string | 
     .description('bring the history database schema up to date (the engine also does this at start)')
     .action(async () => {
       const { config } = load(program.opts<{ config?: string }>().config);
-      const history = open(config);
+      const history = openHistoryOf(config);
       try {
         const { applied } = await history.migrate();
         const all = await history.appliedMigrations();
@@ -63,7 +63,7 @@ export function registerHistoryCommands(program: Command, load: (file: string | 
         process.stderr.write(`pbxverify: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(2);
       }
-      const history = open(config);
+      const history = openHistoryOf(config);
       try {
         await history.migrate();
         await history.replaceRates(opts.trunk, rows);
@@ -92,7 +92,7 @@ export function registerHistoryCommands(program: Command, load: (file: string | 
         process.stderr.write(`pbxverify: ${isAppError(err) ? `${err.code}: ${err.message}` : String(err)}\n`);
         process.exit(2);
       }
-      const history = open(config);
+      const history = openHistoryOf(config);
       try {
         const rows = (await history.conversion(groupBy, { ...range, keyId: opts.key })).map(conversionView);
         if (opts.json) {

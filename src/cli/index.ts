@@ -5,9 +5,11 @@ import { ConfigError, ENV_VARS, loadConfig, redactConfig, type LoadedConfig } fr
 import { DevKeyRefusedError } from '../api/keys';
 import { createEngine } from '../main';
 import { runCallCommand } from './call';
-import { forgetDevKey, showDevKey, type DevKeyShown } from './dev-key';
+import { dirname, join } from 'node:path';
+import { forgetDevKey, showDevKey, showFirstOperator, type DevKeyShown } from './dev-key';
 import { registerHistoryCommands } from './history';
 import { registerKeysCommand } from './keys';
+import { registerOperatorCommand } from './operator';
 import { registerPromptsCommand } from './prompts';
 import { registerWebhooksCommand } from './webhooks-listen';
 
@@ -42,6 +44,13 @@ async function serve(opts: { config?: string }): Promise<void> {
     // the secret itself never goes into the log: only where it went
     if (devKeyShown.to === 'file') engine.logger.warn({ file: devKeyShown.path }, 'no API key configured: development key written to a file (mode 0600)');
     else engine.logger.warn('no API key configured: development key shown on the terminal');
+  }
+  const firstOperator = engine.consoleFirstOperator();
+  if (firstOperator) {
+    // like the development key: shown once to a person (terminal, else a 0600 file), never logged
+    const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const shown = showFirstOperator(firstOperator, { url: `http://${local.includes(':') ? `[${local}]` : local}:${port}/console`, stdout: process.stdout, stderr: process.stderr, file: join(dirname(config.devKeyFile), 'console-admin.txt'), cwd: process.cwd() });
+    engine.logger.warn(shown.to === 'file' ? { file: shown.path } : {}, 'console: first operator "admin" made (development mode) and shown once');
   }
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -133,6 +142,7 @@ export function buildCli(): Command {
     });
 
   registerKeysCommand(program, load);
+  registerOperatorCommand(program, load);
   registerWebhooksCommand(program, load);
 
   return program;

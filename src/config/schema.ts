@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
+import { consoleSchema } from './console-schema';
 import { fraudGuardSchema } from './fraud-schema';
 import { historySchema } from './history-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
@@ -360,6 +361,8 @@ export const configSchema = z.strictObject({
   abuse: abuseSchema,
   /** Verification history, CDRs and reports (docs/history.md). */
   history: historySchema,
+  /** The operator console at /console (docs/console.md). */
+  console: consoleSchema,
   /** Blocks destination prefixes whose conversion collapsed under high volume (docs/history.md "Fraud guard"). */
   fraudGuard: fraudGuardSchema,
   testing: z

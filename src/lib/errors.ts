@@ -70,6 +70,20 @@ export const ERRORS = {
   HISTORY_DISABLED: { status: 404, message: 'The history is turned off (history.url: off)' },
   HISTORY_UNAVAILABLE: { status: 503, message: 'The history database is not available' },
 
+  // Operator console (src/console, docs/console.md)
+  CONSOLE_DISABLED: { status: 404, message: 'The console is off (console.enabled: false, or history.url: off: accounts live in the history database)' },
+  CONSOLE_LOGIN_INVALID: { status: 401, message: 'Wrong user name or password' },
+  CONSOLE_LOGIN_LOCKED: { status: 423, message: 'Too many wrong passwords: the account is locked for a while; an admin can unlock it' },
+  CONSOLE_LOGIN_RATE: { status: 429, message: 'Too many login attempts from this address; wait a minute' },
+  CONSOLE_SESSION_REQUIRED: { status: 401, message: 'Sign in to the console first (the session is missing, expired or ended)' },
+  CONSOLE_CSRF_INVALID: { status: 403, message: 'The request lacks the console CSRF token, or it does not match the session: reload the page' },
+  CONSOLE_ROLE_REQUIRED: { status: 403, message: 'Your console role may not do this' },
+  CONSOLE_OPERATOR_EXISTS: { status: 409, message: 'An operator with this user name exists' },
+  CONSOLE_PASSWORD_WEAK: { status: 400, message: 'The password must be 12 to 200 characters' },
+  CONSOLE_KEY_EXISTS: { status: 409, message: 'An API key with this id exists' },
+  CONSOLE_KEY_NOT_FOUND: { status: 404, message: 'No such console-made API key (keys from the configuration file are changed there)' },
+  EVENT_STREAMS_FULL: { status: 503, message: 'Too many open event streams on this engine (console.maxEventStreams)' },
+
   // Verification state
   VERIFICATION_NOT_FOUND: { status: 404, message: 'No such verification' },
   VERIFICATION_ACTIVE_EXISTS: { status: 409, message: 'A verification for this number is already pending' },

@@ -3,6 +3,7 @@
  */
 import type { SqlHistory } from '../../src/history/sql/sql-history';
 import type { AttemptRow, HistoryEvent } from '../../src/history/port';
+import { consoleStoreCases } from './history-console';
 import { attemptRow, verificationRow, vid, webhookRow } from '../support/history-rows';
 
 export interface HistoryHarness {
@@ -34,7 +35,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
       const fresh = await harness.open();
       try {
         const first = await fresh.migrate();
-        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost', '003_amd', '004_attempt_detail']);
+        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost', '003_amd', '004_attempt_detail', '005_console']);
         expect((await fresh.migrate()).applied).toEqual([]);
         expect(await fresh.appliedMigrations()).toEqual(first.applied);
       } finally {
@@ -49,7 +50,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
         expect(await old.appliedMigrations()).toEqual(['001_verifications_attempts_webhooks']);
         // The previous version wrote these without the cost columns.
         await old.write([{ kind: 'verification', row: verificationRow() }]);
-        expect((await old.migrate()).applied).toEqual(['002_cost', '003_amd', '004_attempt_detail']);
+        expect((await old.migrate()).applied).toEqual(['002_cost', '003_amd', '004_attempt_detail', '005_console']);
         await old.write([{ kind: 'attempt', row: attemptRow({ costMicros: null, currency: null }) }]);
         const got = await old.getVerification(verificationRow().id);
         expect(got?.verification.id).toBe(verificationRow().id);
@@ -206,5 +207,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
     it('answers ping', async () => {
       expect(await history.ping()).toBe(true);
     });
+
+    consoleStoreCases(() => history);
   });
 }

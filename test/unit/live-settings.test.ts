@@ -11,7 +11,7 @@ import { LIVE_VARIABLES, liveProblems, liveVariablesTable } from '../live/live-s
 
 const ROOT = join(__dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
-const DOCS = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+const DOCS = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 describe('the live suite refuses to run with nothing to test', () => {
   it('names PBXVERIFY_LIVE_PBX, both kinds of URL and the docs when nothing is set', () => {

@@ -122,6 +122,49 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('attempts').addColumn('failover', 'text').execute();
     },
   },
+  '005_console': {
+    // The operator console (src/console): accounts, the audit log, keys made in the console.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('operators')
+        .ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('username', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('role', 'varchar(16)', (c) => c.notNull())
+        .addColumn('password_hash', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('session_version', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'varchar(64)', (c) => c.notNull())
+        .addColumn('action', 'varchar(64)', (c) => c.notNull())
+        .addColumn('target', 'varchar(200)')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('detail', 'varchar(1000)')
+        .execute();
+      await db.schema.createIndex('audit_log_at').ifNotExists().on('audit_log').columns(['at', 'id']).execute();
+      await db.schema
+        .createTable('console_keys')
+        .ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('name', 'varchar(100)', (c) => c.notNull())
+        .addColumn('secret_digest', 'varchar(64)', (c) => c.notNull())
+        .addColumn('channels', 'varchar(100)', (c) => c.notNull())
+        .addColumn('admin', 'integer', (c) => c.notNull())
+        .addColumn('reports', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'varchar(64)', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+    },
+  },
 };
 
 /** The newest schema version this build knows. */

@@ -87,9 +87,47 @@ export interface RatesTable {
   valid_from: number;
 }
 
+export interface OperatorsTable {
+  id: string;
+  username: string;
+  role: string;
+  password_hash: string;
+  created_at: number;
+  disabled: number;
+  failed_logins: number;
+  locked_until: number;
+  session_version: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  status: number;
+  detail: string | null;
+}
+
+export interface ConsoleKeysTable {
+  id: string;
+  name: string;
+  secret_digest: string;
+  /** Comma-separated channels. */
+  channels: string;
+  admin: number;
+  reports: number;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
+}
+
 export interface HistoryDatabase {
   verifications: VerificationsTable;
   attempts: AttemptsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rates: RatesTable;
+  operators: OperatorsTable;
+  audit_log: AuditLogTable;
+  console_keys: ConsoleKeysTable;
 }

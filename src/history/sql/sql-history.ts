@@ -12,6 +12,8 @@ import type {
   VerificationHistory,
   VerificationPage,
 } from '../port';
+import type { ConsoleStore } from '../../console/port';
+import { SqlConsoleStore } from './console-store';
 import { attemptFromDb, rateFromDb, rateToDb, verificationFromDb } from './mapping';
 import { migrationProvider } from './migrations';
 import { conversionReport, type SqlDialect } from './reports';
@@ -27,7 +29,12 @@ export class SqlHistory implements History {
   constructor(
     private readonly db: Kysely<HistoryDatabase>,
     readonly kind: SqlDialect,
-  ) {}
+  ) {
+    this.console = new SqlConsoleStore(db);
+  }
+
+  /** The operator console's accounts, audit log and keys, in the same database. */
+  readonly console: ConsoleStore;
 
   async migrate(target?: string): Promise<{ applied: string[] }> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });

@@ -1,0 +1,54 @@
+/**
+ * The console's part of the History contract (operators, audit log, console keys), run against
+ * SQLite and PostgreSQL by test/contract/history.ts.
+ */
+import type { Operator } from '../../src/console/port';
+import type { SqlHistory } from '../../src/history/sql/sql-history';
+
+const T0 = Date.UTC(2026, 10, 1, 12);
+
+function operator(over: Partial<Operator> = {}): Operator {
+  return { id: 'op-1', username: 'alice', role: 'admin', passwordHash: 'scrypt$x', createdAt: T0, disabled: false, failedLogins: 0, lockedUntil: 0, sessionVersion: 1, ...over };
+}
+
+export function consoleStoreCases(current: () => SqlHistory): void {
+  describe('console store', () => {
+    it('keeps operators, refuses a user name twice, counts wrong passwords and locks', async () => {
+      const store = current().console;
+      expect(await store.countOperators()).toBe(0);
+      await store.addOperator(operator());
+      await store.addOperator(operator({ id: 'op-2', username: 'bob', role: 'viewer' }));
+      await expect(store.addOperator(operator({ id: 'op-3' }))).rejects.toThrow();
+      expect(await store.countOperators()).toBe(2);
+      expect((await store.findOperator('alice'))?.role).toBe('admin');
+      expect(await store.findOperator('nobody')).toBeUndefined();
+      expect(await store.loginFailed('op-1', undefined)).toBe(1);
+      expect(await store.loginFailed('op-1', T0 + 900_000)).toBe(2);
+      expect(await store.getOperator('op-1')).toMatchObject({ failedLogins: 2, lockedUntil: T0 + 900_000 });
+      await store.loginSucceeded('op-1');
+      expect(await store.getOperator('op-1')).toMatchObject({ failedLogins: 0, lockedUntil: 0 });
+      await store.updateOperator('op-2', { role: 'operator', disabled: true });
+      expect(await store.getOperator('op-2')).toMatchObject({ role: 'operator', disabled: true, sessionVersion: 2 });
+      expect((await store.listOperators()).map((o) => o.username)).toEqual(['alice', 'bob']);
+    });
+
+    it('keeps the audit log newest first, paged by time', async () => {
+      const store = current().console;
+      for (let i = 0; i < 5; i++) await store.audit({ id: `a${i}`, at: T0 + i, actor: 'alice', action: 'key.create', target: `k${i}`, status: 200, detail: null });
+      expect((await store.auditLog(2)).map((e) => e.id)).toEqual(['a4', 'a3']);
+      expect((await store.auditLog(10, T0 + 2)).map((e) => e.id)).toEqual(['a1', 'a0']);
+      expect((await store.auditLog(1))[0]).toEqual({ id: 'a4', at: T0 + 4, actor: 'alice', action: 'key.create', target: 'k4', status: 200, detail: null });
+    });
+
+    it('keeps console keys as digests and revokes once', async () => {
+      const store = current().console;
+      const key = { id: 'k1', name: 'shop', secretDigest: 'ab'.repeat(32), channels: ['call', 'sms'], admin: false, reports: true, createdAt: T0, createdBy: 'alice', revokedAt: null };
+      await store.addKey(key);
+      expect(await store.keys()).toEqual([key]);
+      expect(await store.revokeKey('k1', T0 + 5)).toBe(true);
+      expect(await store.revokeKey('k1', T0 + 6)).toBe(false);
+      expect(await store.revokeKey('nope', T0 + 6)).toBe(false);
+      expect((await store.keys())[0]?.revokedAt).toBe(T0 + 5);
+    });
+  });
+}
