@@ -6,6 +6,7 @@ import { apiCapability } from './app/api';
 import { createBase, type BaseOptions } from './app/base';
 import { metricsCapability } from './app/metrics';
 import { historyCapability } from './app/history';
+import { inboundCapability } from './app/inbound';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { channelRunner, pbxCapability } from './app/pbx';
 import { routingCapability } from './app/routing';
@@ -73,7 +74,9 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const pbx = pbxCapability(base);
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
+  const inbound = inboundCapability(base, { store: store.store, router: routing.router, pbx: pbx.pbx, metrics, approve: (id, proof) => verification.service.approveByCall(id, proof) });
   const verification = verificationCapability(base, {
+    inbound,
     routing: routing.router,
     store: store.store,
     peers: store.peers,
@@ -85,7 +88,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, verification];
+  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, inbound, verification];
 
   const api = await apiCapability(base, {
     service: verification.service,

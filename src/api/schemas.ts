@@ -38,6 +38,8 @@ export const attemptSchema = z.object({
   failover: z
     .array(z.object({ trunk: z.string(), outcome: z.string(), cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }) }))
     .describe('Calls: trunks that refused first with a trunk cause, in order (failover within the attempt)'),
+  flash_outcome: z.enum(['rang', 'answered', 'busy', 'failed']).optional().describe('Flash calls: rang (hung up on ringing), answered (hung up at once), busy, failed (see cause)'),
+  ring_at: z.string().optional().describe('Calls: when the callee\'s side started ringing'),
 });
 
 export const verificationSchema = z.object({
@@ -59,4 +61,12 @@ export const verificationSchema = z.object({
   next_step_at: z.string().nullable(),
   checks: z.object({ wrong: z.number(), max: z.number(), remaining: z.number() }),
   attempts: z.array(attemptSchema),
+  flash_call: z
+    .object({ caller_id_prefix: z.string(), code_length: z.number() })
+    .optional()
+    .describe('Flash calls: the calling number starts with caller_id_prefix; its last code_length digits are the code (check takes those digits or the whole number)'),
+  missed_call: z
+    .object({ call_to: z.string(), expires_at: z.string(), called_at: z.string().nullable(), attestation: z.enum(['A', 'B', 'C']).nullable() })
+    .optional()
+    .describe('Missed-call verification: the user calls call_to from the number being verified before expires_at; the call is rejected (free) and verifies it'),
 });

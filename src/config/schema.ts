@@ -4,6 +4,7 @@ import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
 import { historySchema } from './history-schema';
+import { flashCallSchema, missedCallSchema } from './inbound-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
 
 /**
@@ -11,7 +12,7 @@ import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schem
  * (see load.ts), validated once, frozen. Nothing outside src/config reads process.env.
  */
 
-export const CHANNELS = ['call', 'reverse', 'sms'] as const;
+export const CHANNELS = ['call', 'reverse', 'sms', 'flash_call', 'missed_call'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442037691880');
@@ -304,6 +305,10 @@ export const configSchema = z.strictObject({
       pollMs: z.number().int().min(10).max(10000).default(250),
     })
     .prefault({}),
+  /** Flash calls: the code is the caller ID's last digits (docs/verification-channels.md). */
+  flashCall: flashCallSchema,
+  /** Missed-call verification: the user calls one of these DIDs (docs/verification-channels.md). */
+  missedCall: missedCallSchema,
   /** Abuse controls: flood limits, quotas, destination lists, do-not-call (src/config/abuse-schema.ts). */
   abuse: abuseSchema,
   /** Verification history, CDRs and reports (docs/history.md). */

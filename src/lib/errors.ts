@@ -46,6 +46,7 @@ export const ERRORS = {
   NUMBER_FLOOD: { status: 429, message: 'Too many verifications for this number; wait before asking again' },
   NUMBER_DO_NOT_CALL: { status: 403, message: 'The number is on the do-not-call list' },
   NO_ROUTE: { status: 422, message: 'No route serves this destination on this channel; nothing was dialled' },
+  MISSED_CALL_POOL_EXHAUSTED: { status: 409, message: 'Every missed-call number for this country is in use by pending verifications of this number; wait for one to end' },
   COUNTRY_NOT_ALLOWED: { status: 403, message: 'The operator does not serve numbers of this country on this channel' },
   AREA_CODE_NOT_ALLOWED: { status: 403, message: 'The operator does not serve this area code or number range on this channel' },
   NUMBER_TYPE_NOT_ALLOWED: { status: 403, message: 'Numbers of this type (premium-rate, shared-cost, unknown…) are refused' },

@@ -18,13 +18,15 @@ export interface Trunk {
   techPrefix: string | undefined;
   /** Caller-ID pool; undefined only for the implicit trunk, which presents the request's caller ID. */
   pool: CallerIdPool | undefined;
+  /** Flash calls: any number of this range may be presented (`+4420376900XXXX`). */
+  callerIdRange?: string | undefined;
   maxConcurrent: number | undefined;
   cps: number | undefined;
   rateDeck: string | undefined;
   implicit: boolean;
 }
 
-export type RouteChannel = 'call' | 'reverse';
+export type RouteChannel = 'call' | 'reverse' | 'flash_call';
 
 export interface Route {
   index: number;
@@ -117,6 +119,9 @@ export class RouteTable {
   private accepts(entry: Entry, channel: RouteChannel | undefined, facts: () => NumberFacts): boolean {
     const { route } = entry;
     if (route.channels && channel !== undefined && !route.channels.has(channel)) return false;
+    // A flash call needs a pool or range made for it: only routes that name the channel serve it
+    // (the implicit single trunk excepted, whose caller IDs come from `flashCall:`).
+    if (channel === 'flash_call' && !route.channels?.has('flash_call') && !route.ordered.every((t) => t.implicit)) return false;
     if (entry.country !== undefined && facts().country !== entry.country) return false;
     if (route.hasPrefixes && route.countries && !route.countries.has(facts().country ?? '')) return false;
     if (route.numberTypes && !route.numberTypes.has(facts().type)) return false;
@@ -187,6 +192,7 @@ export function compileTrunk(config: TrunkConfig): Trunk {
     numberFormat: config.numberFormat,
     techPrefix: config.techPrefix,
     pool: new CallerIdPool(config.callerIds),
+    callerIdRange: config.callerIdRange,
     maxConcurrent: config.maxConcurrent,
     cps: config.cps,
     rateDeck: config.rateDeck,

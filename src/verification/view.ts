@@ -1,5 +1,5 @@
 import type { CallCause } from '../pbx/port';
-import type { Attempt, FailReason, VerificationRecord } from './model';
+import type { Attempt, FailReason, FlashReason, VerificationRecord } from './model';
 import { failReasonOf } from './transitions';
 
 /** The public shape of a verification (REST responses and webhook payloads). snake_case, ISO times. */
@@ -20,6 +20,10 @@ export interface VerificationView {
   next_step_at: string | null;
   checks: { wrong: number; max: number; remaining: number };
   attempts: AttemptView[];
+  /** Flash calls: the caller ID starts with `caller_id_prefix`; its last `code_length` digits are the code. */
+  flash_call?: { caller_id_prefix: string; code_length: number };
+  /** Missed-call verification: the number the user calls from the number being verified, until `expires_at`; the call once it came. */
+  missed_call?: { call_to: string; expires_at: string; called_at: string | null; attestation: 'A' | 'B' | 'C' | null };
 }
 
 export interface AttemptView {
@@ -44,6 +48,10 @@ export interface AttemptView {
   trunk: string | null;
   /** Calls: the caller ID presented. */
   caller_id: string | null;
+  /** Flash calls: rang | answered | busy | failed (see `cause`). */
+  flash_outcome?: FlashReason;
+  /** Calls: when the callee's side started ringing (a ringing event came). */
+  ring_at?: string;
   /** Calls: trunks that refused first (failover within the attempt), in order. */
   failover: Array<{ trunk: string; outcome: string; cause: { q850: number | null; sip: number | null; text: string | null } }>;
 }
@@ -67,6 +75,8 @@ export function attemptView(a: Attempt): AttemptView {
     trunk: a.trunk ?? null,
     caller_id: a.callerId ?? null,
     failover: (a.failover ?? []).map((f) => ({ trunk: f.trunk, outcome: f.outcome, cause: causeView(f.cause) })),
+    ...(a.flash !== undefined ? { flash_outcome: a.flash } : {}),
+    ...(a.ringAt !== undefined ? { ring_at: iso(a.ringAt) } : {}),
   };
 }
 
@@ -91,5 +101,16 @@ export function verificationView(r: VerificationRecord): VerificationView {
     next_step_at: r.nextStepAt === undefined ? null : iso(r.nextStepAt),
     checks: { wrong: r.wrongChecks, max: r.maxChecks, remaining: Math.max(0, r.maxChecks - r.wrongChecks) },
     attempts: r.attempts.map(attemptView),
+    ...(r.flash ? { flash_call: { caller_id_prefix: r.flash.prefix, code_length: r.flash.codeLength } } : {}),
+    ...(r.missedCall
+      ? {
+          missed_call: {
+            call_to: r.missedCall.callTo,
+            expires_at: iso(r.expiresAt),
+            called_at: r.missedCall.calledAt === undefined ? null : iso(r.missedCall.calledAt),
+            attestation: r.missedCall.attestation ?? null,
+          },
+        }
+      : {}),
   };
 }

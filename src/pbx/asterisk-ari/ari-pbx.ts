@@ -18,7 +18,7 @@ import { type AriRequestError, AriRest } from './ari-rest';
 import type { AriTarget } from './ari-url';
 import { checkedCallerId, fillTemplate, messageProblem } from './dial-string';
 import { deadline } from './deadline';
-import { DialTracker, type DialDecision } from './outcome';
+import { DialTracker, ringingOf, type DialDecision } from './outcome';
 import { channelOf, playbackChannelId, type AriEvent } from './wire';
 
 export interface AriSettings {
@@ -51,6 +51,8 @@ interface Attempt {
   settle: Settle;
   logger: Logger;
   lang: string;
+  /** The ringing event (flash calls); set to undefined once reported. */
+  onRinging?: OriginateRequest['onRinging'];
 }
 
 /**
@@ -147,7 +149,7 @@ export class AriPbx implements Pbx {
     const channelId = `${this.opts.appName}-${randomBytes(6).toString('hex')}`;
     const logger = this.log.child({ callId: channelId, dest: maskNumber(req.to) });
     const decided = new Promise<DialDecision>((resolve) => {
-      this.attempts.set(channelId, { tracker: new DialTracker(channelId), settle: resolve, logger, lang: req.lang });
+      this.attempts.set(channelId, { tracker: new DialTracker(channelId), settle: resolve, logger, lang: req.lang, onRinging: req.onRinging });
     });
     const limit = deadline(Math.max(1, opts.timeoutMs), opts.signal);
     const stop = limit.signal;
@@ -246,6 +248,12 @@ export class AriPbx implements Pbx {
     const base = channel.id.replace(/;[12]$/, '');
     const attempt = this.attempts.get(base);
     if (attempt) {
+      const ringing = attempt.onRinging && ringingOf(ev, base);
+      if (ringing) {
+        const report = attempt.onRinging as NonNullable<Attempt['onRinging']>;
+        attempt.onRinging = undefined;
+        report({ at: this.now(), kind: ringing });
+      }
       const decision = attempt.tracker.feed(ev);
       if (decision) {
         if (decision.kind === 'answered') this.adopt(base, attempt);

@@ -23,7 +23,17 @@ export type CommandResult =
  * out: CHANNEL_HANGUP already carries the cause and, over SIP, `variable_sip_term_status`
  * (sip-busy.json), and an application is matched by its CHANNEL_EXECUTE_COMPLETE alone.
  */
-export const SUBSCRIBED_EVENTS = ['CHANNEL_ANSWER', 'CHANNEL_PARK', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'DTMF', 'BACKGROUND_JOB'] as const;
+export const SUBSCRIBED_EVENTS = [
+  'CHANNEL_ANSWER',
+  'CHANNEL_PARK',
+  'CHANNEL_EXECUTE_COMPLETE',
+  'CHANNEL_HANGUP',
+  'DTMF',
+  'BACKGROUND_JOB',
+  // the ringing event of flash calls (180 / 183 on the A leg: recording sip-noanswer.json)
+  'CHANNEL_PROGRESS',
+  'CHANNEL_PROGRESS_MEDIA',
+] as const;
 export type SubscribedEvent = (typeof SUBSCRIBED_EVENTS)[number];
 
 /** Why a connection could not be opened. `auth` never heals by retrying with the same password. */

@@ -82,6 +82,8 @@ export class FreeSwitchPbx implements Pbx {
   private readonly logger: Logger;
   private readonly ids = new IdSource();
   private missingPacks: string[] = [];
+  /** Ringing listeners of originates not settled yet (flash calls), by uuid. */
+  private readonly ringing = new Map<string, NonNullable<OriginateRequest['onRinging']>>();
 
   constructor(private readonly opts: FreeSwitchPbxOptions) {
     this.settings = opts.settings;
@@ -167,7 +169,8 @@ export class FreeSwitchPbx implements Pbx {
     const timer = setTimeout(() => giveUp('deadline'), opts.timeoutMs);
     const onAbort = (): void => giveUp('aborted');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const first = await Promise.race([job, stopped]);
+    if (req.onRinging) this.ringing.set(uuid, req.onRinging);
+    const first = await Promise.race([job, stopped]).finally(() => this.ringing.delete(uuid));
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
 
@@ -254,12 +257,21 @@ export class FreeSwitchPbx implements Pbx {
   private onEvent(name: SubscribedEvent, event: EslEvent): void {
     const uuid = event['Unique-ID'];
     if (uuid === undefined) return;
+    if (name === 'CHANNEL_PROGRESS' || name === 'CHANNEL_PROGRESS_MEDIA') return this.onProgress(uuid, name);
     const call = this.channels.get(uuid);
     if (!call) return;
     call.handle(name, event);
     if (name === 'CHANNEL_ANSWER' && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
     // Nothing after its hang-up concerns us (a pending originate keeps its own reference).
     if (name === 'CHANNEL_HANGUP') this.forget(uuid);
+  }
+
+  /** The ringing event of a pending originate: reported once, then forgotten. */
+  private onProgress(uuid: string, name: 'CHANNEL_PROGRESS' | 'CHANNEL_PROGRESS_MEDIA'): void {
+    const report = this.ringing.get(uuid);
+    if (!report) return;
+    this.ringing.delete(uuid);
+    report({ at: this.opts.clock.now(), kind: name === 'CHANNEL_PROGRESS' ? 'ringing' : 'progress' });
   }
 
   private async kill(uuid: string, cause: string): Promise<void> {

@@ -17,6 +17,7 @@ import type { CalleeBehaviour } from './behaviours';
 /** One line of a simulated call's log (what QA sees and what `--record` renders). */
 export type SimCallEvent =
   | { t: number; type: 'dial'; behaviour: string }
+  | { t: number; type: 'ringing' }
   | { t: number; type: 'answered' }
   | { t: number; type: 'failed'; outcome: string }
   /** `heardMs`: for an item cut short (barge-in, hang-up, deadline), how much of it played. */
@@ -37,6 +38,8 @@ export interface SimCallLog {
   trunk?: string;
   dial?: string;
   callerId?: string;
+  /** Our side gave up the dial (a flash call's hang-up on ringing, a cancel), engine time. */
+  hungUpAt?: number;
 }
 
 export interface SimEnv {
