@@ -9,9 +9,11 @@ import {
   type OperationOptions,
   type OriginateRequest,
   type OriginateResult,
+  type InboundCall,
   type Pbx,
   type PbxHealth,
 } from '../port';
+import { ariInboundCall } from './ari-inbound';
 import { AriCall } from './ari-call';
 import { AriConnection } from './ari-connection';
 import { type AriRequestError, AriRest } from './ari-rest';
@@ -72,6 +74,7 @@ export class AriPbx implements Pbx {
   private lostTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
+  private inbound: ((call: InboundCall) => void) | undefined;
 
   constructor(private readonly opts: AriPbxOptions) {
     this.now = opts.now ?? Date.now;
@@ -94,6 +97,11 @@ export class AriPbx implements Pbx {
       this.onUp();
       if (reconnected) void this.reconcile();
     });
+  }
+
+  /** Calls to missed-call DIDs entering Stasis through `[pbxverify-inbound]` (ari-inbound.ts). */
+  onInbound(listener: (call: InboundCall) => void): void {
+    this.inbound = listener;
   }
 
   /** The Stasis app this instance registered. */
@@ -241,6 +249,12 @@ export class AriPbx implements Pbx {
     if (ev.type === 'PlaybackStarted' || ev.type === 'PlaybackContinuing' || ev.type === 'PlaybackFinished') {
       const id = playbackChannelId(ev.playback);
       if (id !== undefined) this.calls.get(id)?.handle(ev);
+      return;
+    }
+    if (ev.type === 'StasisStart' && ev.args?.[0] === 'inbound' && !this.attempts.has(ev.channel.id)) {
+      const call = ariInboundCall(ev.channel, ev.args, this.rest, this.now(), this.opts.settings.restTimeoutMs);
+      if (this.inbound) this.inbound(call);
+      else void call.reject('busy');
       return;
     }
     const channel = channelOf(ev);
