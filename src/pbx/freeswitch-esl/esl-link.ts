@@ -36,6 +36,9 @@ export const SUBSCRIBED_EVENTS = [
 ] as const;
 export type SubscribedEvent = (typeof SUBSCRIBED_EVENTS)[number];
 
+/** The channel variable header that marks a call to a missed-call DID (esl-inbound.ts). */
+export const INBOUND_MARK = 'variable_pbxverify_inbound';
+
 /** Why a connection could not be opened. `auth` never heals by retrying with the same password. */
 export class EslConnectError extends Error {
   override name = 'EslConnectError';
@@ -198,7 +201,8 @@ export class EslLink {
     }
     this.res.on('socket.close', () => this.close('socket closed'));
     this.res.on('freeswitch_disconnect_notice', () => this.close('FreeSWITCH sent a disconnect notice'));
-    const steps = [`event json ${SUBSCRIBED_EVENTS.join(' ')}`, `filter Unique-ID ${this.opts.ids.filter}`, `filter Job-UUID ${this.opts.ids.filter}`];
+    // the third filter lets calls to missed-call DIDs through (dialplan/freeswitch pbxverify-inbound sets the variable)
+    const steps = [`event json ${SUBSCRIBED_EVENTS.join(' ')}`, `filter Unique-ID ${this.opts.ids.filter}`, `filter Job-UUID ${this.opts.ids.filter}`, `filter ${INBOUND_MARK} true`];
     for (const step of steps) {
       const reply = await this.send(step);
       if (!reply.ok) return `${step.split(' ').slice(0, 2).join(' ')} failed (${reply.failure}: ${reply.text})`;

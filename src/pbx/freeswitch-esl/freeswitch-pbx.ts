@@ -5,6 +5,7 @@ import { maskNumber } from '../../lib/mask';
 import {
   callEnd,
   type CallEnd,
+  type InboundCall,
   type MessageRequest,
   type MessageResult,
   type OperationOptions,
@@ -25,7 +26,8 @@ import {
   renderChatTo,
   renderDialString,
 } from './commands';
-import type { CommandResult, EslEvent, EslLink, SubscribedEvent } from './esl-link';
+import { INBOUND_MARK, type CommandResult, type EslEvent, type EslLink, type SubscribedEvent } from './esl-link';
+import { eslInboundCall } from './esl-inbound';
 import { FreeSwitchCall } from './freeswitch-call';
 import { IdSource } from './ids';
 import { LinkKeeper } from './link-keeper';
@@ -82,6 +84,7 @@ export class FreeSwitchPbx implements Pbx {
   private readonly logger: Logger;
   private readonly ids = new IdSource();
   private missingPacks: string[] = [];
+  private inbound: ((call: InboundCall) => void) | undefined;
   /** Ringing listeners of originates not settled yet (flash calls), by uuid. */
   private readonly ringing = new Map<string, NonNullable<OriginateRequest['onRinging']>>();
 
@@ -259,11 +262,25 @@ export class FreeSwitchPbx implements Pbx {
     if (uuid === undefined) return;
     if (name === 'CHANNEL_PROGRESS' || name === 'CHANNEL_PROGRESS_MEDIA') return this.onProgress(uuid, name);
     const call = this.channels.get(uuid);
-    if (!call) return;
+    if (!call) {
+      if (name === 'CHANNEL_PARK' && event[INBOUND_MARK] === 'true') this.onInboundPark(uuid, event);
+      return;
+    }
     call.handle(name, event);
     if (name === 'CHANNEL_ANSWER' && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
     // Nothing after its hang-up concerns us (a pending originate keeps its own reference).
     if (name === 'CHANNEL_HANGUP') this.forget(uuid);
+  }
+
+  /** Calls to missed-call DIDs parked by `pbxverify-inbound` (esl-inbound.ts). */
+  onInbound(listener: (call: InboundCall) => void): void {
+    this.inbound = listener;
+  }
+
+  private onInboundPark(uuid: string, event: EslEvent): void {
+    const call = eslInboundCall(uuid, event, (id, cause) => this.kill(id, cause), this.opts.clock.now());
+    if (this.inbound) this.inbound(call);
+    else void call.reject('busy');
   }
 
   /** The ringing event of a pending originate: reported once, then forgotten. */
