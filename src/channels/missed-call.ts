@@ -7,7 +7,7 @@ import type { AttemptReport } from './types';
  */
 export function waitForCall(signal: AbortSignal): Promise<AttemptReport> {
   return new Promise((resolve) => {
-    const done = (): void => resolve({ result: 'aborted', detail: 'no call from the number' });
+    const done = (): void => resolve({ result: 'aborted', detail: `no call from the number (${String((signal.reason as Error | undefined)?.message ?? 'ended')})` });
     if (signal.aborted) return done();
     signal.addEventListener('abort', done, { once: true });
   });

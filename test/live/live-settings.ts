@@ -50,6 +50,16 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
     default: 'pbxverify-qa',
     meaning: 'SIP profile the SMS tests send their MESSAGE from, to a SIPp phone on 127.0.0.1 (`sipp` must be on the PATH)',
   },
+  {
+    name: 'PBXVERIFY_LIVE_FLASH_DIAL',
+    meaning:
+      'dial template reaching the flash-call test\'s own SIPp phone on 127.0.0.1:5065 (rings, never answers): `PJSIP/uas/sip:{digits}@127.0.0.1:5065` (Asterisk), `sofia/pbxverify-qa/sip:{digits}@127.0.0.1:5065` (FreeSWITCH); adds the flash-call test (skipped, by name, without it; `sipp` must be on the PATH)',
+  },
+  {
+    name: 'PBXVERIFY_LIVE_MISSED_CALL_SIP',
+    meaning:
+      'host:port of the PBX\'s SIP listener a SIPp caller sends the missed-call test\'s INVITE to (`127.0.0.1:5060` Asterisk, `127.0.0.1:5085` FreeSWITCH\'s pbxverify-qa profile), whose dialplan hands +1202555019x to the inbound entry; adds the missed-call test (skipped, by name, without it)',
+  },
   { name: 'PBXVERIFY_LIVE_ESL_RESTART', pbx: 'freeswitch', meaning: 'shell command restarting FreeSWITCH; adds the real-restart test (skipped, by name, without it)' },
 ];
 

@@ -253,6 +253,7 @@ export class AriPbx implements Pbx {
     }
     if (ev.type === 'StasisStart' && ev.args?.[0] === 'inbound' && !this.attempts.has(ev.channel.id)) {
       const call = ariInboundCall(ev.channel, ev.args, this.rest, this.now(), this.opts.settings.restTimeoutMs);
+      this.log.debug({ callId: call.id, listening: this.inbound !== undefined }, 'inbound call');
       if (this.inbound) this.inbound(call);
       else void call.reject('busy');
       return;
