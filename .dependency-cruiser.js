@@ -5,6 +5,26 @@
  */
 const ADAPTERS = '^src/(pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)|store/(memory|redis)|webhooks|sms/(pbx-message|smpp|kannel|http))/';
 
+/**
+ * One capability's adapters (`adapters`, folders under src/<folder>/) never import each other
+ * (nor `siblings` of theirs) or the outer parts listed in `outside`; `shared` folders beside them
+ * (history's sql/) are held to the same rule and may be imported by every adapter.
+ */
+function adaptersIndependent({ name, comment, folder, adapters, shared = [], siblings = [], outside }) {
+  return {
+    name,
+    ...(comment ? { comment } : {}),
+    severity: 'error',
+    from: { path: `^src/${folder}/(${[...shared, ...adapters].join('|')})/` },
+    to: { path: [`^src/${folder}/(${[...adapters, ...siblings].join('|')})/`, ...outside], pathNot: `^src/${folder}/$1/` },
+  };
+}
+
+/** A library (and its types) is used only inside `inside` (a path pattern under src/). */
+function libraryOnlyIn({ name, comment, inside, packages }) {
+  return { name, comment, severity: 'error', from: { path: '^src/', pathNot: inside }, to: { path: `(^|/)node_modules/(${packages.join('|')})/` } };
+}
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -50,13 +70,14 @@ module.exports = {
       from: { path: '^src/store/' },
       to: { path: '^src/verification/(model|ports)\\.ts$', dependencyTypesNot: ['type-only'] },
     },
-    {
+    adaptersIndependent({
       name: 'pbx-adapters-independent',
       comment: 'A PBX driver never imports another driver, the API, the service or a store.',
-      severity: 'error',
-      from: { path: '^src/pbx/(simulator|asterisk-ari|freeswitch-esl)/' },
-      to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl|dialer)/', '^src/api/', '^src/verification/service', '^src/store/', '^src/channels/'], pathNot: '^src/pbx/$1/' },
-    },
+      folder: 'pbx',
+      adapters: ['simulator', 'asterisk-ari', 'freeswitch-esl'],
+      siblings: ['dialer'],
+      outside: ['^src/api/', '^src/verification/service', '^src/store/', '^src/channels/'],
+    }),
     {
       name: 'dialer-uses-the-port',
       comment: 'The dialer decorates PBX nodes through the Pbx port only; src/app/pbx.ts builds the drivers.',
@@ -64,13 +85,13 @@ module.exports = {
       from: { path: '^src/pbx/dialer/' },
       to: { path: ['^src/pbx/(simulator|asterisk-ari|freeswitch-esl)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'] },
     },
-    {
+    adaptersIndependent({
       name: 'sms-adapters-independent',
       comment: 'An SMS gateway adapter never imports another adapter, the API, the service, a store or a channel.',
-      severity: 'error',
-      from: { path: '^src/sms/(pbx-message|smpp|kannel|http)/' },
-      to: { path: ['^src/sms/(pbx-message|smpp|kannel|http)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'], pathNot: '^src/sms/$1/' },
-    },
+      folder: 'sms',
+      adapters: ['pbx-message', 'smpp', 'kannel', 'http'],
+      outside: ['^src/api/', '^src/verification/', '^src/store/', '^src/channels/'],
+    }),
     {
       name: 'sms-core-uses-the-port',
       comment: 'The SMS dispatcher, encoding and templates see gateways through src/sms/port.ts only.',
@@ -78,19 +99,18 @@ module.exports = {
       from: { path: '^src/sms/[^/]+\\.ts$' },
       to: { path: ['^src/sms/(pbx-message|smpp|kannel|http)/', '^src/api/', '^src/verification/', '^src/store/', '^src/channels/'] },
     },
-    {
+    libraryOnlyIn({
       name: 'smpp-stays-in-its-adapter',
       comment: 'SMPP PDUs and sessions (the smpp package) never leave src/sms/smpp/.',
-      severity: 'error',
-      from: { path: '^src/', pathNot: '^src/sms/smpp/' },
-      to: { path: '(^|/)node_modules/smpp/' },
-    },
-    {
+      inside: '^src/sms/smpp/',
+      packages: ['smpp'],
+    }),
+    adaptersIndependent({
       name: 'store-adapters-independent',
-      severity: 'error',
-      from: { path: '^src/store/(memory|redis)/' },
-      to: { path: ['^src/store/(memory|redis)/', '^src/api/', '^src/pbx/', '^src/channels/'], pathNot: '^src/store/$1/' },
-    },
+      folder: 'store',
+      adapters: ['memory', 'redis'],
+      outside: ['^src/api/', '^src/pbx/', '^src/channels/'],
+    }),
     {
       name: 'only-composition-root-wires',
       comment: 'main.ts is imported by the CLI only.',
@@ -107,20 +127,20 @@ module.exports = {
       from: { pathNot: '^src/(main\\.ts$|cli/|app/)' },
       to: { path: '^src/app/' },
     },
-    {
+    libraryOnlyIn({
       name: 'sql-stays-in-history-adapters',
       comment: 'Kysely, better-sqlite3 and pg (and their types) are used only by the history SQL layer and its two adapters.',
-      severity: 'error',
-      from: { pathNot: '^src/history/(sql|sqlite|postgres)/' },
-      to: { path: 'node_modules/(kysely|better-sqlite3|pg|pg-[a-z-]+|@types/(better-sqlite3|pg))/' },
-    },
-    {
+      inside: '^src/history/(sql|sqlite|postgres)/',
+      packages: ['kysely', 'better-sqlite3', 'pg', 'pg-[a-z-]+', '@types/(better-sqlite3|pg)'],
+    }),
+    adaptersIndependent({
       name: 'history-adapters-independent',
       comment: 'The SQLite and PostgreSQL adapters share sql/, never each other; the SQL layer never imports an adapter.',
-      severity: 'error',
-      from: { path: '^src/history/(sql|sqlite|postgres)/' },
-      to: { path: ['^src/history/(sqlite|postgres)/', '^src/(api|verification|channels|pbx|store|webhooks|cli|app)/', '^src/main\\.ts$'], pathNot: '^src/history/$1/' },
-    },
+      folder: 'history',
+      adapters: ['sqlite', 'postgres'],
+      shared: ['sql'],
+      outside: ['^src/(api|verification|channels|pbx|store|webhooks|cli|app)/', '^src/main\\.ts$'],
+    }),
     {
       name: 'core-not-to-history',
       comment: 'The domain emits events; it never imports the history (which consumes them).',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Provisions the servers the test suite starts by itself (redis-server today; PostgreSQL, Chromium
+# Provisions the servers the test suite starts by itself (redis-server and redis-sentinel; PostgreSQL, Chromium
 # and Kannel as the capabilities that use them land), and the tools the README's examples use
 # (curl, jq: test/e2e/readme-examples.test.ts runs them). Run by `npm test` (pretest) and `.ci/run`.
 #
@@ -13,6 +13,7 @@ set -uo pipefail
 
 NEEDS=(
   "redis-server redis-server"
+  "redis-sentinel redis-sentinel"
   "curl curl"
   "jq jq"
   "postgresql /usr/lib/postgresql/*/bin/initdb"

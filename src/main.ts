@@ -73,7 +73,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const pbx = pbxCapability(base);
-  const sms = smsCapability(base, { pbx: pbx.pbx, metrics });
+  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay });
   const inbound = inboundCapability(base, { store: store.store, router: routing.router, pbx: pbx.pbx, metrics, approve: (id, proof) => verification.service.approveByCall(id, proof) });
   const verification = verificationCapability(base, {
     inbound,
@@ -81,7 +81,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing),
-    smsParts: (template, code, brand) => sms.partsFor(template, code, brand),
+    smsParts: (template, code, brand, lang, to) => sms.partsFor(template, code, brand, lang, to),
     events: history.events(webhooks.publisher),
     urlGuard: webhooks.guard,
     admission: abuse.admission,

@@ -15,6 +15,7 @@ import type { SmsSender } from '../sms/port';
 import type { Base } from './base';
 import type { Capability } from './capability';
 import { trunkLimitsOf, type RoutingCapability } from './routing';
+import { smsTemplateFor } from './sms';
 
 export interface PbxDeps {
   clock: Clock;
@@ -48,7 +49,7 @@ export function pbxCapability({ config, clock, logger, catalog, instanceId }: Ba
  * through the router when there is one (trunk choice, caller ID, failover); SMS go through the SMS
  * gateways (whose `pbx` kind sends to the dialer).
  */
-export function channelRunner({ config, logger, clock }: Base, pbx: DialerPbx, sms: SmsSender, routing?: RoutingCapability): PbxChannelRunner {
+export function channelRunner({ config, logger, clock, catalog }: Base, pbx: DialerPbx, sms: SmsSender, routing?: RoutingCapability): PbxChannelRunner {
   return new PbxChannelRunner(
     routing ? routing.wrap(pbx) : pbx,
     {
@@ -56,7 +57,7 @@ export function channelRunner({ config, logger, clock }: Base, pbx: DialerPbx, s
       maxCallMs: config.calls.maxCallSeconds * 1000,
       trunk: config.calls.trunk,
       reverse: config.reverse,
-      sms: { defaultTemplate: config.sms.defaultTemplate, defaultSender: config.sms.defaultSender },
+      sms: { template: smsTemplateFor(config, catalog), defaultSender: config.sms.defaultSender },
     },
     logger.child({ component: 'channels' }),
     sms,

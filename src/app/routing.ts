@@ -31,7 +31,7 @@ export interface RoutingDeps {
 
 /** The route table of a configuration: `trunks:` + `routes:`, or the implicit single trunk of old. */
 export function routeTableOf(config: Readonly<Config>): RouteTable {
-  if (config.trunks.length === 0) return implicitTable(config.calls.trunk);
+  if (config.trunks.length === 0) return implicitTable(config.calls.trunk, config.routes, config.routing.stickyWindowSeconds * 1000);
   return compileTable(config.trunks, config.routes, config.routing.stickyWindowSeconds * 1000);
 }
 

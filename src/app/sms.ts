@@ -2,10 +2,11 @@ import type { Config } from '../config/schema';
 import type { SmsGatewayConfig } from '../config/sms-schema';
 import type { Metrics } from '../metrics/metrics';
 import type { Pbx } from '../pbx/port';
+import type { Router } from '../routing/router';
 import { smsDlrRoutes, type DlrRequest } from '../api/routes/sms-dlr';
 import { SmsDispatcher, type DispatchGateway } from '../sms/dispatcher';
 import { PbxMessageGateway } from '../sms/pbx-message/pbx-message-gateway';
-import { hasCallbacks, type SmsGateway } from '../sms/port';
+import { hasCallbacks, type SmsGateway, type SmsMessageIndex, type SmsReceiptRelay } from '../sms/port';
 import { HttpSmsGateway } from '../sms/http/http-gateway';
 import { KannelGateway } from '../sms/kannel/kannel-gateway';
 import { SmppGateway } from '../sms/smpp/smpp-gateway';
@@ -13,36 +14,61 @@ import { renderSmsText } from '../sms/template';
 import type { Base } from './base';
 import type { Capability } from './capability';
 
+/** The built-in default SMS text, code first (a truncated preview still shows it). */
+export const DEFAULT_SMS_TEMPLATE = '{code} is your {brand} verification code';
+
+/**
+ * The SMS text of a verification without its own template: `sms.defaultTemplate` when configured,
+ * else the language pack's `sms` text (code first), else {@link DEFAULT_SMS_TEMPLATE}.
+ */
+export function smsTemplateFor(config: Readonly<Config>, catalog: Pick<Base['catalog'], 'smsTemplate'>): (lang: string) => string {
+  const configured = config.sms.defaultTemplate;
+  return (lang) => configured ?? catalog.smsTemplate(lang) ?? DEFAULT_SMS_TEMPLATE;
+}
+
 export interface SmsCapability extends Capability {
   /** The SMS channel's way out (failover over the gateways, receipts). */
   sender: SmsDispatcher;
   /** Parts the rendered template needs on the first gateway (request-time SMS_TOO_MANY_PARTS). */
-  partsFor(template: string | undefined, code: string, brand: string): number;
+  partsFor(template: string | undefined, code: string, brand: string, lang: string, to?: string): number;
 }
 
 export interface SmsDeps {
   pbx: Pbx;
   metrics: Metrics;
+  /** The route table: routes with channel `sms` choose the gateways per destination. */
+  router?: Router | undefined;
+  /** The store: message id → sending engine, so receipts are matched on any engine. */
+  index?: SmsMessageIndex | undefined;
+  /** Other engines on the store (Redis): receipts are forwarded to the engine that sent the message. */
+  relay?: SmsReceiptRelay | undefined;
 }
 
 /** `sms` (gateway choice, parts, receipts) and `smsGateways`: the SMS gateways, their receipts, the DLR route. */
-export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapability {
+export function smsCapability({ config, logger, clock, catalog }: Base, deps: SmsDeps): SmsCapability {
+  const templateFor = smsTemplateFor(config, catalog);
   const log = logger.child({ component: 'sms' });
-  const byName = new Map<string, { gateway: SmsGateway; config: SmsGatewayConfig | undefined }>();
   const names = config.sms.gateways ?? [config.sms.gateway];
-  for (const name of names) {
+  // Every configured gateway (and `pbx`) is built: routes may name any of them, also after a
+  // routing reload; the ones of sms.gateway(s) serve SMS when no route names gateways.
+  const built = new Set([...names, 'pbx', ...config.smsGateways.map((g) => g.name)]);
+  const byName = new Map<string, DispatchGateway>();
+  for (const name of built) {
     const gatewayConfig = config.smsGateways.find((g) => g.name === name);
-    byName.set(name, { gateway: buildSmsGateway(name, gatewayConfig, config, deps, log), config: gatewayConfig });
+    const gateway = buildSmsGateway(name, gatewayConfig, config, deps, log);
+    byName.set(name, { gateway, concat: gatewayConfig?.concat ?? 'udh8', pricePerPart: gatewayConfig?.pricePerPart ?? 0 });
   }
-  const gateways: DispatchGateway[] = names.map((name) => {
-    const entry = byName.get(name) as { gateway: SmsGateway; config: SmsGatewayConfig | undefined };
-    return { gateway: entry.gateway, concat: entry.config?.concat ?? 'udh8', pricePerPart: entry.config?.pricePerPart ?? 0 };
-  });
+  const router = deps.router;
   const sender = new SmsDispatcher({
-    gateways,
+    gateways: names.map((name) => byName.get(name) as DispatchGateway),
+    byName,
+    ...(router ? { route: (to: string) => smsGatewaysOf(router.decideSms(to)) } : {}),
     maxParts: config.sms.maxParts,
     receiptTimeoutMs: config.sms.receiptTimeoutSeconds * 1000,
     submitTimeoutMs: config.sms.submitTimeoutSeconds * 1000,
+    now: () => clock.now(),
+    index: deps.index,
+    relay: deps.relay,
     logger: log,
     counters: {
       sent: (gateway, status) => deps.metrics.sms(gateway, status),
@@ -60,14 +86,18 @@ export function smsCapability({ config, logger }: Base, deps: SmsDeps): SmsCapab
   return {
     name: 'sms',
     sender,
-    partsFor: (template, code, brand) => {
-      const { text, codeRanges } = renderSmsText(template ?? config.sms.defaultTemplate, { code, brand });
-      return sender.partsFor(text, codeRanges);
+    partsFor: (template, code, brand, lang, to) => {
+      const { text, codeRanges } = renderSmsText(template ?? templateFor(lang), { code, brand });
+      return sender.partsFor(text, codeRanges, to);
     },
     start: () => sender.start(),
     stop: () => sender.stop(),
     routes: [smsDlrRoutes({ accept })],
   };
+}
+
+function smsGatewaysOf(decision: ReturnType<Router['decideSms']>): readonly string[] | 'unrouted' | undefined {
+  return decision === 'unrouted' || decision === undefined ? decision : decision.gateways;
 }
 
 /** One gateway from its configuration (`pbx` has none: the PBX's SIP MESSAGE). */

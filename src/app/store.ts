@@ -7,6 +7,7 @@ import { RedisPeers } from '../store/redis/redis-peers';
 import { RedisStore } from '../store/redis/redis-store';
 import { RedisTrunkLimits } from '../store/redis/trunk-limits';
 import type { SharedTrunkLimits } from '../routing/shared-limits';
+import type { SmsReceiptRelay } from '../sms/port';
 import type { EnginePeers } from '../verification/ports';
 import type { Base } from './base';
 import type { Capability } from './capability';
@@ -17,6 +18,8 @@ export interface StoreCapability extends Capability {
   peers?: EnginePeers | undefined;
   /** The store's Redis connection (Redis only): the history outbox shares it. */
   redis?: Redis | undefined;
+  /** SMS receipts forwarded to the engine that sent the message (Redis only; the peers' pub/sub). */
+  smsRelay?: SmsReceiptRelay | undefined;
   /** Trunk caps shared by every engine on the store (Redis only; docs/routing.md). */
   trunkLimits?: SharedTrunkLimits | undefined;
 }
@@ -28,24 +31,26 @@ export function storeCapability({ config, logger: root, instanceId }: Base): Sto
     return { name: 'store', store, start: async () => undefined, stop: () => store.close() };
   }
   const logger = root.child({ component: 'redis' });
-  const client = createRedisClient(config.store, `pbxverify:${instanceId}`, logger);
+  const client = createRedisClient(config.store, `pbxverify:${instanceId}`, logger, config.sentinels);
   let lastError: string | undefined;
   client.once('error', (err: Error) => (lastError = err.message));
-  const subscriber = createRedisClient(config.store, `pbxverify:${instanceId}:sub`, logger);
+  const subscriber = createRedisClient(config.store, `pbxverify:${instanceId}:sub`, logger, config.sentinels);
   const store = new RedisStore(client);
+  const peers = new RedisPeers({
+    client,
+    subscriber,
+    instanceId,
+    logger,
+    heartbeatMs: config.scaleOut.heartbeatMs,
+    instanceTtlMs: config.scaleOut.instanceTtlMs,
+  });
   return {
     name: 'store',
     store,
     redis: client,
     trunkLimits: new RedisTrunkLimits(client, instanceId, config.routing.leaseSeconds * 1000, logger),
-    peers: new RedisPeers({
-      client,
-      subscriber,
-      instanceId,
-      logger,
-      heartbeatMs: config.scaleOut.heartbeatMs,
-      instanceTtlMs: config.scaleOut.instanceTtlMs,
-    }),
+    peers,
+    smsRelay: peers,
     async start() {
       try {
         await client.connect();

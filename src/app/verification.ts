@@ -27,7 +27,7 @@ export interface VerificationDeps {
   admission: Admission | undefined;
   metrics: Metrics;
   /** SMS parts of a rendered template (src/app/sms.ts), for the request-time `sms.maxParts` check. */
-  smsParts?: (template: string | undefined, code: string, brand: string) => number;
+  smsParts?: (template: string | undefined, code: string, brand: string, lang: string, to: string) => number;
   /** Routes and caller-ID pools, checked at start (NO_ROUTE, CALLER_ID_NOT_IN_POOL). */
   routing?: CallRouting | undefined;
   /** Every simulated node shows the code of a reverse step (the dialer decides which one calls). */

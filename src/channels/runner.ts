@@ -14,7 +14,8 @@ export interface RunnerSettings {
   maxCallMs: number;
   trunk?: string | undefined;
   reverse: { maxTries: number; firstDigitTimeoutMs: number; interDigitTimeoutMs: number; totalTimeoutMs: number };
-  sms: { defaultTemplate: string; defaultSender: string };
+  /** `template(lang)`: the SMS text of a verification without its own (configured, the language pack's, built-in). */
+  sms: { template: (lang: string) => string; defaultSender: string };
 }
 
 /** Runs the channel script for an attempt against the Pbx port (through the dialer when there is one) or the SMS gateways. */
@@ -53,7 +54,7 @@ export class PbxChannelRunner implements ChannelRunner {
             from: spec.sender ?? this.settings.sms.defaultSender,
             code: spec.code,
             brand: spec.brand,
-            template: spec.template ?? this.settings.sms.defaultTemplate,
+            template: spec.template ?? this.settings.sms.template(spec.lang),
             tag,
           },
           { sms: this.sms, signal, onSubmitted: spec.onSmsSubmitted },

@@ -39,7 +39,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; description: 
   { name: 'PBXVERIFY_METRICS_TOKEN', path: 'metrics.token', description: 'bearer token /metrics then requires (≥ 16 characters)' },
   { name: 'PBXVERIFY_METRICS_PORT', path: 'metrics.port', description: 'a separate listener for /metrics only (the API port then stops serving it)' },
   { name: 'PBXVERIFY_METRICS_HOST', path: 'metrics.host', description: 'bind address of the metrics listener (default 127.0.0.1)' },
-  { name: 'PBXVERIFY_STORE', path: 'store', description: '`memory` (default) or redis://host:port/db' },
+  { name: 'PBXVERIFY_STORE', path: 'store', description: '`memory` (default), redis://host:port/db, rediss://… or redis-sentinel://host:port,…/db?name=<primary>' },
   { name: 'PBXVERIFY_PBX', path: 'pbx', description: '`simulator` (default), ari://user:pass@host:8088/app or esl://:password@host:8021; several separated by spaces' },
   { name: 'PBXVERIFY_API_KEYS', path: 'apiKeys', description: 'id:secret[,id:secret]; sets the secret of a key defined in the file, or adds a key with default settings' },
   { name: 'PBXVERIFY_SECRET', path: 'secret', description: 'HMAC/sealing key for codes (≥ 32 characters); random per process when unset' },
@@ -199,6 +199,9 @@ function crossChecks(config: Config): string[] {
     if (seen.has(key.id)) problems.push(`apiKeys.${i}.id: duplicate key id "${key.id}"`);
     seen.add(key.id);
   }
+  if (config.sentinels && !/^rediss?:\/\//.test(config.store)) {
+    problems.push('sentinels: needs store: redis://[user:password@]<primary name>/db (or rediss://), the primary the sentinels monitor');
+  }
   if (config.store !== 'memory' && !config.secret) {
     problems.push('secret: required with a shared store (codes must verify on every engine and after restarts)');
   }
@@ -214,7 +217,7 @@ function crossChecks(config: Config): string[] {
   }
   const callsBack = config.smsGateways.some((g) => g.kind === 'kannel' || g.kind === 'http');
   if (callsBack && config.sms.publicUrl === undefined) problems.push('sms.publicUrl: required with kannel or http gateways (their delivery receipts call it)');
-  problems.push(...routingProblems(config.trunks, config.routes));
+  problems.push(...routingProblems(config.trunks, config.routes, gatewayNames));
   const nodes = pbxNodeNames(config.pbx);
   for (const [i, trunk] of config.trunks.entries()) {
     for (const [j, node] of (trunk.nodes ?? []).entries()) {
@@ -243,5 +246,5 @@ export function redactConfig(config: Readonly<Config>): unknown {
 
 /** `ari://user:pass@host` → `ari://user:[redacted]@host`. */
 export function redactUrlPassword(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:[redacted]@');
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:[redacted]@').replace(/([?&]sentinelPassword=)[^&]*/i, '$1[redacted]');
 }

@@ -13,7 +13,7 @@ import { callerIdRange } from './inbound-schema';
 const poolNumber = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442037691880');
 const trunkName = z.string().regex(TRUNK_NAME, 'must be 1-64 of A-Z a-z 0-9 _ . -');
 
-export const ROUTE_CHANNELS = ['call', 'reverse', 'flash_call'] as const;
+export const ROUTE_CHANNELS = ['call', 'reverse', 'sms', 'flash_call'] as const;
 export const CALLER_ID_STRATEGIES = ['fixed', 'round-robin', 'random', 'local', 'sticky'] as const;
 export type CallerIdStrategyName = (typeof CALLER_ID_STRATEGIES)[number];
 
@@ -61,6 +61,8 @@ const callerIdSchema = z.union([
 ]);
 
 const routeTrunkSchema = z.union([trunkName, z.object({ name: trunkName, weight: z.number().int().min(1).max(1000) }).strict()]);
+const gatewayName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be an SMS gateway name (pbx or a name from smsGateways)');
+const routeGatewaySchema = z.union([gatewayName, z.object({ name: gatewayName, weight: z.number().int().min(1).max(1000) }).strict()]);
 
 export const routeSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
@@ -74,8 +76,10 @@ export const routeSchema = z.object({
     })
     .strict()
     .prefault({}),
-  /** In failover order; with weights, the order is drawn by weight for each call. */
-  trunks: z.array(routeTrunkSchema).min(1, 'must name at least one trunk'),
+  /** In failover order; with weights, the order is drawn by weight for each call. Empty on an SMS-only route. */
+  trunks: z.array(routeTrunkSchema).default([]),
+  /** SMS gateways (`pbx` or names from `smsGateways`) of the `sms` channel, as `trunks` are for calls. */
+  gateways: z.array(routeGatewaySchema).min(1).optional(),
   callerId: callerIdSchema.default('fixed'),
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
@@ -110,7 +114,7 @@ export function callingCodeOf(country: string): string | undefined {
 }
 
 /** Cross-field problems of `trunks` + `routes`, each with its config path. */
-export function routingProblems(trunks: readonly TrunkConfig[], routes: readonly RouteConfig[]): string[] {
+export function routingProblems(trunks: readonly TrunkConfig[], routes: readonly RouteConfig[], smsGateways?: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const names = new Map<string, number>();
   for (const [i, trunk] of trunks.entries()) {
@@ -126,7 +130,7 @@ export function routingProblems(trunks: readonly TrunkConfig[], routes: readonly
       problems.push(`trunks.${i}.numberFormat: "national" needs a dial template of the trunk's own ({number} is E.164 in the drivers' templates)`);
     }
   }
-  if (routes.length > 0 && trunks.length === 0) problems.push('routes: needs trunks: (a route names trunks)');
+  if (routes.some((r) => r.trunks.length > 0) && trunks.length === 0) problems.push('routes: needs trunks: (a route names trunks)');
   const routeNames = new Set<string>();
   for (const [i, route] of routes.entries()) {
     if (route.name !== undefined) {
@@ -148,6 +152,7 @@ export function routingProblems(trunks: readonly TrunkConfig[], routes: readonly
     }
     const weighted = route.trunks.filter((t) => typeof t !== 'string').length;
     if (weighted > 0 && weighted < route.trunks.length) problems.push(`routes.${i}.trunks: give every trunk a weight, or none`);
+    problems.push(...smsRouteProblems(route, i, trunks.length > 0, smsGateways));
     const cid = typeof route.callerId === 'string' ? { strategy: route.callerId } : route.callerId;
     if ('number' in cid && cid.number !== undefined) {
       if (cid.strategy !== 'fixed') problems.push(`routes.${i}.callerId.number: only the fixed strategy presents one number`);
@@ -161,6 +166,32 @@ export function routingProblems(trunks: readonly TrunkConfig[], routes: readonly
       }
     }
   }
+  return problems;
+}
+
+/**
+ * A route's channels against what it names: call channels need trunks, `sms` needs gateways
+ * (known ones), and gateways on a route whose channels leave out `sms` would never be used.
+ */
+function smsRouteProblems(route: RouteConfig, i: number, haveTrunks: boolean, smsGateways: ReadonlySet<string> | undefined): string[] {
+  const problems: string[] = [];
+  const channels = route.match.channels;
+  const callChannels = channels === undefined ? ['call', 'reverse'] : channels.filter((c) => c !== 'sms');
+  if (route.trunks.length === 0 && callChannels.length > 0 && (haveTrunks || route.gateways === undefined)) {
+    problems.push(`routes.${i}.trunks: must name at least one trunk (or set match.channels: [sms] for an SMS-only route)`);
+  }
+  if (channels?.includes('sms') && route.gateways === undefined) problems.push(`routes.${i}.gateways: a route with channel sms must name at least one SMS gateway`);
+  if (route.gateways === undefined) return problems;
+  if (channels !== undefined && !channels.includes('sms')) problems.push(`routes.${i}.gateways: the route's channels leave out sms, so its gateways are never used`);
+  const used = new Set<string>();
+  for (const [k, entry] of route.gateways.entries()) {
+    const name = typeof entry === 'string' ? entry : entry.name;
+    if (smsGateways !== undefined && !smsGateways.has(name)) problems.push(`routes.${i}.gateways.${k}: no SMS gateway named "${name}" (pbx or a name from smsGateways)`);
+    if (used.has(name)) problems.push(`routes.${i}.gateways.${k}: gateway "${name}" is listed twice`);
+    used.add(name);
+  }
+  const weighted = route.gateways.filter((g) => typeof g !== 'string').length;
+  if (weighted > 0 && weighted < route.gateways.length) problems.push(`routes.${i}.gateways: give every gateway a weight, or none`);
   return problems;
 }
 

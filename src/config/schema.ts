@@ -124,11 +124,30 @@ export const configSchema = z.strictObject({
   logPretty: z.boolean().default(false),
   /** HMAC key for codes, sealing key and webhook-secret derivation. Random per process when absent. */
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** `memory` (embedded, default) or `redis://host:port/db`. */
+  /**
+   * `memory` (embedded, default), `redis://host:port/db`, `rediss://…` (TLS), or Redis Sentinel:
+   * `redis-sentinel://host:port[,host:port…]/db?name=<primary>` (`rediss-sentinel://` with TLS).
+   */
   store: z
     .string()
-    .regex(/^(memory|rediss?:\/\/.+)$/, 'must be "memory" or a redis:// URL')
+    .regex(/^(memory|rediss?(-sentinel)?:\/\/.+)$/, 'must be "memory", a redis:// or rediss:// URL, or a redis-sentinel:// URL')
+    .refine((s) => !/^rediss?-sentinel:/.test(s) || /[?&]name=[^&]+/.test(s), 'a redis-sentinel:// URL needs ?name=<the primary the sentinels monitor>')
     .default('memory'),
+  /**
+   * Redis Sentinel, as a block: the `store` URL (`redis://[user:password@]<primary name>/db`) then
+   * names the primary the sentinels monitor and gives the data nodes' credentials (docs/scale-out.md).
+   */
+  sentinels: z
+    .strictObject({
+      nodes: z
+        .array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be host:port'))
+        .min(1),
+      /** The sentinels' own password (`requirepass` in sentinel.conf). */
+      password: z.string().min(1).optional(),
+      /** TLS to the sentinels as well. */
+      tls: z.boolean().default(false),
+    })
+    .optional(),
   /** `simulator` (default), or one or more `ari://user:pass@host:8088/app` / `esl://:password@host:8021` URLs. */
   pbx: z
     .array(z.string().regex(/^(simulator|aris?:\/\/.+|esl:\/\/.+)$/, 'must be "simulator", ari://… or esl://…'))
@@ -206,7 +225,9 @@ export const configSchema = z.strictObject({
       // One grammar with the API and both drivers (src/lib/sms-text.ts): a default the PBX
       // cannot send is refused at start-up, not at the first SMS.
       defaultSender: senderSchema.default('pbxverify'),
-      defaultTemplate: templateSchema.default('Your {brand} verification code is {code}'),
+      // Unset: the language pack's SMS text (sounds/<lang>/manifest.json `sms`, code first), else
+      // DEFAULT_SMS_TEMPLATE (src/app/sms.ts). Set: this one text for every language.
+      defaultTemplate: templateSchema.optional(),
       defaultBrand: brandSchema.default('pbxverify'),
       ...smsRoutingFields,
     })

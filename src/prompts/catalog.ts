@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PROMPT_IDS } from './ids';
+import { templateProblem } from '../lib/sms-text';
 
 /** sounds/<lang>/manifest.json: the texts a pack was made from, and how. */
 export const manifestSchema = z.object({
@@ -28,12 +29,26 @@ export const manifestSchema = z.object({
   tts: z.record(z.string(), z.string().min(1)).optional(),
   /** Notes for translators and reviewers (conventions chosen, e.g. how the hash key is named). */
   notes: z.string().optional(),
+  /**
+   * The default verification SMS in this language: `{code}` first (a truncated preview still
+   * shows it), then `{brand}`; checked by the one template grammar (src/lib/sms-text.ts).
+   */
+  sms: z
+    .string()
+    .refine((t) => t.startsWith('{code}'), 'must start with {code} (code first)')
+    .superRefine((t, ctx) => {
+      const problem = templateProblem(t);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
 export interface PackInfo {
   lang: string;
   name: string;
+  /** The pack's default SMS text (code first), if it has one. */
+  sms: string | undefined;
   source: Manifest['source'];
   dir: string;
   /** Prompt id → duration in ms (from the WAV header, or estimated from the text when absent). */
@@ -78,7 +93,7 @@ export class PromptCatalog {
         if (fromHeader === undefined) hasAudio = false;
         durations.set(id, fromHeader ?? estimateMs(manifest.prompts[id] as string));
       }
-      this.packs.set(manifest.lang, { lang: manifest.lang, name: manifest.name, source: manifest.source, dir, durations, hasAudio });
+      this.packs.set(manifest.lang, { lang: manifest.lang, name: manifest.name, sms: manifest.sms, source: manifest.source, dir, durations, hasAudio });
     }
   }
 
@@ -92,6 +107,11 @@ export class PromptCatalog {
 
   pack(lang: string): PackInfo | undefined {
     return this.packs.get(lang);
+  }
+
+  /** The default SMS text of a language (its pack's `sms`), if the pack has one. */
+  smsTemplate(lang: string): string | undefined {
+    return this.packs.get(lang)?.sms;
   }
 
   /** Duration of a prompt in ms; 0 for an unknown language or id. */

@@ -1,4 +1,5 @@
-import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
+import { countryOf } from './country-of';
 
 /** Calling code (digits) → the countries that share it (`1` → US, CA, …; `44` → GB, GG, IM, JE). */
 const COUNTRIES_BY_CODE: ReadonlyMap<string, readonly string[]> = (() => {
@@ -34,17 +35,44 @@ export function soleCountryOf(code: string): string | undefined {
 }
 
 export interface NumberFacts {
-  country: string | undefined;
+  readonly country: string | undefined;
   /** libphonenumber's type name (MOBILE, FIXED_LINE…), UNKNOWN when it cannot tell. */
-  type: string;
+  readonly type: string;
   /** National significant number. */
-  national: string | undefined;
+  readonly national: string | undefined;
 }
 
-/** Country, type and national number from libphonenumber's full metadata (tens of µs: asked lazily). */
+/**
+ * Country, type and national number of an E.164 number. The country comes from
+ * {@link countryOf} (about a microsecond); type and national number from libphonenumber's full
+ * metadata (tens of µs), parsed only when first read.
+ */
 export function numberFacts(e164: string): NumberFacts {
-  const parsed = parsePhoneNumberFromString(e164);
-  return { country: parsed?.country, type: parsed?.getType() ?? 'UNKNOWN', national: parsed?.nationalNumber };
+  return new LazyFacts(e164);
+}
+
+class LazyFacts implements NumberFacts {
+  private parsed: PhoneNumber | undefined | null = null;
+  private countryFound: { value: string | undefined } | undefined;
+
+  constructor(private readonly e164: string) {}
+
+  get country(): string | undefined {
+    return (this.countryFound ??= { value: countryOf(this.e164) }).value;
+  }
+
+  get type(): string {
+    return this.parse()?.getType() ?? 'UNKNOWN';
+  }
+
+  get national(): string | undefined {
+    return this.parse()?.nationalNumber;
+  }
+
+  private parse(): PhoneNumber | undefined {
+    if (this.parsed === null) this.parsed = parsePhoneNumberFromString(this.e164);
+    return this.parsed;
+  }
 }
 
 /** Computes {@link numberFacts} once, on first use. */

@@ -53,14 +53,18 @@ export class PrefixTrie<T> {
 
   /** The values of the deepest prefix of `digits` that has any, or undefined. */
   longest(digits: string, start = 0): { depth: number; values: readonly T[] } | undefined {
-    let best: { depth: number; values: readonly T[] } | undefined = this.root.values.length ? { depth: 0, values: this.root.values } : undefined;
+    let best: TrieNode<T> | undefined = this.root.values.length ? this.root : undefined;
+    let depth = 0;
     let node: TrieNode<T> | undefined = this.root;
     for (let i = start; i < digits.length; i++) {
       node = node.children[digits.charCodeAt(i) - 48];
       if (!node) break;
-      if (node.values.length) best = { depth: i - start + 1, values: node.values };
+      if (node.values.length) {
+        best = node;
+        depth = i - start + 1;
+      }
     }
-    return best;
+    return best ? { depth, values: best.values } : undefined;
   }
 }
 

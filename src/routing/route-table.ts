@@ -26,7 +26,7 @@ export interface Trunk {
   implicit: boolean;
 }
 
-export type RouteChannel = 'call' | 'reverse' | 'flash_call';
+export type RouteChannel = 'call' | 'reverse' | 'sms' | 'flash_call';
 
 export interface Route {
   index: number;
@@ -40,6 +40,8 @@ export interface Route {
   hasPrefixes: boolean;
   /** The trunks in listed order (shared by every decision; never mutated). */
   ordered: readonly Trunk[];
+  /** SMS gateway names of the `sms` channel, with their weights (empty: the route serves no SMS). */
+  gateways: ReadonlyArray<{ name: string; weight: number | undefined }>;
 }
 
 /** What the table decided for one call. */
@@ -47,6 +49,13 @@ export interface RouteDecision {
   route: Route;
   /** Trunks in the order to try them (weights drawn for this call). */
   trunks: readonly Trunk[];
+}
+
+/** What the table decided for one SMS. */
+export interface SmsRouteDecision {
+  route: Route;
+  /** Gateway names in the order to try them (weights drawn for this message). */
+  gateways: readonly string[];
 }
 
 interface Entry {
@@ -90,8 +99,24 @@ export class RouteTable {
     return table;
   }
 
+  /** Some route names SMS gateways: SMS are routed (NO_ROUTE applies), not sent through `sms.gateway(s)`. */
+  get smsRouted(): boolean {
+    return this.routes.some((r) => r.gateways.length > 0);
+  }
+
   /** The route for `to` (E.164) on `channel`, or undefined (NO_ROUTE). */
   decide(to: string, channel: RouteChannel | undefined, facts: () => NumberFacts): RouteDecision | undefined {
+    const best = this.match(to, channel, facts);
+    return best ? { route: best, trunks: order(best.trunks, best.ordered) } : undefined;
+  }
+
+  /** The SMS route for `to`, or undefined (NO_ROUTE). Same trie and precedence as calls. */
+  decideSms(to: string, facts: () => NumberFacts): SmsRouteDecision | undefined {
+    const best = this.match(to, 'sms', facts);
+    return best ? { route: best, gateways: order(best.gateways.map((g) => ({ trunk: g.name, weight: g.weight })), best.gateways.map((g) => g.name)) } : undefined;
+  }
+
+  private match(to: string, channel: RouteChannel | undefined, facts: () => NumberFacts): Route | undefined {
     const best = this.trie.deepestFirst(to, 1, (values) => {
       let found: Entry | undefined;
       for (const entry of values) {
@@ -100,7 +125,7 @@ export class RouteTable {
       }
       return found;
     });
-    return best ? { route: best.route, trunks: order(best.route) } : undefined;
+    return best?.route;
   }
 
   /** Every trunk some route matching `to` may use (for the caller-ID pool check at start). */
@@ -119,6 +144,7 @@ export class RouteTable {
   private accepts(entry: Entry, channel: RouteChannel | undefined, facts: () => NumberFacts): boolean {
     const { route } = entry;
     if (route.channels && channel !== undefined && !route.channels.has(channel)) return false;
+    if (channel === 'sms' ? route.gateways.length === 0 : route.trunks.length === 0) return false;
     // A flash call needs a pool or range made for it: only routes that name the channel serve it
     // (the implicit single trunk excepted, whose caller IDs come from `flashCall:`).
     if (channel === 'flash_call' && !route.channels?.has('flash_call') && !route.ordered.every((t) => t.implicit)) return false;
@@ -129,11 +155,11 @@ export class RouteTable {
   }
 }
 
-/** The trunk order for one call: as listed, or drawn by weight without replacement. */
-function order(route: Route): readonly Trunk[] {
-  if (route.trunks.length < 2 || route.trunks[0]?.weight === undefined) return route.ordered;
-  const left = [...route.trunks];
-  const out: Trunk[] = [];
+/** The order for one call (trunks) or one SMS (gateways): as listed, or drawn by weight without replacement. */
+function order<T>(entries: ReadonlyArray<{ trunk: T; weight: number | undefined }>, listed: readonly T[]): readonly T[] {
+  if (entries.length < 2 || entries[0]?.weight === undefined) return listed;
+  const left = [...entries];
+  const out: T[] = [];
   while (left.length) {
     const total = left.reduce((sum, t) => sum + (t.weight ?? 1), 0);
     let pick = randomInt(total);
@@ -142,7 +168,7 @@ function order(route: Route): readonly Trunk[] {
       pick -= left[i]?.weight ?? 1;
       if (pick < 0) break;
     }
-    out.push((left.splice(i, 1)[0] as { trunk: Trunk }).trunk);
+    out.push((left.splice(i, 1)[0] as { trunk: T }).trunk);
   }
   return out;
 }
@@ -150,7 +176,11 @@ function order(route: Route): readonly Trunk[] {
 /** Compiles `trunks:` + `routes:` (validated by the schema) into a table. */
 export function compileTable(trunkConfigs: readonly TrunkConfig[], routeConfigs: readonly RouteConfig[], stickyWindowMs: number): RouteTable {
   const trunks = trunkConfigs.map(compileTrunk);
-  const byName = new Map(trunks.map((t) => [t.name, t]));
+  const { routes, prefixes } = compileRoutes(new Map(trunks.map((t) => [t.name, t])), routeConfigs, stickyWindowMs);
+  return RouteTable.build(trunks, routes, prefixes);
+}
+
+function compileRoutes(byName: ReadonlyMap<string, Trunk>, routeConfigs: readonly RouteConfig[], stickyWindowMs: number): { routes: Route[]; prefixes: Map<Route, readonly string[]> } {
   const prefixes = new Map<Route, readonly string[]>();
   const routes = routeConfigs.map((config, index): Route => {
     const cid = typeof config.callerId === 'string' ? { strategy: config.callerId } : config.callerId;
@@ -174,12 +204,13 @@ export function compileTable(trunkConfigs: readonly TrunkConfig[], routeConfigs:
       channels: config.match.channels ? new Set(config.match.channels) : undefined,
       hasPrefixes: config.match.prefixes !== undefined,
       ordered: [],
+      gateways: (config.gateways ?? []).map((entry) => (typeof entry === 'string' ? { name: entry, weight: undefined } : entry)),
     };
     route.ordered = route.trunks.map((t) => t.trunk);
     if (config.match.prefixes) prefixes.set(route, config.match.prefixes);
     return route;
   });
-  return RouteTable.build(trunks, routes, prefixes);
+  return { routes, prefixes };
 }
 
 export function compileTrunk(config: TrunkConfig): Trunk {
@@ -200,8 +231,11 @@ export function compileTrunk(config: TrunkConfig): Trunk {
   };
 }
 
-/** The single-trunk configuration of old (`calls.trunk`, no `trunks:`) as a one-route table. */
-export function implicitTable(trunkName: string | undefined): RouteTable {
+/**
+ * The single-trunk configuration of old (`calls.trunk`, no `trunks:`) as a one-route table, plus
+ * the SMS-only routes of `routes:` when there are some (calls keep the implicit trunk).
+ */
+export function implicitTable(trunkName: string | undefined, smsRoutes: readonly RouteConfig[] = [], stickyWindowMs = 0): RouteTable {
   const trunk: Trunk = {
     name: trunkName ?? 'default',
     dialTrunk: trunkName,
@@ -215,8 +249,9 @@ export function implicitTable(trunkName: string | undefined): RouteTable {
     rateDeck: undefined,
     implicit: true,
   };
-  const route: Route = { index: 0, name: 'default', trunks: [{ trunk, weight: undefined }], callerId: { kind: 'fixed', windowMs: 0 }, countries: undefined, numberTypes: undefined, channels: undefined, hasPrefixes: false, ordered: [trunk] };
-  return new RouteTable([trunk], [route]);
+  const { routes, prefixes } = compileRoutes(new Map(), smsRoutes, stickyWindowMs);
+  const route: Route = { index: routes.length, name: 'default', trunks: [{ trunk, weight: undefined }], callerId: { kind: 'fixed', windowMs: 0 }, countries: undefined, numberTypes: undefined, channels: undefined, hasPrefixes: false, ordered: [trunk], gateways: [] };
+  return RouteTable.build([trunk], [...routes, route], prefixes);
 }
 
 /** `{number}` as the trunk dials it. */

@@ -1,7 +1,7 @@
 import { AppError } from '../lib/errors';
 import { CallerIdChooser } from './caller-id';
 import { lazyFacts, type NumberFacts } from './number-facts';
-import type { RouteChannel, RouteDecision, RouteTable, Trunk } from './route-table';
+import type { RouteChannel, RouteDecision, RouteTable, SmsRouteDecision, Trunk } from './route-table';
 import { TrunkHealth, type BreakerSettings, type TrunkFigures } from './trunk-health';
 
 /** One trunk as GET /v1/trunks shows it. */
@@ -60,14 +60,28 @@ export class Router {
   }
 
   /**
-   * Checked when a verification starts, before anything is dialled: a route must serve `to` on
-   * every call channel of the workflow (NO_ROUTE), and a requested caller ID must be in the pool
-   * of a trunk of those routes (CALLER_ID_NOT_IN_POOL).
+   * The SMS gateways for `to`: `unrouted` when no route names SMS gateways (then `sms.gateway(s)`
+   * applies), undefined when routes do and none serves `to` (NO_ROUTE).
+   */
+  decideSms(to: string, facts: () => NumberFacts = lazyFacts(to)): SmsRouteDecision | 'unrouted' | undefined {
+    const table = this.current;
+    return table.smsRouted ? table.decideSms(to, facts) : 'unrouted';
+  }
+
+  /**
+   * Checked when a verification starts, before anything is sent or dialled: a route must serve
+   * `to` on every channel of the workflow (NO_ROUTE; `sms` only when SMS are routed), and a
+   * requested caller ID must be in the pool of a trunk of the call routes (CALLER_ID_NOT_IN_POOL).
    */
   admit(to: string, channels: readonly RouteChannel[], callerId: string | undefined): void {
-    if (channels.length === 0) return;
-    const trunks = this.current.trunksFor(to, channels, lazyFacts(to));
-    if (trunks === undefined) throw new AppError('NO_ROUTE', { details: { field: 'to', channels: [...channels] } });
+    const facts = lazyFacts(to);
+    if (channels.includes('sms') && this.decideSms(to, facts) === undefined) {
+      throw new AppError('NO_ROUTE', { details: { field: 'to', channels: ['sms'] } });
+    }
+    const calls = channels.filter((c) => c !== 'sms');
+    if (calls.length === 0) return;
+    const trunks = this.current.trunksFor(to, calls, facts);
+    if (trunks === undefined) throw new AppError('NO_ROUTE', { details: { field: 'to', channels: calls } });
     if (callerId !== undefined && this.explicit && !trunks.some((t) => t.pool?.has(callerId))) {
       throw new AppError('CALLER_ID_NOT_IN_POOL', { details: { field: 'caller_id' } });
     }

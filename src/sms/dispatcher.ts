@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { randomInt } from 'node:crypto';
-import type { SmsDelivery, SmsGateway, SmsOutcome, SmsReceipt, SmsSendOptions, SmsSendRequest, SmsSender } from './port';
+import type { SmsDelivery, SmsGateway, SmsMessageIndex, SmsOutcome, SmsReceipt, SmsReceiptRelay, SmsSendOptions, SmsSendRequest, SmsSender } from './port';
+import { ReceiptMatcher } from './receipt-matcher';
 import { planSms, type ConcatMode, type SmsPlan } from './segment';
 import { senderKind } from './sender';
 import { renderSmsText } from './template';
@@ -21,44 +22,68 @@ export interface SmsCounters {
 }
 
 export interface DispatcherOptions {
-  /** Gateways in failover order. */
+  /** Gateways in failover order when SMS are not routed (`sms.gateway(s)`). */
   gateways: DispatchGateway[];
+  /** Every gateway a route may name, by name (the `gateways` above are among them). */
+  byName?: ReadonlyMap<string, DispatchGateway>;
+  /**
+   * The route table's choice for `to` (src/routing/): gateway names in the order to try them,
+   * `unrouted` when no route names SMS gateways (then `gateways` applies), undefined for NO_ROUTE.
+   */
+  route?: (to: string) => readonly string[] | 'unrouted' | undefined;
   maxParts: number;
   /** How long to wait for the final receipt before the attempt is `unknown`. */
   receiptTimeoutMs: number;
   submitTimeoutMs: number;
   logger: Logger;
   counters: SmsCounters;
-  /** How long a receipt that arrives before its submit is recorded waits for it. */
-  earlyReceiptMs?: number;
+  /** Real-time delays before a receipt that matched nothing is looked up again. */
+  receiptRetryMs?: readonly number[];
+  /** The engine's clock (receipt deadlines); real time when absent. */
+  now?: () => number;
+  /** message id → sender in the store (memory, Redis): receipts are matched on any engine. */
+  index?: SmsMessageIndex | undefined;
+  /** Forwards receipts to the engine that sent the message (Redis); single engine when absent. */
+  relay?: SmsReceiptRelay | undefined;
 }
-
-interface Waiter {
-  gateway: string;
-  remaining: Set<string>;
-  settle(receipt: SmsReceipt | undefined): void;
-}
-
-const key = (gateway: string, id: string): string => `${gateway}\u0000${id}`;
 
 /**
  * Sends verification texts: renders the template (the code is kept inside one part), plans the
  * parts per gateway, submits through the gateways in failover order, then waits for the final
  * delivery receipt of every part (`delivered`, `failed(reason)`, or `unknown` after the receipt
- * timeout). Never rejects.
+ * timeout on the engine clock; receipts matched on any engine: receipt-matcher.ts). Never rejects.
  */
 export class SmsDispatcher implements SmsSender {
-  private readonly waiting = new Map<string, Waiter>();
-  /** Receipts that arrived before their submit finished being recorded (same TCP read as the response). */
-  private readonly early = new Map<string, { receipt: SmsReceipt; timer: NodeJS.Timeout }>();
+  private readonly all: readonly DispatchGateway[];
+  private readonly matcher: ReceiptMatcher;
 
   constructor(private readonly opts: DispatcherOptions) {
-    for (const { gateway } of opts.gateways) gateway.onReceipt((receipt) => this.receipt(receipt));
+    this.all = [...new Set([...opts.gateways, ...(opts.byName?.values() ?? [])])];
+    this.matcher = new ReceiptMatcher({
+      logger: opts.logger,
+      now: opts.now ?? Date.now,
+      index: opts.index,
+      relay: opts.relay,
+      unmatched: (gateway, why) => this.unmatched(gateway, why),
+      ...(opts.receiptRetryMs ? { retryMs: opts.receiptRetryMs } : {}),
+    });
+    for (const { gateway } of this.all) gateway.onReceipt((receipt) => this.receipt(receipt));
   }
 
-  /** Parts this text would need on the first gateway (request-time check). */
-  partsFor(text: string, keepTogether: Array<[number, number]>): number {
-    const first = this.opts.gateways[0];
+  /** The gateways for one message in failover order; undefined when routes exist and none serves `to`. */
+  private gatewaysFor(to: string): Array<DispatchGateway | string> | undefined {
+    const routed = this.opts.route?.(to) ?? 'unrouted';
+    if (routed === 'unrouted') return this.opts.gateways;
+    // a name the running engine has no gateway for (smsGateways change only with a restart) is skipped by failover
+    return routed === undefined ? undefined : routed.map((name) => this.opts.byName?.get(name) ?? name);
+  }
+
+  /** Parts this text would need on the gateway `to` would go through now (routed, or `sms.gateway(s)`): the request-time check. */
+  partsFor(text: string, keepTogether: Array<[number, number]>, to?: string): number {
+    const chosen = to === undefined ? this.opts.gateways : this.gatewaysFor(to);
+    const usable = chosen?.filter((g): g is DispatchGateway => typeof g !== 'string') ?? [];
+    // the gateway send() would use now: the first ready one (the last one is tried whatever its health)
+    const first = usable.find((g) => g.gateway.health().ready) ?? usable.at(-1);
     return planSms(text, { concat: first?.concat ?? 'udh8', ref: 0, keepTogether }).parts.length;
   }
 
@@ -70,13 +95,20 @@ export class SmsDispatcher implements SmsSender {
     const { text, codeRanges } = renderSmsText(req.template, { code: req.code, brand: req.brand, appHash: req.appHash });
     const kind = senderKind(req.from);
     if (kind === undefined) return { status: 'failed', reason: 'invalid-source', parts: 0, advance: true };
+    const gateways = this.gatewaysFor(req.to);
+    if (gateways === undefined) return { status: 'failed', reason: 'no-route', parts: 0, advance: true };
     let lastReason = 'no-gateway';
-    for (const [i, entry] of this.opts.gateways.entries()) {
+    for (const [i, entry] of gateways.entries()) {
+      if (typeof entry === 'string') {
+        this.failover(entry, 'not-configured');
+        lastReason = 'not-configured';
+        continue;
+      }
       const { gateway } = entry;
       const plan: SmsPlan = planSms(text, { concat: entry.concat, ref: randomInt(entry.concat === 'udh16' ? 65536 : 256), keepTogether: codeRanges });
       const parts = plan.parts.length;
       if (parts > this.opts.maxParts) return { status: 'failed', reason: 'too-many-parts', parts, advance: true };
-      const isLast = i === this.opts.gateways.length - 1;
+      const isLast = i === gateways.length - 1;
       if (!gateway.health().ready && !isLast) {
         this.failover(gateway.name, 'unavailable');
         lastReason = 'unavailable';
@@ -101,7 +133,7 @@ export class SmsDispatcher implements SmsSender {
       const ids = result.ids;
       if (!result.receipts) return { ...delivery, ids, advance: false };
       opts.onSubmitted?.(delivery);
-      const final = await this.awaitReceipts(gateway.name, ids, opts.signal);
+      const final = await this.matcher.wait(gateway.name, ids, { tag: req.tag, token: result.token }, this.opts.receiptTimeoutMs, opts.signal);
       if (final === 'aborted') return { ...delivery, ids, advance: false };
       if (final === undefined) return { ...delivery, status: 'unknown', ids, advance: false };
       this.opts.counters.sent(gateway.name, final.status);
@@ -111,52 +143,9 @@ export class SmsDispatcher implements SmsSender {
     return { status: 'failed', reason: lastReason, parts: 0, advance: true };
   }
 
-  /** Resolves with the final receipt (the first failure, or the last delivery), undefined on timeout. */
-  private awaitReceipts(gateway: string, ids: string[], signal: AbortSignal): Promise<SmsReceipt | undefined | 'aborted'> {
-    return new Promise((resolve) => {
-      const remaining = new Set(ids);
-      const done = (result: SmsReceipt | undefined | 'aborted'): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        for (const id of ids) if (this.waiting.get(key(gateway, id)) === waiter) this.waiting.delete(key(gateway, id));
-        resolve(result);
-      };
-      const onAbort = (): void => done('aborted');
-      const waiter: Waiter = { gateway, remaining, settle: done };
-      const timer = setTimeout(() => done(undefined), this.opts.receiptTimeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-      for (const id of ids) this.waiting.set(key(gateway, id), waiter);
-      for (const id of ids) {
-        const early = this.early.get(key(gateway, id));
-        if (!early) continue;
-        clearTimeout(early.timer);
-        this.early.delete(key(gateway, id));
-        this.receipt(early.receipt);
-      }
-      if (signal.aborted) done('aborted');
-    });
-  }
-
-  /** A receipt from any gateway (SMPP deliver_sm, or a checked HTTP callback). */
+  /** A receipt from any gateway (SMPP deliver_sm, or a checked HTTP callback), matched on any engine. */
   receipt(receipt: SmsReceipt): void {
-    const k = key(receipt.gateway, receipt.id);
-    const waiter = this.waiting.get(k);
-    if (!waiter) {
-      if (receipt.status === 'accepted') return;
-      const timer = setTimeout(() => {
-        this.early.delete(k);
-        this.unmatched(receipt.gateway, 'unknown message');
-      }, this.opts.earlyReceiptMs ?? 5_000);
-      timer.unref();
-      this.early.get(k)?.timer.refresh();
-      if (this.early.size < 10_000) this.early.set(k, { receipt, timer });
-      return;
-    }
-    if (receipt.status === 'accepted') return;
-    if (receipt.status === 'failed') return waiter.settle(receipt);
-    waiter.remaining.delete(receipt.id);
-    this.waiting.delete(k);
-    if (waiter.remaining.size === 0) waiter.settle(receipt);
+    this.matcher.receipt(receipt);
   }
 
   /** Logs and counts a receipt or callback that changes nothing (unknown id, forged token). */
@@ -171,13 +160,11 @@ export class SmsDispatcher implements SmsSender {
   }
 
   async start(): Promise<void> {
-    for (const { gateway } of this.opts.gateways) await gateway.start();
+    for (const { gateway } of this.all) await gateway.start();
   }
 
   async stop(): Promise<void> {
-    for (const { timer } of this.early.values()) clearTimeout(timer);
-    this.early.clear();
-    for (const waiter of new Set(this.waiting.values())) waiter.settle(undefined);
-    for (const { gateway } of this.opts.gateways) await gateway.stop();
+    this.matcher.stop();
+    for (const { gateway } of this.all) await gateway.stop();
   }
 }

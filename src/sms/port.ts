@@ -34,6 +34,8 @@ export type SubmitResult =
       ids: string[];
       /** Whether receipts will come for these ids (false: the gateway never sends any). */
       receipts: boolean;
+      /** The per-message callback token (Kannel, HTTP), kept with the ids so any engine can check a receipt. */
+      token?: string;
     }
   | {
       ok: false;
@@ -53,6 +55,39 @@ export interface SmsReceipt {
   reason?: SmsFailureReason;
   /** The network error code the receipt carried, if any (never a number from the message). */
   err?: string;
+  /**
+   * Set by an HTTP-callback gateway that did not send this message itself (another engine did):
+   * the receipt is applied only if the message index knows `(gateway, id)` — with this token,
+   * when one is given — and it is refused as forged otherwise.
+   */
+  unverified?: { token: string | undefined };
+}
+
+/** Who sent an SMS message: kept in the store so a receipt reaching any engine finds its attempt. */
+export interface SmsMessageRef {
+  /** The engine instance whose attempt waits for the receipt. */
+  owner: string;
+  /** The attempt (`<verification>-<attempt>`, src/pbx/port.ts attemptTag). */
+  tag: string;
+  /** The message's callback token (Kannel, HTTP gateways). */
+  token?: string;
+}
+
+/** message id → sender, per gateway (the Store implements it: memory, Redis). */
+export interface SmsMessageIndex {
+  /** Records who sent `(gateway, id)`, for `ttlMs`. */
+  putSmsMessage(gateway: string, id: string, ref: SmsMessageRef, ttlMs: number): Promise<void>;
+  getSmsMessage(gateway: string, id: string): Promise<SmsMessageRef | undefined>;
+  deleteSmsMessage(gateway: string, id: string): Promise<void>;
+}
+
+/** Hands receipts to the engine that sent the message (Redis pub/sub between engines). */
+export interface SmsReceiptRelay {
+  readonly instanceId: string;
+  /** Sends `receipt` to `instance`. Never rejects. */
+  forwardSmsReceipt(instance: string, receipt: SmsReceipt): Promise<void>;
+  /** Receives the receipts other engines forward here. */
+  onSmsReceipt(listener: (receipt: SmsReceipt) => void): void;
 }
 
 export interface SubmitOptions {

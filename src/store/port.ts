@@ -1,4 +1,5 @@
 import type { VerificationRecord } from '../verification/model';
+import type { SmsMessageIndex } from '../sms/port';
 
 /**
  * The Store port: everything the engine keeps. Implemented by `memory/` (embedded, default)
@@ -70,7 +71,7 @@ export interface Lease {
   leaseMs: number;
 }
 
-export interface Store {
+export interface Store extends SmsMessageIndex {
   readonly kind: string;
 
   /**

@@ -78,7 +78,7 @@ export interface CallRouting {
   /** Explicit routing (`trunks:`): caller IDs come from the trunks' pools, not from key defaults. */
   readonly explicit: boolean;
   /** Throws AppError NO_ROUTE (no route serves `to` on a channel), CALLER_ID_NOT_IN_POOL. */
-  admit(to: string, channels: readonly ('call' | 'reverse' | 'flash_call')[], callerId: string | undefined): void;
+  admit(to: string, channels: readonly ('call' | 'reverse' | 'sms' | 'flash_call')[], callerId: string | undefined): void;
 }
 
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */

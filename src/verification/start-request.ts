@@ -47,7 +47,7 @@ export interface StartPolicy {
   workflows: Readonly<Record<string, readonly WorkflowStep[]>>;
   languageAvailable: (lang: string) => boolean;
   /** SMS parts the rendered template needs (the engine's default template when undefined). */
-  smsParts?: ((template: string | undefined, code: string, brand: string) => number) | undefined;
+  smsParts?: ((template: string | undefined, code: string, brand: string, lang: string, to: string) => number) | undefined;
   /** `sms.maxParts`. */
   smsMaxParts?: number | undefined;
   /** Routes and caller-ID pools (NO_ROUTE, CALLER_ID_NOT_IN_POOL); absent in unit tests of the policy. */
@@ -146,9 +146,10 @@ export function buildStart(
   } else if (usesCalls && !routed) {
     callerId = key.allowedCallerIds[0] ?? policy.defaultCallerId;
   }
-  if ((usesCalls || usesFlash) && policy.routing) {
-    const callChannels = [...new Set(steps.map((s) => s.channel).filter((c): c is 'call' | 'reverse' | 'flash_call' => c === 'call' || c === 'reverse' || c === 'flash_call'))];
-    policy.routing.admit(number.e164, callChannels, input.callerId);
+  if (policy.routing) {
+    // missed calls are inbound: no route serves them
+    const routed = [...new Set(steps.map((s) => s.channel))].filter((c): c is 'call' | 'reverse' | 'sms' | 'flash_call' => c !== 'missed_call');
+    policy.routing.admit(number.e164, routed, input.callerId);
   }
 
   // One grammar with the configuration and both drivers (src/lib/sms-text.ts): what is accepted
@@ -171,7 +172,7 @@ export function buildStart(
   }
 
   if (usesSms && policy.smsParts && policy.smsMaxParts !== undefined) {
-    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand);
+    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164);
     if (parts > policy.smsMaxParts) throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts, max: policy.smsMaxParts } });
   }
 

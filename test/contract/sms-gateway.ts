@@ -1,9 +1,9 @@
 /**
  * The SmsGateway contract (src/sms/port.ts), run against every adapter that can run in-process
  * here: submit resolves with ids or a reason and never rejects, health says whether it can send,
- * a canceled submission resolves, stop is safe twice. Runs against pbx-message (simulator) and
- * SMPP (scripted test SMSC); Kannel and HTTP have their own tests (test/integration/sms-*.test.ts)
- * and are not run through this suite yet.
+ * a canceled submission resolves, stop is safe twice. Runs against pbx-message (simulator), SMPP
+ * (scripted test SMSC), Kannel (real bearerbox/smsbox with fakesmsc) and HTTP (a provider on
+ * loopback); their receipts and faults have their own tests (test/integration/sms-*.test.ts).
  */
 import type { SmsGateway, SmsSubmit } from '../../src/sms/port';
 import { planSms } from '../../src/sms/segment';

@@ -1,8 +1,13 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { systemClock } from '../../src/lib/clock';
 import { SimulatorPbx } from '../../src/pbx/simulator/simulator-pbx';
 import { PbxMessageGateway } from '../../src/sms/pbx-message/pbx-message-gateway';
+import { HttpSmsGateway } from '../../src/sms/http/http-gateway';
+import { KannelGateway } from '../../src/sms/kannel/kannel-gateway';
 import { SmppGateway } from '../../src/sms/smpp/smpp-gateway';
+import { TestKannel } from '../support/kannel';
 import { TestSmsc } from '../support/test-smsc';
 import { smsGatewayContract } from './sms-gateway';
 
@@ -27,4 +32,53 @@ smsGatewayContract('smpp (scripted test SMSC)', async () => {
     logger,
   );
   return { gateway, ready: () => until(() => gateway.health().ready), close: () => smsc.stop() };
+});
+
+// One real Kannel (bearerbox + smsbox + fakesmsc) for every test of its suite: starting it takes seconds.
+let kannel: TestKannel | undefined;
+afterAll(async () => {
+  await kannel?.stop();
+});
+
+smsGatewayContract('kannel (real bearerbox, smsbox and fakesmsc)', async () => {
+  if (!kannel) {
+    kannel = new TestKannel();
+    await kannel.start();
+  }
+  const gateway = new KannelGateway(
+    { name: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: kannel.password, dlrMask: 19, timeoutMs: 5_000, publicUrl: 'http://127.0.0.1:9', tokenTtlMs: 60_000 },
+    logger,
+  );
+  return { gateway, ready: async () => undefined, close: async () => undefined };
+});
+
+/** An HTTP SMS provider: answers each message with a JSON id. */
+async function provider(): Promise<{ url: string; close(): Promise<void> }> {
+  let n = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message: { id: `p-${++n}` } })));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+smsGatewayContract('http (provider on loopback)', async () => {
+  const p = await provider();
+  const gateway = new HttpSmsGateway(
+    {
+      name: 'http',
+      request: { method: 'POST', url: p.url, headers: {}, bodyFormat: 'json', body: '{"to":"{to}","text":"{text}","callback":"{dlr_url}"}' },
+      responseIdPath: 'message.id',
+      timeoutMs: 5_000,
+      dlr: { idPath: 'id', statusPath: 'status', statusMap: { delivered: 'delivered' } },
+      publicUrl: 'http://127.0.0.1:9',
+      tokenTtlMs: 60_000,
+    },
+    logger,
+  );
+  return { gateway, ready: async () => undefined, close: () => p.close() };
 });

@@ -325,6 +325,28 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
       });
     });
 
+    describe('SMS message index', () => {
+      it('keeps who sent a message per gateway and id, with its token, until deleted', async () => {
+        const id = randomBytes(4).toString('hex');
+        await store.putSmsMessage('op', id, { owner: 'engine-a', tag: 'v1-2', token: 'tok' }, HOUR);
+        await store.putSmsMessage('other', id, { owner: 'engine-b', tag: 'v9-1' }, HOUR);
+        expect(await store.getSmsMessage('op', id)).toEqual({ owner: 'engine-a', tag: 'v1-2', token: 'tok' });
+        expect(await store.getSmsMessage('other', id)).toEqual({ owner: 'engine-b', tag: 'v9-1' });
+        expect(await store.getSmsMessage('op', `${id}x`)).toBeUndefined();
+        await store.deleteSmsMessage('op', id);
+        expect(await store.getSmsMessage('op', id)).toBeUndefined();
+        expect(await store.getSmsMessage('other', id)).toEqual({ owner: 'engine-b', tag: 'v9-1' });
+      });
+
+      it('forgets a message after its time to live', async () => {
+        const id = randomBytes(4).toString('hex');
+        await store.putSmsMessage('op', id, { owner: 'engine-a', tag: 'v1-1' }, 1000);
+        expect(await store.getSmsMessage('op', id)).toBeDefined();
+        await new Promise((resolve) => setTimeout(resolve, 2100));
+        expect(await store.getSmsMessage('op', id)).toBeUndefined();
+      });
+    });
+
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBe(true);
     });

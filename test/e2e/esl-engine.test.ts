@@ -98,7 +98,7 @@ describe('pbxverify serve with FreeSWITCH over ESL', () => {
     expect(started.status).toBe(201);
     const view = await finished(started.body.id as string);
     expect(view.attempts[0]).toMatchObject({ channel: 'sms', result: 'delivered' });
-    expect(fake.messages.at(-1)).toMatchObject({ to: 'qa/sip:+12025550102@127.0.0.1:5090', body: expect.stringMatching(/verification code is \d{6}$/) as string });
+    expect(fake.messages.at(-1)).toMatchObject({ to: 'qa/sip:+12025550102@127.0.0.1:5090', body: expect.stringMatching(/^\d{6} is your pbxverify verification code$/) as string });
   });
 
   it('never logs the numbers it dials', () => {

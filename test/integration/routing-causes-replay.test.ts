@@ -1,14 +1,11 @@
 import { join } from 'node:path';
 import { systemClock } from '../../src/lib/clock';
-import type { AriPbx } from '../../src/pbx/asterisk-ari/ari-pbx';
 import { FreeSwitchPbx } from '../../src/pbx/freeswitch-esl/freeswitch-pbx';
 import { parseEslUrl } from '../../src/pbx/freeswitch-esl/url';
 import { classifyEnd, type Verdict } from '../../src/routing/causes';
-import { FakeAri } from '../fakes/ari/fake-ari';
-import { makeDriver } from '../fakes/ari/harness';
-import { loadRecordings } from '../fakes/ari/recordings';
 import { ARI_RECORDINGS } from '../fixtures/paths';
 import { loadCases, ReplayFreeSwitch } from '../fakes/esl/replay-freeswitch';
+import { useAriReplay } from '../support/ari-replay';
 import { TEST_SETTINGS, testLogger } from '../support/esl/harness';
 import { readFileSync } from 'node:fs';
 
@@ -51,19 +48,8 @@ const ESL_EXPECTED: Record<string, Verdict | 'answered'> = {
 };
 
 describe('the cause table on the Asterisk 22 recordings', () => {
-  const recordings = loadRecordings(SCALE).filter((r) => !r.inbound && ARI_EXPECTED[r.name] !== undefined);
-  let fake: FakeAri;
-  let pbx: AriPbx;
-  beforeAll(async () => {
-    fake = new FakeAri({ user: 'u', password: 'p' });
-    await fake.start();
-    pbx = makeDriver(fake.ariUrl('verify', 'u', 'p'));
-    await pbx.start();
-  });
-  afterAll(async () => {
-    await pbx.stop();
-    await fake.stop();
-  });
+  const replay = useAriReplay(SCALE);
+  const recordings = replay.outbound.filter((r) => ARI_EXPECTED[r.name] !== undefined);
 
   it('finds every recording it judges', () => {
     expect(recordings.map((r) => r.name).sort()).toEqual(Object.keys(ARI_EXPECTED).sort());
@@ -71,14 +57,9 @@ describe('the cause table on the Asterisk 22 recordings', () => {
 
   for (const name of Object.keys(ARI_EXPECTED)) {
     it(`${name}: ${ARI_EXPECTED[name]}`, async () => {
-      const rec = recordings.find((r) => r.name === name);
-      if (!rec) throw new Error(`recording ${name} missing`);
       const timeoutSec = (JSON.parse(readFileSync(join(ARI_DIR, `${name}.json`), 'utf8')) as { originateTimeoutSec?: number }).originateTimeoutSec ?? 30;
       const ringTimeoutMs = timeoutSec * 1000 * SCALE;
-      fake.replayNext(rec.script);
-      const started = performance.now();
-      const result = await pbx.originate({ to: '+12025550100', lang: 'en', ringTimeoutMs, tag: 'replay' }, { timeoutMs: 20_000 });
-      const elapsedMs = performance.now() - started;
+      const { result, elapsedMs } = await replay.originate(replay.named(name), ringTimeoutMs);
       if (ARI_EXPECTED[name] === 'answered') {
         expect(result.ok).toBe(true);
         if (result.ok) await result.call.hangup();
@@ -91,9 +72,7 @@ describe('the cause table on the Asterisk 22 recordings', () => {
   }
 
   it('counts an early 480 as the trunk refusing, and the same 480 at the ring timeout as no answer', async () => {
-    const rec = recordings.find((r) => r.name === 'pjsip-sipp-noanswer');
-    fake.replayNext(rec!.script);
-    const result = await pbx.originate({ to: '+12025550100', lang: 'en', ringTimeoutMs: 30_000, tag: 'replay' }, { timeoutMs: 20_000 });
+    const { result } = await replay.originate(replay.named('pjsip-sipp-noanswer'), 30_000);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.end.cause).toMatchObject({ q850: 19, sip: 480 });

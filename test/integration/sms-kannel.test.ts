@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { smsCapability, type SmsCapability } from '../../src/app/sms';
+import { systemClock } from '../../src/lib/clock';
+import { eventually } from '../support/api-client';
 import type { Base } from '../../src/app/base';
 import { configSchema } from '../../src/config/schema';
 import { Metrics } from '../../src/metrics/metrics';
@@ -26,7 +28,7 @@ describe('Kannel gateway with real bearerbox, smsbox and fakesmsc', () => {
       smsGateways: [{ name: 'kannel', kind: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: kannel.password, pricePerPart: 0.02 }],
     });
     metrics = new Metrics({ pbxReady: () => 1, runningAttempts: () => 0, pendingWebhooks: async () => 0 });
-    const base = { config, logger: pino({ level: 'silent' }) } as unknown as Base;
+    const base = { config, logger: pino({ level: 'silent' }), clock: systemClock } as unknown as Base;
     sms = smsCapability(base, { pbx: {} as Pbx, metrics });
     app = Fastify();
     for (const plugin of sms.routes ?? []) await app.register(async (scope) => plugin(scope));
@@ -61,14 +63,45 @@ describe('Kannel gateway with real bearerbox, smsbox and fakesmsc', () => {
     expect(octets.swap16().toString('utf16le')).toBe('123456 — ваш код');
   });
 
+  it('sends a long text as the planned parts with their UDH, the code whole in one part, each part with its receipt', async () => {
+    // 150 letters then the code: Kannel's own split (153 septets) would cut the code in two
+    const template = `${'x'.repeat(150)} {code} is your {brand} code`;
+    const outcome = await sms.sender.send(
+      { to: '+447700900003', from: 'Acme', template, code: '482913', brand: 'Acme', tag: 't' },
+      { signal: new AbortController().signal },
+    );
+    expect(outcome).toMatchObject({ status: 'delivered', parts: 2, encoding: 'gsm7' });
+    if (!('ids' in outcome)) throw new Error('no ids');
+    expect(outcome.ids).toHaveLength(2);
+    const lines = kannel.received.filter((l) => l.startsWith('Acme 00447700900003 '));
+    expect(lines).toHaveLength(2);
+    // fakesmsc: `<from> <to> udh <udh> data <text>`, both URL-encoded (`+` for a space)
+    const decode = (s: string | undefined) => Buffer.from((s ?? '').replace(/\+/g, '%20').replace(/%([0-9A-F]{2})|(.)/gi, (_m, hex: string | undefined, ch: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (ch ?? ''))), 'latin1');
+    const parts = lines.map((l) => l.split(' ')).map((f) => ({ type: f[2], udh: decode(f[3]), text: decode(f[5]).toString('latin1') }));
+    expect(parts.map((p) => p.type)).toEqual(['udh', 'udh']);
+    expect(parts.map((p) => p.udh.subarray(0, 3).toString('hex'))).toEqual(['050003', '050003']);
+    expect(parts.map((p) => [p.udh[4], p.udh[5]])).toEqual([
+      [2, 1],
+      [2, 2],
+    ]);
+    expect(parts[0]?.text).toBe('x'.repeat(150) + ' ');
+    expect(parts[1]?.text).toBe('482913 is your Acme code');
+  });
+
   it('answers a forged or unknown DLR with 200, counts it and changes nothing', async () => {
     const before = await metrics.registry.getSingleMetricAsString('pbxverify_sms_receipts_ignored_total');
     const forged = await app.inject({ method: 'GET', url: '/v1/sms/dlr/kannel/AAAAAAAAAAAAAAAAAAAAAA?type=1' });
     const noGateway = await app.inject({ method: 'POST', url: '/v1/sms/dlr/nosuch/x', payload: { status: 'delivered' } });
     expect([forged.statusCode, noGateway.statusCode]).toEqual([200, 200]);
-    const after = await metrics.registry.getSingleMetricAsString('pbxverify_sms_receipts_ignored_total');
-    expect(before).not.toContain('why="unknown token"');
-    expect(after).toContain('gateway="kannel",why="unknown token"} 1');
+    expect(before).not.toContain('why="unknown message"');
+    // a well-formed token nobody sent: looked up in the message index a few times, then counted
+    const after = await eventually(async () => {
+      const text = await metrics.registry.getSingleMetricAsString('pbxverify_sms_receipts_ignored_total');
+      return text.includes('gateway="kannel",why="unknown message"} 1') ? text : undefined;
+    }, 'the forged receipt counted');
+    const malformed = await app.inject({ method: 'GET', url: '/v1/sms/dlr/kannel/not-a-token?type=1' });
+    expect(malformed.statusCode).toBe(200);
+    expect(await metrics.registry.getSingleMetricAsString('pbxverify_sms_receipts_ignored_total')).toContain('gateway="kannel",why="unknown token"} 1');
     expect(after).toContain('why="no such gateway"} 1');
   });
 });

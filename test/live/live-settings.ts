@@ -60,6 +60,11 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
     meaning:
       'host:port of the PBX\'s SIP listener a SIPp caller sends the missed-call test\'s INVITE to (`127.0.0.1:5060` Asterisk, `127.0.0.1:5085` FreeSWITCH\'s pbxverify-qa profile), whose dialplan hands +1202555019x to the inbound entry; adds the missed-call test (skipped, by name, without it)',
   },
+  {
+    name: 'PBXVERIFY_LIVE_ESL_ROUTING_PROFILE',
+    pbx: 'freeswitch',
+    meaning: 'SIP profile (e.g. `pbxverify-qa`) through which the routing test dials its own two SIPp phones on 127.0.0.1:5063 (refuses with 503) and :5064 (answers); adds the failover and local-presence test (skipped, by name, without it; `sipp` must be on the PATH)',
+  },
   { name: 'PBXVERIFY_LIVE_ESL_RESTART', pbx: 'freeswitch', meaning: 'shell command restarting FreeSWITCH; adds the real-restart test (skipped, by name, without it)' },
 ];
 

@@ -43,6 +43,8 @@ export interface SmscScript {
   responseDelayMs: number;
   /** Keep receipts until {@link TestSmsc.releaseHeld} (benchmarks). */
   holdReceipts: boolean;
+  /** Send each receipt on a receiver bound with another system_id than the submitter (another engine). */
+  receiptsElsewhere: boolean;
 }
 
 export class TestSmsc {
@@ -67,7 +69,10 @@ export class TestSmsc {
     dropAfter: undefined,
     responseDelayMs: 0,
     holdReceipts: false,
+    receiptsElsewhere: false,
   };
+  /** The system_id of the bind each receipt was written to, in order. */
+  readonly receiptsTo: string[] = [];
   private readonly held: Array<() => void> = [];
 
   /** Sends the held receipts, one every `gapMs`; resolves when all are written. */
@@ -114,6 +119,7 @@ export class TestSmsc {
       }
       this.binds++;
       receiver = rx;
+      (session as unknown as { systemId: string }).systemId = String(pdu.system_id);
       session.send(pdu.response({ system_id: 'test-smsc' }));
       // receipts kept while no receiver was bound (a real SMSC stores them)
       if (rx) for (const fields of this.queued.splice(0)) session.send(newPdu('deliver_sm', fields));
@@ -165,20 +171,23 @@ export class TestSmsc {
           payload: payload !== undefined,
         });
         session.send(pdu.response({ message_id: id }));
-        if (Number(pdu.registered_delivery) & 1) this.receipt(n, destination);
+        if (Number(pdu.registered_delivery) & 1) this.receipt(n, destination, (session as unknown as { systemId?: string }).systemId);
       };
       if (this.script.responseDelayMs > 0) setTimeout(answer, this.script.responseDelayMs);
       else answer();
     });
   }
 
-  private receipt(n: number, destination: string): void {
+  private receipt(n: number, destination: string, submitter: string | undefined): void {
     const stat = this.script.receiptStat.get(destination) ?? this.script.defaultStat;
     if (stat === 'none') return;
     const textId = this.script.receiptIds === 'hex' ? n.toString(16).toUpperCase() : String(n);
     const submitId = this.script.submitIds === 'hex' ? n.toString(16).toUpperCase() : String(n);
     const write = (): void => {
-      const target = [...this.sessions].find((s) => s.socket.destroyed !== true && (s as unknown as { receiver: () => boolean }).receiver?.());
+      const receivers = [...this.sessions].filter((s) => s.socket.destroyed !== true && (s as unknown as { receiver: () => boolean }).receiver?.());
+      const systemId = (s: SmppSession): string | undefined => (s as unknown as { systemId?: string }).systemId;
+      const target = (this.script.receiptsElsewhere ? receivers.find((s) => systemId(s) !== submitter) : undefined) ?? receivers[0];
+      if (target) this.receiptsTo.push(systemId(target) ?? '');
       const fields: Record<string, unknown> = {
         source_addr: destination,
         esm_class: 0x04,

@@ -100,6 +100,20 @@ describe('configuration', () => {
     );
   });
 
+  it('accepts Redis Sentinel as a URL or a sentinels: block, and says what is wrong with either', () => {
+    const secret = 'sentinel-test-secret-0123456789abcdef';
+    expect(loadConfig({ env: { PBXVERIFY_STORE: 'redis-sentinel://127.0.0.1:26379/0?name=mymaster', PBXVERIFY_SECRET: secret }, cwd }).config.store).toMatch(/^redis-sentinel:/);
+    expect(problemsOf(() => loadConfig({ env: { PBXVERIFY_STORE: 'redis-sentinel://127.0.0.1:26379/0', PBXVERIFY_SECRET: secret }, cwd })).join('\n')).toMatch(/store: a redis-sentinel:\/\/ URL needs \?name=/);
+    const file = join(cwd, 'sentinels.yaml');
+    writeFileSync(file, `secret: ${secret}\nstore: rediss://:pw@mymaster/0\nsentinels:\n  nodes: ['10.0.0.1:26379', 'sentinel-2']\n  password: sp\n`);
+    expect(loadConfig({ file, env: {}, cwd }).config.sentinels).toEqual({ nodes: ['10.0.0.1:26379', 'sentinel-2'], password: 'sp', tls: false });
+    writeFileSync(file, `secret: ${secret}\nsentinels:\n  nodes: ['bad host']\n`);
+    const problems = problemsOf(() => loadConfig({ file, env: {}, cwd }));
+    expect(problems.join('\n')).toMatch(/sentinels\.nodes\.0: must be host:port/);
+    writeFileSync(file, `secret: ${secret}\nsentinels:\n  nodes: ['s1:26379']\n`);
+    expect(problemsOf(() => loadConfig({ file, env: {}, cwd })).join('\n')).toMatch(/sentinels: needs store: redis:\/\//);
+  });
+
   it('refuses duplicate key ids and unparsable files', () => {
     const file = join(cwd, 'dup.yaml');
     writeFileSync(file, 'apiKeys:\n  - {id: a, secret: aaaaaaaaaaaaaaaa}\n  - {id: a, secret: bbbbbbbbbbbbbbbb}\n');

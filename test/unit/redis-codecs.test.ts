@@ -133,4 +133,44 @@ describe('Redis connection options', () => {
     expect(redisOptions('rediss://cache.example', 'x')).toMatchObject({ port: 6379, db: 0, tls: {} });
     expect(() => redisOptions('redis://cache.example/x', 'x')).toThrow(/database number/);
   });
+
+  it('reads Redis Sentinel from a redis-sentinel:// URL through ioredis\' own options', () => {
+    const options = redisOptions('redis-sentinel://:p%40ss@10.0.0.1:26379,10.0.0.2,[::1]:26380/2?name=mymaster&sentinelPassword=s3', 'x');
+    expect(options).toMatchObject({
+      name: 'mymaster',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '10.0.0.2', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      sentinelPassword: 's3',
+      password: 'p@ss',
+      db: 2,
+      failoverDetector: false,
+    });
+    expect(options.host).toBeUndefined();
+    expect(options.tls).toBeUndefined();
+    expect(options.reconnectOnError?.(new Error('READONLY You can\'t write against a read only replica.'))).toBe(2);
+    expect(options.reconnectOnError?.(new Error('WRONGTYPE'))).toBe(false);
+    expect(redisOptions('rediss-sentinel://s1:26379/0?name=m', 'x')).toMatchObject({ tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} });
+    expect(() => redisOptions('redis-sentinel://s1:26379/0', 'x')).toThrow(/name=/);
+    expect(() => redisOptions('redis-sentinel://s1:26379/zz?name=m', 'x')).toThrow(/database number/);
+  });
+
+  it('reads Redis Sentinel from a sentinels: block, the URL naming the primary and the data nodes\' TLS and credentials', () => {
+    expect(redisOptions('rediss://app:pw@mymaster/1', 'x', { nodes: ['s1:26379', 's2:26390'], password: 'sp', tls: false })).toMatchObject({
+      name: 'mymaster',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26390 },
+      ],
+      sentinelPassword: 'sp',
+      username: 'app',
+      password: 'pw',
+      db: 1,
+      tls: {},
+      enableTLSForSentinelMode: true,
+    });
+    expect(redisOptions('redis://mymaster/0', 'x', { nodes: ['s1'], tls: true })).toMatchObject({ sentinelTLS: {} });
+  });
 });

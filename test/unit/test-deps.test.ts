@@ -17,6 +17,7 @@ function runWithNeeds(needs: string[]): { status: number | null; stdout: string;
 describe('scripts/test-deps.sh (what npm test provisions)', () => {
   it('lists redis-server among the needs, and curl and jq for the README examples', () => {
     expect(readFileSync(SCRIPT, 'utf8')).toMatch(/"redis-server redis-server"/);
+    expect(readFileSync(SCRIPT, 'utf8')).toMatch(/"redis-sentinel redis-sentinel"/);
     expect(readFileSync(SCRIPT, 'utf8')).toMatch(/"curl curl"\n\s*"jq jq"/);
   });
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DownWindow } from '../down-window';
 import type { DlrCallback, HttpReceiptGateway, SmsGatewayHealth, SmsReceipt, SmsSubmit, SubmitOptions, SubmitResult } from '../port';
 
 export interface HttpGatewaySettings {
@@ -51,14 +52,14 @@ export class HttpSmsGateway implements HttpReceiptGateway {
   /** token → provider message id, and the ids in flight (both forgotten after the receipt TTL). */
   private readonly tokens = new Map<string, string>();
   private readonly ids = new Map<string, NodeJS.Timeout>();
-  private lastError: string | undefined;
-  private lastErrorAt = 0;
+  private readonly down: DownWindow;
 
   constructor(
     private readonly settings: HttpGatewaySettings,
     private readonly logger: Logger,
   ) {
     this.name = settings.name;
+    this.down = new DownWindow(settings.retryDownMs ?? 30_000);
   }
 
   async submit(msg: SmsSubmit, opts: SubmitOptions): Promise<SubmitResult> {
@@ -82,12 +83,9 @@ export class HttpSmsGateway implements HttpReceiptGateway {
         signal: AbortSignal.any([opts.signal, AbortSignal.timeout(Math.min(opts.timeoutMs, this.settings.timeoutMs))]),
       });
       const text = await response.text();
-      this.lastError = undefined;
+      this.down.ok();
       if (!response.ok) {
-        if (response.status >= 500 || response.status === 429) {
-          this.lastError = `HTTP ${response.status}`;
-          this.lastErrorAt = Date.now();
-        }
+        if (response.status >= 500 || response.status === 429) this.down.fail(`HTTP ${response.status}`);
         this.logger.warn({ status: response.status }, 'sms provider refused the message');
         return { ok: false, reason: response.status >= 500 || response.status === 429 ? 'unavailable' : 'rejected', permanent: false, detail: `HTTP ${response.status}` };
       }
@@ -100,11 +98,11 @@ export class HttpSmsGateway implements HttpReceiptGateway {
       const id = pick(parsed, this.settings.responseIdPath);
       if (typeof id !== 'string' && typeof id !== 'number') return { ok: false, reason: 'no-message-id', permanent: false };
       this.remember(token, String(id));
-      return { ok: true, ids: [String(id)], receipts: msg.receipt };
+      return { ok: true, ids: [String(id)], receipts: msg.receipt, token };
     } catch (err) {
-      this.lastError = (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
-      this.lastErrorAt = Date.now();
-      return { ok: false, reason: this.lastError === 'timeout' ? 'timeout' : 'unavailable', permanent: false };
+      const timeout = (err as Error).name === 'TimeoutError';
+      this.down.fail(timeout ? 'timeout' : 'unreachable');
+      return { ok: false, reason: timeout ? 'timeout' : 'unavailable', permanent: false };
     }
   }
 
@@ -120,18 +118,21 @@ export class HttpSmsGateway implements HttpReceiptGateway {
     const source = cb.body ?? cb.query;
     const bodyId = pick(source, dlr.idPath);
     const bodyIdText = typeof bodyId === 'string' || typeof bodyId === 'number' ? String(bodyId) : undefined;
-    const id = cb.token !== undefined ? this.tokens.get(cb.token) : bodyIdText;
-    if (id === undefined || !this.ids.has(id)) return { forged: 'unknown message' };
+    const local = cb.token !== undefined ? this.tokens.get(cb.token) : bodyIdText !== undefined && this.ids.has(bodyIdText) ? bodyIdText : undefined;
+    // Not sent by this engine: another engine's message if the store's index knows the id (with this token)
+    const remote = local === undefined && bodyIdText !== undefined;
+    const id = local ?? bodyIdText;
+    if (id === undefined) return { forged: 'unknown message' };
     if (bodyIdText !== undefined && bodyIdText !== id) return { forged: 'id does not match token' };
     const rawStatus = pick(source, dlr.statusPath);
     const status = typeof rawStatus === 'string' || typeof rawStatus === 'number' ? dlr.statusMap[String(rawStatus)] : undefined;
     if (status === undefined) return { forged: 'unmapped status' };
-    const receipt: SmsReceipt = { gateway: this.name, id, status };
+    const receipt: SmsReceipt = { gateway: this.name, id, status, ...(remote ? { unverified: { token: cb.token } } : {}) };
     if (status === 'failed') {
       const reason = dlr.reasonPath === undefined ? undefined : pick(source, dlr.reasonPath);
       receipt.reason = typeof reason === 'string' && /^[a-z0-9_-]{1,32}$/i.test(reason) ? reason.toLowerCase() : 'undeliverable';
     }
-    if (status !== 'accepted') this.forget(id, cb.token);
+    if (status !== 'accepted' && !remote) this.forget(id, cb.token);
     return receipt;
   }
 
@@ -140,9 +141,7 @@ export class HttpSmsGateway implements HttpReceiptGateway {
   }
 
   health(): SmsGatewayHealth {
-    // Down after a transport failure, for `retryDownMs`: then failover tries it again.
-    const down = this.lastError !== undefined && Date.now() - this.lastErrorAt < (this.settings.retryDownMs ?? 30_000);
-    return down ? { ready: false, detail: this.lastError ?? 'down' } : { ready: true, detail: 'ok' };
+    return this.down.health();
   }
 
   async start(): Promise<void> {}

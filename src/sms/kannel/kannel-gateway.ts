@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
+import { DownWindow } from '../down-window';
 import type { DlrCallback, HttpReceiptGateway, SmsGatewayHealth, SmsReceipt, SmsSubmit, SubmitOptions, SubmitResult } from '../port';
 
 export interface KannelSettings {
@@ -32,23 +33,43 @@ const DLR: Readonly<Record<string, Pick<SmsReceipt, 'status' | 'reason'>>> = {
  * Kannel through smsbox's HTTP `sendsms` interface. Kannel returns no message id, so each
  * message gets an unguessable token (128 random bits) that is both its id here and the last
  * path segment of its dlr-url: a receipt for an unknown token is refused as forged.
- * Kannel splits long texts itself (`concatenation = true` in its sendsms-user).
+ * Long texts are sent pre-split, one sendsms per part with its UDH (see submit).
  */
 export class KannelGateway implements HttpReceiptGateway {
   readonly kind = 'kannel' as const;
   readonly name: string;
   private readonly tokens = new Map<string, NodeJS.Timeout>();
-  private lastError: string | undefined;
-  private lastErrorAt = 0;
+  /** Down for `retryDownMs` after a transport failure (Kannel unreachable or too slow), then tried again. */
+  private readonly down: DownWindow;
 
   constructor(
     private readonly settings: KannelSettings,
     private readonly logger: Logger,
   ) {
     this.name = settings.name;
+    this.down = new DownWindow(settings.retryDownMs ?? 30_000);
   }
 
+  /**
+   * One sendsms call per part. A long text is sent as the parts the planner cut (the code never
+   * split across two), each with its concatenation header in Kannel's `udh` parameter, so Kannel
+   * does not split it again at its own places; each part has its own token and receipt.
+   */
   async submit(msg: SmsSubmit, opts: SubmitOptions): Promise<SubmitResult> {
+    const parts = msg.plan.parts.length > 1 ? msg.plan.parts : [{ text: msg.text, udh: undefined }];
+    const tokens: string[] = [];
+    for (const part of parts) {
+      const sent = await this.sendPart(msg, part.text, part.udh, opts);
+      if (!sent.ok) {
+        for (const token of tokens) this.forget(token);
+        return sent;
+      }
+      tokens.push(sent.token);
+    }
+    return { ok: true, ids: tokens, receipts: msg.receipt };
+  }
+
+  private async sendPart(msg: SmsSubmit, text: string, udh: Buffer | undefined, opts: SubmitOptions): Promise<{ ok: true; token: string } | Extract<SubmitResult, { ok: false }>> {
     const token = randomBytes(16).toString('base64url');
     const url = new URL(this.settings.url);
     const q = url.searchParams;
@@ -56,22 +77,23 @@ export class KannelGateway implements HttpReceiptGateway {
     q.set('password', this.settings.password);
     q.set('from', msg.from);
     q.set('to', msg.to.replace(/^\+/, '00'));
-    q.set('text', msg.text);
+    q.set('text', text);
     q.set('charset', 'UTF-8');
     q.set('coding', msg.plan.encoding === 'gsm7' ? '0' : '2');
-    if (msg.plan.parts.length > 1) q.set('max-messages', String(msg.plan.parts.length));
     if (this.settings.smsc) q.set('smsc', this.settings.smsc);
     if (msg.receipt) {
       q.set('dlr-mask', String(this.settings.dlrMask));
       q.set('dlr-url', `${this.settings.publicUrl.replace(/\/$/, '')}/v1/sms/dlr/${encodeURIComponent(this.name)}/${token}?type=%d`);
       this.remember(token);
     }
+    // the header's octets, each percent-encoded (URLSearchParams would UTF-8 encode those over 0x7f)
+    const href = udh ? `${url.href}&udh=${[...udh].map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join('')}` : url.href;
     try {
-      const response = await fetch(url, { signal: AbortSignal.any([opts.signal, AbortSignal.timeout(Math.min(opts.timeoutMs, this.settings.timeoutMs))]) });
+      const response = await fetch(href, { signal: AbortSignal.any([opts.signal, AbortSignal.timeout(Math.min(opts.timeoutMs, this.settings.timeoutMs))]) });
       const body = (await response.text()).slice(0, 200);
       if (response.status === 202 || response.status === 200) {
-        this.lastError = undefined;
-        return { ok: true, ids: [token], receipts: msg.receipt };
+        this.down.ok();
+        return { ok: true, token };
       }
       this.forget(token);
       // 4xx: Kannel refused this message (bad number, no route, auth); 5xx / 503: Kannel is in trouble
@@ -80,17 +102,19 @@ export class KannelGateway implements HttpReceiptGateway {
       return { ok: false, reason, permanent: false, detail: `HTTP ${response.status}` };
     } catch (err) {
       this.forget(token);
-      this.lastError = (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
-      this.lastErrorAt = Date.now();
-      return { ok: false, reason: this.lastError === 'timeout' ? 'timeout' : 'unavailable', permanent: false };
+      const timeout = (err as Error).name === 'TimeoutError';
+      this.down.fail(timeout ? 'timeout' : 'unreachable');
+      return { ok: false, reason: timeout ? 'timeout' : 'unavailable', permanent: false };
     }
   }
 
   acceptCallback(cb: DlrCallback): SmsReceipt | { forged: string } {
     const token = cb.token;
-    if (token === undefined || !this.tokens.has(token)) return { forged: 'unknown token' };
+    if (token === undefined || !/^[A-Za-z0-9_-]{22}$/.test(token)) return { forged: 'unknown token' };
     const mapped = DLR[cb.query.type ?? ''];
     if (!mapped) return { forged: 'unknown dlr type' };
+    // Another engine sent it: the token is the message id, so the store's index knowing it is the check.
+    if (!this.tokens.has(token)) return { gateway: this.name, id: token, ...mapped, unverified: { token: undefined } };
     if (mapped.status !== 'accepted') this.forget(token);
     return { gateway: this.name, id: token, ...mapped };
   }
@@ -100,10 +124,7 @@ export class KannelGateway implements HttpReceiptGateway {
   }
 
   health(): SmsGatewayHealth {
-    // Kannel is asked on each message; the last transport failure marks it down until one succeeds.
-    // Down after a transport failure, for `retryDownMs`: then failover tries it again.
-    const down = this.lastError !== undefined && Date.now() - this.lastErrorAt < (this.settings.retryDownMs ?? 30_000);
-    return down ? { ready: false, detail: this.lastError ?? 'down' } : { ready: true, detail: 'ok' };
+    return this.down.health();
   }
 
   async start(): Promise<void> {}

@@ -1,4 +1,5 @@
 import NodeCache from 'node-cache';
+import type { SmsMessageRef } from '../../sms/port';
 import type { VerificationRecord } from '../../verification/model';
 import type { CreateResult, IdempotencyState, Job, Lease, Store, WebhookDelivery } from '../port';
 import { MinHeap } from './heap';
@@ -259,6 +260,19 @@ export class MemoryStore implements Store {
     if (this.cache.get<string>(key) === owner) this.cache.del(key);
   }
 
+  async putSmsMessage(gateway: string, id: string, ref: SmsMessageRef, ttlMs: number): Promise<void> {
+    this.cache.set(smsKey(gateway, id), { ...ref }, Math.max(1, ttlMs / 1000));
+  }
+
+  async getSmsMessage(gateway: string, id: string): Promise<SmsMessageRef | undefined> {
+    const ref = this.cache.get<SmsMessageRef>(smsKey(gateway, id));
+    return ref ? { ...ref } : undefined;
+  }
+
+  async deleteSmsMessage(gateway: string, id: string): Promise<void> {
+    this.cache.del(smsKey(gateway, id));
+  }
+
   async ping(): Promise<boolean> {
     return true;
   }
@@ -266,6 +280,11 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {
     this.cache.close();
   }
+}
+
+/** Gateway names have no NUL; ids are the gateway's own strings. */
+function smsKey(gateway: string, id: string): string {
+  return `s:${gateway}\u0000${id}`;
 }
 
 function recordKey(id: string): string {

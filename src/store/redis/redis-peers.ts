@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { SmsReceipt, SmsReceiptRelay } from '../../sms/port';
 import type { EnginePeers, HeldAttempt } from '../../verification/ports';
 import { closeRedisClient, KEY_PREFIX } from './connection';
 import { LuaScript } from './lua';
@@ -22,17 +23,33 @@ export interface RedisPeersOptions {
  * Engine instances on one Redis. Each instance keeps `i:<instance>` alive (PX instanceTtlMs,
  * renewed every heartbeatMs) and is listed in the set `instances`; the attempts it runs are in
  * the set `h:<instance>` as `<verificationId>:<n>`. Abort requests go over pub/sub to channel
- * `abort:<instance>`. When an instance's presence key has expired, {@link claimOrphans} moves
- * its held attempts, one claimer each, to the claimer's own set.
+ * `abort:<instance>`, SMS delivery receipts for the messages an instance sent to `sms:<instance>`.
+ * When an instance's presence key has expired, {@link claimOrphans} moves its held attempts, one
+ * claimer each, to the claimer's own set.
  */
-export class RedisPeers implements EnginePeers {
+export class RedisPeers implements EnginePeers, SmsReceiptRelay {
   private readonly prefix: string;
   private timer: NodeJS.Timeout | undefined;
   private readonly channel: string;
+  private readonly smsChannel: string;
+  private readonly smsListeners: Array<(receipt: SmsReceipt) => void> = [];
 
   constructor(private readonly opts: RedisPeersOptions) {
     this.prefix = opts.prefix ?? KEY_PREFIX;
     this.channel = `${this.prefix}abort:${opts.instanceId}`;
+    this.smsChannel = `${this.prefix}sms:${opts.instanceId}`;
+  }
+
+  onSmsReceipt(listener: (receipt: SmsReceipt) => void): void {
+    this.smsListeners.push(listener);
+  }
+
+  async forwardSmsReceipt(instance: string, receipt: SmsReceipt): Promise<void> {
+    try {
+      await this.opts.client.publish(`${this.prefix}sms:${instance}`, JSON.stringify(receipt));
+    } catch (err) {
+      this.opts.logger.warn({ err, gateway: receipt.gateway }, 'could not forward an sms receipt');
+    }
   }
 
   get instanceId(): string {
@@ -42,6 +59,7 @@ export class RedisPeers implements EnginePeers {
   async start(onAbort: (attempt: HeldAttempt, reason: string) => void): Promise<void> {
     const { subscriber, logger } = this.opts;
     subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.smsChannel) return this.smsMessage(message);
       if (channel !== this.channel) return;
       try {
         const { verificationId, n, reason } = JSON.parse(message) as { verificationId: string; n: number; reason: string };
@@ -51,7 +69,7 @@ export class RedisPeers implements EnginePeers {
         logger.warn({ err }, 'bad abort message');
       }
     });
-    await subscriber.subscribe(this.channel);
+    await subscriber.subscribe(this.channel, this.smsChannel);
     await this.beat();
     this.timer = setInterval(() => {
       this.beat().catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
@@ -64,6 +82,16 @@ export class RedisPeers implements EnginePeers {
     this.timer = undefined;
     await this.opts.client.del(this.presenceKey(this.opts.instanceId)).catch(() => undefined);
     await closeRedisClient(this.opts.subscriber);
+  }
+
+  private smsMessage(message: string): void {
+    try {
+      const receipt = JSON.parse(message) as SmsReceipt;
+      if (typeof receipt.gateway !== 'string' || typeof receipt.id !== 'string') throw new TypeError('not a receipt');
+      for (const listener of this.smsListeners) listener(receipt);
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'bad sms receipt message');
+    }
   }
 
   async requestAbort(instance: string, attempt: HeldAttempt, reason: string): Promise<void> {

@@ -8,6 +8,7 @@ import { decodeJob, decodeDelivery, encodeDelivery, encodeJob } from './job-code
 import type { LuaScript } from './lua';
 import { decodeRecord, encodeRecord } from './record-codec';
 import * as scripts from './scripts';
+import type { SmsMessageRef } from '../../sms/port';
 
 /**
  * The shared store: several engines on one Redis. Records are compact strings with a TTL
@@ -17,7 +18,7 @@ import * as scripts from './scripts';
  *
  * Keys (prefix `pv:`): `r:<id>` record, `n:<keyId>|<to>` number slot → id, `jobs` + `due`
  * workflow schedule, `wd` + `wq:<orderingKey>` + `wdue` webhook outbox, `c:<name>:<window>`
- * counters, `idem:<scope>|<key>` idempotency keys.
+ * counters, `idem:<scope>|<key>` idempotency keys, `sms:<gateway>|<id>` SMS message → sender.
  */
 export class RedisStore implements Store {
   readonly kind = 'redis';
@@ -200,6 +201,22 @@ export class RedisStore implements Store {
     await this.run(scripts.RELEASE_LINE, [`${this.prefix}line:${line}`], [owner]);
   }
 
+  async putSmsMessage(gateway: string, id: string, ref: SmsMessageRef, ttlMs: number): Promise<void> {
+    await this.call(() => this.client.set(this.smsKey(gateway, id), JSON.stringify(ref), 'PX', Math.max(1, Math.ceil(ttlMs))));
+  }
+
+  async getSmsMessage(gateway: string, id: string): Promise<SmsMessageRef | undefined> {
+    const value = await this.call(() => this.client.get(this.smsKey(gateway, id)));
+    if (value === null) return undefined;
+    const parsed = JSON.parse(value) as Partial<SmsMessageRef>;
+    if (typeof parsed.owner !== 'string' || typeof parsed.tag !== 'string') return undefined;
+    return { owner: parsed.owner, tag: parsed.tag, ...(typeof parsed.token === 'string' ? { token: parsed.token } : {}) };
+  }
+
+  async deleteSmsMessage(gateway: string, id: string): Promise<void> {
+    await this.call(() => this.client.del(this.smsKey(gateway, id)));
+  }
+
   async ping(): Promise<boolean> {
     try {
       return (await this.client.ping()) === 'PONG';
@@ -210,6 +227,11 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     await closeRedisClient(this.client);
+  }
+
+  /** `sms:<gateway>|<id>`: gateway names have no `|`. */
+  private smsKey(gateway: string, id: string): string {
+    return `${this.prefix}sms:${gateway}|${id}`;
   }
 
   private slotKey(keyId: string, to: string): string {

@@ -1,8 +1,6 @@
 import type { Call, CallEnd, DialOutcome } from '../../../src/pbx/port';
 import type { AriPbx } from '../../../src/pbx/asterisk-ari/ari-pbx';
-import { FakeAri } from '../../fakes/ari/fake-ari';
-import { makeDriver } from '../../fakes/ari/harness';
-import { loadRecordings } from '../../fakes/ari/recordings';
+import { useAriReplay } from '../../support/ari-replay';
 
 /**
  * Every Asterisk 22 recording replayed over the wire through the driver (WebSocket → parse →
@@ -37,33 +35,18 @@ const EXPECTED: Record<string, Expect> = {
   'wire/local-noanswer-timeout5': { dial: 'no-answer', reason: 3, q850: 19 },
 };
 
-const recordings = loadRecordings(0.1);
-
 describe('replaying the Asterisk 22 recordings through the driver', () => {
-  let fake: FakeAri;
-  let pbx: AriPbx;
-
-  beforeAll(async () => {
-    fake = new FakeAri({ user: 'u', password: 'p' });
-    await fake.start();
-    pbx = makeDriver(fake.ariUrl('verify', 'u', 'p'));
-    await pbx.start();
-  });
-  afterAll(async () => {
-    await pbx.stop();
-    await fake.stop();
-  });
+  const replay = useAriReplay(0.1);
 
   it('has an expectation for every recording', () => {
-    const names = recordings.filter((r) => !r.inbound).map((r) => r.name).sort();
+    const names = replay.outbound.map((r) => r.name).sort();
     expect(names).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  for (const rec of recordings.filter((r) => !r.inbound)) {
+  for (const rec of replay.outbound) {
     const want = EXPECTED[rec.name] as Expect;
     it(`maps ${rec.name} (${rec.endpoint}) to ${want.dial}`, async () => {
-      fake.replayNext(rec.script);
-      const result = await pbx.originate({ to: '+12025550100', lang: 'en', ringTimeoutMs: 30_000, tag: 'replay' }, { timeoutMs: 20_000 });
+      const { result } = await replay.originate(rec, 30_000);
       if (want.dial !== 'answered') {
         expect(result.ok).toBe(false);
         if (result.ok) return;
@@ -92,7 +75,8 @@ describe('replaying the Asterisk 22 recordings through the driver', () => {
   }
 
   it('ignores an inbound call into the app (pjsip-inbound-sipp-uac) without adopting it', async () => {
-    const inbound = recordings.find((r) => r.inbound);
+    const inbound = replay.recordings.find((r) => r.inbound);
+    const pbx: AriPbx = replay.pbx;
     expect(inbound).toBeDefined();
     for (const { raw } of inbound?.script.events ?? []) {
       pbx.dispatch(JSON.parse(JSON.stringify(raw)) as Parameters<AriPbx['dispatch']>[0]);
