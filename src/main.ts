@@ -5,6 +5,7 @@ import { abuseCapability } from './app/abuse';
 import { apiCapability } from './app/api';
 import { createBase, type BaseOptions } from './app/base';
 import { metricsCapability } from './app/metrics';
+import { fraudCapability } from './app/fraud';
 import { historyCapability } from './app/history';
 import { inboundCapability } from './app/inbound';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
@@ -69,26 +70,29 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
 
   const store = storeCapability(base);
   const history = historyCapability(base, { redis: store.redis, metrics });
+  const fraud = fraudCapability(base, { redis: store.redis, metrics });
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const pbx = pbxCapability(base);
-  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay });
+  const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay, smsPrice: (deck, to) => history.smsPrice(deck, to) });
   const inbound = inboundCapability(base, { store: store.store, router: routing.router, pbx: pbx.pbx, metrics, approve: (id, proof) => verification.service.approveByCall(id, proof) });
   const verification = verificationCapability(base, {
     inbound,
     routing: routing.router,
+    costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: (gateway) => sms.deckOf(gateway) }),
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing),
     smsParts: (template, code, brand, lang, to) => sms.partsFor(template, code, brand, lang, to),
-    events: history.events(webhooks.publisher),
+    events: fraud.events(history.events(webhooks.publisher)),
+    destinationGuard: fraud.guard,
     urlGuard: webhooks.guard,
     admission: abuse.admission,
     metrics,
     simulators: pbx.simulators,
   });
-  const capabilities: Capability[] = [store, history, abuse, webhooks, routing, pbx, sms, inbound, verification];
+  const capabilities: Capability[] = [store, history, fraud, abuse, webhooks, routing, pbx, sms, inbound, verification];
 
   const api = await apiCapability(base, {
     service: verification.service,

@@ -1,4 +1,4 @@
-import type { VerificationView } from '../verification/view';
+import type { AttemptView, VerificationView } from '../verification/view';
 import type { AttemptRow, ConversionRow, VerificationHistory, VerificationRow } from '../history/port';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -53,8 +53,12 @@ export function historyAttemptView(a: AttemptRow) {
     cause: { sip: a.sipStatus, q850: a.q850, text: a.causeText },
     gate: a.gate,
     dtmf: a.dtmf,
+    amd: a.amd,
+    amd_cause: a.amdCause,
     sms_parts: a.smsParts,
     sms_status: a.smsStatus,
+    sms_gateway: a.smsGateway,
+    sms_encoding: a.smsEncoding,
     cost: money(a.costMicros),
     currency: a.currency,
   };
@@ -71,6 +75,7 @@ export function historyDetailView(h: VerificationHistory): VerificationView & Re
     channel: v.channel,
     workflow: v.workflow,
     lang: v.lang,
+    amd: h.attempts.map(historyAmd).find((x) => x !== null)?.mode ?? 'off',
     created_at: iso(v.createdAt) as string,
     updated_at: iso(v.updatedAt) as string,
     expires_at: iso(v.endedAt ?? v.updatedAt) as string,
@@ -92,9 +97,9 @@ export function historyDetailView(h: VerificationHistory): VerificationView & Re
       detail: null,
       trunk: a.trunk,
       caller_id: a.callerId,
-      failover: [],
-      // the live `sms` block (gateway, receipt) is not in history yet; its parts and status are in `cdr`
-      sms: null,
+      failover: a.failover.map((f) => ({ trunk: f.trunk, outcome: f.outcome, cause: { q850: f.q850, sip: f.sip, text: f.text } })),
+      amd: historyAmd(a),
+      sms: smsView(a),
       cdr: historyAttemptView(a),
     })),
     source: 'history' as const,
@@ -102,6 +107,41 @@ export function historyDetailView(h: VerificationHistory): VerificationView & Re
     ended_by: v.endedBy,
     cost: money(h.costMicros),
     currency: h.currency,
+  };
+}
+
+/** The live view's `amd` block from the history's two columns (`amd_cause` starts with the mode). */
+function historyAmd(a: AttemptRow): AttemptView['amd'] {
+  if (a.amd === null) return null;
+  const words = (a.amdCause ?? '').split(' ');
+  const mode = words[0] === 'wait_for_beep' ? 'wait_for_beep' : 'hangup';
+  return {
+    mode,
+    result: a.amd === 'machine' || a.amd === 'notsure' ? a.amd : 'human',
+    cause: words[1] ?? null,
+    beep: words.includes('beep') ? true : words.includes('no-beep') ? false : null,
+    message_left: words.includes('message'),
+    ms: null,
+  };
+}
+
+type SmsView = NonNullable<VerificationView['attempts'][number]['sms']>;
+
+/**
+ * The live `sms` block from an attempt row: the stored status is the CDR's (`accepted` until a
+ * receipt, `delivered`, `unknown`, or the failure reason), mapped back to the receipt status.
+ */
+function smsView(a: AttemptRow): SmsView | null {
+  if (a.channel !== 'sms' || a.smsParts === null) return null;
+  const stored = a.smsStatus ?? 'accepted';
+  const status: SmsView['status'] = stored === 'accepted' ? 'submitted' : stored === 'delivered' || stored === 'unknown' ? stored : 'failed';
+  return {
+    gateway: a.smsGateway ?? 'pbx',
+    status,
+    parts: a.smsParts,
+    encoding: a.smsEncoding === 'ucs2' ? 'ucs2' : 'gsm7',
+    cost: a.costMicros === null ? 0 : a.costMicros / 1e6,
+    reason: status === 'failed' ? (stored) : null,
   };
 }
 
@@ -122,7 +162,7 @@ export function conversionView(row: ConversionRow) {
 export const CSV_COLUMNS = [
   'verification_id', 'n', 'key_id', 'created_at', 'channel', 'status', 'result', 'outcome', 'country', 'prefix', 'node', 'trunk',
   'caller_id', 'started_at', 'ringing_at', 'answered_at', 'ended_at', 'billsec', 'sip_status', 'q850', 'cause_text', 'gate', 'dtmf',
-  'sms_parts', 'sms_status', 'cost', 'currency',
+  'sms_parts', 'sms_status', 'cost', 'currency', 'amd', 'amd_cause',
 ] as const;
 
 /** One CSV field: quoted when needed; a leading = + - @ is neutralised (spreadsheet formula injection). */
@@ -137,7 +177,7 @@ export function csvLine(a: AttemptRow): string {
   const values: Array<string | number | null> = [
     a.verificationId, a.n, a.keyId, iso(a.createdAt), a.channel, a.status, a.result, a.outcome, a.country, a.prefix, a.node, a.trunk,
     a.callerId, iso(a.startedAt), iso(a.ringingAt), iso(a.answeredAt), iso(a.endedAt), a.billsec, a.sipStatus, a.q850, a.causeText,
-    a.gate, a.dtmf, a.smsParts, a.smsStatus, money(a.costMicros), a.currency,
+    a.gate, a.dtmf, a.smsParts, a.smsStatus, money(a.costMicros), a.currency, a.amd, a.amdCause,
   ];
   return `${values.map(field).join(',')}\r\n`;
 }

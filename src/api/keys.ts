@@ -78,6 +78,7 @@ export function developmentKey(): ApiKeyConfig {
     allowCustomCode: false,
     replaceActive: false,
     voiceGate: false,
+    amd: 'off',
     admin: false,
   };
 }

@@ -28,7 +28,7 @@ export const attemptSchema = z.object({
       status: z.enum(['submitted', 'delivered', 'failed', 'unknown']),
       parts: z.number(),
       encoding: z.enum(['gsm7', 'ucs2']),
-      cost: z.number().describe('parts × the gateway price per part'),
+      cost: z.number().describe('parts × the SMS price per part of the gateway\'s rate deck (0 when no rate prices it)'),
       reason: z.string().nullable(),
     })
     .nullable()
@@ -38,6 +38,17 @@ export const attemptSchema = z.object({
   failover: z
     .array(z.object({ trunk: z.string(), outcome: z.string(), cause: z.object({ q850: z.number().nullable(), sip: z.number().nullable(), text: z.string().nullable() }) }))
     .describe('Calls: trunks that refused first with a trunk cause, in order (failover within the attempt)'),
+  amd: z
+    .object({
+      mode: z.enum(['hangup', 'wait_for_beep']),
+      result: z.enum(['human', 'machine', 'notsure']),
+      cause: z.string().nullable().describe('The detector\'s reason: Asterisk AMDCAUSE (e.g. LONGGREETING-2000-1500), FreeSWITCH greeting-<ms>ms or beep'),
+      beep: z.boolean().nullable().describe('wait_for_beep on a machine: whether the beep was heard before the message'),
+      message_left: z.boolean().describe('wait_for_beep on a machine: the short message (never the code) was played to the end'),
+      ms: z.number().nullable().describe('From answer to the verdict (to the beep with wait_for_beep), ms'),
+    })
+    .nullable()
+    .describe('Calls with answering-machine detection on: what it found (docs/amd.md); null when off or not answered'),
   flash_outcome: z.enum(['rang', 'answered', 'busy', 'failed']).optional().describe('Flash calls: rang (hung up on ringing), answered (hung up at once), busy, failed (see cause)'),
   ring_at: z.string().optional().describe('Calls: when the callee\'s side started ringing'),
 });
@@ -48,11 +59,12 @@ export const verificationSchema = z.object({
   failure_reason: z
     .string()
     .nullable()
-    .describe('When failed: too-many-wrong-codes, or the result of the last step that could not deliver the code (not-answered, send-failed, gate-failed, error; keypad workflows also mismatch, no-input, hung-up-during-prompt)'),
+    .describe('When failed: too-many-wrong-codes, or the result of the last step that could not deliver the code (not-answered, send-failed, gate-failed, machine, error; keypad workflows also mismatch, no-input, hung-up-during-prompt)'),
   to: z.string(),
   channel: z.string(),
   workflow: z.string(),
   lang: z.string(),
+  amd: z.enum(['off', 'hangup', 'wait_for_beep']).describe('Answering-machine detection of the calls; a workflow step may set its own'),
   created_at: z.string(),
   updated_at: z.string(),
   expires_at: z.string(),

@@ -4,6 +4,8 @@ import { historyRoutes } from '../api/routes/history';
 import type { HistoryLookup } from '../api/routes/verifications';
 import { redactUrlPassword } from '../config/load';
 import { CostModel } from '../history/cost';
+import { MaxCostPolicy, type MaxCostOptions } from '../history/max-cost';
+import type { CostLimit } from '../verification/ports';
 import { openHistory, parseHistoryUrl } from '../history/open';
 import { MemoryOutbox, type HistoryOutbox } from '../history/outbox/outbox';
 import { RedisOutbox } from '../history/outbox/redis-outbox';
@@ -27,6 +29,19 @@ export interface HistoryCapability extends Capability {
   /** `/readyz` detail: never makes the engine unready (an outage only grows the backlog). */
   readiness: Record<string, () => Promise<unknown>>;
   backlog(): Promise<number>;
+  /**
+   * Tells the history how attempts are priced (which rate deck a trunk or an SMS uses) and returns
+   * the `maxCost` policy judged at start over the same rate decks.
+   */
+  pricing(how: Omit<MaxCostOptions, 'rates' | 'smsDeck'> & { trunkDeck: (trunk: string) => string; smsDeck: (gateway: string | undefined) => string }): CostLimit;
+  /** SMS price per part (micro-units) of a deck for a number: the one source of SMS prices (the SMS gateways' cost too). */
+  smsPrice(deck: string, to: string): number | undefined;
+}
+
+/** Which deck prices what (set once the routing and SMS capabilities exist). */
+interface Decks {
+  trunkDeck: (trunk: string) => string;
+  smsDeck: (gateway: string | undefined) => string;
 }
 
 /** How long start-up waits for the history database before it goes on without (and keeps trying). */
@@ -51,6 +66,9 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       lookup: undefined,
       readiness: { history: () => Promise.resolve({ enabled: false }) },
       backlog: () => Promise.resolve(0),
+      // No history, no rate decks: a key or route with maxCost refuses every destination (unknown cost).
+      pricing: (how) => new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => undefined }),
+      smsPrice: () => undefined,
       start: async () => undefined,
       stop: async () => undefined,
       routes: [historyRoutes({ keys, history: undefined, storedNumber: (n) => n, maxPageSize: settings.maxPageSize, now: () => clock.now(), logger: root, onRefusal: (code) => deps.metrics.refusalsTotal.inc({ code }) })],
@@ -62,7 +80,16 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     ? new RedisOutbox({ client: deps.redis, consumer: instanceId, leaseMs: settings.claimLeaseMs })
     : new MemoryOutbox(settings.maxMemoryBacklog);
   let rates: CostModel | undefined;
-  const recorder = new HistoryRecorder({ outbox, numbers: settings.numbers, secret, prefixDigits: settings.prefixDigits, rates: () => rates });
+  let decks: Decks = { trunkDeck: (trunk) => trunk, smsDeck: () => 'sms' };
+  const recorder = new HistoryRecorder({
+    outbox,
+    numbers: settings.numbers,
+    secret,
+    prefixDigits: settings.prefixDigits,
+    rates: () => rates,
+    callDeck: (trunk) => decks.trunkDeck(trunk),
+    smsDeck: (gateway) => decks.smsDeck(gateway),
+  });
   // Rate decks change through `pbxverify rates import`: read them again now and then.
   const loadRates = async (): Promise<void> => {
     rates = new CostModel(await history.rates());
@@ -142,6 +169,12 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       history: async () => ({ enabled: true, kind: history.kind, migrated, ...writer.health(), backlog: await outbox.backlog(), dropped: outbox.dropped() }),
     },
     backlog: () => outbox.backlog(),
+    pricing(how) {
+      decks = { trunkDeck: how.trunkDeck, smsDeck: how.smsDeck };
+      // An SMS is judged at start with the first gateway's deck (the one tried first).
+      return new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => rates });
+    },
+    smsPrice: (deck, to) => rates?.rateFor(deck, to, clock.now())?.smsPriceMicros,
     async start() {
       if (settings.numbers === 'hashed' && ephemeralSecret) logger.warn('history.numbers is hashed but the engine secret is made per run: set `secret` so a number can be found again after a restart');
       let timer: NodeJS.Timeout | undefined;

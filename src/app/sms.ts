@@ -31,11 +31,18 @@ export interface SmsCapability extends Capability {
   sender: SmsDispatcher;
   /** Parts the rendered template needs on the first gateway (request-time SMS_TOO_MANY_PARTS). */
   partsFor(template: string | undefined, code: string, brand: string, lang: string, to?: string): number;
+  /** The rate deck that prices SMS through a gateway (`smsGateways[].rateDeck`; `sms` for the PBX's SIP MESSAGE). */
+  deckOf(gateway: string | undefined): string;
 }
+
+/** The SMS price of a deck for a number, in micro-units per part; undefined when no rate prices it. */
+export type SmsPrice = (deck: string, to: string) => number | undefined;
 
 export interface SmsDeps {
   pbx: Pbx;
   metrics: Metrics;
+  /** SMS prices from the rate decks (the history's); every SMS costs 0 without it. */
+  smsPrice?: SmsPrice | undefined;
   /** The route table: routes with channel `sms` choose the gateways per destination. */
   router?: Router | undefined;
   /** The store: message id → sending engine, so receipts are matched on any engine. */
@@ -43,6 +50,8 @@ export interface SmsDeps {
   /** Other engines on the store (Redis): receipts are forwarded to the engine that sent the message. */
   relay?: SmsReceiptRelay | undefined;
 }
+
+export const DEFAULT_SMS_DECK = 'sms';
 
 /** `sms` (gateway choice, parts, receipts) and `smsGateways`: the SMS gateways, their receipts, the DLR route. */
 export function smsCapability({ config, logger, clock, catalog }: Base, deps: SmsDeps): SmsCapability {
@@ -56,7 +65,8 @@ export function smsCapability({ config, logger, clock, catalog }: Base, deps: Sm
   for (const name of built) {
     const gatewayConfig = config.smsGateways.find((g) => g.name === name);
     const gateway = buildSmsGateway(name, gatewayConfig, config, deps, log);
-    byName.set(name, { gateway, concat: gatewayConfig?.concat ?? 'udh8', pricePerPart: gatewayConfig?.pricePerPart ?? 0 });
+    const deck = gatewayConfig?.rateDeck ?? DEFAULT_SMS_DECK;
+    byName.set(name, { gateway, concat: gatewayConfig?.concat ?? 'udh8', pricePerPart: (to: string) => (deps.smsPrice?.(deck, to) ?? 0) / 1e6 });
   }
   const router = deps.router;
   const sender = new SmsDispatcher({
@@ -90,6 +100,7 @@ export function smsCapability({ config, logger, clock, catalog }: Base, deps: Sm
       const { text, codeRanges } = renderSmsText(template ?? templateFor(lang), { code, brand });
       return sender.partsFor(text, codeRanges, to);
     },
+    deckOf: (gateway) => config.smsGateways.find((g) => g.name === (gateway ?? names[0]))?.rateDeck ?? DEFAULT_SMS_DECK,
     start: () => sender.start(),
     stop: () => sender.stop(),
     routes: [smsDlrRoutes({ accept })],

@@ -5,7 +5,7 @@ import type { Store } from '../store/port';
 import { CodeVault } from '../verification/codes';
 import type { WorkflowStep } from '../verification/model';
 import type { Admission } from '../verification/policy/admission';
-import type { CallRouting, ChannelRunner, EnginePeers, EventSink, FlashCallerIds, MissedCallNumbers, UrlGuard } from '../verification/ports';
+import type { CallRouting, ChannelRunner, CostLimit, DestinationGuard, EnginePeers, EventSink, FlashCallerIds, MissedCallNumbers, UrlGuard } from '../verification/ports';
 import { Scheduler } from '../verification/scheduler';
 import { VerificationService } from '../verification/service';
 import { PRESET_WORKFLOWS } from '../verification/workflows';
@@ -30,6 +30,10 @@ export interface VerificationDeps {
   smsParts?: (template: string | undefined, code: string, brand: string, lang: string, to: string) => number;
   /** Routes and caller-ID pools, checked at start (NO_ROUTE, CALLER_ID_NOT_IN_POOL). */
   routing?: CallRouting | undefined;
+  /** The `maxCost` policy of keys and routes, judged at start (COST_LIMIT_EXCEEDED). */
+  costLimit?: CostLimit | undefined;
+  /** The fraud guard's blocks, checked at start (DESTINATION_BLOCKED). */
+  destinationGuard?: DestinationGuard | undefined;
   /** Every simulated node shows the code of a reverse step (the dialer decides which one calls). */
   simulators: readonly SimulatorPbx[];
   /** Flash-call caller IDs and missed-call DIDs (src/app/inbound.ts). */
@@ -71,6 +75,8 @@ export function verificationCapability(base: Base, deps: VerificationDeps): Veri
       smsParts: deps.smsParts,
       smsMaxParts: config.sms.maxParts,
       routing: deps.routing,
+      costLimit: deps.costLimit,
+      destinationGuard: deps.destinationGuard,
       flash: { ...config.flashCall, plan: flashIds ? (to, n) => flashIds.plan(to, n) : undefined },
     },
     flash: deps.inbound?.flash,

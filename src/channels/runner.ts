@@ -33,7 +33,7 @@ export class PbxChannelRunner implements ChannelRunner {
     const logger = this.logger.child({ verificationId: spec.verificationId, attempt: spec.attempt.n, channel: spec.channel, dest: maskNumber(spec.to) });
     const ctx = { pbx: this.pbx, logger, signal, now: this.now };
     const tag = attemptTag(spec.verificationId, spec.attempt.n);
-    const call = { to: spec.to, callerId: spec.callerId, lang: spec.lang, trunk: this.settings.trunk, ringTimeoutMs: this.settings.ringTimeoutMs, maxCallMs: this.settings.maxCallMs, tag };
+    const call = { to: spec.to, callerId: spec.callerId, lang: spec.lang, trunk: this.settings.trunk, ringTimeoutMs: this.settings.ringTimeoutMs, maxCallMs: this.settings.maxCallMs, tag, amd: spec.amd };
     const channel = spec.channel === 'reverse' ? ('reverse' as const) : ('call' as const);
     if (!this.pbx.health().ready && spec.channel !== 'sms') {
       logger.warn({ pbx: this.pbx.health().detail }, 'pbx not ready');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { Call, CallEnd, Pbx, RouteTaken } from '../pbx/port';
-import type { AttemptCdr, AttemptResult } from '../verification/model';
+import type { AmdRequest, Call, CallEnd, Pbx, RouteTaken } from '../pbx/port';
+import { machineMessage } from '../prompts/sequence';
+import type { AttemptAmd, AttemptCdr, AttemptResult } from '../verification/model';
 import type { AttemptReport } from '../verification/ports';
 
 export type { AttemptReport };
@@ -52,6 +53,8 @@ export interface CallJob {
   /** What the call is for; routes may choose trunks by it. */
   channel?: 'call' | 'reverse' | undefined;
   ringTimeoutMs: number;
+  /** Answering-machine detection (absent: off, nothing changes). */
+  amd?: AmdRequest | undefined;
   /** Cap on the answered part of the call. */
   maxCallMs: number;
   tag: string;
@@ -71,7 +74,7 @@ export async function withCall(
   // the ringing event: the attempt's ring time (history's ringing_at)
   const onRinging = (): void => void (cdr.ringingAt ??= now());
   const dial = await ctx.pbx.originate(
-    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}), onRinging },
+    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.amd ? { amd: job.amd } : {}), ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}), onRinging },
     { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
   );
   const route = routeFields(dial.route);
@@ -81,10 +84,14 @@ export async function withCall(
   if (!dial.ok) {
     return { ...dialFailure(dial.end), ...route, ...ringAt, cdr: { ...routed, endedAt: now(), billsec: 0, cause: dial.end.cause, ...(dial.end.node ? { node: dial.end.node } : {}) } };
   }
-  const answeredAt = now();
+  // detection listened before originate resolved: the call was answered that long ago
+  const answeredAt = now() - (dial.call.amd?.ms ?? 0);
   let report: AttemptReport | undefined;
   try {
-    report = { ...(await script(dial.call, AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]))), ...route, ...ringAt };
+    const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]);
+    const amd: AttemptAmd | undefined = job.amd && dial.call.amd ? { mode: job.amd, ...dial.call.amd } : undefined;
+    if (amd?.result === 'machine') report = { ...(await onMachine(dial.call, amd, ctx, deadline)), ...route, ...ringAt };
+    else report = { ...(await script(dial.call, deadline)), ...route, ...ringAt, ...(amd ? { amd } : {}) };
     return report;
   } finally {
     await dial.call.hangup();
@@ -94,6 +101,17 @@ export async function withCall(
     if (end) detail.cause = end.cause;
     if (report) report.cdr = detail;
   }
+}
+
+/**
+ * A machine answered (docs/amd.md): `hangup` ends the attempt at once, nothing spoken;
+ * `wait_for_beep` (the driver already waited for the beep) leaves a short message without the code.
+ */
+async function onMachine(call: Call, amd: AttemptAmd, ctx: ChannelContext, deadline: AbortSignal): Promise<AttemptReport> {
+  ctx.logger.info({ amd: amd.result, mode: amd.mode, beep: amd.beep }, 'answering machine');
+  if (amd.mode === 'hangup') return answered('machine', { amd });
+  const played = await call.play(machineMessage(), { timeoutMs: 15_000, signal: deadline });
+  return answered('machine', { amd: { ...amd, messageLeft: played.ok } });
 }
 
 function settled(ended: Promise<CallEnd>): Promise<CallEnd | undefined> {

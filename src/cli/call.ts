@@ -6,9 +6,10 @@ import { runFlash } from '../channels/flash';
 import type { AttemptReport } from '../channels/types';
 import { runReverse } from '../channels/reverse';
 import { runVoice } from '../channels/voice';
-import type { Config } from '../config/schema';
+import { AMD_MODES, type Config } from '../config/schema';
 import { systemClock } from '../lib/clock';
 import { buildPbx, newInstanceId, ROOT_DIR, simulatorOf } from '../main';
+import type { AmdRequest } from '../pbx/port';
 import type { SimulatorPbx } from '../pbx/simulator/simulator-pbx';
 import { PromptCatalog } from '../prompts/catalog';
 import { resolveLanguage } from '../prompts/languages';
@@ -26,6 +27,8 @@ export interface CallOptions {
   /** Flash call: the code is the caller ID's last digits; hung up on ringing. */
   flash?: boolean;
   gate?: string;
+  /** Answering-machine detection: off, hangup, wait_for_beep. */
+  amd?: string;
   callerId?: string;
   ringTimeout?: number;
   json?: boolean;
@@ -44,6 +47,8 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
     const to = parseE164(opts.to).e164;
     if (opts.code !== undefined && !/^[0-9]{1,20}$/.test(opts.code)) throw new AppError('CODE_INVALID_FORMAT');
     if (opts.gate !== undefined && !/^[0-9]$/.test(opts.gate)) throw new AppError('REQUEST_INVALID', { message: '--gate takes one digit' });
+    if (opts.amd !== undefined && !(AMD_MODES as readonly string[]).includes(opts.amd)) throw new AppError('REQUEST_INVALID', { message: `--amd takes ${AMD_MODES.join(', ')}` });
+    const amd: AmdRequest | undefined = opts.amd === 'hangup' || opts.amd === 'wait_for_beep' ? opts.amd : undefined;
     const catalog = new PromptCatalog(join(ROOT_DIR, 'sounds'));
     const lang = resolveLanguage({ requested: opts.lang, engineDefault: config.verification.defaultLang, to }, (l) => catalog.has(l));
     const logger = pino({ level: 'warn' });
@@ -69,6 +74,7 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
       ringTimeoutMs: (opts.ringTimeout ?? config.calls.ringTimeoutSeconds) * 1000,
       maxCallMs: config.calls.maxCallSeconds * 1000,
       tag: `cli-${process.pid}`,
+      amd,
     };
     if (opts.flash) {
       const report = await flashCall(config, opts, { to, lang, trunk: common.trunk, tag: common.tag }, ctx, print);

@@ -102,6 +102,7 @@ export function buildCli(): Command {
     .option('--reverse', 'reverse verification: collect the code as DTMF')
     .option('--flash', 'flash call: present a caller ID whose last digits are the code (flashCall pool or range, or --caller-id) and hang up on ringing')
     .option('--gate <digit>', 'ask the callee to press this digit first (voice)')
+    .option('--amd <mode>', 'answering-machine detection: off, hangup or wait_for_beep (docs/amd.md)')
     .option('--caller-id <number>', 'caller ID to present')
     .option('--ring-timeout <seconds>', 'ring timeout', positiveInt)
     .option('--json', 'print events as JSON lines')

@@ -52,6 +52,7 @@ export class TracingPbx implements Pbx {
       return result;
     }
     this.trace('answered', { callId: result.call.id });
+    if (result.call.amd) this.trace('answering-machine detection', { ...result.call.amd });
     return { ok: true, call: new TracingCall(result.call, this.trace) };
   }
 
@@ -66,6 +67,7 @@ export class TracingPbx implements Pbx {
 class TracingCall implements Call {
   readonly id: string;
   readonly ended: Call['ended'];
+  readonly amd: Call['amd'];
 
   constructor(
     private readonly inner: Call,
@@ -73,6 +75,7 @@ class TracingCall implements Call {
   ) {
     this.id = inner.id;
     this.ended = inner.ended;
+    this.amd = inner.amd;
     inner.on('dtmf', (digit) => trace('dtmf', { digit }));
     void inner.ended.then((end) => trace('ended', { by: end.by, outcome: end.outcome, cause: end.cause }));
   }

@@ -40,7 +40,7 @@ export const trunkSchema = z.object({
   callerIds: z.array(poolNumber).min(1, 'must list at least one caller ID (an empty pool presents nothing)'),
   /** Flash calls: the trunk lets the engine present any number of this range (`+4420376900XXXX`). */
   callerIdRange: callerIdRange.optional(),
-  /** Name of a rate deck (kept for reports; cost-based choice needs the rate decks of the history issue). */
+  /** Name of the rate deck that prices calls on this trunk (`pbxverify rates import --trunk NAME`); the trunk's name when absent. */
   rateDeck: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
 });
 export type TrunkConfig = z.infer<typeof trunkSchema>;
@@ -81,6 +81,8 @@ export const routeSchema = z.object({
   /** SMS gateways (`pbx` or names from `smsGateways`) of the `sms` channel, as `trunks` are for calls. */
   gateways: z.array(routeGatewaySchema).min(1).optional(),
   callerId: callerIdSchema.default('fixed'),
+  /** Refuse calls on this route whose expected cost per attempt exceeds this (docs/history.md "maxCost"). */
+  maxCost: z.number().min(0).max(1_000_000).optional(),
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../lib/sms-text-schema';
 import { abuseSchema, keyQuotaSchema } from './abuse-schema';
 import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
+import { fraudGuardSchema } from './fraud-schema';
 import { historySchema } from './history-schema';
 import { flashCallSchema, missedCallSchema } from './inbound-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
@@ -14,6 +15,14 @@ import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schem
 
 export const CHANNELS = ['call', 'reverse', 'sms', 'flash_call', 'missed_call'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
+
+/**
+ * Answering-machine detection on voice and reverse calls (docs/amd.md): `off` changes nothing;
+ * `hangup` ends the attempt on a machine with result `machine`, nothing spoken; `wait_for_beep`
+ * waits for the beep and leaves a short message without the code.
+ */
+export const AMD_MODES = ['off', 'hangup', 'wait_for_beep'] as const;
+export type AmdMode = (typeof AMD_MODES)[number];
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442037691880');
 
@@ -42,6 +51,8 @@ export const apiKeySchema = z.strictObject({
   replaceActive: z.boolean().default(false),
   /** Ask the callee to press a digit before the code is spoken (anti-voicemail). */
   voiceGate: z.boolean().default(false),
+  /** Answering-machine detection on this key's calls (docs/amd.md); a request or workflow step may override it. */
+  amd: z.enum(AMD_MODES).default('off'),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Standard Webhooks secret (`whsec_` + base64). Derived from the engine secret when absent. */
   webhookSecret: z
@@ -61,6 +72,11 @@ export const apiKeySchema = z.strictObject({
   admin: z.boolean().optional(),
   /** May read the history and reports of every key (GET /v1/verifications, /v1/reports/*), nothing else of admin. */
   reports: z.boolean().optional(),
+  /**
+   * Refuse destinations whose expected cost per attempt (rate decks, docs/history.md "maxCost")
+   * exceeds this, in the decks' currency (e.g. 0.25). Absent: no limit.
+   */
+  maxCost: z.number().min(0).max(1_000_000).optional(),
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
@@ -69,6 +85,8 @@ const workflowStepSchema = z.strictObject({
   waitSeconds: z.number().int().min(0).max(3600),
   code: z.enum(['same', 'new']),
   validitySeconds: z.number().int().min(30).max(3600).optional(),
+  /** Answering-machine detection for this step's call, over the request's and the key's. */
+  amd: z.enum(AMD_MODES).optional(),
 });
 
 const trunkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -');
@@ -334,6 +352,8 @@ export const configSchema = z.strictObject({
   abuse: abuseSchema,
   /** Verification history, CDRs and reports (docs/history.md). */
   history: historySchema,
+  /** Blocks destination prefixes whose conversion collapsed under high volume (docs/history.md "Fraud guard"). */
+  fraudGuard: fraudGuardSchema,
   testing: z
     .strictObject({
       /** Manual clock driven by POST /v1/test/clock (tests only; never in production). */

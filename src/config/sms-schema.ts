@@ -12,8 +12,12 @@ const common = {
   name,
   /** After a transport failure (HTTP gateways), how long the gateway counts as down and failover skips it. */
   retryDownMs: z.number().int().min(100).max(600000).default(30000),
-  /** Price of one SMS part on this gateway (cost of an attempt = parts × price). */
-  pricePerPart: z.number().min(0).default(0),
+  /**
+   * The rate deck that prices SMS sent through this gateway (`pbxverify rates import --trunk NAME`,
+   * its `sms_price` column per prefix; docs/history.md). The one source of SMS prices: an attempt
+   * costs parts × the price of the longest matching prefix.
+   */
+  rateDeck: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -').default('sms'),
   /** How long parts are concatenated: UDH with an 8-bit or 16-bit reference, or SMPP `message_payload`. */
   concat: concat.default('udh8'),
 };

@@ -68,11 +68,28 @@ export interface AttemptRow {
   gate: string | null;
   /** Reverse verification: `matched`, `mismatch`, `no-input`; null otherwise. Never the digits. */
   dtmf: string | null;
+  /** Answering-machine detection: `human`, `machine`, `notsure`; null when off or not answered. */
+  amd: string | null;
+  /** The mode, the detector's reason (AMDCAUSE, greeting length), then `beep`/`no-beep` and `message` when left; null when off. */
+  amdCause: string | null;
   smsParts: number | null;
   smsStatus: string | null;
+  /** SMS gateway that took the message, and the encoding of its parts (`gsm7`, `ucs2`). */
+  smsGateway: string | null;
+  smsEncoding: string | null;
+  /** Trunks that refused before the one that carried the call, in order (empty when none). */
+  failover: FailoverRow[];
   /** Cost in micro-units; null when no rate applies. Filled by the writer from the rate decks. */
   costMicros: number | null;
   currency: string | null;
+}
+
+export interface FailoverRow {
+  trunk: string;
+  outcome: string;
+  sip: number | null;
+  q850: number | null;
+  text: string | null;
 }
 
 export interface WebhookRow {

@@ -20,6 +20,10 @@ export interface RecorderOptions {
   prefixDigits: number;
   /** The rate decks (cost of each completed attempt); none loaded: no cost. */
   rates?: () => CostModel | undefined;
+  /** The rate deck of a call's trunk (its `rateDeck`, else its name); the trunk's name when absent. */
+  callDeck?: (trunk: string) => string;
+  /** The rate deck of the SMS gateway that sent it (the gateway's `rateDeck`); `sms` when absent. */
+  smsDeck?: (gateway: string | undefined) => string;
 }
 
 interface NumberFields {
@@ -71,6 +75,11 @@ export class HistoryRecorder implements EventSink {
     }
   }
 
+  private deckFor(attempt: Attempt, trunk: string): string {
+    if (attempt.channel === 'sms') return this.opts.smsDeck?.(attempt.sms?.gateway) ?? 'sms';
+    return this.opts.callDeck?.(trunk) ?? trunk;
+  }
+
   private numberFields(record: VerificationRecord): NumberFields {
     const seen = this.cache.get(record.id);
     if (seen) return seen;
@@ -114,7 +123,7 @@ export class HistoryRecorder implements EventSink {
     const billsec = cdr?.billsec ?? (attempt.status === 'completed' && attempt.channel !== 'sms' ? 0 : null);
     const cost =
       attempt.status === 'completed'
-        ? this.opts.rates?.()?.cost({ trunk: attempt.channel === 'sms' ? 'sms' : (cdr?.trunk ?? 'default'), number: record.to, channel: attempt.channel, billsec, smsParts: cdr?.smsParts ?? null, answered: attempt.outcome === 'answered', at: attempt.startedAt })
+        ? this.opts.rates?.()?.cost({ trunk: this.deckFor(attempt, cdr?.trunk ?? 'default'), number: record.to, channel: attempt.channel, billsec, smsParts: cdr?.smsParts ?? null, answered: attempt.outcome === 'answered', at: attempt.startedAt })
         : undefined;
     return {
       verificationId: record.id,
@@ -141,8 +150,13 @@ export class HistoryRecorder implements EventSink {
       causeText: cause?.text?.slice(0, 100) ?? null,
       gate: gateResult(record, attempt),
       dtmf: attempt.channel !== 'reverse' || attempt.status !== 'completed' ? null : attempt.matched ? 'matched' : attempt.result === 'no-input' ? 'no-input' : attempt.result === 'mismatch' ? 'mismatch' : null,
+      amd: attempt.amd?.result ?? null,
+      amdCause: amdCause(attempt),
       smsParts: cdr?.smsParts ?? null,
       smsStatus: cdr?.smsStatus ?? null,
+      smsGateway: attempt.sms?.gateway ?? null,
+      smsEncoding: attempt.sms?.encoding ?? null,
+      failover: (attempt.failover ?? []).map((f) => ({ trunk: f.trunk, outcome: f.outcome, sip: f.cause?.sip ?? null, q850: f.cause?.q850 ?? null, text: f.cause?.text?.slice(0, 100) ?? null })),
       costMicros: cost?.micros ?? null,
       currency: cost?.currency ?? null,
     };
@@ -165,6 +179,16 @@ function ending(record: VerificationRecord, matched: boolean): { reason: string 
     case 'canceled':
       return { reason: 'canceled', endedBy: 'api' };
   }
+}
+
+/** The mode, the detector's cause and what followed: `wait_for_beep LONGGREETING-2000-1500 beep message`. Never audio. */
+function amdCause(attempt: Attempt): string | null {
+  const amd = attempt.amd;
+  if (!amd) return null;
+  const parts = [amd.mode, amd.cause ?? amd.result];
+  if (amd.beep !== undefined) parts.push(amd.beep ? 'beep' : 'no-beep');
+  if (amd.messageLeft) parts.push('message');
+  return parts.join(' ').slice(0, 100);
 }
 
 /** The anti-voicemail gate's result (never the digit): passed, wrong, none. */

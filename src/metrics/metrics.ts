@@ -19,6 +19,8 @@ export class Metrics implements EngineMetrics {
   private readonly smsUnmatchedTotal: Counter<'gateway' | 'why'>;
 
   private readonly historyWrittenTotal: Counter;
+  private readonly fraudBlocksTotal: Counter;
+  private fraudBlockedNow: () => number = () => 0;
   private readonly historyFailuresTotal: Counter;
 
   constructor(gauges: { pbxReady(): number; runningAttempts(): number; pendingWebhooks(): Promise<number>; historyBacklog?(): Promise<number> }) {
@@ -61,6 +63,9 @@ export class Metrics implements EngineMetrics {
         this.set(gauges.historyBacklog ? await gauges.historyBacklog().catch(() => -1) : 0);
       },
     });
+    this.fraudBlocksTotal = new Counter({ name: 'pbxverify_fraud_blocks_total', help: 'Destination prefixes the fraud guard blocked (high volume, collapsed conversion)', registers });
+    const blockedNow = (): number => this.fraudBlockedNow();
+    new Gauge({ name: 'pbxverify_fraud_blocked_prefixes', help: 'Destination prefixes blocked by the fraud guard now', registers, collect() { this.set(blockedNow()); } });
     this.refusalsTotal = new Counter({ name: 'pbxverify_refusals_total', help: 'Requests refused, by error code', labelNames: ['code'], registers });
     this.inboundCallsTotal = new Counter({ name: 'pbxverify_inbound_calls_total', help: 'Calls to missed-call numbers, by result; every one is rejected', labelNames: ['result'], registers });
     new Gauge({ name: 'pbxverify_pbx_ready', help: '1 when the PBX can place calls', registers, collect() { this.set(gauges.pbxReady()); } });
@@ -101,6 +106,14 @@ export class Metrics implements EngineMetrics {
 
   check(result: 'approved' | 'wrong' | 'refused'): void {
     this.checksTotal.inc({ result });
+  }
+
+  fraudBlocked(): void {
+    this.fraudBlocksTotal.inc();
+  }
+
+  fraudBlockedPrefixes(read: () => number): void {
+    this.fraudBlockedNow = read;
   }
 
   historyWritten(n: number): void {

@@ -95,6 +95,12 @@ export interface OriginateRequest {
    * call hangs up on it by aborting the originate's signal. Never called after originate settled.
    */
   onRinging?: (ringing: DialRinging) => void;
+  /**
+   * Answering-machine detection: the driver classifies the answered call before `originate`
+   * resolves and puts the verdict on {@link Call.amd}. `wait_for_beep` also waits, on a machine,
+   * until its beep (or the end of its greeting) before resolving. Absent: no detection (off).
+   */
+  amd?: AmdRequest;
   /** How long the callee may ring before the attempt ends as `no-answer`. */
   ringTimeoutMs: number;
   /** Correlation tag for logs ({@link attemptTag}); never put into a dial string. */
@@ -107,6 +113,21 @@ export interface DialRinging {
   at: number;
   /** `ringing` (180 / Ringing state) or `progress` (183, early media). */
   kind: 'ringing' | 'progress';
+}
+
+/** Answering-machine detection modes a driver runs (the engine's `off` is no request at all). */
+export type AmdRequest = 'hangup' | 'wait_for_beep';
+
+/** What answering-machine detection decided on an answered call. */
+export interface AmdVerdict {
+  /** `notsure` when the detector could not tell (treated as a human: the code is spoken). */
+  result: 'human' | 'machine' | 'notsure';
+  /** The detector's reason (Asterisk AMDCAUSE such as `LONGGREETING-2000-1500`, FreeSWITCH `greeting-3400ms`); never audio. */
+  cause?: string;
+  /** `wait_for_beep` on a machine: true when the beep was heard, false when the wait ended without one. */
+  beep?: boolean;
+  /** From answer to the verdict (and, with `wait_for_beep`, to the beep), ms. */
+  ms?: number;
 }
 
 /** One trunk a routed call was refused on before the trunk it ended on (failover within one attempt). */
@@ -187,6 +208,8 @@ export interface Call {
   readonly node?: string | undefined;
   /** Resolves once when the call is over, whoever ended it. Never rejects. */
   readonly ended: Promise<CallEnd>;
+  /** The answering-machine verdict when the originate request asked for detection. */
+  readonly amd?: AmdVerdict | undefined;
   /**
    * Plays items in order. Resolves `{ok: true}` when all were played, with `interruptedBy`
    * when `interruptOnDtmf` stopped it at a digit; a {@link CallStop} when the call ended, the

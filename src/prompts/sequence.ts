@@ -24,6 +24,15 @@ export const PAUSES = {
 } as const;
 
 /**
+ * What a `wait_for_beep` call leaves on an answering machine after its beep: never the code (a
+ * voicemail box is read by whoever holds the phone). It reuses the packs' `goodbye` so every
+ * language has it; the verification's next step (or a new request) brings the code.
+ */
+export function machineMessage(): PlayItem[] {
+  return [{ silenceMs: PAUSES.leadIn }, { prompt: 'goodbye' }];
+}
+
+/**
  * Splits a code into groups that are easy to hear and keep in mind (chunks of three, as phone
  * numbers are read): up to 5 digits stay one group; longer codes go in threes, and a remainder
  * turns the last group or two into fours, so no group has one or two digits.

@@ -26,6 +26,11 @@ export interface Trunk {
   implicit: boolean;
 }
 
+/** The rate deck that prices calls on a trunk: its `rateDeck`, else its name (`default` for the implicit trunk). */
+export function deckOf(trunk: Trunk): string {
+  return trunk.rateDeck ?? trunk.name;
+}
+
 export type RouteChannel = 'call' | 'reverse' | 'sms' | 'flash_call';
 
 export interface Route {
@@ -40,6 +45,8 @@ export interface Route {
   hasPrefixes: boolean;
   /** The trunks in listed order (shared by every decision; never mutated). */
   ordered: readonly Trunk[];
+  /** `maxCost` of the route (micro-units per attempt); undefined: no limit. */
+  maxCostMicros?: number | undefined;
   /** SMS gateway names of the `sms` channel, with their weights (empty: the route serves no SMS). */
   gateways: ReadonlyArray<{ name: string; weight: number | undefined }>;
 }
@@ -204,6 +211,7 @@ function compileRoutes(byName: ReadonlyMap<string, Trunk>, routeConfigs: readonl
       channels: config.match.channels ? new Set(config.match.channels) : undefined,
       hasPrefixes: config.match.prefixes !== undefined,
       ordered: [],
+      maxCostMicros: config.maxCost === undefined ? undefined : Math.round(config.maxCost * 1e6),
       gateways: (config.gateways ?? []).map((entry) => (typeof entry === 'string' ? { name: entry, weight: undefined } : entry)),
     };
     route.ordered = route.trunks.map((t) => t.trunk);

@@ -10,8 +10,8 @@ import { renderSmsText } from './template';
 export interface DispatchGateway {
   gateway: SmsGateway;
   concat: ConcatMode;
-  /** Price of one part (cost = parts × price); 0 when unknown. */
-  pricePerPart: number;
+  /** Price of one part to `to` (cost = parts × price), from the gateway's rate deck; 0 when no rate prices it. */
+  pricePerPart: (to: string) => number;
 }
 
 export interface SmsCounters {
@@ -128,7 +128,7 @@ export class SmsDispatcher implements SmsSender {
         if (isLast) return { status: 'failed', gateway: gateway.name, reason: result.reason, parts, advance: true, ...(result.detail ? { detail: result.detail } : {}) };
         continue;
       }
-      const delivery: SmsDelivery = { gateway: gateway.name, status: 'submitted', parts, encoding: plan.encoding, cost: parts * entry.pricePerPart };
+      const delivery: SmsDelivery = { gateway: gateway.name, status: 'submitted', parts, encoding: plan.encoding, cost: Math.round(parts * entry.pricePerPart(req.to) * 1e6) / 1e6 };
       this.opts.counters.sent(gateway.name, 'submitted');
       const ids = result.ids;
       if (!result.receipts) return { ...delivery, ids, advance: false };

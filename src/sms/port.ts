@@ -147,7 +147,7 @@ export interface SmsDelivery {
   status: 'submitted' | 'delivered' | 'failed' | 'unknown';
   parts: number;
   encoding: 'gsm7' | 'ucs2';
-  /** parts × the gateway's `pricePerPart`. */
+  /** parts × the SMS price per part of the gateway's rate deck (`smsGateways[].rateDeck`); 0 when no rate prices it. */
   cost: number;
   reason?: SmsFailureReason;
 }

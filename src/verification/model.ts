@@ -1,5 +1,5 @@
-import type { ChannelName } from '../config/schema';
-import type { CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
+import type { AmdMode, ChannelName } from '../config/schema';
+import type { AmdVerdict, CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
 export type VerificationStatus = 'pending' | 'approved' | 'failed' | 'expired' | 'canceled';
@@ -13,6 +13,16 @@ export interface WorkflowStep {
   code: 'same' | 'new';
   /** The code is valid until this long after the step starts; the request's expiry when absent. */
   validitySeconds?: number | undefined;
+  /** Answering-machine detection for this step's call; the verification's own when absent. */
+  amd?: AmdMode | undefined;
+}
+
+/** What answering-machine detection found on an attempt's call (docs/amd.md). */
+export interface AttemptAmd extends AmdVerdict {
+  /** The mode the call ran with. */
+  mode: Exclude<AmdMode, 'off'>;
+  /** `wait_for_beep` on a machine: the short message (no code) was played to the end. */
+  messageLeft?: boolean;
 }
 
 /**
@@ -21,6 +31,7 @@ export interface WorkflowStep {
  * - `matched` / `mismatch` / `no-input`: reverse verification results
  * - `hung-up-during-prompt`: answered, then the callee hung up before the script ended
  * - `gate-failed`: the anti-voicemail gate got a wrong key or none
+ * - `machine`: answering-machine detection found a machine; nothing with the code was spoken
  * - `not-answered`: the dial failed (see `outcome` for busy / no-answer / …)
  * - `send-failed`: the SMS could not be sent, or its receipt said it failed
  * - `unconfirmed`: the SMS gateway accepted it but no receipt came within the receipt timeout
@@ -34,6 +45,7 @@ export type AttemptResult =
   | 'no-input'
   | 'hung-up-during-prompt'
   | 'gate-failed'
+  | 'machine'
   | 'not-answered'
   | 'send-failed'
   | 'unconfirmed'
@@ -43,7 +55,7 @@ export type AttemptResult =
 /**
  * Why a verification failed: too many wrong codes, or the result of its last step when that step
  * could not deliver the code and none delivered before it still works (`not-answered`,
- * `send-failed`, `gate-failed`, `error`; keypad workflows also `mismatch`, `no-input`,
+ * `send-failed`, `gate-failed`, `machine`, `error`; keypad workflows also `mismatch`, `no-input`,
  * `hung-up-during-prompt`).
  */
 export type FailReason = 'too-many-wrong-codes' | Exclude<AttemptResult, 'delivered' | 'matched' | 'aborted'>;
@@ -71,6 +83,8 @@ export interface Attempt {
   reason?: LegacyReason | null;
   /** Reverse only: whether the keyed digits matched. */
   matched?: boolean;
+  /** Calls with answering-machine detection on: what it found (absent when off or not answered). */
+  amd?: AttemptAmd;
   /** SMS only: gateway, parts, encoding, cost and the receipt status. */
   sms?: SmsDelivery;
   /** Routed calls: the trunk the call was answered on or ended on. */
@@ -121,6 +135,8 @@ export interface VerificationRecord {
   callerId?: string;
   callbackUrl?: string;
   gate: boolean;
+  /** Answering-machine detection of the verification's calls (request over key); absent when off. */
+  amd?: Exclude<AmdMode, 'off'>;
   status: VerificationStatus;
   /** Set when status is `failed`. */
   failReason?: FailReason;

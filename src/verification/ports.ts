@@ -1,6 +1,6 @@
 import type { ChannelName } from '../config/schema';
-import type { Attempt, AttemptCdr, AttemptResult, DomainEvent, FlashReason } from './model';
-import type { CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
+import type { Attempt, AttemptAmd, AttemptCdr, AttemptResult, DomainEvent, FlashReason } from './model';
+import type { AmdRequest, CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
 /** What the engine asks a channel to do for one workflow step. */
@@ -21,6 +21,8 @@ export interface AttemptSpec {
   gateDigit?: string | undefined;
   /** Flash calls: the caller ID whose last digits are the code, and the hang-up cap; undefined when none was free. */
   flash?: { callerId: string; capMs: number } | undefined;
+  /** Answering-machine detection for this call (the step's mode over the verification's); absent when off. */
+  amd?: AmdRequest | undefined;
   /** SMS: the gateway accepted the message (recorded on the running attempt as `submitted`). */
   onSmsSubmitted?: ((delivery: SmsDelivery) => void) | undefined;
 }
@@ -32,6 +34,8 @@ export interface AttemptReport {
   cause?: CallCause;
   reason?: LegacyReason | null;
   matched?: boolean;
+  /** Answering-machine detection's verdict on the call, with the mode it ran in. */
+  amd?: AttemptAmd;
   detail?: string;
   sms?: SmsDelivery;
   /** Run the workflow's next step now instead of at its planned time (an SMS failure receipt). */
@@ -79,6 +83,22 @@ export interface CallRouting {
   readonly explicit: boolean;
   /** Throws AppError NO_ROUTE (no route serves `to` on a channel), CALLER_ID_NOT_IN_POOL. */
   admit(to: string, channels: readonly ('call' | 'reverse' | 'sms' | 'flash_call')[], callerId: string | undefined): void;
+}
+
+/**
+ * The `maxCost` policy (src/history/max-cost.ts): judged when a verification starts, before
+ * anything is stored or dialled, from the rate decks the engine holds in memory (never a database
+ * read on the request path).
+ */
+export interface CostLimit {
+  /** Throws AppError COST_LIMIT_EXCEEDED when an attempt of a step would cost more than the key's or the route's `maxCost`. */
+  admit(input: { keyMaxCost: number | undefined; to: string; channels: ReadonlySet<'call' | 'reverse' | 'sms'>; smsParts: number | undefined; at: number }): void;
+}
+
+/** The fraud guard's block list (src/fraud/guard.ts), read in memory at start. */
+export interface DestinationGuard {
+  /** Throws AppError DESTINATION_BLOCKED when the number's prefix is blocked now. */
+  check(to: string): void;
 }
 
 /** Runs channel scripts (src/channels/runner.ts). Resolves with a report; never rejects. */

@@ -9,6 +9,7 @@ import { expireJob, expireJobId, stepJob, stepJobId } from './jobs';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
 import { validateCandidate } from './codes';
+import { amdFor, unlessGone } from './service-helpers';
 import type { AttemptReport, HeldAttempt } from './ports';
 import { approveByCall, CallerIdLines, flashCandidate, type InboundProof } from './caller-id-steps';
 import { RecordWriter } from './record-writer';
@@ -280,6 +281,7 @@ export class VerificationService {
           template: record.template,
           gateDigit: record.gate && attempt.channel === 'call' ? String(randomInt(1, 10)) : undefined,
           flash: flashCallerId !== undefined && this.deps.flash ? { callerId: flashCallerId, capMs: this.deps.flash.capMs } : undefined,
+          amd: amdFor(record, attempt.n),
           onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ err }, 'could not record sms submission')),
         },
         controller.signal,
@@ -390,10 +392,4 @@ export class VerificationService {
   private fields(record: VerificationRecord): { verificationId: string; dest: string } {
     return { verificationId: record.id, dest: maskNumber(record.to) };
   }
-}
-
-/** A record that vanished (expired from the store) is no longer anyone's business. */
-function unlessGone(err: unknown): undefined {
-  if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
-  throw err;
 }

@@ -1,11 +1,11 @@
-import { CHANNELS, type ApiKeyConfig, type ChannelName } from '../config/schema';
+import { AMD_MODES, CHANNELS, type AmdMode, type ApiKeyConfig, type ChannelName } from '../config/schema';
 import { brandProblem, CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN, senderProblem, templateProblem } from '../lib/sms-text';
 import { resolveLanguage } from '../prompts/languages';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
 import { FLASH_CODE_MAX, FLASH_CODE_MIN } from '../config/inbound-schema';
 import type { FlashPlan, VerificationRecord, WorkflowStep } from './model';
-import type { CallRouting } from './ports';
+import type { CallRouting, CostLimit, DestinationGuard } from './ports';
 import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
 
@@ -24,6 +24,8 @@ export interface StartInput {
   callbackUrl?: string | undefined;
   expirySeconds?: number | undefined;
   gate?: boolean | undefined;
+  /** Answering-machine detection for the calls (over the key's `amd`; workflow steps may set their own). */
+  amd?: AmdMode | undefined;
   /** A step list of its own instead of a named workflow (compat adapters: Vonage's workflow_id). */
   steps?: readonly WorkflowStep[] | undefined;
   /** Vonage-style code lifetime (pin_expiry), see {@link VerificationRecord.codeLifetimeSeconds}. */
@@ -52,6 +54,10 @@ export interface StartPolicy {
   smsMaxParts?: number | undefined;
   /** Routes and caller-ID pools (NO_ROUTE, CALLER_ID_NOT_IN_POOL); absent in unit tests of the policy. */
   routing?: CallRouting | undefined;
+  /** The `maxCost` policy (COST_LIMIT_EXCEEDED); absent with history off and in unit tests of the policy. */
+  costLimit?: CostLimit | undefined;
+  /** Destination prefixes the fraud guard blocked (DESTINATION_BLOCKED). */
+  destinationGuard?: DestinationGuard | undefined;
   /** Flash calls: default code length, the numbers they may go to, and the pool's prefix for a number. */
   flash?: FlashPolicy | undefined;
 }
@@ -82,6 +88,7 @@ export function buildStart(
   ids: { id: string; now: number },
 ): { record: VerificationRecord; code: string; number: PhoneNumberInfo } {
   const number = parseE164(input.to);
+  policy.destinationGuard?.check(number.e164);
 
   if (input.channel !== undefined && (input.workflow !== undefined || input.steps !== undefined)) {
     throw new AppError('REQUEST_INVALID', { message: 'Give either channel or workflow, not both' });
@@ -171,10 +178,11 @@ export function buildStart(
     if (problem !== undefined) throw new AppError('TEMPLATE_INVALID', { message: `message_template ${problem}`, details: { field: 'message_template' } });
   }
 
-  if (usesSms && policy.smsParts && policy.smsMaxParts !== undefined) {
-    const parts = policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164);
-    if (parts > policy.smsMaxParts) throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts, max: policy.smsMaxParts } });
+  const smsParts = usesSms && policy.smsParts ? policy.smsParts(input.messageTemplate, code, input.brand ?? key.brand ?? policy.defaultBrand, lang, number.e164) : undefined;
+  if (smsParts !== undefined && policy.smsMaxParts !== undefined && smsParts > policy.smsMaxParts) {
+    throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts: smsParts, max: policy.smsMaxParts } });
   }
+  policy.costLimit?.admit({ keyMaxCost: key.maxCost, to: number.e164, channels: new Set(steps.map((s) => s.channel).filter((c): c is 'call' | 'reverse' | 'sms' => c === 'call' || c === 'reverse' || c === 'sms')), smsParts, at: ids.now });
 
   const { id, now } = ids;
   const plans = planSteps(steps, 0, now, expirySeconds);
@@ -208,6 +216,8 @@ export function buildStart(
     nextStepAt: firstPlan.at,
     attempts: [],
   };
+  const amd = input.amd ?? key.amd;
+  if (amd !== 'off' && usesCalls) record.amd = amd;
   if (sender !== undefined) record.sender = sender;
   if (callerId !== undefined) record.callerId = callerId;
   if (input.messageTemplate !== undefined) record.template = input.messageTemplate;
@@ -264,10 +274,12 @@ function validSteps(steps: readonly WorkflowStep[]): WorkflowStep[] {
       (CHANNELS as readonly string[]).includes(step.channel) &&
       int(step.waitSeconds, 0, 3600) &&
       (step.code === 'same' || step.code === 'new') &&
-      (step.validitySeconds === undefined || int(step.validitySeconds, 1, 3600));
+      (step.validitySeconds === undefined || int(step.validitySeconds, 1, 3600)) &&
+      (step.amd === undefined || (AMD_MODES as readonly string[]).includes(step.amd));
     if (!ok) throw new AppError('REQUEST_INVALID', { message: 'A workflow step is not valid' });
     const copy: WorkflowStep = { channel: step.channel, waitSeconds: step.waitSeconds, code: step.code };
     if (step.validitySeconds !== undefined) copy.validitySeconds = step.validitySeconds;
+    if (step.amd !== undefined) copy.amd = step.amd;
     return copy;
   });
 }

@@ -141,6 +141,7 @@ export function completeAttempt(record: VerificationRecord, n: number, report: A
   if (report.cause !== undefined) done.cause = report.cause;
   if (report.reason !== undefined) done.reason = report.reason;
   if (report.matched !== undefined) done.matched = report.matched;
+  if (report.amd !== undefined) done.amd = report.amd;
   if (report.detail !== undefined) done.detail = report.detail;
   if (report.sms !== undefined) done.sms = report.sms;
   if (report.trunk !== undefined) done.trunk = report.trunk;
@@ -164,7 +165,7 @@ export function noteSms(record: VerificationRecord, n: number, sms: Attempt['sms
 }
 
 /** Results of a step that certainly did not deliver its code. */
-const NOT_DELIVERED: ReadonlySet<AttemptResult> = new Set<AttemptResult>(['not-answered', 'send-failed', 'gate-failed', 'error']);
+const NOT_DELIVERED: ReadonlySet<AttemptResult> = new Set<AttemptResult>(['not-answered', 'send-failed', 'gate-failed', 'machine', 'error']);
 
 /**
  * Why nothing can approve the verification after attempt `done`, or undefined while something

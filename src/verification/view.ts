@@ -1,5 +1,6 @@
 import type { CallCause } from '../pbx/port';
-import type { Attempt, FailReason, FlashReason, VerificationRecord } from './model';
+import type { AmdMode } from '../config/schema';
+import type { Attempt, AttemptAmd, FailReason, FlashReason, VerificationRecord } from './model';
 import { failReasonOf } from './transitions';
 
 /** The public shape of a verification (REST responses and webhook payloads). snake_case, ISO times. */
@@ -12,6 +13,8 @@ export interface VerificationView {
   channel: string;
   workflow: string;
   lang: string;
+  /** Answering-machine detection of the calls (`off`, `hangup`, `wait_for_beep`); workflow steps may set their own. */
+  amd: AmdMode;
   created_at: string;
   updated_at: string;
   expires_at: string;
@@ -54,6 +57,8 @@ export interface AttemptView {
   ring_at?: string;
   /** Calls: trunks that refused first (failover within the attempt), in order. */
   failover: Array<{ trunk: string; outcome: string; cause: { q850: number | null; sip: number | null; text: string | null } }>;
+  /** Calls with answering-machine detection: mode, verdict, the detector's cause, beep heard, message left; null when off or not answered. */
+  amd: { mode: AttemptAmd['mode']; result: AttemptAmd['result']; cause: string | null; beep: boolean | null; message_left: boolean; ms: number | null } | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -75,6 +80,9 @@ export function attemptView(a: Attempt): AttemptView {
     trunk: a.trunk ?? null,
     caller_id: a.callerId ?? null,
     failover: (a.failover ?? []).map((f) => ({ trunk: f.trunk, outcome: f.outcome, cause: causeView(f.cause) })),
+    amd: a.amd
+      ? { mode: a.amd.mode, result: a.amd.result, cause: a.amd.cause ?? null, beep: a.amd.beep ?? null, message_left: a.amd.messageLeft === true, ms: a.amd.ms ?? null }
+      : null,
     ...(a.flash !== undefined ? { flash_outcome: a.flash } : {}),
     ...(a.ringAt !== undefined ? { ring_at: iso(a.ringAt) } : {}),
   };
@@ -93,6 +101,7 @@ export function verificationView(r: VerificationRecord): VerificationView {
     channel: r.steps[0]?.channel ?? 'call',
     workflow: r.workflow,
     lang: r.lang,
+    amd: r.amd ?? 'off',
     created_at: iso(r.createdAt),
     updated_at: iso(r.updatedAt),
     expires_at: iso(r.expiresAt),

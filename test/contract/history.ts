@@ -34,7 +34,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
       const fresh = await harness.open();
       try {
         const first = await fresh.migrate();
-        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost']);
+        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost', '003_amd', '004_attempt_detail']);
         expect((await fresh.migrate()).applied).toEqual([]);
         expect(await fresh.appliedMigrations()).toEqual(first.applied);
       } finally {
@@ -49,7 +49,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
         expect(await old.appliedMigrations()).toEqual(['001_verifications_attempts_webhooks']);
         // The previous version wrote these without the cost columns.
         await old.write([{ kind: 'verification', row: verificationRow() }]);
-        expect((await old.migrate()).applied).toEqual(['002_cost']);
+        expect((await old.migrate()).applied).toEqual(['002_cost', '003_amd', '004_attempt_detail']);
         await old.write([{ kind: 'attempt', row: attemptRow({ costMicros: null, currency: null }) }]);
         const got = await old.getVerification(verificationRow().id);
         expect(got?.verification.id).toBe(verificationRow().id);
@@ -62,8 +62,8 @@ export function historyContract(name: string, makeHarness: () => Promise<History
 
     it('stores a verification with its attempts and webhook deliveries, read back as written', async () => {
       const v = verificationRow({ v: 5, status: 'approved', reason: 'code-matched', endedBy: 'api', endedAt: T0 + 30_000, checks: 1, delivered: true });
-      const a1 = attemptRow({ n: 1, v: 4, outcome: 'busy', result: 'not-answered', answeredAt: null, billsec: 0, sipStatus: 486, q850: 17, causeText: 'User busy', costMicros: 0 });
-      const a2 = attemptRow({ n: 2, v: 5, channel: 'sms', outcome: null, node: null, trunk: null, callerId: null, ringingAt: null, answeredAt: null, billsec: null, sipStatus: null, q850: null, causeText: null, smsParts: 2, smsStatus: 'accepted', costMicros: 50_000 });
+      const a1 = attemptRow({ n: 1, v: 4, outcome: 'busy', result: 'not-answered', answeredAt: null, billsec: 0, sipStatus: 486, q850: 17, causeText: 'User busy', costMicros: 0, failover: [{ trunk: 'carrier-b', outcome: 'congestion', sip: 503, q850: 34, text: 'Service Unavailable' }] });
+      const a2 = attemptRow({ n: 2, v: 5, channel: 'sms', outcome: null, node: null, trunk: null, callerId: null, ringingAt: null, answeredAt: null, billsec: null, sipStatus: null, q850: null, causeText: null, smsParts: 2, smsStatus: 'accepted', smsGateway: 'smsc', smsEncoding: 'ucs2', costMicros: 50_000 });
       await history.write([{ kind: 'verification', row: v }, { kind: 'attempt', row: a1 }, { kind: 'attempt', row: a2 }, { kind: 'webhook', row: webhookRow() }]);
       const got = await history.getVerification(v.id, 'shop');
       expect(got?.verification).toEqual(v);

@@ -6,6 +6,15 @@ import { KEY, QA_KEY, startFixture, type Fixture } from '../support/e2e-fixture'
 import { runCli } from '../support/engine-process';
 
 const OPS = { id: 'ops', secret: 'ops-secret-0123456789abcdef' };
+/** Every /v1/admin route, by method. */
+const ADMIN_ROUTES: Array<[string, string]> = [
+  ['/v1/admin/do-not-call', 'get'],
+  ['/v1/admin/do-not-call', 'post'],
+  ['/v1/admin/do-not-call', 'delete'],
+  ['/v1/admin/routing/reload', 'post'],
+  ['/v1/admin/fraud/blocks', 'get'],
+  ['/v1/admin/fraud/blocks/{prefix}', 'delete'],
+];
 
 /** History through the real server: recorded on the way, searchable, reported, exported, kept after the live record. */
 describe('history (e2e, SQLite)', () => {
@@ -133,6 +142,25 @@ describe('history (e2e, SQLite)', () => {
     const bad = await runCli(['report', '--group-by', 'planet'], { PBXVERIFY_HISTORY: history });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('QUERY_VALUE_INVALID');
+  });
+
+  it('documents every history, report and admin route in the OpenAPI document with its schemas', async () => {
+    const doc = (await (await fetch(`${f.engine.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
+    const ok = (path: string, method: string) => doc.paths[path]?.[method]?.responses?.['200'];
+    const json = (path: string, method = 'get') => ok(path, method)?.content?.['application/json']?.schema;
+    expect(Object.keys(json('/v1/verifications')?.properties ?? {})).toEqual(['items', 'next_cursor']);
+    expect(Object.keys(json('/v1/verifications')?.properties.items.items.properties ?? {})).toEqual(expect.arrayContaining(['id', 'status', 'number', 'country', 'cost']));
+    expect(Object.keys(json('/v1/reports/conversion')?.properties.rows.items.properties ?? {})).toEqual(
+      expect.arrayContaining(['group', 'started', 'delivered', 'verified', 'conversion_rate', 'median_time_to_verify_ms', 'cost', 'cost_per_verified']),
+    );
+    expect(ok('/v1/reports/attempts.csv', 'get')?.content?.['text/csv']?.schema).toMatchObject({ type: 'string' });
+    const detail = json('/v1/verifications/{id}');
+    expect(Object.keys(detail?.properties.attempts.items.properties.cdr.properties ?? {})).toEqual(expect.arrayContaining(['billsec', 'cause', 'sms_status', 'sms_gateway', 'cost']));
+    expect(Object.keys(detail?.properties.attempts.items.properties.failover.items.properties ?? {})).toEqual(['trunk', 'outcome', 'cause']);
+    for (const path of ['/v1/verifications', '/v1/reports/conversion', '/v1/reports/attempts.csv']) {
+      expect([path, Object.keys(doc.paths[path]?.get?.responses ?? {})]).toEqual([path, expect.arrayContaining(['200', '400', '403', '503'])]);
+    }
+    for (const [path, method] of ADMIN_ROUTES) expect([path, method, doc.paths[path]?.[method]?.tags]).toEqual([path, method, ['admin']]);
   });
 
   it('answers GET /v1/verifications/{id} from the history once the live record is gone (next engine, same database)', async () => {

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually } from '../support/api-client';
 import { startFixture, type Fixture } from '../support/e2e-fixture';
+import { runCli } from '../support/engine-process';
 import { TestSmsc } from '../support/test-smsc';
 
 /**
@@ -17,8 +21,14 @@ describe('SMS gateways (e2e)', () => {
     await refusing.start();
     refusing.script.refuseBind = true;
     smsc.script.receiptStat.set('12025550181', 'UNDELIV');
-    const smpp = (name: string, port: number) => ({ name, kind: 'smpp', host: '127.0.0.1', port, systemId: 'pbxverify', password: 'pw', pricePerPart: 0.04, reconnectMinMs: 50, ids: { submit: 'hex', receipt: 'hex' } });
+    const smpp = (name: string, port: number) => ({ name, kind: 'smpp', host: '127.0.0.1', port, systemId: 'pbxverify', password: 'pw', rateDeck: 'smsc-deck', reconnectMinMs: 50, ids: { submit: 'hex', receipt: 'hex' } });
+    // SMS prices come from the gateway's rate deck, imported into the engine's history database
+    const history = `sqlite:${join(mkdtempSync(join(tmpdir(), 'pbxverify-sms-e2e-')), 'history.db')}`;
+    const deck = join(mkdtempSync(join(tmpdir(), 'pbxverify-sms-deck-')), 'deck.csv');
+    writeFileSync(deck, 'prefix,rate_per_min,increments,connection_fee,sms_price,currency,valid_from\n1,0,60/60,0,0.0400,EUR,\n');
+    expect((await runCli(['rates', 'import', '--trunk', 'smsc-deck', deck], { PBXVERIFY_HISTORY: history })).code).toBe(0);
     f = await startFixture({
+      env: { PBXVERIFY_HISTORY: history },
       config: {
         sms: { gateways: ['down', 'smsc', 'pbx'], maxParts: 2, receiptTimeoutSeconds: 5 },
         smsGateways: [smpp('down', refusing.port), smpp('smsc', smsc.port)],

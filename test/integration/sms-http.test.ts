@@ -8,6 +8,7 @@ import { systemClock } from '../../src/lib/clock';
 import { HttpSmsGateway } from '../../src/sms/http/http-gateway';
 import type { Base } from '../../src/app/base';
 import { configSchema } from '../../src/config/schema';
+import { CostModel, parseRateDeck } from '../../src/history/cost';
 import { Metrics } from '../../src/metrics/metrics';
 import type { Pbx } from '../../src/pbx/port';
 import { freePort } from '../support/kannel';
@@ -68,7 +69,7 @@ describe('generic HTTP SMS gateway', () => {
     const gateway = (name: string, bodyFormat: 'json' | 'form', body: string, dlr: Record<string, unknown> = {}) => ({
       name,
       kind: 'http',
-      pricePerPart: 0.01,
+      rateDeck: 'http-deck',
       retryDownMs: 200,
       request: { url: `http://127.0.0.1:${providerPort}/${name}/send`, bodyFormat, body, headers: { authorization: 'Bearer provider-key' } },
       responseIdPath: 'messages.0.id',
@@ -83,7 +84,10 @@ describe('generic HTTP SMS gateway', () => {
       ],
     });
     metrics = new Metrics({ pbxReady: () => 1, runningAttempts: () => 0, pendingWebhooks: async () => 0 });
-    sms = smsCapability({ config, logger: pino({ level: 'silent' }), clock: systemClock } as unknown as Base, { pbx: {} as Pbx, metrics });
+    // SMS prices come from the gateways' rate deck (the one source of SMS prices)
+    const decks = new CostModel(parseRateDeck('http-deck', 'prefix,rate_per_min,increments,connection_fee,sms_price,currency,valid_from\n44,0,60/60,0,0.0100,EUR,\n'));
+    const smsPrice = (deck: string, to: string) => decks.rateFor(deck, to, Date.now())?.smsPriceMicros;
+    sms = smsCapability({ config, logger: pino({ level: 'silent' }), clock: systemClock } as unknown as Base, { pbx: {} as Pbx, metrics, smsPrice });
     engine = Fastify();
     for (const plugin of sms.routes ?? []) await engine.register(async (scope) => plugin(scope));
     await engine.listen({ port: enginePort, host: '127.0.0.1' });

@@ -5,6 +5,7 @@ import { systemClock } from '../../src/lib/clock';
 import { eventually } from '../support/api-client';
 import type { Base } from '../../src/app/base';
 import { configSchema } from '../../src/config/schema';
+import { CostModel, parseRateDeck } from '../../src/history/cost';
 import { Metrics } from '../../src/metrics/metrics';
 import type { Pbx } from '../../src/pbx/port';
 import { TestKannel, freePort } from '../support/kannel';
@@ -25,11 +26,13 @@ describe('Kannel gateway with real bearerbox, smsbox and fakesmsc', () => {
     const port = await freePort();
     const config = configSchema.parse({
       sms: { gateway: 'kannel', publicUrl: `http://127.0.0.1:${port}`, receiptTimeoutSeconds: 10 },
-      smsGateways: [{ name: 'kannel', kind: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: kannel.password, pricePerPart: 0.02 }],
+      smsGateways: [{ name: 'kannel', kind: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: kannel.password, rateDeck: 'kannel-deck' }],
     });
     metrics = new Metrics({ pbxReady: () => 1, runningAttempts: () => 0, pendingWebhooks: async () => 0 });
     const base = { config, logger: pino({ level: 'silent' }), clock: systemClock } as unknown as Base;
-    sms = smsCapability(base, { pbx: {} as Pbx, metrics });
+    // SMS prices come from the gateway's rate deck (the one source of SMS prices)
+    const decks = new CostModel(parseRateDeck('kannel-deck', 'prefix,rate_per_min,increments,connection_fee,sms_price,currency,valid_from\n44,0,60/60,0,0.0200,EUR,\n'));
+    sms = smsCapability(base, { pbx: {} as Pbx, metrics, smsPrice: (deck, to) => decks.rateFor(deck, to, Date.now())?.smsPriceMicros });
     app = Fastify();
     for (const plugin of sms.routes ?? []) await app.register(async (scope) => plugin(scope));
     await app.listen({ port, host: '127.0.0.1' });

@@ -34,7 +34,7 @@ describe('SMPP receipts on another engine\'s bind (Redis)', () => {
       logger,
     );
     const dispatcher = new SmsDispatcher({
-      gateways: [{ gateway, concat: 'udh8', pricePerPart: 0 }],
+      gateways: [{ gateway, concat: 'udh8', pricePerPart: () => 0 }],
       maxParts: 3,
       receiptTimeoutMs: 10_000,
       submitTimeoutMs: 3_000,

@@ -43,7 +43,7 @@ async function smsc(): Promise<TestSmsc> {
 }
 
 async function dispatcher(gateways: SmppGateway[], receiptTimeoutMs = 2_000): Promise<SmsDispatcher> {
-  const entries: DispatchGateway[] = gateways.map((gateway) => ({ gateway, concat: 'udh8', pricePerPart: 0.05 }));
+  const entries: DispatchGateway[] = gateways.map((gateway) => ({ gateway, concat: 'udh8', pricePerPart: () => 0.05 }));
   const d = new SmsDispatcher({ gateways: entries, maxParts: 5, receiptTimeoutMs, submitTimeoutMs: 3_000, logger, counters });
   await d.start();
   live.push(d);

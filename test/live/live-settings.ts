@@ -61,6 +61,11 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
       'host:port of the PBX\'s SIP listener a SIPp caller sends the missed-call test\'s INVITE to (`127.0.0.1:5060` Asterisk, `127.0.0.1:5085` FreeSWITCH\'s pbxverify-qa profile), whose dialplan hands +1202555019x to the inbound entry; adds the missed-call test (skipped, by name, without it)',
   },
   {
+    name: 'PBXVERIFY_LIVE_AMD_DIAL',
+    meaning:
+      'dial string reaching a SIPp phone on 127.0.0.1:5072 that this test starts, e.g. `PJSIP/uas/sip:{number}@127.0.0.1:5072` (Asterisk) or `sofia/pbxverify-qa/{number}@127.0.0.1:5072` (FreeSWITCH); adds the answering-machine detection accuracy run over the generated corpus (docs/amd.md; skipped, by name, without it; `sipp`, `espeak-ng` and `sox` must be on the PATH)',
+  },
+  {
     name: 'PBXVERIFY_LIVE_ESL_ROUTING_PROFILE',
     pbx: 'freeswitch',
     meaning: 'SIP profile (e.g. `pbxverify-qa`) through which the routing test dials its own two SIPp phones on 127.0.0.1:5063 (refuses with 503) and :5064 (answers); adds the failover and local-presence test (skipped, by name, without it; `sipp` must be on the PATH)',

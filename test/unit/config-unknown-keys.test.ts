@@ -19,7 +19,7 @@ describe('unknown configuration keys and variables', () => {
   it("refuses the issue's example: a misspelt calls.ringTimeoutSecond and a top-level foo", () => {
     expect(fileProblems({ calls: { ringTimeoutSecond: 5 }, foo: 1 }).sort()).toEqual([
       'calls.ringTimeoutSecond: unknown key (did you mean ringTimeoutSeconds?)',
-      expect.stringMatching(/^foo: unknown key \(known: port, host, .*, abuse, history, testing\)$/),
+      expect.stringMatching(/^foo: unknown key \(known: port, host, .*, abuse, history, fraudGuard, testing\)$/),
     ]);
   });
 

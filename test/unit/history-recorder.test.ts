@@ -2,6 +2,9 @@ import { HistoryRecorder } from '../../src/history/recorder';
 import { MemoryOutbox } from '../../src/history/outbox/outbox';
 import type { AttemptRow, VerificationRow } from '../../src/history/port';
 import { sampleRecord } from '../contract/store';
+import { historyDetailView } from '../../src/api/history-views';
+import { CostModel, parseRateDeck } from '../../src/history/cost';
+import { attemptRow, verificationRow } from '../support/history-rows';
 
 const SECRET = 'history-test-secret-0123456789abcdef';
 
@@ -69,5 +72,39 @@ describe('history recorder', () => {
     const { rows } = await record('hashed', [{ type: 'attempt.completed', record: rec, attempt: sms, cdr: { smsParts: 1, smsStatus: 'accepted' } }]);
     expect(rows.find((r) => r.kind === 'attempt')?.row).toMatchObject({ channel: 'sms', smsParts: 1, smsStatus: 'accepted', callerId: null, billsec: null });
     expect(rows[0]?.row).toMatchObject({ channel: 'sms', delivered: true });
+  });
+
+  it('keeps the trunks that refused first and the SMS gateway, priced from that gateway\'s deck', async () => {
+    const call = {
+      n: 1, channel: 'call' as const, startedAt: 1, endedAt: 5, status: 'completed' as const, result: 'delivered' as const, outcome: 'answered' as const,
+      trunk: 'carrier-b', failover: [{ trunk: 'carrier-a', outcome: 'congestion' as const, cause: { sip: 503, q850: 34, text: 'Service Unavailable' } }],
+    };
+    const sms = { n: 2, channel: 'sms' as const, startedAt: 6, endedAt: 7, status: 'completed' as const, result: 'delivered' as const, sms: { gateway: 'smsc', status: 'delivered' as const, parts: 2, encoding: 'ucs2' as const, cost: 0.1 } };
+    const rec = sampleRecord({ to: '+447400123456', attempts: [call, sms] });
+    const outbox = new MemoryOutbox();
+    const deck = (name: string, price: string) => parseRateDeck(name, `prefix,rate_per_min,increments,connection_fee,sms_price,currency,valid_from\n44,0,60/60,0,${price},EUR,\n`);
+    const rates = new CostModel([...deck('smsc-deck', '0.0500'), ...deck('sms', '0.9000')]);
+    const recorder = new HistoryRecorder({ outbox, numbers: 'hashed', secret: SECRET, prefixDigits: 5, rates: () => rates, smsDeck: (gateway) => (gateway === 'smsc' ? 'smsc-deck' : 'sms') });
+    await recorder.publish({ type: 'attempt.completed', record: rec, attempt: call });
+    await recorder.publish({ type: 'attempt.completed', record: rec, attempt: sms, cdr: { smsParts: 2, smsStatus: 'delivered' } });
+    const attempts = (await outbox.claim(10)).map((e) => e.event).filter((e) => e.kind === 'attempt').map((e) => e.row);
+    expect(attempts[0]).toMatchObject({ failover: [{ trunk: 'carrier-a', outcome: 'congestion', sip: 503, q850: 34, text: 'Service Unavailable' }] });
+    expect(attempts[1]).toMatchObject({ smsGateway: 'smsc', smsEncoding: 'ucs2', smsParts: 2, costMicros: 100_000, failover: [] });
+  });
+
+  it('shows failover and the SMS block in the detail answered from the history', () => {
+    const view = historyDetailView({
+      verification: verificationRow({ status: 'approved', reason: 'code-matched' }),
+      attempts: [
+        attemptRow({ n: 1, failover: [{ trunk: 'carrier-a', outcome: 'congestion', sip: 503, q850: 34, text: null }] }),
+        attemptRow({ n: 2, channel: 'sms', smsParts: 2, smsStatus: 'delivered', smsGateway: 'smsc', smsEncoding: 'ucs2', costMicros: 100_000 }),
+        attemptRow({ n: 3, channel: 'sms', smsParts: 1, smsStatus: 'expired', smsGateway: null, smsEncoding: null, costMicros: null }),
+      ],
+      costMicros: 112_000,
+      currency: 'EUR',
+    });
+    expect(view.attempts[0]).toMatchObject({ failover: [{ trunk: 'carrier-a', outcome: 'congestion', cause: { sip: 503, q850: 34, text: null } }], sms: null });
+    expect(view.attempts[1]?.sms).toEqual({ gateway: 'smsc', status: 'delivered', parts: 2, encoding: 'ucs2', cost: 0.1, reason: null });
+    expect(view.attempts[2]?.sms).toEqual({ gateway: 'pbx', status: 'failed', parts: 1, encoding: 'gsm7', cost: 0, reason: 'expired' });
   });
 });

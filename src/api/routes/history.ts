@@ -9,6 +9,7 @@ import { AppError, type ErrorCode } from '../../lib/errors';
 import { parseE164 } from '../../verification/numbers';
 import { makeErrorHandler } from '../error-handler';
 import { encodeCursor, parseChoice, parseCursor, parseLimit, parsePattern, parseRange, rejectUnknown, single } from '../history-query';
+import { conversionSchema, csvSchema, historyErrors, verificationPageSchema } from '../history-schemas';
 import { conversionView, CSV_COLUMNS, csvLine, historyVerificationView } from '../history-views';
 import type { KeyRing } from '../keys';
 
@@ -72,7 +73,7 @@ export function historyRoutes(deps: HistoryRouteDeps) {
 
     r.get(
       '/v1/verifications',
-      { schema: { summary: 'Search the verification history (newest first, cursor pagination)', tags: ['history'], querystring: listQuery } },
+      { schema: { summary: 'Search the verification history (newest first, cursor pagination)', tags: ['history'], querystring: listQuery, response: { 200: verificationPageSchema, ...historyErrors } } },
       async (request) => {
         const q = request.query as Record<string, unknown>;
         rejectUnknown(q, ['from', 'to', 'status', 'country', 'channel', 'number', 'key', 'limit', 'cursor']);
@@ -94,7 +95,7 @@ export function historyRoutes(deps: HistoryRouteDeps) {
 
     r.get(
       '/v1/reports/conversion',
-      { schema: { summary: 'Conversion report: started, delivered, verified, rate, median time to verify, cost', tags: ['history'], querystring: reportQuery } },
+      { schema: { summary: 'Conversion report: started, delivered, verified, rate, median time to verify, cost', tags: ['history'], querystring: reportQuery, response: { 200: conversionSchema, ...historyErrors } } },
       async (request) => {
         const q = request.query as Record<string, unknown>;
         rejectUnknown(q, ['group_by', 'from', 'to', 'key']);
@@ -108,7 +109,7 @@ export function historyRoutes(deps: HistoryRouteDeps) {
 
     r.get(
       '/v1/reports/attempts.csv',
-      { schema: { summary: 'Attempts (CDRs) of a time range as CSV, streamed', tags: ['history'], querystring: csvQuery, produces: ['text/csv'] } },
+      { schema: { summary: 'Attempts (CDRs) of a time range as CSV, streamed', tags: ['history'], querystring: csvQuery, produces: ['text/csv'], response: { 200: csvSchema, ...historyErrors } } },
       async (request, reply) => {
         const q = request.query as Record<string, unknown>;
         rejectUnknown(q, ['from', 'to', 'key']);
@@ -134,7 +135,8 @@ export function historyRoutes(deps: HistoryRouteDeps) {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="attempts-${new Date(range.from).toISOString().slice(0, 10)}.csv"`)
-          .send(Readable.from(lines()));
+          // the 200 schema documents the CSV text; the body is that text, streamed
+          .send(Readable.from(lines()) as unknown as string);
       },
     );
   };

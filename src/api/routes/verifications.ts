@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FLASH_CODE_MAX, FLASH_CODE_MIN } from '../../config/inbound-schema';
-import { CHANNELS } from '../../config/schema';
+import { AMD_MODES, CHANNELS } from '../../config/schema';
 import { AppError } from '../../lib/errors';
 import { CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN } from '../../lib/sms-text';
 import { brandSchema, plainText, senderSchema, templateSchema } from '../../lib/sms-text-schema';
@@ -11,6 +11,7 @@ import { verificationView, type VerificationView } from '../../verification/view
 import type { FieldErrors } from '../error-handler';
 import { idempotencyHeaders, idempotencyResponses, type IdempotencyKeys } from '../idempotency/idempotency';
 import { BODY_LIMITS } from '../limits';
+import { verificationDetailSchema } from '../history-schemas';
 import { errorSchema, verificationSchema } from '../schemas';
 
 const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -37,6 +38,7 @@ export const startBody = z
     callback_url: plainText(2048).optional().describe("http(s) URL for this verification's webhooks (else the key's webhookUrl)"),
     expiry_seconds: z.number().int().min(60).max(3600).optional().describe("Validity of a step's code when the workflow sets none (default 600)"),
     gate: z.boolean().optional().describe('Ask the callee to press a random digit before the code is spoken (anti-voicemail)'),
+    amd: z.enum(AMD_MODES).optional().describe("Answering-machine detection on the calls: `off`, `hangup` (a machine ends the attempt as `machine`, nothing spoken) or `wait_for_beep` (a short message without the code after the beep). Default: the key's `amd`; a workflow step's own `amd` wins (docs/amd.md)"),
   })
   .strict();
 
@@ -65,14 +67,6 @@ const checkResponse = z.object({
   attempts_remaining: z.number(),
 });
 const ID = /^[0-9a-f]{32}$/;
-/** Fields only a verification answered from the history has. */
-const historyExtension = {
-  source: z.enum(['history']).optional().describe('Present when the live record expired and the history answered'),
-  reason: z.string().nullable().optional(),
-  ended_by: z.string().nullable().optional(),
-  cost: z.string().nullable().optional().describe('Decimal, in `currency`'),
-  currency: z.string().nullable().optional(),
-};
 
 function assertId(id: string): void {
   if (!ID.test(id)) throw new AppError('VERIFICATION_NOT_FOUND');
@@ -117,6 +111,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
         callbackUrl: b.callback_url,
         expirySeconds: b.expiry_seconds,
         gate: b.gate,
+        amd: b.amd,
       });
       const view = verificationView(started.record);
       return reply.status(201).send(started.code === undefined ? view : { ...view, code: started.code });
@@ -131,7 +126,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
         description: 'After the live record expired, answered from the history (`source: history`, with call detail and cost) when it is on.',
         tags: ['verifications'],
         params: idParams,
-        response: { 200: verificationSchema.extend(historyExtension), ...errors },
+        response: { 200: verificationDetailSchema, ...errors },
       },
     },
     async (request) => {

@@ -1,4 +1,4 @@
-import type { AttemptRow, RateRow, VerificationRow, WebhookRow } from '../port';
+import type { AttemptRow, FailoverRow, RateRow, VerificationRow, WebhookRow } from '../port';
 import type { AttemptsTable, RatesTable, VerificationsTable, WebhookDeliveriesTable } from './schema';
 
 /** Row shapes between the port (camelCase, booleans) and the tables (snake_case, 0/1). */
@@ -75,8 +75,13 @@ export function attemptToDb(r: AttemptRow): AttemptsTable {
     cause_text: r.causeText,
     gate: r.gate,
     dtmf: r.dtmf,
+    amd: r.amd,
+    amd_cause: r.amdCause,
     sms_parts: r.smsParts,
     sms_status: r.smsStatus,
+    sms_gateway: r.smsGateway,
+    sms_encoding: r.smsEncoding,
+    failover: r.failover.length === 0 ? null : JSON.stringify(r.failover),
     cost_micros: r.costMicros,
     currency: r.currency,
   };
@@ -108,8 +113,13 @@ export function attemptFromDb(r: AttemptsTable): AttemptRow {
     causeText: r.cause_text,
     gate: r.gate,
     dtmf: r.dtmf,
+    amd: r.amd ?? null,
+    amdCause: r.amd_cause ?? null,
     smsParts: num(r.sms_parts),
     smsStatus: r.sms_status,
+    smsGateway: r.sms_gateway,
+    smsEncoding: r.sms_encoding,
+    failover: failoverFromDb(r.failover),
     costMicros: num(r.cost_micros),
     currency: r.currency,
   };
@@ -160,4 +170,15 @@ export function rateFromDb(r: RatesTable): RateRow {
 
 function num(value: number | string | null): number | null {
   return value === null ? null : Number(value);
+}
+
+/** The stored failover list; an unreadable one reads as empty (it is detail, never a reason to fail a read). */
+function failoverFromDb(text: string | null): FailoverRow[] {
+  if (text === null || text === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as FailoverRow[]) : [];
+  } catch {
+    return [];
+  }
 }

@@ -106,6 +106,22 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '003_amd': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('attempts').addColumn('amd', 'varchar(16)').execute();
+      await db.schema.alterTable('attempts').addColumn('amd_cause', 'varchar(100)').execute();
+    },
+  },
+  '004_attempt_detail': {
+    // The detail GET /v1/verifications/{id} shows from the history: the SMS gateway and encoding
+    // (parts and status were there), and the trunks that refused before the one that carried the
+    // call (failover within an attempt), as JSON text.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('attempts').addColumn('sms_gateway', 'varchar(32)').execute();
+      await db.schema.alterTable('attempts').addColumn('sms_encoding', 'varchar(8)').execute();
+      await db.schema.alterTable('attempts').addColumn('failover', 'text').execute();
+    },
+  },
 };
 
 /** The newest schema version this build knows. */

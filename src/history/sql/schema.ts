@@ -49,8 +49,15 @@ export interface AttemptsTable {
   cause_text: string | null;
   gate: string | null;
   dtmf: string | null;
+  /** Added by migration 003_amd. */
+  amd: string | null;
+  amd_cause: string | null;
   sms_parts: number | null;
   sms_status: string | null;
+  sms_gateway: string | null;
+  sms_encoding: string | null;
+  /** JSON array of {@link FailoverRow}, null when no trunk refused first. */
+  failover: string | null;
   cost_micros: number | null;
   currency: string | null;
 }

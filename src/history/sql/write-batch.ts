@@ -84,8 +84,13 @@ async function upsertAttempts(trx: Transaction<HistoryDatabase>, rows: AttemptsT
           cause_text: eb.ref('excluded.cause_text'),
           gate: eb.ref('excluded.gate'),
           dtmf: eb.ref('excluded.dtmf'),
+          amd: eb.ref('excluded.amd'),
+          amd_cause: eb.ref('excluded.amd_cause'),
           sms_parts: eb.ref('excluded.sms_parts'),
           sms_status: eb.ref('excluded.sms_status'),
+          sms_gateway: eb.ref('excluded.sms_gateway'),
+          sms_encoding: eb.ref('excluded.sms_encoding'),
+          failover: eb.ref('excluded.failover'),
           cost_micros: eb.ref('excluded.cost_micros'),
           currency: eb.ref('excluded.currency'),
         }))

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { collectDigits } from '../collect';
 import {
   callEnd,
+  type AmdVerdict,
   type Call,
   type CallEnd,
   type CallEvents,
@@ -49,6 +50,10 @@ export class AriCall extends EventEmitter implements Call {
    * chance to subscribe; the first 'dtmf' listener receives them.
    */
   private early: string[] | undefined = [];
+  /** The answering-machine verdict (set by the driver before the call is handed out). */
+  amd: AmdVerdict | undefined;
+  /** Called with the arguments of a StasisStart of this channel after the first (its return from the dialplan). */
+  onReentry: ((args: string[]) => void) | undefined;
 
   constructor(
     readonly id: string,
@@ -86,6 +91,9 @@ export class AriCall extends EventEmitter implements Call {
         break;
       case 'PlaybackFinished':
         this.playbacks.get(ev.playback.id)?.(ev.playback.state);
+        break;
+      case 'StasisStart':
+        if (ev.channel.id === this.id) this.onReentry?.(ev.args ?? []);
         break;
       case 'ChannelHangupRequest':
         // soft: the hang-up came from inside Asterisk (cause 32 = through ARI), not from the far end

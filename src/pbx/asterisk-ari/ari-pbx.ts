@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { maskNumber } from '../../lib/mask';
 import {
   callEnd,
+  type AmdRequest,
   type CallEnd,
   type MessageRequest,
   type MessageResult,
@@ -14,6 +15,7 @@ import {
   type PbxHealth,
 } from '../port';
 import { ariInboundCall } from './ari-inbound';
+import { detectOnAri } from './amd';
 import { AriCall } from './ari-call';
 import { AriConnection } from './ari-connection';
 import { type AriRequestError, AriRest } from './ari-rest';
@@ -207,6 +209,7 @@ export class AriPbx implements Pbx {
       const call = this.calls.get(channelId);
       if (call) {
         logger.info({ ms: this.now() - started }, 'answered');
+        if (req.amd) return this.detect(call, req.amd, logger, opts.signal);
         return { ok: true, call };
       }
       return fail('failed', 'answered channel vanished');
@@ -214,6 +217,19 @@ export class AriPbx implements Pbx {
     logger.info({ outcome: first.outcome, cause: first.cause }, 'dial failed');
     const by = first.outcome === 'canceled' || (first.outcome === 'failed' && first.cause.text?.startsWith('PBX')) ? 'pbx' : 'remote';
     return { ok: false, end: callEnd(first.outcome, by, first.cause, this.now()) };
+  }
+
+  /** Answering-machine detection before the call is handed out (amd.ts). */
+  private async detect(call: AriCall, mode: AmdRequest, logger: Logger, signal: AbortSignal | undefined): Promise<OriginateResult> {
+    const verdict = await detectOnAri(call, mode, { rest: this.rest, app: this.opts.appName, restTimeoutMs: this.opts.settings.restTimeoutMs, now: this.now, logger }, signal);
+    if (verdict === 'lost') {
+      await call.hangup();
+      const canceled = signal?.aborted === true;
+      return { ok: false, end: callEnd(canceled ? 'canceled' : 'failed', 'local', { text: canceled ? 'ORIGINATOR_CANCEL' : 'answering-machine detection did not return the channel' }, this.now()) };
+    }
+    call.amd = verdict;
+    logger.info({ amd: verdict.result, cause: verdict.cause, ms: verdict.ms }, 'answering-machine detection');
+    return { ok: true, call };
   }
 
   async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {

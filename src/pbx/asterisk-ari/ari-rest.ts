@@ -89,6 +89,21 @@ export class AriRest {
     return this.call('DELETE', `/ari/playbacks/${encodeURIComponent(playbackId)}`, {}, opts);
   }
 
+  /** POST /ari/channels/{id}/variable: sets a channel variable. */
+  setVariable(channelId: string, variable: string, value: string, opts: CallOpts = {}): Promise<unknown> {
+    return this.call('POST', `/ari/channels/${encodeURIComponent(channelId)}/variable`, { variable, value }, opts);
+  }
+
+  /** GET /ari/channels/{id}/variable: `{value}`; 404 when the variable is not set. */
+  getVariable(channelId: string, variable: string, opts: CallOpts = {}): Promise<{ value: string }> {
+    return this.call('GET', `/ari/channels/${encodeURIComponent(channelId)}/variable`, { variable }, opts) as Promise<{ value: string }>;
+  }
+
+  /** POST /ari/channels/{id}/continue: the channel leaves Stasis (StasisEnd) for the dialplan. */
+  continueInDialplan(channelId: string, to: { context: string; extension: string; priority: number }, opts: CallOpts = {}): Promise<unknown> {
+    return this.call('POST', `/ari/channels/${encodeURIComponent(channelId)}/continue`, { context: to.context, extension: to.extension, priority: to.priority }, opts);
+  }
+
   listChannels(opts: CallOpts = {}): Promise<AriChannel[]> {
     return this.call('GET', '/ari/channels', {}, opts) as Promise<AriChannel[]>;
   }

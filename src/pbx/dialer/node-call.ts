@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Call, CallEnd, CallEvents, CollectOptions, CollectResult, OperationOptions, PlayItem, PlayResult } from '../port';
+import type { AmdVerdict, Call, CallEnd, CallEvents, CollectOptions, CollectResult, OperationOptions, PlayItem, PlayResult } from '../port';
 
 /** How long hanging up on a node that may be gone is waited for. */
 const HANGUP_WAIT_MS = 5_000;
@@ -35,6 +35,10 @@ export class NodeCall extends EventEmitter implements Call {
 
   get id(): string {
     return this.inner.id;
+  }
+
+  get amd(): AmdVerdict | undefined {
+    return this.inner.amd;
   }
 
   override on<E extends keyof CallEvents>(event: E, listener: CallEvents[E]): this {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
 import {
   callEnd,
+  type AmdVerdict,
   type Call,
   type CallEnd,
   type CallCause,
@@ -62,6 +63,8 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   abandoned = false;
   /** CHANNEL_HANGUP seen: FreeSWITCH is done with the channel. */
   hungUp = false;
+  /** The answering-machine verdict (amd.ts), set before the call is handed out. */
+  amd: AmdVerdict | undefined;
 
   constructor(
     readonly id: string,
@@ -369,6 +372,11 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       if (this.slot === mine) this.busy = false;
       release();
     }
+  }
+
+  /** Runs one application to its end (answering-machine detection, amd.ts); stopped with uuid_break. */
+  runApp(app: string, arg: string, opts: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<ExecOutcome> {
+    return this.execute(app, arg, { ...opts, stop: (link) => link.api(`uuid_break ${this.id} all`) });
   }
 
   private lostOutcome(): ExecOutcome {

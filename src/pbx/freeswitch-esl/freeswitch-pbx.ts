@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
 import { maskNumber } from '../../lib/mask';
 import {
+  type AmdRequest,
   callEnd,
   type CallEnd,
   type InboundCall,
@@ -28,6 +29,7 @@ import {
 } from './commands';
 import { INBOUND_MARK, type CommandResult, type EslEvent, type EslLink, type SubscribedEvent } from './esl-link';
 import { eslInboundCall } from './esl-inbound';
+import { detectOnEsl } from './amd';
 import { FreeSwitchCall } from './freeswitch-call';
 import { IdSource } from './ids';
 import { LinkKeeper } from './link-keeper';
@@ -188,7 +190,22 @@ export class FreeSwitchPbx implements Pbx {
         ? { ok: false, end: callEnd('canceled', 'local', { text: 'ORIGINATOR_CANCEL', sip: 487 }, now()) }
         : { ok: false, end: callEnd('failed', 'local', { text: `no result within ${opts.timeoutMs} ms` }, now()) };
     }
-    return this.settle(call, first, logger);
+    const settled = this.settle(call, first, logger);
+    if (!settled.ok || !req.amd) return settled;
+    return this.detect(call, req.amd, opts.signal);
+  }
+
+  /** Answering-machine detection before the call is handed out (amd.ts). */
+  private async detect(call: FreeSwitchCall, mode: AmdRequest, signal: AbortSignal | undefined): Promise<OriginateResult> {
+    const verdict = await detectOnEsl(call, mode, { now: () => this.opts.clock.now(), logger: this.logger }, signal);
+    if (verdict === 'lost') {
+      await call.hangup();
+      const canceled = signal?.aborted === true;
+      return { ok: false, end: callEnd(canceled ? 'canceled' : 'failed', 'local', { text: canceled ? 'ORIGINATOR_CANCEL' : 'answering-machine detection did not finish' }, this.opts.clock.now()) };
+    }
+    call.amd = verdict;
+    this.logger.debug({ callId: call.id, amd: verdict.result, cause: verdict.cause }, 'answering-machine detection');
+    return { ok: true, call };
   }
 
   async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {

@@ -1,4 +1,4 @@
-import type { CallCause, DialOutcome } from '../port';
+import type { AmdRequest, AmdVerdict, CallCause, DialOutcome } from '../port';
 
 /**
  * What a simulated callee does. The simulator's callees react to what they hear, like a person:
@@ -16,6 +16,8 @@ export interface CalleeBehaviour {
   rings?: boolean;
   /** Missed-call verification: the user calls the number shown on the screen, from this number. */
   callsIn?: boolean;
+  /** An answering machine's greeting (ms of speech, then a beep); absent: a person saying a short "hello". */
+  machine?: { greetingMs: number; beep: boolean };
   description: string;
 }
 
@@ -61,6 +63,13 @@ export const BEHAVIOURS: Readonly<Record<string, CalleeBehaviour>> = {
     callsIn: true,
     description: 'missed call: calls the number shown on the screen from its own number (verified, call rejected)',
   },
+  machine: {
+    dial: 'answer',
+    ringMs: 2000,
+    listener: 'silent',
+    machine: { greetingMs: 7000, beep: true },
+    description: 'an answering machine: a 7 s greeting, then a beep; answering-machine detection finds a machine',
+  },
 };
 
 /**
@@ -82,7 +91,27 @@ export const DEFAULT_TEST_NUMBERS: Readonly<Record<string, string>> = {
   '+12025550111': 'rings-then-drops',
   '+12025550112': 'answers-flash',
   '+12025550113': 'calls-in',
+  '+12025550120': 'machine',
+  '+12025550121': 'human',
 };
+
+/**
+ * The simulator's answering-machine detector, with Asterisk AMD()'s default thresholds (amd.conf:
+ * greeting 1500 ms, after-greeting silence 800 ms): a person's short "hello" is a human once the
+ * silence after it lasts 800 ms; a greeting still going at 1500 ms is a machine. `wait_for_beep`
+ * then waits for the machine's beep. Returns the verdict and how long after the answer it comes.
+ */
+export function simulatedAmd(behaviour: CalleeBehaviour, mode: AmdRequest): { verdict: AmdVerdict; afterMs: number } {
+  const HELLO_MS = 700;
+  const GREETING_MS = 1500;
+  const SILENCE_MS = 800;
+  const machine = behaviour.machine;
+  if (!machine) return { verdict: { result: 'human', cause: `HUMAN-${SILENCE_MS}-${SILENCE_MS}`, ms: HELLO_MS + SILENCE_MS }, afterMs: HELLO_MS + SILENCE_MS };
+  const cause = `LONGGREETING-${GREETING_MS}-${GREETING_MS}`;
+  if (mode === 'hangup') return { verdict: { result: 'machine', cause, ms: GREETING_MS }, afterMs: GREETING_MS };
+  const beepAt = machine.greetingMs + 250;
+  return { verdict: { result: 'machine', cause, beep: machine.beep, ms: beepAt }, afterMs: beepAt };
+}
 
 /** The raw causes a real PBX would report for each failure (see the recordings in test/fixtures). */
 export const FAILURE_CAUSES: Readonly<Record<CalleeBehaviour['dial'], CallCause>> = {

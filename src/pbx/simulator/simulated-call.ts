@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { collectDigits } from '../collect';
 import {
   callEnd,
+  type AmdVerdict,
   type Call,
   type CallEnd,
   type CallEvents,
@@ -19,6 +20,8 @@ export type SimCallEvent =
   | { t: number; type: 'dial'; behaviour: string }
   | { t: number; type: 'ringing' }
   | { t: number; type: 'answered' }
+  /** Answering-machine detection's verdict (the originate request asked for it). */
+  | { t: number; type: 'amd'; result: string; beep?: boolean }
   | { t: number; type: 'failed'; outcome: string }
   /** `heardMs`: for an item cut short (barge-in, hang-up, deadline), how much of it played. */
   | { t: number; type: 'play'; item: PlayItem; completed: boolean; heardMs?: number }
@@ -59,6 +62,8 @@ export class SimulatedCall extends EventEmitter implements Call {
   private resolveEnded!: (end: CallEnd) => void;
   private over = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Set by the simulator before the call is handed out, when detection was asked for. */
+  amd: AmdVerdict | undefined;
 
   constructor(
     readonly id: string,

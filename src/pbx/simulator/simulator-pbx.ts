@@ -16,7 +16,7 @@ import {
   type PbxHealth,
 } from '../port';
 import { renderDial } from '../dial-template';
-import { BEHAVIOURS, DEFAULT_TEST_NUMBERS, FAILURE_CAUSES, type CalleeBehaviour } from './behaviours';
+import { BEHAVIOURS, DEFAULT_TEST_NUMBERS, FAILURE_CAUSES, simulatedAmd, type CalleeBehaviour } from './behaviours';
 import { SimulatedCall, type SimCallLog, type SimEnv } from './simulated-call';
 
 /** Time from the dial to the callee's 180 Ringing (simulated ms). */
@@ -197,6 +197,18 @@ export class SimulatorPbx implements Pbx {
     const call = new SimulatedCall(id, log, behaviour, this.env);
     this.live.add(call);
     void call.ended.then(() => this.live.delete(call));
+    if (req.amd) {
+      // detection listens before the call is handed over, as AMD() runs before Stasis on Asterisk
+      const { verdict, afterMs } = simulatedAmd(behaviour, req.amd);
+      const listened = await this.waitScaled(afterMs, opts);
+      if (listened !== 'elapsed') {
+        call.end('local');
+        const outcome = listened === 'aborted' ? 'canceled' : 'failed';
+        return { ok: false, end: callEnd(outcome, 'local', { text: listened === 'aborted' ? 'ORIGINATOR_CANCEL' : 'TIMEOUT' }, this.opts.clock.now()) };
+      }
+      call.amd = verdict;
+      log.events.push({ t: this.opts.clock.now(), type: 'amd', result: verdict.result, ...(verdict.beep !== undefined ? { beep: verdict.beep } : {}) });
+    }
     return { ok: true, call };
   }
 

@@ -125,7 +125,7 @@ export function decodeRecord(id: string, text: string): VerificationRecord {
 }
 
 function encodeStep(s: WorkflowStep): Json[] {
-  const step: Json[] = [CHANNEL_TAGS[s.channel] ?? s.channel, s.waitSeconds, s.code === 'new' ? 1 : 0, s.validitySeconds ?? null];
+  const step: Json[] = [CHANNEL_TAGS[s.channel] ?? s.channel, s.waitSeconds, s.code === 'new' ? 1 : 0, s.validitySeconds ?? null, s.amd ?? null];
   return trim(step);
 }
 
@@ -136,6 +136,7 @@ function decodeStep(x: Json[]): WorkflowStep {
     code: x[2] === 1 ? 'new' : 'same',
   };
   if (typeof x[3] === 'number') step.validitySeconds = x[3];
+  if (typeof x[4] === 'string') step.amd = x[4] as NonNullable<WorkflowStep['amd']>;
   return step;
 }
 

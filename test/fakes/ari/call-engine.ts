@@ -1,4 +1,4 @@
-import { calleeFor, causeText, type Callee } from './callees';
+import { calleeFor, causeText, SILENT_AMD, type Callee } from './callees';
 import { ariTime, channelJson, event, playbackJson, type FakeChannel, type FakePlayback } from './snapshots';
 
 type Emit = (app: string, ev: Record<string, unknown>) => void;
@@ -13,6 +13,8 @@ interface Live {
   inStasis: boolean;
   playback: FakePlayback | undefined;
   timers: Set<NodeJS.Timeout>;
+  /** Channel variables set through ARI or by the dialplan. */
+  vars: Map<string, string>;
 }
 
 /**
@@ -49,7 +51,7 @@ export class CallEngine {
         : { ...base, id, name: `PJSIP/${m[3]}-${n}`, state: 'Down', appName: 'AppDial2', appData: '(Outgoing Line)' };
     const half: FakeChannel | undefined =
       tech === 'Local' ? { ...base, id: `${id};2`, name: `Local/${exten}@${context}-${n};2`, state: 'Ring', appName: '', appData: '' } : undefined;
-    const live: Live = { ch, half, app: q.app, tech, callee: calleeFor(exten).callee, inStasis: false, playback: undefined, timers: new Set() };
+    const live: Live = { ch, half, app: q.app, tech, callee: calleeFor(exten).callee, inStasis: false, playback: undefined, timers: new Set(), vars: new Map() };
     this.channels.set(id, live);
     const body = channelJson(ch);
     // the 200 precedes the first event (rest-calls.md §3)
@@ -106,6 +108,42 @@ export class CallEngine {
     live.playback = pb;
     this.after(live, 2, () => this.playItem(live, pb));
     return pb;
+  }
+
+  /**
+   * POST /channels/{id}/continue: the channel leaves Stasis for the dialplan. Only the context of
+   * dialplan/asterisk that runs AMD() is modelled (test/fixtures/ari/cases/amd-*.json): StasisEnd,
+   * AMD() hears the callee, AMDSTATUS/AMDCAUSE are set, Stasis() brings it back with `amd`.
+   */
+  continueTo(id: string, context: string, exten: string): { status: number; body?: unknown } {
+    const live = this.channels.get(id);
+    if (!live) return { status: 404, body: { message: 'Channel not found' } };
+    if (!live.inStasis) return { status: 409, body: { message: 'Channel not in Stasis application' } };
+    if (context !== 'pbxverify-amd' || (exten !== 'hangup' && exten !== 'wait_for_beep')) return { status: 400, body: { message: 'the fake runs only the pbxverify-amd context' } };
+    const amd = (live.callee.kind === 'answer' ? live.callee.amd : undefined) ?? SILENT_AMD;
+    this.failPlayback(live);
+    // the app stays subscribed to the channel it originated: its dialplan steps keep coming
+    live.inStasis = false;
+    this.ev(live, 'StasisEnd', { channel: channelJson(live.ch) });
+    live.ch.appName = 'AMD';
+    this.ev(live, 'ChannelDialplan', { dialplan_app: 'AMD', dialplan_app_data: '', channel: channelJson(live.ch) });
+    const setVar = (variable: string, value: string): void => {
+      live.vars.set(variable, value);
+      this.ev(live, 'ChannelVarset', { channel: channelJson(live.ch) }, { variable, value });
+    };
+    const waitBeep = exten === 'wait_for_beep' && amd.status === 'MACHINE';
+    this.after(live, amd.decideMs, () => {
+      setVar('AMDSTATUS', amd.status);
+      setVar('AMDCAUSE', amd.cause);
+    });
+    this.after(live, waitBeep ? (amd.beepMs ?? amd.decideMs) : amd.decideMs, () => {
+      if (waitBeep) setVar('PBXVERIFY_BEEP', amd.beepMs === undefined ? '0' : '1');
+      live.ch.appName = 'Stasis';
+      this.ev(live, 'ChannelVarset', { channel: channelJson(live.ch) }, { variable: 'STASISSTATUS', value: '' });
+      live.inStasis = true;
+      this.emit(live.vars.get('PBXVERIFY_AMD_APP') ?? live.app, event('StasisStart', live.app, { args: ['amd'], channel: channelJson(live.ch) }));
+    });
+    return { status: 204 };
   }
 
   stopPlayback(playbackId: string): boolean {

@@ -27,6 +27,8 @@ export interface ReplayScript {
   events: Array<{ t: number; raw: Record<string, unknown> }>;
   /** Multiplies the recorded event times. */
   timeScale: number;
+  /** Channel variables as the recording read them (GET …/variable), by name. */
+  variables?: Record<string, string>;
 }
 
 export interface SentMessage {
@@ -67,6 +69,7 @@ export class FakeAri {
   /** Inbound channels waiting to be refused, by id → how the DELETE refused them. */
   private readonly inbound = new Map<string, (reason: string) => void>();
   private inboundSeq = 0;
+  private readonly replayVariables = new Map<string, Record<string, string>>();
   private user: string;
   private password: string;
   private readonly messageEndpoints: Set<string>;
@@ -230,6 +233,7 @@ export class FakeAri {
     reply(script.status, script.body === undefined ? undefined : rewrite(script.body));
     if (script.status >= 300) return;
     this.replaying.add(channelId);
+    if (script.variables) this.replayVariables.set(channelId, script.variables);
     const t0 = script.events[0]?.t ?? 0;
     let last = 0;
     for (const { t, raw } of script.events) {
@@ -338,7 +342,7 @@ export class FakeAri {
         return reply(out.status, out.body);
       }
     }
-    const chan = /^\/ari\/channels\/([^/]+)(\/answer|\/play)?$/.exec(path);
+    const chan = /^\/ari\/channels\/([^/]+)(\/answer|\/play|\/variable|\/continue)?$/.exec(path);
     if (chan) {
       const id = decodeURIComponent(chan[1] as string);
       const refuse = this.inbound.get(id);
@@ -347,6 +351,12 @@ export class FakeAri {
         refuse(q.get('reason') ?? 'none');
         return;
       }
+      const variable = q.get('variable') ?? '';
+      if (this.replaying.has(id) && chan[2] === '/variable' && method === 'GET') {
+        const value = this.replayVariables.get(id)?.[variable];
+        return value === undefined ? reply(404, { message: 'Provided variable was not found' }) : reply(200, { value });
+      }
+      if (this.replaying.has(id) && chan[2] === '/continue') return reply(204);
       if (this.replaying.has(id)) return method === 'POST' && chan[2] === '/play' ? reply(201, { id: q.get('playbackId'), state: 'queued' }) : reply(method === 'GET' ? 200 : 204, method === 'GET' ? { id, state: 'Up' } : undefined);
       const live = this.engine.get(id);
       if (!live) return reply(404, { message: 'Channel not found' });
@@ -358,6 +368,19 @@ export class FakeAri {
         return;
       }
       if (method === 'POST' && chan[2] === '/answer') return reply(204);
+      if (chan[2] === '/variable') {
+        if (!variable) return reply(400, { message: 'Variable name is required' });
+        if (method === 'POST') {
+          live.vars.set(variable, q.get('value') ?? '');
+          return reply(204);
+        }
+        const value = live.vars.get(variable);
+        return value === undefined ? reply(404, { message: 'Provided variable was not found' }) : reply(200, { value });
+      }
+      if (method === 'POST' && chan[2] === '/continue') {
+        const out = this.engine.continueTo(id, q.get('context') ?? '', q.get('extension') ?? '');
+        return reply(out.status, out.body);
+      }
       if (method === 'POST' && chan[2] === '/play') {
         const media = (q.get('media') ?? '').split(',').filter(Boolean);
         if (media.length === 0) return reply(400, { message: 'media: required' });

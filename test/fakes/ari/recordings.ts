@@ -68,3 +68,36 @@ export function loadRecordings(timeScale: number): Recording[] {
   }
   return out;
 }
+
+interface AmdCaseFile extends CaseFile {
+  amdMode: 'hangup' | 'wait_for_beep';
+  variables: Record<string, { status: number; body?: { value?: string } }>;
+}
+
+/** The answering-machine detection recordings (test/fixtures/ari/amd, test/fixtures/record-ari-amd.ts), with the variables read. */
+export function loadAmdRecordings(timeScale: number): Array<Recording & { mode: 'hangup' | 'wait_for_beep' }> {
+  const dir = join(ARI_RECORDINGS, 'amd');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as AmdCaseFile;
+      const variables: Record<string, string> = {};
+      for (const [name, read] of Object.entries(data.variables)) if (read.status === 200 && typeof read.body?.value === 'string') variables[name] = read.body.value;
+      return {
+        name: data.case,
+        endpoint: data.endpoint ?? '',
+        inbound: false,
+        mode: data.amdMode,
+        script: {
+          status: 200,
+          body: data.originate?.response,
+          recordedId: data.originate?.params.channelId ?? '',
+          recordedApp: data.originate?.params.app ?? 'record-amd',
+          events: data.events.map((e) => ({ t: e.t, raw: e.raw })),
+          timeScale,
+          variables,
+        },
+      };
+    });
+}

@@ -5,6 +5,8 @@
  * keeps the two lists in step.
  */
 
+import type { HeardVoice } from './wait-for-silence';
+
 export type CalleeStep =
   | { wait: number }
   /** Digits sent as soon as we start collecting (play_and_get_digits), like a person prompted to type. */
@@ -20,6 +22,8 @@ export interface Callee {
   ringMs: number;
   /** What the callee does once answered. */
   script: CalleeStep[];
+  /** What the callee says once answered (answering-machine detection; silence when absent). */
+  voice?: HeardVoice;
 }
 
 const answerThen = (script: CalleeStep[], ringMs = 0): Callee => ({ dial: 'answer', ringMs, script });
@@ -66,14 +70,27 @@ const FAKE_ONLY: Readonly<Record<string, Callee>> = {
   '+12025550199': answerThen([{ dtmfOnCollect: '1234#' }]),
 };
 
+/**
+ * Answering machine and person for answering-machine detection: the qa callees amd-machine and
+ * amd-human of dialplan/freeswitch/qa (a ~9 s greeting then a beep; one short word), as
+ * test/fixtures/esl/amd recorded them over SIP (a person: 460 ms of speech, back ~2.6 s after the
+ * answer; the machine: still talking at 5 s, beep heard at 9.6 s). Not in E164_CALLEES: their dialplan plays audio, which the
+ * dialplan consistency test does not model.
+ */
+const AMD_CALLEES: Readonly<Record<string, Callee>> = {
+  'amd-machine': { dial: 'answer', ringMs: 0, script: [{ wait: 40_000 }, { hangup: 'NORMAL_CLEARING' }], voice: { startMs: 300, speechMs: 9000, beep: true } },
+  'amd-human': { dial: 'answer', ringMs: 0, script: [{ wait: 30_000 }, { hangup: 'NORMAL_CLEARING' }], voice: { startMs: 700, speechMs: 460, beep: false } },
+};
+const AMD_NUMBERS: Readonly<Record<string, string>> = { '+12025550120': 'amd-machine', '+12025550121': 'amd-human' };
+
 /** Resolves an extension (`busy`, `press-600-1234#`, `+12025550103`) to its callee. */
 export function calleeFor(extension: string): Callee | undefined {
-  const name = E164_CALLEES[extension] ?? extension;
+  const name = E164_CALLEES[extension] ?? AMD_NUMBERS[extension] ?? extension;
   const press = /^press-(\d+)-([0-9A-D*#]+)$/.exec(name.replace(/%23/g, '#'));
   if (press) {
     return answerThen([{ wait: 1000 }, { dtmf: press[2] as string, spacing: Number(press[1]) }, { wait: 5000 }, { hangup: 'NORMAL_CLEARING' }]);
   }
-  return CALLEES[name] ?? E164_ONLY[name] ?? FAKE_ONLY[name];
+  return CALLEES[name] ?? E164_ONLY[name] ?? FAKE_ONLY[name] ?? AMD_CALLEES[name];
 }
 
 /** Every extension name the fake knows (for the dialplan consistency test). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelState, ChannelView, EventFactory } from './event-factory';
 import type { EventBody } from './frames';
+import { WaitForSilenceApp, type HeardVoice } from './wait-for-silence';
 
 /** What a channel needs from the fake switch around it. */
 export interface ChannelHost {
@@ -17,7 +18,7 @@ export interface ChannelHost {
 }
 
 /** An application running on the channel (park at the bottom of the stack, ours on top). */
-interface App {
+export interface App {
   readonly name: string;
   readonly appId: string;
   readonly data: string;
@@ -56,6 +57,9 @@ export class FakeChannel implements ChannelView {
   peer: FakeChannel | undefined;
   /** Called when play_and_get_digits starts (a callee that types when asked). */
   onCollect: (() => void) | undefined;
+  /** What the far end says from the answer on, and how far (ms) wait_for_silence has listened into it. */
+  heard: HeardVoice | undefined;
+  audioAt = 0;
 
   constructor(
     private readonly host: ChannelHost,
@@ -124,7 +128,9 @@ export class FakeChannel implements ChannelView {
     this.vars.set('current_application_data', data);
     this.vars.set('current_application', name);
     this.event('CHANNEL_EXECUTE', { Application: name, 'Application-Data': data, 'Application-UUID': appId });
-    const app = name === 'play_and_get_digits' ? new ReadApp(this, appId, data) : name === 'playback' ? new PlaybackApp(this, appId, data) : undefined;
+    if (name === 'avmd_start') this.vars.set('avmd_started', 'true');
+    const app =
+      name === 'play_and_get_digits' ? new ReadApp(this, appId, data) : name === 'playback' ? new PlaybackApp(this, appId, data) : name === 'wait_for_silence' ? new WaitForSilenceApp(this, appId, data) : undefined;
     if (!app) return this.complete({ name, appId, data }, '_none_');
     this.apps.push(app);
     app.start();

@@ -337,6 +337,7 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
           b.peer = a;
           // The job result comes after CHANNEL_ANSWER and before &park() runs (loopback-answer-and-press-pgd).
           resolve(`+OK ${uuid}\n`);
+          a.heard = callee.voice;
           setImmediate(() => {
             if (a.isOver) return;
             a.park();

@@ -1,0 +1,35 @@
+import { amdContract } from '../contract/pbx-amd';
+import { liveDriver, env } from './ari-support';
+import { corpusProblem, makeCorpus, runCorpus, summarize } from './amd-corpus-run';
+import { skippedUnless } from './live-settings';
+
+/**
+ * Answering-machine detection on a live Asterisk: the AMD contract against the qa callees
+ * amd-machine (+12025550120) and amd-human (+12025550121) of dialplan/asterisk (which must be
+ * loaded, with its [pbxverify-amd] context), then, with PBXVERIFY_LIVE_AMD_DIAL, the accuracy run
+ * over the generated corpus (docs/amd.md).
+ */
+amdContract('asterisk-ari on a live Asterisk', async () => {
+  const pbx = liveDriver();
+  await pbx.start();
+  return { pbx, machine: '+12025550120', human: '+12025550121', lang: 'en', abortAfterMs: 1500, close: () => pbx.stop() };
+}, 60_000);
+
+const dial = env('PBXVERIFY_LIVE_AMD_DIAL');
+const accuracy = skippedUnless('answering-machine detection accuracy on a live Asterisk (generated corpus)', 'PBXVERIFY_LIVE_AMD_DIAL');
+(accuracy.run ? describe : describe.skip)(accuracy.title, () => {
+  it('gives every recording a verdict, and reports the accuracy', async () => {
+    const problem = corpusProblem();
+    if (problem) throw new Error(problem);
+    const corpus = makeCorpus();
+    const pbx = liveDriver({ endpointTemplate: dial as string });
+    await pbx.start();
+    try {
+      const { runs, file } = await runCorpus(pbx, 'asterisk', corpus);
+      process.stdout.write(`\nAsterisk AMD() on the corpus (${file}):\n${summarize(runs)}\n`);
+      expect(runs.filter((r) => r.verdict.result === 'no-verdict')).toEqual([]);
+    } finally {
+      await pbx.stop();
+    }
+  }, 600_000);
+});
