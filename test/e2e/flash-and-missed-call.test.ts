@@ -75,10 +75,10 @@ describe('flash call and missed call (e2e)', () => {
   });
 
   it('hangs up at once on a phone that answers and records answered; records busy', async () => {
-    const answered = await f.api.post('/v1/verifications', { to: '+12025550112', channel: 'flash_call' });
+    const answered = await f.api.post('/v1/verifications', { to: '+12025550125', channel: 'flash_call' });
     const a = await f.waitFor(answered.body.id, (v) => v.attempts[0]?.status === 'completed', 'the answered flash call');
     expect(a.attempts[0]).toMatchObject({ flash_outcome: 'answered', outcome: 'answered', result: 'delivered' });
-    const calls = await f.api.get(`/v1/simulator/calls?to=${encodeURIComponent('+12025550112')}`);
+    const calls = await f.api.get(`/v1/simulator/calls?to=${encodeURIComponent('+12025550125')}`);
     expect(calls.body.calls.at(-1).events.some((e: any) => e.type === 'play')).toBe(false);
 
     const busy = await f.api.post('/v1/verifications', { to: '+12025550103', channel: 'flash_call' });
@@ -103,7 +103,7 @@ describe('flash call and missed call (e2e)', () => {
   });
 
   it('verifies a user who calls the number shown, and the simulated phone hears busy', async () => {
-    const to = '+12025550113';
+    const to = '+12025550193';
     const created = await f.api.post('/v1/verifications', { to, channel: 'missed_call', callback_url: f.hookUrl });
     expect(created.status).toBe(201);
     expect(created.body.missed_call).toMatchObject({ call_to: DID, called_at: null, attestation: null });

@@ -89,8 +89,8 @@ export const DEFAULT_TEST_NUMBERS: Readonly<Record<string, string>> = {
   '+12025550109': 'gate-wrong',
   '+12025550110': 'slow-answer',
   '+12025550111': 'rings-then-drops',
-  '+12025550112': 'answers-flash',
-  '+12025550113': 'calls-in',
+  '+12025550125': 'answers-flash',
+  '+12025550193': 'calls-in',
   '+12025550120': 'machine',
   '+12025550121': 'human',
 };
