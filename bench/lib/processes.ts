@@ -32,10 +32,10 @@ export async function waitHttp(url: string, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-/** Starts the built engine (`dist/`) with the given environment; output discarded. */
-export async function startEngineProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+/** Starts the built engine (`dist/`) with the given environment (and node flags such as `--cpu-prof`); output discarded. */
+export async function startEngineProcess(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/index.js'), 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli/index.js'), 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: String(port), PBXVERIFY_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

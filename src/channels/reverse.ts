@@ -38,17 +38,17 @@ async function collectCode(call: Call, job: ReverseJob, ctx: ChannelContext, dea
     });
     if (!input.ok) return { ...stopped(input), matched: false };
     if (input.digits === '') {
-      ctx.logger.info({ attempt }, 'no digits');
+      ctx.logger.debug({ attempt }, 'no digits');
       if (attempt < job.maxTries) await say([{ prompt: 'no-input' }]);
       continue;
     }
     typedAnything = true;
     if (job.matches(input.digits)) {
-      ctx.logger.info({ attempt }, 'digits matched');
+      ctx.logger.debug({ attempt }, 'digits matched');
       await say([{ prompt: 'verified' }]);
       return answered('matched', { matched: true });
     }
-    ctx.logger.info({ attempt }, 'digits did not match');
+    ctx.logger.debug({ attempt }, 'digits did not match');
     if (attempt < job.maxTries) await say([{ prompt: 'wrong-code' }]);
   }
   await say([{ prompt: 'too-many-attempts' }]);

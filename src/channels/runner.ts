@@ -30,17 +30,28 @@ export class PbxChannelRunner implements ChannelRunner {
   ) {}
 
   async run(spec: AttemptSpec, signal: AbortSignal): Promise<AttemptReport> {
-    const logger = this.logger.child({ verificationId: spec.verificationId, attempt: spec.attempt.n, channel: spec.channel, dest: maskNumber(spec.to) });
-    const ctx = { pbx: this.pbx, logger, signal, now: this.now };
+    // The attempt's child logger is made on first use only: most attempts never log, and a child
+    // per attempt was a measured share of a start's CPU (issue 18).
+    const parent = this.logger;
+    let child: Logger | undefined;
+    const bindings = { verificationId: spec.verificationId, attempt: spec.attempt.n, channel: spec.channel, dest: maskNumber(spec.to) };
+    const ctx = {
+      pbx: this.pbx,
+      get logger(): Logger {
+        return (child ??= parent.child(bindings));
+      },
+      signal,
+      now: this.now,
+    };
     const tag = attemptTag(spec.verificationId, spec.attempt.n);
     const call = { to: spec.to, callerId: spec.callerId, lang: spec.lang, trunk: this.settings.trunk, ringTimeoutMs: this.settings.ringTimeoutMs, maxCallMs: this.settings.maxCallMs, tag, amd: spec.amd };
     const channel = spec.channel === 'reverse' ? ('reverse' as const) : ('call' as const);
     if (!this.pbx.health().ready && spec.channel !== 'sms') {
-      logger.warn({ pbx: this.pbx.health().detail }, 'pbx not ready');
+      ctx.logger.warn({ pbx: this.pbx.health().detail }, 'pbx not ready');
     }
     switch (spec.channel) {
       case 'call':
-        return runVoice({ ...call, channel, code: spec.code, gateDigit: spec.gateDigit }, ctx);
+        return runVoice({ ...call, channel, code: spec.code, gateDigit: spec.gateDigit, leadInMs: spec.leadInMs }, ctx);
       case 'reverse':
         return runReverse({ ...call, channel, ...this.settings.reverse, matches: spec.matches }, ctx);
       case 'flash_call':

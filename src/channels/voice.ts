@@ -6,6 +6,8 @@ export interface VoiceJob extends CallJob {
   code: string;
   /** Anti-voicemail gate: the digit the callee must press before hearing the code. */
   gateDigit?: string | undefined;
+  /** Silence between answer and the first prompt, in ms; the default of prompts/sequence.ts when undefined. */
+  leadInMs?: number | undefined;
 }
 
 /** How long a callee gets to press the gate digit after the gate prompt. */
@@ -22,7 +24,7 @@ export function runVoice(job: VoiceJob, ctx: ChannelContext): Promise<AttemptRep
 async function speak(call: Call, job: VoiceJob, ctx: ChannelContext, deadline: AbortSignal): Promise<AttemptReport> {
   if (job.gateDigit !== undefined) {
     const gate = await call.collectDigits({
-      prompt: gateQuestion(job.gateDigit),
+      prompt: gateQuestion(job.gateDigit, job.leadInMs),
       maxDigits: 1,
       firstDigitTimeoutMs: GATE_TIMEOUT_MS,
       interDigitTimeoutMs: GATE_TIMEOUT_MS,
@@ -36,7 +38,7 @@ async function speak(call: Call, job: VoiceJob, ctx: ChannelContext, deadline: A
       return answered('gate-failed', { detail: gate.digits === '' ? 'no digit' : 'wrong digit' });
     }
   }
-  const played = await call.play(codeAnnouncement(job.code, { after: job.gateDigit === undefined ? 'answer' : 'gate' }), { timeoutMs: job.maxCallMs, signal: deadline });
+  const played = await call.play(codeAnnouncement(job.code, { after: job.gateDigit === undefined ? 'answer' : 'gate', leadInMs: job.leadInMs }), { timeoutMs: job.maxCallMs, signal: deadline });
   if (!played.ok) return stopped(played);
   return answered('delivered');
 }

@@ -8,7 +8,7 @@ import { installPacks, type PbxFlavour } from '../prompts/install';
 import { resolveLanguage } from '../prompts/languages';
 import { mediaFiles } from '../prompts/media';
 import { renderWav } from '../prompts/render';
-import { voiceCallAudio } from '../prompts/sequence';
+import { LEAD_IN, leadInProblem, PAUSES, voiceCallAudio } from '../prompts/sequence';
 import { AppError } from '../lib/errors';
 
 /** Exit codes as the rest of the CLI: 0 ok, 1 the operation failed, 2 usage error. */
@@ -21,6 +21,13 @@ function out(line = ''): void {
 function fail(message: string, code = 2): number {
   process.stderr.write(`pbxverify: ${message}\n`);
   return code;
+}
+
+function leadIn(value: string): number {
+  const ms = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
+  const problem = leadInProblem(ms);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return ms;
 }
 
 function digit(value: string): string {
@@ -69,8 +76,9 @@ export function registerPromptsCommand(program: Command): void {
     .requiredOption('--code <digits>', 'the code, 1 to 20 digits')
     .option('--lang <lang>', 'pack language (de, pt-BR, …; de-AT falls back to de)', 'en')
     .option('--gate <digit>', 'start with the anti-voicemail gate question for this digit', digit)
+    .option('--lead-in <ms>', `silence before the first prompt, a multiple of ${LEAD_IN.stepMs} from ${LEAD_IN.minMs} to ${LEAD_IN.maxMs} (default ${PAUSES.leadIn})`, leadIn)
     .option('--sounds <dir>', 'sounds directory', defaultSounds())
-    .action((file: string, opts: { code: string; lang: string; gate?: string; sounds: string }) => {
+    .action((file: string, opts: { code: string; lang: string; gate?: string; leadIn?: number; sounds: string }) => {
       process.exitCode = renderCommand(file, opts);
     });
 
@@ -104,7 +112,7 @@ export function registerPromptsCommand(program: Command): void {
     });
 }
 
-function renderCommand(file: string, opts: { code: string; lang: string; gate?: string; sounds: string }): number {
+function renderCommand(file: string, opts: { code: string; lang: string; gate?: string; leadIn?: number; sounds: string }): number {
   if (!/^[0-9]{1,20}$/.test(opts.code)) return fail('--code takes 1 to 20 digits');
   const catalog = new PromptCatalog(opts.sounds);
   let lang: string;
@@ -114,7 +122,7 @@ function renderCommand(file: string, opts: { code: string; lang: string; gate?: 
     if (err instanceof AppError) return fail(`no pack with audio for "${opts.lang}" under ${opts.sounds}`);
     throw err;
   }
-  const items = voiceCallAudio(opts.code, opts.gate);
+  const items = voiceCallAudio(opts.code, opts.gate, opts.leadIn);
   const wav = renderWav(opts.sounds, lang, items);
   writeFileSync(file, wav);
   const files = mediaFiles(lang, items);

@@ -7,6 +7,7 @@ import { fraudGuardSchema } from './fraud-schema';
 import { historySchema } from './history-schema';
 import { flashCallSchema, missedCallSchema } from './inbound-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
+import { LEAD_IN } from '../prompts/sequence';
 
 /**
  * The one configuration schema. Loaded from a YAML/JSON file and the environment
@@ -51,6 +52,18 @@ export const apiKeySchema = z.strictObject({
   replaceActive: z.boolean().default(false),
   /** Ask the callee to press a digit before the code is spoken (anti-voicemail). */
   voiceGate: z.boolean().default(false),
+  /**
+   * Silence between answer and the first prompt of this key's calls, in ms (0-2000, whole 20 ms
+   * frames); a request's `lead_in_ms` overrides it. Absent: the engine's measured default
+   * (docs/prompts.md, "Lead-in").
+   */
+  leadInMs: z
+    .number()
+    .int()
+    .min(LEAD_IN.minMs)
+    .max(LEAD_IN.maxMs)
+    .refine((ms) => ms % LEAD_IN.stepMs === 0, `must be a multiple of ${LEAD_IN.stepMs}`)
+    .optional(),
   /** Answering-machine detection on this key's calls (docs/amd.md); a request or workflow step may override it. */
   amd: z.enum(AMD_MODES).default('off'),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),

@@ -1,7 +1,10 @@
+import { yieldToLoop } from './yield';
+
 /**
  * A background loop that drains work in batches: runs every `pollMs`, can be kicked to run at
  * once, and can be ticked and awaited (the test clock does that). `batch()` handles one batch
- * and returns how many items it handled; the loop repeats until a batch comes back empty.
+ * and returns how many items it handled; the loop repeats until a batch comes back empty,
+ * letting I/O in between batches ({@link yieldToLoop}).
  */
 export class PollLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -55,6 +58,7 @@ export class PollLoop {
       const handled = await this.batch();
       total += handled;
       if (handled === 0 && !this.again) return total;
+      await yieldToLoop();
     }
   }
 

@@ -1,7 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROMPT_IDS } from './ids';
 import { SILENCE_PARTS } from './media';
+import { installedWav, type PbxFlavour } from './pbx-audio';
+
+export type { PbxFlavour } from './pbx-audio';
 
 /**
  * `pbxverify prompts install`: copies the packs and the silence parts into a PBX's sounds
@@ -12,6 +15,8 @@ import { SILENCE_PARTS } from './media';
  *   pbxverify/<lang>/<id>.wav16      16 kHz, when a wideband set is given (format_wav's wav16)
  *   pbxverify/silence/<ms>.wav[16]
  * Asterisk picks, per channel, the file whose format is cheapest to translate.
+ * Files are written as each PBX plays them exactly (whole 20 ms frames; for Asterisk the tail its
+ * WAV reader drops), see pbx-audio.ts: they are not byte-for-byte copies of `sounds/`.
  *
  * FreeSWITCH (`pbxverify/de/digit-4.wav` relative to $${sounds_dir}, usually
  * /usr/share/freeswitch/sounds): mod_sndfile first looks for `<dir>/<rate>/<file>` at the
@@ -20,8 +25,6 @@ import { SILENCE_PARTS } from './media';
  *   pbxverify/<lang>/16000/<id>.wav  when a wideband set is given
  *   pbxverify/silence/8000/<ms>.wav
  */
-export type PbxFlavour = 'asterisk' | 'freeswitch';
-
 export interface InstallOptions {
   flavour: PbxFlavour;
   /** The PBX's sounds directory; `pbxverify/` is created inside it. */
@@ -54,7 +57,7 @@ function destination(flavour: PbxFlavour, base: string, name: string, rate: 8000
   return join(base, `${name}.${rate === 8000 ? 'wav' : 'wav16'}`);
 }
 
-/** Copies the packs; throws an Error naming the first missing source file (run `prompts check` first). */
+/** Installs the packs; throws an Error naming the first missing source file (run `prompts check` first). */
 export function installPacks(opts: InstallOptions): InstallResult {
   const available = packFolders(opts.soundsDir);
   const langs = opts.langs ? [...opts.langs] : available;
@@ -74,10 +77,16 @@ export function installPacks(opts: InstallOptions): InstallResult {
   if (missing) throw new Error(`${missing.from} is missing`);
   let bytes = 0;
   for (const f of files) {
-    bytes += statSync(f.from).size;
+    let wav: Buffer;
+    try {
+      wav = installedWav(readFileSync(f.from), opts.flavour);
+    } catch (err) {
+      throw new Error(`${f.from}: ${(err as Error).message}`);
+    }
+    bytes += wav.length;
     if (opts.dryRun) continue;
     mkdirSync(join(f.to, '..'), { recursive: true });
-    copyFileSync(f.from, f.to);
+    writeFileSync(f.to, wav);
   }
   return { langs, files, bytes };
 }

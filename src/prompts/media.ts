@@ -5,14 +5,18 @@
  * cannot (ARI) play the parts. `prompts render` concatenates the same parts sample for sample.
  */
 
-/** Silence files every installation has, in ms. Any multiple of 50 up to 3150 ms is a sum of them. */
-export const SILENCE_PARTS: readonly number[] = [1600, 800, 400, 200, 100, 50];
+/**
+ * Silence files every installation has, in ms: whole 20 ms frames each, so that no PBX pads one
+ * (FreeSWITCH fills a file's last partial frame with silence). Any multiple of 20 up to 3160 ms
+ * is a sum of them.
+ */
+export const SILENCE_PARTS: readonly number[] = [1600, 800, 400, 200, 100, 40, 20];
 
-/** Splits a pause into silence parts (rounded to the nearest 50 ms, at least one part for ms ≥ 25). */
+/** Splits a pause into silence parts (rounded to the nearest 20 ms, at least one part for ms ≥ 10). */
 export function silenceParts(ms: number): number[] {
-  let left = Math.round(ms / 50) * 50;
+  let left = Math.round(ms / 20) * 20;
   const parts: number[] = [];
-  while (left >= 50) {
+  while (left >= 20) {
     const part = SILENCE_PARTS.find((p) => p <= left) as number;
     parts.push(part);
     left -= part;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlayItem } from '../pbx/port';
 import { mediaFiles, type MediaFile } from './media';
+import { wholeFrames } from './pbx-audio';
 import { describeFormat, encodeWav, isPackFormat, parseWav, WavError } from './wav';
 
 /**
@@ -28,8 +29,9 @@ export function readPackPcm(path: string): Buffer {
 
 /**
  * The PCM a callee hears for `items` in `lang`: the installed files (prompts and silence parts)
- * concatenated in the order the PBX plays them. Reading the very files a PBX plays, rather than
- * synthesising silence, is what makes a rendering equal to a call sample for sample.
+ * concatenated in the order the PBX plays them, each as whole 20 ms frames as installed
+ * (pbx-audio.ts). Reading the very files a PBX plays, rather than synthesising silence, is what
+ * makes a rendering equal to a call sample for sample.
  */
 export function renderPcm(soundsDir: string, lang: string, items: readonly PlayItem[]): Buffer {
   const cache = new Map<string, Buffer>();
@@ -37,7 +39,7 @@ export function renderPcm(soundsDir: string, lang: string, items: readonly PlayI
     const path = soundFile(soundsDir, file);
     let pcm = cache.get(path);
     if (!pcm) {
-      pcm = readPackPcm(path);
+      pcm = wholeFrames(readPackPcm(path));
       cache.set(path, pcm);
     }
     return pcm;

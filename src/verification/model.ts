@@ -135,6 +135,8 @@ export interface VerificationRecord {
   callerId?: string;
   callbackUrl?: string;
   gate: boolean;
+  /** Silence before a voice call's first prompt, in ms, when the request or key chose one (else the engine default). */
+  leadInMs?: number;
   /** Answering-machine detection of the verification's calls (request over key); absent when off. */
   amd?: Exclude<AmdMode, 'off'>;
   status: VerificationStatus;

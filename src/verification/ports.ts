@@ -19,6 +19,8 @@ export interface AttemptSpec {
   brand: string;
   template?: string | undefined;
   gateDigit?: string | undefined;
+  /** Voice: silence before the first prompt, in ms (the engine default when undefined). */
+  leadInMs?: number | undefined;
   /** Flash calls: the caller ID whose last digits are the code, and the hang-up cap; undefined when none was free. */
   flash?: { callerId: string; capMs: number } | undefined;
   /** Answering-machine detection for this call (the step's mode over the verification's); absent when off. */

@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
 import { PollLoop } from '../lib/poll-loop';
+import { yieldToLoop } from '../lib/yield';
 import type { Job, Store } from '../store/port';
+
+/** Jobs started per event-loop turn. */
+const SLICE = 10;
 
 export interface SchedulerOptions {
   store: Store;
@@ -51,14 +55,21 @@ export class Scheduler {
       owner: this.opts.owner,
       leaseMs: this.opts.leaseMs ?? 60_000,
     });
-    await Promise.all(
-      jobs.map((job) =>
-        this.opts
-          .handle(job)
-          .catch((err: unknown) => logger.error({ err, job: job.id }, 'job failed'))
-          .then(() => store.ackJob(job.id, job.token)),
-      ),
-    );
+    // In slices, with I/O between them: on the memory store a whole batch would otherwise run as
+    // one block of microtasks and hold every request behind it (src/lib/yield.ts).
+    const running: Array<Promise<void>> = [];
+    for (let i = 0; i < jobs.length; i += SLICE) {
+      if (i > 0) await yieldToLoop();
+      for (const job of jobs.slice(i, i + SLICE)) {
+        running.push(
+          this.opts
+            .handle(job)
+            .catch((err: unknown) => logger.error({ err, job: job.id }, 'job failed'))
+            .then(() => store.ackJob(job.id, job.token)),
+        );
+      }
+    }
+    await Promise.all(running);
     return jobs.length;
   }
 }

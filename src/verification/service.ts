@@ -18,7 +18,6 @@ import { buildStart, type StartInput } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, noteSms, startStep, terminalError, terminate } from './transitions';
 
 export type { CheckResult, EngineMetrics, ServiceDeps, StartResult } from './service-deps';
-
 /** How long {@link VerificationService.stop} waits for aborted attempts to be recorded. */
 const STOP_DRAIN_MS = 5_000;
 
@@ -110,10 +109,13 @@ export class VerificationService {
   async next(key: ApiKeyConfig, id: string): Promise<VerificationRecord> {
     await this.get(key, id);
     const now = this.deps.clock.now();
-    const { after } = await this.writer.mutateOrThrow(id, (record) => {
+    const moved = await this.writer.mutate(id, (record) => {
       if (record.status !== 'pending') throw terminalError(record);
       return advanceNow(record, now, record.expirySeconds);
     });
+    // undefined: an earlier `next` already made the step due and the scheduler has not run it yet
+    if (!moved) return this.get(key, id);
+    const { after } = moved;
     await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
     await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
     this.deps.scheduler.kick();
@@ -178,8 +180,7 @@ export class VerificationService {
     if (!outcome) return false;
     const attempt = outcome.after.attempts.find((a) => a.channel === 'missed_call' && a.result === 'matched' && a.endedAt === proof.at);
     if (attempt) await this.publish({ type: 'attempt.completed', record: outcome.after, attempt, cdr: { ringingAt: proof.at, endedAt: proof.at, billsec: 0 } });
-    await this.settle(outcome.after);
-    return true;
+    return this.settle(outcome.after).then(() => true);
   }
 
   runningAttempts(): number {
@@ -208,7 +209,8 @@ export class VerificationService {
     });
     const result = verdict as { verified: boolean; attemptsRemaining: number };
     this.deps.metrics.check(result.verified ? 'approved' : 'wrong');
-    this.deps.logger.info({ ...this.fields(after),  verified: result.verified, remaining: result.attemptsRemaining }, 'code checked');
+    // debug, not info: one line per check was a measured share of a check's CPU (issue 18).
+    this.deps.logger.debug({ ...this.fields(after), verified: result.verified, remaining: result.attemptsRemaining }, 'code checked');
     if (isTerminal(after.status)) await this.settle(after);
     return { record: after, ...result };
   }
@@ -261,7 +263,9 @@ export class VerificationService {
     let finished!: () => void;
     const run: RunningAttempt = { n: attempt.n, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.running.set(record.id, run);
-    const logger = this.deps.logger.child({ ...this.fields(record), attempt: attempt.n, channel: attempt.channel });
+    // Fields, not a child logger: a child per attempt cost a measured share of a start (issue 18).
+    const logger = this.deps.logger;
+    const at = { ...this.fields(record), attempt: attempt.n, channel: attempt.channel };
     const { vault, clock } = this.deps;
     const codeHash = record.codeHash;
     const codeExpiresAt = record.codeExpiresAt;
@@ -280,23 +284,24 @@ export class VerificationService {
           brand: record.brand,
           template: record.template,
           gateDigit: record.gate && attempt.channel === 'call' ? String(randomInt(1, 10)) : undefined,
+          leadInMs: record.leadInMs,
           flash: flashCallerId !== undefined && this.deps.flash ? { callerId: flashCallerId, capMs: this.deps.flash.capMs } : undefined,
           amd: amdFor(record, attempt.n),
-          onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ err }, 'could not record sms submission')),
+          onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ ...at, err }, 'could not record sms submission')),
         },
         controller.signal,
       )
       .catch((err: unknown): AttemptReport => {
-        logger.error({ err }, 'channel script failed');
+        logger.error({ ...at, err }, 'channel script failed');
         return { result: 'error', detail: 'internal error' };
       })
       .then(async (report) => {
         if (this.running.get(record.id) === run) this.running.delete(record.id);
-        logger.info({ result: report.result, outcome: report.outcome }, 'attempt completed');
+        if (logger.isLevelEnabled('debug')) logger.debug({ ...at, result: report.result, outcome: report.outcome }, 'attempt completed');
         await this.finishAttempt(record.id, attempt.n, report);
-        await this.deps.peers?.release(held).catch((err: unknown) => logger.warn({ err }, 'could not release attempt with peers'));
+        await this.deps.peers?.release(held).catch((err: unknown) => logger.warn({ ...at, err }, 'could not release attempt with peers'));
       })
-      .catch((err: unknown) => logger.error({ err }, 'could not record attempt'))
+      .catch((err: unknown) => logger.error({ ...at, err }, 'could not record attempt'))
       .finally(finished);
   }
 

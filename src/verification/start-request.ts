@@ -1,6 +1,7 @@
 import { AMD_MODES, CHANNELS, type AmdMode, type ApiKeyConfig, type ChannelName } from '../config/schema';
 import { brandProblem, CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN, senderProblem, templateProblem } from '../lib/sms-text';
 import { resolveLanguage } from '../prompts/languages';
+import { leadInProblem } from '../prompts/sequence';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
 import { FLASH_CODE_MAX, FLASH_CODE_MIN } from '../config/inbound-schema';
@@ -24,6 +25,8 @@ export interface StartInput {
   callbackUrl?: string | undefined;
   expirySeconds?: number | undefined;
   gate?: boolean | undefined;
+  /** Silence before a voice call's first prompt, in ms (overrides the key's `leadInMs`). */
+  leadInMs?: number | undefined;
   /** Answering-machine detection for the calls (over the key's `amd`; workflow steps may set their own). */
   amd?: AmdMode | undefined;
   /** A step list of its own instead of a named workflow (compat adapters: Vonage's workflow_id). */
@@ -108,6 +111,10 @@ export function buildStart(
     throw new AppError('REQUEST_INVALID', { message: 'Allowed wrong codes must be 1 to 20' });
   }
   const meta = input.meta === undefined ? undefined : validMeta(input.meta);
+  if (input.leadInMs !== undefined) {
+    const problem = leadInProblem(input.leadInMs);
+    if (problem !== undefined) throw new AppError('REQUEST_INVALID', { message: `lead_in_ms ${problem}`, details: { field: 'lead_in_ms' } });
+  }
   const usesFlash = steps.some((s) => s.channel === 'flash_call');
   let code: string;
   let codeLength: number;
@@ -224,6 +231,8 @@ export function buildStart(
   if (input.callbackUrl !== undefined) record.callbackUrl = input.callbackUrl;
   if (lifetime !== undefined) record.codeLifetimeSeconds = lifetime;
   if (meta !== undefined) record.meta = meta;
+  const leadInMs = input.leadInMs ?? key.leadInMs;
+  if (leadInMs !== undefined && steps.some((s) => s.channel === 'call')) record.leadInMs = leadInMs;
   if (flash !== undefined) record.flash = flash;
   return { record, code, number };
 }

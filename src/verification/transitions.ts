@@ -116,13 +116,13 @@ function abortAttempt(attempt: Attempt, now: number): Attempt {
 }
 
 /** Moves the next step to now (`next`), re-planning the expiry. */
-export function advanceNow(record: VerificationRecord, now: number, defaultValiditySeconds: number): VerificationRecord {
+export function advanceNow(record: VerificationRecord, now: number, defaultValiditySeconds: number): VerificationRecord | undefined {
   if (record.nextStep >= record.steps.length) throw new AppError('VERIFY_NO_NEXT_STEP');
   // A step already due but not yet started (an earlier `next` the scheduler has not run yet)
   // counts as run: a second `next` in that gap is the same request, not another step.
   const due = record.nextStepAt !== undefined && record.nextStepAt <= now;
   if (due && record.nextStep + 1 >= record.steps.length) throw new AppError('VERIFY_NO_NEXT_STEP');
-  if (due) return record;
+  if (due) return undefined; // nothing to write: the due step runs once
   const plans = planSteps(record.steps, record.nextStep, now, defaultValiditySeconds, true);
   return bump(record, now, { nextStepAt: now, expiresAt: finalExpiry(plans, record.codeExpiresAt) });
 }

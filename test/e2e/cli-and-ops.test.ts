@@ -84,7 +84,7 @@ describe('command line and operations (e2e)', () => {
     const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; [k: string]: unknown });
     const names = events.map((e) => e.event);
     expect(names).toEqual(expect.arrayContaining(['simulated callee', 'dialing', 'answered', 'play', 'play result', 'hangup', 'ended', 'result']));
-    expect(events.find((e) => e.event === 'play')?.items).toContain('digit-4 (250 ms) digit-8 (250 ms) digit-2 (250 ms) digit-9');
+    expect(events.find((e) => e.event === 'play')?.items).toContain('digit-4 (240 ms) digit-8 (240 ms) digit-2 (240 ms) digit-9');
     expect(events.at(-1)).toMatchObject({ event: 'result', result: 'delivered', outcome: 'answered' });
   });
 

@@ -39,6 +39,8 @@ describe('fraud guard (e2e, simulator)', () => {
     }
     // a healthy prefix beside it: verified
     const healthy = await f.api.post('/v1/verifications', { to: '+12025550100', channel: 'sms' });
+    // the SMS step runs after the 201: wait for it before reading the message
+    await f.waitFor(healthy.body.id as string, (v) => v.attempts[0]?.status === 'completed', 'the SMS');
     const code = /\d{6}/.exec(await f.lastSms('+12025550100'))?.[0] as string;
     expect((await f.api.post(`/v1/verifications/${healthy.body.id}/check`, { code })).body.verified).toBe(true);
     // too young to judge: still served

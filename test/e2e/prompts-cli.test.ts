@@ -53,7 +53,7 @@ describe('pbxverify prompts', () => {
     const target = join(dir, 'asterisk-sounds');
     const { code, stdout } = await runCli(['prompts', 'install', '--asterisk', target, '--lang', 'uk']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/installed 1 packs \(34 files/);
+    expect(stdout).toMatch(/installed 1 packs \(35 files/);
     expect(readdirSync(join(target, 'pbxverify', 'uk'))).toHaveLength(28);
   });
 });

@@ -70,6 +70,11 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
     pbx: 'freeswitch',
     meaning: 'SIP profile (e.g. `pbxverify-qa`) through which the routing test dials its own two SIPp phones on 127.0.0.1:5063 (refuses with 503) and :5064 (answers); adds the failover and local-presence test (skipped, by name, without it; `sipp` must be on the PATH)',
   },
+  {
+    name: 'PBXVERIFY_LIVE_RTP_PHONE',
+    meaning:
+      'host:port of the recording SIP phone the audio test starts itself (test/support/rtp-phone.ts): Asterisk `127.0.0.1:5062` (the address `PBXVERIFY_LIVE_SIP_TEMPLATE` reaches, which it needs too), FreeSWITCH any free port, dialled through `PBXVERIFY_LIVE_ESL_SIP_PROFILE`; adds the test comparing the captured RTP with `prompts render` (skipped, by name, without it)',
+  },
   { name: 'PBXVERIFY_LIVE_ESL_RESTART', pbx: 'freeswitch', meaning: 'shell command restarting FreeSWITCH; adds the real-restart test (skipped, by name, without it)' },
 ];
 

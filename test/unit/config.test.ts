@@ -94,6 +94,15 @@ describe('configuration', () => {
     expect(loadConfig({ file, env: {}, cwd }).config.sms).toMatchObject({ defaultSender: 'Shop.x', defaultBrand: 'Ünïcødé 😀', defaultTemplate: '{brand}: {code}' });
   });
 
+  it("takes a key's lead-in of 0-2000 ms in 20 ms steps and refuses any other", () => {
+    const file = join(cwd, 'lead-in.json');
+    const keys = [0, 200, 2000, 30, 2020, -20].map((leadInMs, i) => ({ id: `k${i}`, secret: 'k-secret-0123456789abcdef', leadInMs }));
+    writeFileSync(file, JSON.stringify({ apiKeys: keys }));
+    expect(problemsOf(() => loadConfig({ file, env: {}, cwd })).map((p) => p.split(':')[0])).toEqual(['apiKeys.3.leadInMs', 'apiKeys.4.leadInMs', 'apiKeys.5.leadInMs']);
+    writeFileSync(file, JSON.stringify({ apiKeys: keys.slice(0, 3) }));
+    expect(loadConfig({ file, env: {}, cwd }).config.apiKeys.map((k) => k.leadInMs)).toEqual([0, 200, 2000]);
+  });
+
   it('refuses a shared store without an engine secret', () => {
     expect(problemsOf(() => loadConfig({ env: { PBXVERIFY_STORE: 'redis://127.0.0.1:6379/0' }, cwd }))).toContain(
       'secret: required with a shared store (codes must verify on every engine and after restarts)',

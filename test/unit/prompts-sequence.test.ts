@@ -40,9 +40,9 @@ describe('sayDigits', () => {
   it('says a 6-digit code as 3-3 with a longer pause between the groups', () => {
     const items = sayDigits('482913');
     expect(items).toEqual([
-      { prompt: 'digit-4' }, { silenceMs: 250 }, { prompt: 'digit-8' }, { silenceMs: 250 }, { prompt: 'digit-2' },
+      { prompt: 'digit-4' }, { silenceMs: 240 }, { prompt: 'digit-8' }, { silenceMs: 240 }, { prompt: 'digit-2' },
       { silenceMs: 700 },
-      { prompt: 'digit-9' }, { silenceMs: 250 }, { prompt: 'digit-1' }, { silenceMs: 250 }, { prompt: 'digit-3' },
+      { prompt: 'digit-9' }, { silenceMs: 240 }, { prompt: 'digit-1' }, { silenceMs: 240 }, { prompt: 'digit-3' },
     ]);
   });
 
@@ -101,5 +101,10 @@ describe('pauses', () => {
       expect(parts.reduce((a, b) => a + b, 0)).toBe(ms);
       for (const p of parts) expect(SILENCE_PARTS).toContain(p);
     }
+  });
+
+  it('and every silence part are whole 20 ms RTP frames, which no PBX pads', () => {
+    for (const ms of [...Object.values(PAUSES), ...SILENCE_PARTS]) expect(ms % 20).toBe(0);
+    for (let ms = 20; ms <= 2000; ms += 20) expect(silenceParts(ms).reduce((a, b) => a + b, 0)).toBe(ms);
   });
 });

@@ -33,10 +33,13 @@ describe('prompts install', () => {
   beforeEach(() => (target = mkdtempSync(join(tmpdir(), 'pbxverify-install-'))));
   afterEach(() => rmSync(target, { recursive: true, force: true }));
 
-  it('lays packs out for Asterisk as pbxverify/<lang>/<id>.wav, byte for byte', () => {
+  it('lays packs out for Asterisk as pbxverify/<lang>/<id>.wav, the samples of the pack first', () => {
     const result = installPacks({ flavour: 'asterisk', target, soundsDir: SOUNDS, langs: ['de', 'pt-BR'] });
-    expect(result.files).toHaveLength(2 * 28 + 6);
-    expect(readFileSync(join(target, 'pbxverify/de/digit-4.wav')).equals(readFileSync(join(SOUNDS, 'de/digit-4.wav')))).toBe(true);
+    expect(result.files).toHaveLength(2 * 28 + 7);
+    const pack = parseWav(readFileSync(join(SOUNDS, 'de/digit-4.wav'))).data;
+    const installed = parseWav(readFileSync(join(target, 'pbxverify/de/digit-4.wav'))).data;
+    expect(installed.subarray(0, pack.length).equals(pack)).toBe(true);
+    expect(installed.subarray(pack.length).every((b) => b === 0)).toBe(true);
     expect(existsSync(join(target, 'pbxverify/pt-BR/gate-press-7.wav'))).toBe(true);
     expect(existsSync(join(target, 'pbxverify/silence/1600.wav'))).toBe(true);
     expect(existsSync(join(target, 'pbxverify/fr'))).toBe(false);
@@ -45,7 +48,7 @@ describe('prompts install', () => {
   it('lays packs out for FreeSWITCH in rate folders, pbxverify/<lang>/8000/<id>.wav', () => {
     installPacks({ flavour: 'freeswitch', target, soundsDir: SOUNDS, langs: ['ja'] });
     expect(existsSync(join(target, 'pbxverify/ja/8000/digit-4.wav'))).toBe(true);
-    expect(existsSync(join(target, 'pbxverify/silence/8000/50.wav'))).toBe(true);
+    expect(existsSync(join(target, 'pbxverify/silence/8000/20.wav'))).toBe(true);
   });
 
   it('copies nothing on a dry run and refuses an unknown pack', () => {

@@ -12,6 +12,7 @@ import type { FieldErrors } from '../error-handler';
 import { idempotencyHeaders, idempotencyResponses, type IdempotencyKeys } from '../idempotency/idempotency';
 import { BODY_LIMITS } from '../limits';
 import { verificationDetailSchema } from '../history-schemas';
+import { LEAD_IN, PAUSES } from '../../prompts/sequence';
 import { errorSchema, verificationSchema } from '../schemas';
 
 const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -38,6 +39,13 @@ export const startBody = z
     callback_url: plainText(2048).optional().describe("http(s) URL for this verification's webhooks (else the key's webhookUrl)"),
     expiry_seconds: z.number().int().min(60).max(3600).optional().describe("Validity of a step's code when the workflow sets none (default 600)"),
     gate: z.boolean().optional().describe('Ask the callee to press a random digit before the code is spoken (anti-voicemail)'),
+    lead_in_ms: z
+      .number()
+      .int()
+      .min(LEAD_IN.minMs)
+      .max(LEAD_IN.maxMs)
+      .optional()
+      .describe(`Voice calls: silence between answer and the first prompt, in ms, a multiple of ${LEAD_IN.stepMs} (default: the key's leadInMs, else ${PAUSES.leadIn})`),
     amd: z.enum(AMD_MODES).optional().describe("Answering-machine detection on the calls: `off`, `hangup` (a machine ends the attempt as `machine`, nothing spoken) or `wait_for_beep` (a short message without the code after the beep). Default: the key's `amd`; a workflow step's own `amd` wins (docs/amd.md)"),
   })
   .strict();
@@ -111,6 +119,7 @@ export function verificationRoutes(app: FastifyInstance, service: VerificationSe
         callbackUrl: b.callback_url,
         expirySeconds: b.expiry_seconds,
         gate: b.gate,
+        leadInMs: b.lead_in_ms,
         amd: b.amd,
       });
       const view = verificationView(started.record);

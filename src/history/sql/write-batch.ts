@@ -1,10 +1,14 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { yieldToLoop } from '../../lib/yield';
 import type { HistoryEvent } from '../port';
 import { attemptToDb, verificationToDb, webhookToDb } from './mapping';
 import type { AttemptsTable, HistoryDatabase, VerificationsTable, WebhookDeliveriesTable } from './schema';
 
-/** Rows per INSERT statement (well under SQLite's and PostgreSQL's bound-parameter limits). */
-const CHUNK = 250;
+/**
+ * Rows per INSERT statement (well under SQLite's and PostgreSQL's bound-parameter limits), small
+ * enough that one synchronous SQLite statement blocks the event loop for a few ms only.
+ */
+const CHUNK = 50;
 
 /**
  * Writes one batch in one transaction with idempotent upserts: a row already stored with the same
@@ -30,8 +34,16 @@ export async function writeBatch(db: Kysely<HistoryDatabase>, events: readonly H
   }
   if (verifications.size + attempts.size + webhooks.size === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (const rows of chunks(sorted(verifications))) await upsertVerifications(trx, rows);
-    for (const rows of chunks(sorted(attempts))) await upsertAttempts(trx, rows);
+    // better-sqlite3 is synchronous: each chunk yields to the event loop so that a large batch
+    // does not hold the requests behind it (src/lib/yield.ts).
+    for (const rows of chunks(sorted(verifications))) {
+      await upsertVerifications(trx, rows);
+      await yieldToLoop();
+    }
+    for (const rows of chunks(sorted(attempts))) {
+      await upsertAttempts(trx, rows);
+      await yieldToLoop();
+    }
     for (const rows of chunks(sorted(webhooks))) {
       await trx.insertInto('webhook_deliveries').values(rows).onConflict((oc) => oc.columns(['webhook_id', 'attempt_no']).doNothing()).execute();
     }

@@ -74,10 +74,11 @@ describe('dial strings', () => {
 
 describe('media URIs', () => {
   it('plays prompts from the pack and pauses as the installed silence parts', () => {
-    expect(mediaFor([{ prompt: 'digit-4' }, { silenceMs: 450 }, { prompt: 'goodbye' }], 'de')).toEqual([
+    expect(mediaFor([{ prompt: 'digit-4' }, { silenceMs: 460 }, { prompt: 'goodbye' }], 'de')).toEqual([
       'sound:pbxverify/de/digit-4',
       'sound:pbxverify/silence/400',
-      'sound:pbxverify/silence/50',
+      'sound:pbxverify/silence/40',
+      'sound:pbxverify/silence/20',
       'sound:pbxverify/de/goodbye',
     ]);
   });
