@@ -8,6 +8,7 @@ import { createBase, type BaseOptions } from './app/base';
 import { metricsCapability } from './app/metrics';
 import { fraudCapability } from './app/fraud';
 import { historyCapability } from './app/history';
+import { inboundCapability } from './app/inbound';
 import { routesOf, startAll, stopAll, tickAll, type Capability } from './app/capability';
 import { channelRunner, pbxCapability } from './app/pbx';
 import { routingCapability } from './app/routing';
@@ -79,7 +80,9 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const live = liveEvents(base);
   const pbx = pbxCapability(base);
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay, smsPrice: (deck, to) => history.smsPrice(deck, to) });
+  const inbound = inboundCapability(base, { store: store.store, router: routing.router, pbx: pbx.pbx, metrics, approve: (id, proof) => verification.service.approveByCall(id, proof) });
   const verification = verificationCapability(base, {
+    inbound,
     routing: routing.router,
     costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: (gateway) => sms.deckOf(gateway) }),
     store: store.store,
@@ -94,7 +97,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     simulators: pbx.simulators,
   });
   const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, detail: history.detail, metrics, simulators: pbx.simulators, apiApp: () => api.app });
-  const capabilities: Capability[] = [store, history, fraud, abuse, webhooks, routing, pbx, sms, verification, operatorConsole];
+  const capabilities: Capability[] = [store, history, fraud, abuse, webhooks, routing, pbx, sms, inbound, verification, operatorConsole];
 
   const api = await apiCapability(base, {
     service: verification.service,

@@ -49,6 +49,8 @@ export const attemptSchema = z.object({
     })
     .nullable()
     .describe('Calls with answering-machine detection on: what it found (docs/amd.md); null when off or not answered'),
+  flash_outcome: z.enum(['rang', 'answered', 'busy', 'failed']).optional().describe('Flash calls: rang (hung up on ringing), answered (hung up at once), busy, failed (see cause)'),
+  ring_at: z.string().optional().describe('Calls: when the callee\'s side started ringing'),
 });
 
 export const verificationSchema = z.object({
@@ -71,4 +73,12 @@ export const verificationSchema = z.object({
   next_step_at: z.string().nullable(),
   checks: z.object({ wrong: z.number(), max: z.number(), remaining: z.number() }),
   attempts: z.array(attemptSchema),
+  flash_call: z
+    .object({ caller_id_prefix: z.string(), code_length: z.number() })
+    .optional()
+    .describe('Flash calls: the calling number starts with caller_id_prefix; its last code_length digits are the code (check takes those digits or the whole number)'),
+  missed_call: z
+    .object({ call_to: z.string(), expires_at: z.string(), called_at: z.string().nullable(), attestation: z.enum(['A', 'B', 'C']).nullable() })
+    .optional()
+    .describe('Missed-call verification: the user calls call_to from the number being verified before expires_at; the call is rejected (free) and verifies it'),
 });

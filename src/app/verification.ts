@@ -5,7 +5,7 @@ import type { Store } from '../store/port';
 import { CodeVault } from '../verification/codes';
 import type { WorkflowStep } from '../verification/model';
 import type { Admission } from '../verification/policy/admission';
-import type { CallRouting, ChannelRunner, CostLimit, DestinationGuard, EnginePeers, EventSink, UrlGuard } from '../verification/ports';
+import type { CallRouting, ChannelRunner, CostLimit, DestinationGuard, EnginePeers, EventSink, FlashCallerIds, MissedCallNumbers, UrlGuard } from '../verification/ports';
 import { Scheduler } from '../verification/scheduler';
 import { VerificationService } from '../verification/service';
 import { PRESET_WORKFLOWS } from '../verification/workflows';
@@ -36,6 +36,8 @@ export interface VerificationDeps {
   destinationGuard?: DestinationGuard | undefined;
   /** Every simulated node shows the code of a reverse step (the dialer decides which one calls). */
   simulators: readonly SimulatorPbx[];
+  /** Flash-call caller IDs and missed-call DIDs (src/app/inbound.ts). */
+  inbound?: { flash: FlashCallerIds; missedCall: MissedCallNumbers } | undefined;
 }
 
 /**
@@ -45,6 +47,7 @@ export interface VerificationDeps {
 export function verificationCapability(base: Base, deps: VerificationDeps): VerificationCapability {
   const { config, logger, clock, catalog, secret, instanceId } = base;
   const { store, simulators } = deps;
+  const flashIds = deps.inbound?.flash;
   const workflows: Record<string, readonly WorkflowStep[]> = { ...PRESET_WORKFLOWS, ...config.workflows };
   const scheduler: Scheduler = new Scheduler({
     store,
@@ -74,7 +77,10 @@ export function verificationCapability(base: Base, deps: VerificationDeps): Veri
       routing: deps.routing,
       costLimit: deps.costLimit,
       destinationGuard: deps.destinationGuard,
+      flash: { ...config.flashCall, plan: flashIds ? (to, n) => flashIds.plan(to, n) : undefined },
     },
+    flash: deps.inbound?.flash,
+    missedCall: deps.inbound?.missedCall,
     retentionMs: config.verification.retentionSeconds * 1000,
     runner: deps.runner,
     events: deps.events,
@@ -85,6 +91,7 @@ export function verificationCapability(base: Base, deps: VerificationDeps): Veri
     instanceId,
     peers: deps.peers,
     onCodeShown: simulators.length > 0 ? (to, code, id) => simulators.forEach((sim) => sim.showOnScreen(to, code, id)) : undefined,
+    onCallToShown: simulators.length > 0 ? (to, callTo) => simulators.forEach((sim) => sim.showCallTo(to, callTo)) : undefined,
   });
   // Real time, also under the test clock: engine liveness is about processes, not simulated time.
   const sweeper = new PollLoop(() => service.sweep(), config.scaleOut.sweepMs, (err) => logger.error({ err }, 'scale-out sweep failed'));

@@ -4,6 +4,8 @@ import { attemptTag, type Pbx } from '../pbx/port';
 import type { SmsSender } from '../sms/port';
 import type { AttemptReport, AttemptSpec, ChannelRunner } from '../verification/ports';
 import { runReverse } from './reverse';
+import { runFlash } from './flash';
+import { waitForCall } from './missed-call';
 import { runSms } from './sms';
 import { runVoice } from './voice';
 
@@ -52,6 +54,10 @@ export class PbxChannelRunner implements ChannelRunner {
         return runVoice({ ...call, channel, code: spec.code, gateDigit: spec.gateDigit, leadInMs: spec.leadInMs }, ctx);
       case 'reverse':
         return runReverse({ ...call, channel, ...this.settings.reverse, matches: spec.matches }, ctx);
+      case 'flash_call':
+        return runFlash({ to: spec.to, callerId: spec.flash?.callerId, lang: spec.lang, trunk: this.settings.trunk, capMs: spec.flash?.capMs ?? this.settings.ringTimeoutMs, tag }, ctx);
+      case 'missed_call':
+        return waitForCall(signal);
       case 'sms':
         return runSms(
           {

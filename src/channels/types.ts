@@ -30,7 +30,7 @@ export function dialFailure(end: CallEnd): AttemptReport {
 const END_WAIT_MS = 2_000;
 
 /** The report fields that say where a routed call went (trunk, caller ID, trunks failed over). */
-function routeFields(route: RouteTaken | undefined): Partial<AttemptReport> {
+export function routeFields(route: RouteTaken | undefined): Partial<AttemptReport> {
   if (!route) return {};
   return {
     ...(route.trunk !== undefined ? { trunk: route.trunk } : {}),
@@ -71,15 +71,18 @@ export async function withCall(
 ): Promise<AttemptReport> {
   const now = ctx.now ?? Date.now;
   const cdr: AttemptCdr = { dialedAt: now(), ...(job.trunk ? { trunk: job.trunk } : {}), ...(job.callerId ? { callerId: job.callerId } : {}) };
+  // the ringing event: the attempt's ring time (history's ringing_at)
+  const onRinging = (): void => void (cdr.ringingAt ??= now());
   const dial = await ctx.pbx.originate(
-    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.amd ? { amd: job.amd } : {}), ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}) },
+    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.amd ? { amd: job.amd } : {}), ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}), onRinging },
     { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
   );
   const route = routeFields(dial.route);
   // the call detail names the trunk and caller ID the router actually used
   const routed: AttemptCdr = { ...cdr, ...(route.trunk ? { trunk: route.trunk } : {}), ...(route.callerId ? { callerId: route.callerId } : {}) };
+  const ringAt = cdr.ringingAt === undefined ? {} : { ringAt: cdr.ringingAt };
   if (!dial.ok) {
-    return { ...dialFailure(dial.end), ...route, cdr: { ...routed, endedAt: now(), billsec: 0, cause: dial.end.cause, ...(dial.end.node ? { node: dial.end.node } : {}) } };
+    return { ...dialFailure(dial.end), ...route, ...ringAt, cdr: { ...routed, endedAt: now(), billsec: 0, cause: dial.end.cause, ...(dial.end.node ? { node: dial.end.node } : {}) } };
   }
   // detection listened before originate resolved: the call was answered that long ago
   const answeredAt = now() - (dial.call.amd?.ms ?? 0);
@@ -87,8 +90,8 @@ export async function withCall(
   try {
     const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(job.maxCallMs)]);
     const amd: AttemptAmd | undefined = job.amd && dial.call.amd ? { mode: job.amd, ...dial.call.amd } : undefined;
-    if (amd?.result === 'machine') report = { ...(await onMachine(dial.call, amd, ctx, deadline)), ...route };
-    else report = { ...(await script(dial.call, deadline)), ...route, ...(amd ? { amd } : {}) };
+    if (amd?.result === 'machine') report = { ...(await onMachine(dial.call, amd, ctx, deadline)), ...route, ...ringAt };
+    else report = { ...(await script(dial.call, deadline)), ...route, ...ringAt, ...(amd ? { amd } : {}) };
     return report;
   } finally {
     await dial.call.hangup();

@@ -1,6 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { fallbackFlashCodes } from '../app/inbound';
+import { runFlash } from '../channels/flash';
+import type { AttemptReport } from '../channels/types';
 import { runReverse } from '../channels/reverse';
 import { runVoice } from '../channels/voice';
 import { AMD_MODES, type Config } from '../config/schema';
@@ -21,6 +24,8 @@ export interface CallOptions {
   code?: string;
   lang?: string;
   reverse?: boolean;
+  /** Flash call: the code is the caller ID's last digits; hung up on ringing. */
+  flash?: boolean;
   gate?: string;
   /** Answering-machine detection: off, hangup, wait_for_beep. */
   amd?: string;
@@ -71,6 +76,11 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
       tag: `cli-${process.pid}`,
       amd,
     };
+    if (opts.flash) {
+      const report = await flashCall(config, opts, { to, lang, trunk: common.trunk, tag: common.tag }, ctx, print);
+      await pbx.stop();
+      return report.result === 'delivered' ? 0 : 1;
+    }
     print(opts.reverse ? 'reverse verification' : 'voice verification', { code, lang });
     const report = opts.reverse
       ? await runReverse({ ...common, ...config.reverse, matches: (digits) => digits === code }, ctx)
@@ -86,6 +96,24 @@ export async function runCallCommand(config: Readonly<Config>, opts: CallOptions
     }
     throw err;
   }
+}
+
+/** `--flash`: a caller ID from `--caller-id` or the flash pool (flashCall, or the simulator's demo range); its last digits are the code. */
+async function flashCall(
+  config: Readonly<Config>,
+  opts: CallOptions,
+  job: { to: string; lang: string; trunk: string | undefined; tag: string },
+  ctx: Parameters<typeof runFlash>[1],
+  print: (event: string, detail?: Record<string, unknown>) => void,
+): Promise<AttemptReport> {
+  const length = config.flashCall.codeLength;
+  const drawn = fallbackFlashCodes(config)?.candidates(length, 1).next();
+  const callerId: string | undefined = opts.callerId ?? (drawn && !drawn.done ? drawn.value.callerId : undefined);
+  if (callerId === undefined) throw new AppError('NO_ROUTE', { message: 'No flash caller IDs: set flashCall.callerIdRange or callerIds, or pass --caller-id' });
+  print('flash call', { callerId, code: callerId.slice(-length), capSeconds: config.flashCall.capSeconds });
+  const report = await runFlash({ ...job, callerId, capMs: config.flashCall.capSeconds * 1000 }, ctx);
+  print('result', { ...report });
+  return report;
 }
 
 /** Writes what the callee of the last simulated call to `to` heard (the simulator's call log). */

@@ -109,6 +109,7 @@ export function buildCli(): Command {
     .option('--code <digits>', 'code to speak (voice) or to expect on the keypad (reverse)')
     .option('--lang <lang>', 'prompt language')
     .option('--reverse', 'reverse verification: collect the code as DTMF')
+    .option('--flash', 'flash call: present a caller ID whose last digits are the code (flashCall pool or range, or --caller-id) and hang up on ringing')
     .option('--gate <digit>', 'ask the callee to press this digit first (voice)')
     .option('--amd <mode>', 'answering-machine detection: off, hangup or wait_for_beep (docs/amd.md)')
     .option('--caller-id <number>', 'caller ID to present')

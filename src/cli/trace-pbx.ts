@@ -44,7 +44,9 @@ export class TracingPbx implements Pbx {
 
   async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
     this.trace('dialing', { to: req.to, lang: req.lang, callerId: req.callerId ?? null, ringTimeoutMs: req.ringTimeoutMs });
-    const result = await this.inner.originate(req, opts);
+    const onRinging = req.onRinging;
+    const traced: OriginateRequest = onRinging ? { ...req, onRinging: (ringing) => (this.trace('ringing', { kind: ringing.kind }), onRinging(ringing)) } : req;
+    const result = await this.inner.originate(traced, opts);
     if (!result.ok) {
       this.trace('not answered', { outcome: result.end.outcome, reason: result.end.reason, cause: result.end.cause });
       return result;

@@ -2,6 +2,7 @@ import { getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/max
 import { z } from 'zod';
 import { checkDialTemplate, TRUNK_NAME } from '../pbx/dial-template';
 import { NUMBER_TYPES } from './abuse-schema';
+import { callerIdRange } from './inbound-schema';
 
 /**
  * `trunks:`, `routes:` and `routing:` (docs/routing.md). Shapes are checked here; what needs the
@@ -12,7 +13,7 @@ import { NUMBER_TYPES } from './abuse-schema';
 const poolNumber = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442037691880');
 const trunkName = z.string().regex(TRUNK_NAME, 'must be 1-64 of A-Z a-z 0-9 _ . -');
 
-export const ROUTE_CHANNELS = ['call', 'reverse', 'sms'] as const;
+export const ROUTE_CHANNELS = ['call', 'reverse', 'sms', 'flash_call'] as const;
 export const CALLER_ID_STRATEGIES = ['fixed', 'round-robin', 'random', 'local', 'sticky'] as const;
 export type CallerIdStrategyName = (typeof CALLER_ID_STRATEGIES)[number];
 
@@ -37,6 +38,8 @@ export const trunkSchema = z.object({
   cps: z.number().positive().max(1000).optional(),
   /** The numbers this trunk may present. Only these are ever sent as caller ID on it. */
   callerIds: z.array(poolNumber).min(1, 'must list at least one caller ID (an empty pool presents nothing)'),
+  /** Flash calls: the trunk lets the engine present any number of this range (`+4420376900XXXX`). */
+  callerIdRange: callerIdRange.optional(),
   /** Name of the rate deck that prices calls on this trunk (`pbxverify rates import --trunk NAME`); the trunk's name when absent. */
   rateDeck: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
 });

@@ -6,6 +6,7 @@ import { smsGatewaySchema, smsRoutingFields } from './sms-schema';
 import { consoleSchema } from './console-schema';
 import { fraudGuardSchema } from './fraud-schema';
 import { historySchema } from './history-schema';
+import { flashCallSchema, missedCallSchema } from './inbound-schema';
 import { routeSchema, routingSettingsSchema, trunkSchema } from './routing-schema';
 import { LEAD_IN } from '../prompts/sequence';
 
@@ -14,7 +15,7 @@ import { LEAD_IN } from '../prompts/sequence';
  * (see load.ts), validated once, frozen. Nothing outside src/config reads process.env.
  */
 
-export const CHANNELS = ['call', 'reverse', 'sms'] as const;
+export const CHANNELS = ['call', 'reverse', 'sms', 'flash_call', 'missed_call'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 /**
@@ -357,6 +358,10 @@ export const configSchema = z.strictObject({
       pollMs: z.number().int().min(10).max(10000).default(250),
     })
     .prefault({}),
+  /** Flash calls: the code is the caller ID's last digits (docs/verification-channels.md). */
+  flashCall: flashCallSchema,
+  /** Missed-call verification: the user calls one of these DIDs (docs/verification-channels.md). */
+  missedCall: missedCallSchema,
   /** Abuse controls: flood limits, quotas, destination lists, do-not-call (src/config/abuse-schema.ts). */
   abuse: abuseSchema,
   /** Verification history, CDRs and reports (docs/history.md). */

@@ -46,6 +46,7 @@ export const ERRORS = {
   NUMBER_FLOOD: { status: 429, message: 'Too many verifications for this number; wait before asking again' },
   NUMBER_DO_NOT_CALL: { status: 403, message: 'The number is on the do-not-call list' },
   NO_ROUTE: { status: 422, message: 'No route serves this destination on this channel; nothing was dialled' },
+  MISSED_CALL_POOL_EXHAUSTED: { status: 409, message: 'Every missed-call number for this country is in use by pending verifications of this number; wait for one to end' },
   DESTINATION_BLOCKED: { status: 403, message: 'The fraud guard blocked this destination prefix for now (high volume, collapsed conversion); nothing was dialled' },
   FRAUD_BLOCK_NOT_FOUND: { status: 404, message: 'No fraud-guard block on that prefix' },
   COST_LIMIT_EXCEEDED: { status: 422, message: 'The expected cost of this destination exceeds the maxCost of the key or route (or no rate prices it); nothing was dialled' },

@@ -12,6 +12,8 @@ export class Metrics implements EngineMetrics {
   private readonly webhookSeconds: Histogram<'result'>;
   readonly httpSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly refusalsTotal: Counter<'code'>;
+  /** Inbound calls on missed-call DIDs, by result (verified, no-match, anonymous, malformed, attestation, not-ours). */
+  readonly inboundCallsTotal: Counter<'result'>;
   private readonly smsTotal: Counter<'gateway' | 'status'>;
   private readonly smsFailoverTotal: Counter<'gateway' | 'reason'>;
   private readonly smsUnmatchedTotal: Counter<'gateway' | 'why'>;
@@ -65,6 +67,7 @@ export class Metrics implements EngineMetrics {
     const blockedNow = (): number => this.fraudBlockedNow();
     new Gauge({ name: 'pbxverify_fraud_blocked_prefixes', help: 'Destination prefixes blocked by the fraud guard now', registers, collect() { this.set(blockedNow()); } });
     this.refusalsTotal = new Counter({ name: 'pbxverify_refusals_total', help: 'Requests refused, by error code', labelNames: ['code'], registers });
+    this.inboundCallsTotal = new Counter({ name: 'pbxverify_inbound_calls_total', help: 'Calls to missed-call numbers, by result; every one is rejected', labelNames: ['result'], registers });
     new Gauge({ name: 'pbxverify_pbx_ready', help: '1 when the PBX can place calls', registers, collect() { this.set(gauges.pbxReady()); } });
     new Gauge({ name: 'pbxverify_attempts_running', help: 'Attempts running in this engine', registers, collect() { this.set(gauges.runningAttempts()); } });
     new Gauge({

@@ -87,7 +87,14 @@ export interface OriginateRequest {
   /** National significant number for `{national}`. */
   national?: string;
   /** What the call is for (routes may choose trunks by it). */
-  channel?: 'call' | 'reverse';
+  channel?: 'call' | 'reverse' | 'flash_call';
+  /**
+   * The ringing event: called at most once, when the callee's side is alerting (ARI
+   * `ChannelStateChange` to Ringing or a `Dial` RINGING/PROGRESS; ESL `CHANNEL_PROGRESS` or
+   * `CHANNEL_PROGRESS_MEDIA`; the simulator's ring), with the engine time it was seen. A flash
+   * call hangs up on it by aborting the originate's signal. Never called after originate settled.
+   */
+  onRinging?: (ringing: DialRinging) => void;
   /**
    * Answering-machine detection: the driver classifies the answered call before `originate`
    * resolves and puts the verdict on {@link Call.amd}. `wait_for_beep` also waits, on a machine,
@@ -98,6 +105,14 @@ export interface OriginateRequest {
   ringTimeoutMs: number;
   /** Correlation tag for logs ({@link attemptTag}); never put into a dial string. */
   tag: string;
+}
+
+/** The callee's side is alerting (a flash call's moment to hang up). */
+export interface DialRinging {
+  /** Epoch ms of the engine clock. */
+  at: number;
+  /** `ringing` (180 / Ringing state) or `progress` (183, early media). */
+  kind: 'ringing' | 'progress';
 }
 
 /** Answering-machine detection modes a driver runs (the engine's `off` is no request at all). */
@@ -225,6 +240,27 @@ export type MessageResult =
   | { ok: true; messageId: string }
   | { ok: false; error: 'unreachable' | 'rejected' | 'unsupported' | 'failed' | 'timeout'; detail?: string };
 
+/**
+ * A call to one of the engine's numbers (missed-call verification), not answered. The driver
+ * hands it over raw; src/inbound/ judges it and always rejects it (the caller pays nothing).
+ */
+export interface InboundCall {
+  /** Driver-side identifier. */
+  readonly id: string;
+  /** The number dialled, as the PBX gave it (digits, maybe with +). */
+  readonly did: string;
+  /** The caller number exactly as received: may be `anonymous`, national, `00…`, carry a `;tag`… */
+  readonly from: string;
+  /** The caller asked for privacy (Privacy: id, CLIR). */
+  readonly withheld: boolean;
+  /** STIR/SHAKEN attestation when the PBX passed a verification result (Identity header or `verstat`); `failed` when verification failed. */
+  readonly attestation?: 'A' | 'B' | 'C' | 'failed' | undefined;
+  /** Engine time the call's first event was seen (epoch ms). */
+  readonly at: number;
+  /** Refuses the call unanswered: `busy` (486, cause 17) or `decline` (603, cause 21). Idempotent; never rejects. */
+  reject(how: 'busy' | 'decline'): Promise<void>;
+}
+
 export interface PbxHealth {
   /** True when the driver can place calls now. */
   ready: boolean;
@@ -250,6 +286,8 @@ export interface Pbx {
   start(): Promise<void>;
   /** Hangs up calls in flight and releases connections. */
   stop(): Promise<void>;
+  /** Calls to the engine's numbers (missed-call verification) go to `listener`; drivers without inbound support omit it. */
+  onInbound?(listener: (call: InboundCall) => void): void;
 }
 
 /** The legacy reason code that goes with a dial outcome (seed 002's table). */

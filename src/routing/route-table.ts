@@ -18,6 +18,8 @@ export interface Trunk {
   techPrefix: string | undefined;
   /** Caller-ID pool; undefined only for the implicit trunk, which presents the request's caller ID. */
   pool: CallerIdPool | undefined;
+  /** Flash calls: any number of this range may be presented (`+4420376900XXXX`). */
+  callerIdRange?: string | undefined;
   maxConcurrent: number | undefined;
   cps: number | undefined;
   rateDeck: string | undefined;
@@ -29,7 +31,7 @@ export function deckOf(trunk: Trunk): string {
   return trunk.rateDeck ?? trunk.name;
 }
 
-export type RouteChannel = 'call' | 'reverse' | 'sms';
+export type RouteChannel = 'call' | 'reverse' | 'sms' | 'flash_call';
 
 export interface Route {
   index: number;
@@ -150,6 +152,9 @@ export class RouteTable {
     const { route } = entry;
     if (route.channels && channel !== undefined && !route.channels.has(channel)) return false;
     if (channel === 'sms' ? route.gateways.length === 0 : route.trunks.length === 0) return false;
+    // A flash call needs a pool or range made for it: only routes that name the channel serve it
+    // (the implicit single trunk excepted, whose caller IDs come from `flashCall:`).
+    if (channel === 'flash_call' && !route.channels?.has('flash_call') && !route.ordered.every((t) => t.implicit)) return false;
     if (entry.country !== undefined && facts().country !== entry.country) return false;
     if (route.hasPrefixes && route.countries && !route.countries.has(facts().country ?? '')) return false;
     if (route.numberTypes && !route.numberTypes.has(facts().type)) return false;
@@ -226,6 +231,7 @@ export function compileTrunk(config: TrunkConfig): Trunk {
     numberFormat: config.numberFormat,
     techPrefix: config.techPrefix,
     pool: new CallerIdPool(config.callerIds),
+    callerIdRange: config.callerIdRange,
     maxConcurrent: config.maxConcurrent,
     cps: config.cps,
     rateDeck: config.rateDeck,

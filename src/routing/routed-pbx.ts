@@ -5,6 +5,7 @@ import type { DialOptions } from '../pbx/dialer/dialer-pbx';
 import {
   callEnd,
   type CallEnd,
+  type InboundCall,
   type MessageRequest,
   type MessageResult,
   type OperationOptions,
@@ -16,6 +17,7 @@ import {
   type TrunkRefusal,
 } from '../pbx/port';
 import { classifyEnd } from './causes';
+import { FlashCodes } from './flash-codes';
 import { lazyFacts } from './number-facts';
 import { dialNumberFor, type Trunk } from './route-table';
 import type { Router } from './router';
@@ -77,6 +79,10 @@ export class RoutedPbx implements Pbx {
     return this.dialer.sendMessage(msg, opts);
   }
 
+  onInbound(listener: (call: InboundCall) => void): void {
+    this.dialer.onInbound?.(listener);
+  }
+
   async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
     const facts = lazyFacts(req.to);
     const decision = this.router.decide(req.to, req.channel, facts);
@@ -96,6 +102,12 @@ export class RoutedPbx implements Pbx {
         failover.push({ trunk: trunk.name, outcome: 'failed', cause: { text: 'trunk out of rotation (breaker open)' } });
         continue;
       }
+      // A flash call's caller ID is its code: only a trunk that can present that very number may carry it.
+      const flashId = req.channel === 'flash_call' ? flashCallerIdOn(trunk, req.callerId) : undefined;
+      if (req.channel === 'flash_call' && flashId === undefined) {
+        failover.push({ trunk: trunk.name, outcome: 'failed', cause: { text: 'trunk cannot present the flash caller ID' } });
+        continue;
+      }
       let slot: TrunkSlot | undefined;
       if (this.shared && (trunk.maxConcurrent !== undefined || trunk.cps !== undefined)) {
         const got = await this.clusterSlot(trunk, isLast ? Math.min(remaining, this.clusterWaitMs) : 0, opts.signal);
@@ -106,7 +118,7 @@ export class RoutedPbx implements Pbx {
         }
         slot = got;
       }
-      const callerId = trunk.pool ? this.router.chooser.choose(trunk.name, trunk.pool, decision.route.callerId, req.to, facts, req.callerId) : req.callerId;
+      const callerId = flashId ?? (trunk.pool ? this.router.chooser.choose(trunk.name, trunk.pool, decision.route.callerId, req.to, facts, req.callerId) : req.callerId);
       const started = performance.now();
       health.inFlight++;
       const result = await this.place(trunk, req, callerId, facts, { timeoutMs: remaining, ...(opts.signal ? { signal: opts.signal } : {}), nodes: trunk.nodes, queueWaitMs: isLast ? undefined : 0 });
@@ -169,6 +181,13 @@ export class RoutedPbx implements Pbx {
       return { ok: false, end: callEnd('failed', 'pbx', { text: `dial refused by the driver: ${(err as Error).message}` }, this.clock.now()) };
     }
   }
+}
+
+/** The flash caller ID as `trunk` presents it: in its pool or its range (any for the implicit trunk); undefined when it cannot. */
+function flashCallerIdOn(trunk: Trunk, callerId: string | undefined): string | undefined {
+  if (callerId === undefined || trunk.implicit) return callerId;
+  if (trunk.callerIdRange !== undefined && FlashCodes.ofRange(trunk.callerIdRange).canPresent(callerId)) return callerId;
+  return trunk.pool?.canonical(callerId);
 }
 
 function taken(trunk: string, callerId: string | undefined, failover: TrunkRefusal[]): RouteTaken {

@@ -146,6 +146,18 @@ export interface Store extends SmsMessageIndex {
   /** The key's current state at `now`: undefined when free (never used, released, or expired). */
   getIdempotency(scope: string, key: string, now: number): Promise<Exclude<IdempotencyState, { state: 'reserved' }> | undefined>;
 
+  /**
+   * Line claims: one owner per line for a while (a flash call's caller ID towards one number, a
+   * missed-call DID and the user number that will call it). One atomic step: true when `owner`
+   * holds `line` now (free, expired, or already its own: the lease is renewed to `ttlMs`), false
+   * when another owner does. Looked up in O(1) by the line.
+   */
+  claimLine(line: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Who holds `line` now; undefined when nobody does. */
+  lineOwner(line: string): Promise<string | undefined>;
+  /** Frees `line` if `owner` still holds it. */
+  releaseLine(line: string, owner: string): Promise<void>;
+
   /** True when the store answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

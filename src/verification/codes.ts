@@ -1,3 +1,4 @@
+import { AppError } from '../lib/errors';
 import { createCipheriv, createDecipheriv, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
 import { HmacSha256 } from '../lib/hmac';
 import { randomBuffer } from '../lib/random';
@@ -56,4 +57,10 @@ export class CodeVault {
 /** Derives a 32-byte key for a purpose from the engine secret. */
 export function derive(secret: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'pbxverify', purpose, 32));
+}
+
+/** A code offered to a check: digits (a flash call's whole calling number may start with +), at most 20. */
+export function validateCandidate(code: string): void {
+  if (!/^\+?[0-9]+$/.test(code)) throw new AppError('CODE_INVALID_FORMAT', { details: { field: 'code' } });
+  if (code.length > 20) throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code', max: 20 } });
 }

@@ -60,6 +60,13 @@ export type AttemptResult =
  */
 export type FailReason = 'too-many-wrong-codes' | Exclude<AttemptResult, 'delivered' | 'matched' | 'aborted'>;
 
+/**
+ * How a flash call ended: `rang` (the callee's phone alerted and the engine hung up: the caller ID
+ * is in its call log), `answered` (answered before any ringing was reported; hung up at once),
+ * `busy`, or `failed` (anything else; the attempt's `cause` says what).
+ */
+export type FlashReason = 'rang' | 'answered' | 'busy' | 'failed';
+
 export interface Attempt {
   /** 1-based position in the workflow. */
   n: number;
@@ -91,6 +98,26 @@ export interface Attempt {
   detail?: string;
   /** The step issued a new code (the ones said before it stopped working). */
   newCode?: true;
+  /** Flash calls: how the call ended. */
+  flash?: FlashReason;
+  /** Calls: when the callee's side started ringing (engine ms), when a ringing event came. */
+  ringAt?: number;
+}
+
+/** What an app needs to read a flash-call code: the caller ID starts with `prefix`, its last `codeLength` digits are the code. */
+export interface FlashPlan {
+  prefix: string;
+  codeLength: number;
+}
+
+/**
+ * A missed-call verification: the user calls `callTo` from the number being verified. Filled in
+ * when the call came (`caller` as received, normalised to E.164, and the STIR/SHAKEN attestation).
+ */
+export interface MissedCallState {
+  callTo: string;
+  calledAt?: number;
+  attestation?: 'A' | 'B' | 'C';
 }
 
 export interface VerificationRecord {
@@ -145,6 +172,10 @@ export interface VerificationRecord {
   /** When the next step runs (epoch ms); absent when none remains. */
   nextStepAt?: number;
   attempts: Attempt[];
+  /** Flash-call steps: what the app matches (caller-ID prefix and code length). */
+  flash?: FlashPlan;
+  /** Missed-call steps: the number to call, and the call once it came. */
+  missedCall?: MissedCallState;
 }
 
 export function isTerminal(status: VerificationStatus): boolean {

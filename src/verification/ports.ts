@@ -1,5 +1,5 @@
 import type { ChannelName } from '../config/schema';
-import type { Attempt, AttemptAmd, AttemptCdr, AttemptResult, DomainEvent } from './model';
+import type { Attempt, AttemptAmd, AttemptCdr, AttemptResult, DomainEvent, FlashReason } from './model';
 import type { AmdRequest, CallCause, DialOutcome, LegacyReason, TrunkRefusal } from '../pbx/port';
 import type { SmsDelivery } from '../sms/port';
 
@@ -21,6 +21,8 @@ export interface AttemptSpec {
   gateDigit?: string | undefined;
   /** Voice: silence before the first prompt, in ms (the engine default when undefined). */
   leadInMs?: number | undefined;
+  /** Flash calls: the caller ID whose last digits are the code, and the hang-up cap; undefined when none was free. */
+  flash?: { callerId: string; capMs: number } | undefined;
   /** Answering-machine detection for this call (the step's mode over the verification's); absent when off. */
   amd?: AmdRequest | undefined;
   /** SMS: the gateway accepted the message (recorded on the running attempt as `submitted`). */
@@ -46,6 +48,32 @@ export interface AttemptReport {
   trunk?: string;
   callerId?: string;
   failover?: TrunkRefusal[];
+  /** Flash calls: how the call ended. */
+  flash?: FlashReason;
+  /** Calls: when the ringing event came (engine ms). */
+  ringAt?: number;
+}
+
+/**
+ * Flash-call caller IDs (src/routing/flash-caller-ids.ts): the pool or range serving a number,
+ * with line claims in the store so that two pending flash calls to one number never present the
+ * same caller ID.
+ */
+export interface FlashCallerIds {
+  /** Hang-up cap when no ringing is reported. */
+  readonly capMs: number;
+  /** At start: the prefix an app matches. Throws AppError NO_ROUTE (nothing serves flash calls there), CODE_LENGTH_INVALID (the pool gives too few codes of that length). */
+  plan(to: string, codeLength: number): { prefix: string };
+  /** At a flash step: a free caller ID and its code, claimed for `owner` for `ttlMs`; undefined when every one is taken. */
+  allocate(to: string, codeLength: number, owner: string, ttlMs: number): Promise<{ callerId: string; code: string } | undefined>;
+  release(to: string, callerId: string, owner: string): Promise<void>;
+}
+
+/** Missed-call DIDs (src/inbound/): one is claimed per pending verification and user number. */
+export interface MissedCallNumbers {
+  /** Claims a DID for the user number `to` (by its country). Throws AppError NO_ROUTE, MISSED_CALL_POOL_EXHAUSTED. */
+  claim(to: string, country: string | undefined, owner: string, ttlMs: number): Promise<string>;
+  release(callTo: string, to: string, owner: string): Promise<void>;
 }
 
 /**
@@ -56,7 +84,7 @@ export interface CallRouting {
   /** Explicit routing (`trunks:`): caller IDs come from the trunks' pools, not from key defaults. */
   readonly explicit: boolean;
   /** Throws AppError NO_ROUTE (no route serves `to` on a channel), CALLER_ID_NOT_IN_POOL. */
-  admit(to: string, channels: readonly ('call' | 'reverse' | 'sms')[], callerId: string | undefined): void;
+  admit(to: string, channels: readonly ('call' | 'reverse' | 'sms' | 'flash_call')[], callerId: string | undefined): void;
 }
 
 /**

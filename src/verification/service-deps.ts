@@ -4,7 +4,7 @@ import type { Store } from '../store/port';
 import type { CodeVault } from './codes';
 import type { VerificationRecord } from './model';
 import type { Admission } from './policy/admission';
-import type { ChannelRunner, EnginePeers, EventSink, SchedulerKick, UrlGuard } from './ports';
+import type { ChannelRunner, EnginePeers, EventSink, FlashCallerIds, MissedCallNumbers, SchedulerKick, UrlGuard } from './ports';
 import type { StartPolicy } from './start-request';
 
 // What the verification service (service.ts) needs, and what it answers.
@@ -33,6 +33,10 @@ export interface ServiceDeps {
   admission?: Admission | undefined;
   /** This engine instance (recorded on attempts it runs). */
   instanceId: string;
+  /** Flash-call caller IDs (pools, ranges, claims); flash steps report an error without. */
+  flash?: FlashCallerIds | undefined;
+  /** Missed-call DIDs; missed-call workflows are refused without. */
+  missedCall?: MissedCallNumbers | undefined;
   /** The other engines sharing the store (scale-out); absent with a single engine. */
   peers?: EnginePeers | undefined;
   /**
@@ -40,6 +44,8 @@ export interface ServiceDeps {
    * listens (its simulated users type what they "see"); unset with a real PBX.
    */
   onCodeShown?: ((to: string, code: string, verificationId: string) => void) | undefined;
+  /** Told the number a missed-call verification shows (the simulator's `calls-in` users call it). */
+  onCallToShown?: ((to: string, callTo: string) => void) | undefined;
 }
 
 export interface StartResult {

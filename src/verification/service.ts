@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { ApiKeyConfig } from '../config/schema';
+import { waitAtMost } from '../lib/abort';
 import { AppError } from '../lib/errors';
 import { newVerificationId } from '../lib/ids';
 import { maskNumber } from '../lib/mask';
@@ -7,14 +8,16 @@ import type { Job } from '../store/port';
 import { expireJob, expireJobId, stepJob, stepJobId } from './jobs';
 import { isTerminal, type Attempt, type DomainEvent, type VerificationRecord } from './model';
 import { parseE164 } from './numbers';
-import type { AttemptReport, AttemptSpec, HeldAttempt } from './ports';
+import { validateCandidate } from './codes';
+import { amdFor, unlessGone } from './service-helpers';
+import type { AttemptReport, HeldAttempt } from './ports';
+import { approveByCall, CallerIdLines, flashCandidate, type InboundProof } from './caller-id-steps';
 import { RecordWriter } from './record-writer';
 import type { CheckResult, ServiceDeps, StartResult } from './service-deps';
 import { buildStart, type StartInput } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, noteSms, startStep, terminalError, terminate } from './transitions';
 
 export type { CheckResult, EngineMetrics, ServiceDeps, StartResult } from './service-deps';
-
 /** How long {@link VerificationService.stop} waits for aborted attempts to be recorded. */
 const STOP_DRAIN_MS = 5_000;
 
@@ -35,9 +38,11 @@ export class VerificationService {
   private readonly running = new Map<string, RunningAttempt>();
   private stopping = false;
   private readonly writer: RecordWriter;
+  private readonly lines: CallerIdLines;
 
   constructor(private readonly deps: ServiceDeps) {
     this.writer = new RecordWriter(deps.store, deps.clock, deps.retentionMs);
+    this.lines = new CallerIdLines(deps);
   }
 
   /** Joins the other engines on the shared store (no-op with a single engine). */
@@ -54,14 +59,14 @@ export class VerificationService {
     // and only a start that is placed keeps its place in the quotas and the call rate.
     const admitted = await this.deps.admission?.admit({ key, number, channels: new Set(record.steps.map((s) => s.channel)), now });
     const replaceActive = input.replaceActive ?? key.replaceActive;
-    const created = await store.create(record, { replaceActive, ttlMs: this.writer.ttl(record, now) }).catch(async (err: unknown) => {
+    const undo = async (err: unknown): Promise<never> => {
       await admitted?.release();
+      await this.lines.release(record);
       throw err;
-    });
-    if (!created.ok) {
-      await admitted?.release();
-      throw new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } });
-    }
+    };
+    await this.lines.claimCallTo(record, number.country, now).catch(undo);
+    const created = await store.create(record, { replaceActive, ttlMs: this.writer.ttl(record, now) }).catch(undo);
+    if (!created.ok) return undo(new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } }));
     this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');
     this.deps.metrics.started(record.workflow);
     await this.publish({ type: 'verification.started', record });
@@ -69,8 +74,8 @@ export class VerificationService {
     await store.scheduleJob(stepJob(record.id, 0, record.nextStepAt ?? now));
     await store.scheduleJob(expireJob(record.id, record.expiresAt));
     this.deps.scheduler.kick();
-    const keypad = record.steps.some((s) => s.channel === 'reverse');
-    return keypad ? { record, code } : { record };
+    if (record.missedCall) this.deps.onCallToShown?.(record.to, record.missedCall.callTo);
+    return record.steps.some((s) => s.channel === 'reverse') ? { record, code } : { record };
   }
 
   /** A verification as the key that created it sees it; expires it first if overdue. */
@@ -135,15 +140,7 @@ export class VerificationService {
     this.stopping = true;
     const pending = [...this.running.values()];
     for (const run of pending) run.controller.abort(new Error('engine stopping'));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(pending.map((run) => run.done)),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, STOP_DRAIN_MS);
-        timer.unref();
-      }),
-    ]);
-    clearTimeout(timer);
+    await waitAtMost(Promise.all(pending.map((run) => run.done)), STOP_DRAIN_MS);
     await this.deps.peers?.stop();
   }
 
@@ -177,6 +174,15 @@ export class VerificationService {
     return finished;
   }
 
+  /** The user's call reached the DID this verification holds (src/inbound/): approved; false when no longer pending. */
+  async approveByCall(id: string, proof: InboundProof): Promise<boolean> {
+    const outcome = await this.writer.mutate(id, (record) => approveByCall(record, proof)).catch(() => undefined);
+    if (!outcome) return false;
+    const attempt = outcome.after.attempts.find((a) => a.channel === 'missed_call' && a.result === 'matched' && a.endedAt === proof.at);
+    if (attempt) await this.publish({ type: 'attempt.completed', record: outcome.after, attempt, cdr: { ringingAt: proof.at, endedAt: proof.at, billsec: 0 } });
+    return this.settle(outcome.after).then(() => true);
+  }
+
   runningAttempts(): number {
     return this.running.size;
   }
@@ -192,7 +198,7 @@ export class VerificationService {
         overdue = true;
         throw terminalError({ ...record, status: 'expired' });
       }
-      const outcome = applyCheck(record, this.deps.vault.matches(id, code, record.codeHash), now);
+      const outcome = applyCheck(record, this.deps.vault.matches(id, flashCandidate(record, code), record.codeHash), now);
       verdict = { verified: outcome.verified, attemptsRemaining: outcome.attemptsRemaining };
       return outcome.record;
     }).catch(async (err: unknown) => {
@@ -212,6 +218,7 @@ export class VerificationService {
   private async runStep(id: string, index: number): Promise<void> {
     if (this.stopping) return;
     const now = this.deps.clock.now();
+    const flash = await this.lines.flashFor(id, index, now);
     let attempt: Attempt | undefined;
     let plaintext: string | undefined;
     const outcome = await this.writer.mutate(id, (record) => {
@@ -221,7 +228,10 @@ export class VerificationService {
       let code: { hash: string; sealed: string } | undefined;
       // A Vonage-style code that outlived its lifetime is replaced even by a `same` step.
       const expired = record.codeLifetimeSeconds !== undefined && now >= record.codeExpiresAt;
-      if ((step.code === 'new' || expired) && index > 0 && !record.customCode) {
+      if (flash && step.channel === 'flash_call') {
+        plaintext = flash.code;
+        code = { hash: this.deps.vault.hash(id, plaintext), sealed: this.deps.vault.seal(id, plaintext) };
+      } else if ((step.code === 'new' || expired) && index > 0 && !record.customCode) {
         plaintext = this.deps.vault.generate(record.codeLength);
         code = { hash: this.deps.vault.hash(id, plaintext), sealed: this.deps.vault.seal(id, plaintext) };
       } else {
@@ -230,12 +240,13 @@ export class VerificationService {
       const started = startStep(record, index, now, record.expirySeconds, code, this.deps.instanceId);
       attempt = started.attempt;
       return started.record;
-    }).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
-      throw err;
-    });
-    if (!outcome || !attempt || plaintext === undefined) return;
+    }).catch(unlessGone);
+    if (!outcome || !attempt || plaintext === undefined) {
+      if (flash) await this.deps.flash?.release(outcome?.after.to ?? '', flash.callerId, id);
+      return;
+    }
     const record = outcome.after;
+    if (flash) await this.lines.release(outcome.before, flash.callerId);
     this.abortAttempts(outcome.before, 'next step started');
     if (record.nextStepAt !== undefined) await this.deps.store.scheduleJob(stepJob(id, record.nextStep, record.nextStepAt));
     await this.deps.store.scheduleJob(expireJob(id, record.expiresAt));
@@ -243,11 +254,11 @@ export class VerificationService {
     if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext, record.id);
     const held: HeldAttempt = { verificationId: id, n: attempt.n };
     await this.deps.peers?.hold(held).catch((err: unknown) => this.deps.logger.warn({ ...this.fields(record), err }, 'could not register attempt with peers'));
-    this.launch(record, attempt, plaintext, held);
+    this.launch(record, attempt, plaintext, held, flash?.callerId);
   }
 
   /** Runs the channel script in the background; its report completes the attempt. */
-  private launch(record: VerificationRecord, attempt: Attempt, code: string, held: HeldAttempt): void {
+  private launch(record: VerificationRecord, attempt: Attempt, code: string, held: HeldAttempt, flashCallerId?: string): void {
     const controller = new AbortController();
     let finished!: () => void;
     const run: RunningAttempt = { n: attempt.n, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
@@ -274,6 +285,7 @@ export class VerificationService {
           template: record.template,
           gateDigit: record.gate && attempt.channel === 'call' ? String(randomInt(1, 10)) : undefined,
           leadInMs: record.leadInMs,
+          flash: flashCallerId !== undefined && this.deps.flash ? { callerId: flashCallerId, capMs: this.deps.flash.capMs } : undefined,
           amd: amdFor(record, attempt.n),
           onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ ...at, err }, 'could not record sms submission')),
         },
@@ -295,10 +307,7 @@ export class VerificationService {
 
   private async finishAttempt(id: string, n: number, report: AttemptReport): Promise<void> {
     const now = this.deps.clock.now();
-    const outcome = await this.writer.mutate(id, (record) => completeAttempt(record, n, report, now)).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
-      throw err;
-    });
+    const outcome = await this.writer.mutate(id, (record) => completeAttempt(record, n, report, now)).catch(unlessGone);
     if (!outcome) return;
     const attempt = outcome.after.attempts.find((a) => a.n === n) as Attempt;
     this.deps.metrics.attempt(attempt.channel, attempt.result ?? 'unknown', attempt.outcome);
@@ -328,12 +337,7 @@ export class VerificationService {
 
   private async expireIfDue(id: string): Promise<VerificationRecord | undefined> {
     const now = this.deps.clock.now();
-    const outcome = await this.writer.mutate(id, (record) => (isOverdue(record, now) ? terminate(record, 'expired', now) : undefined)).catch(
-      (err: unknown) => {
-        if (err instanceof AppError && err.code === 'VERIFICATION_NOT_FOUND') return undefined;
-        throw err;
-      },
-    );
+    const outcome = await this.writer.mutate(id, (record) => (isOverdue(record, now) ? terminate(record, 'expired', now) : undefined)).catch(unlessGone);
     if (!outcome) return this.deps.store.get(id);
     await this.settle(outcome.after);
     return outcome.after;
@@ -354,6 +358,7 @@ export class VerificationService {
     this.abortAttempts(record, `verification ${record.status}`);
     await this.deps.store.cancelJob(stepJobId(record.id));
     await this.deps.store.cancelJob(expireJobId(record.id));
+    await this.lines.release(record).catch((err: unknown) => this.deps.logger.warn({ verificationId: record.id, err }, 'could not free caller-ID claims'));
     this.deps.metrics.ended(record.status);
     this.deps.logger.info({ ...this.fields(record),  status: record.status }, 'verification ended');
     await this.publish({ type: `verification.${record.status}` as 'verification.approved', record });
@@ -392,17 +397,4 @@ export class VerificationService {
   private fields(record: VerificationRecord): { verificationId: string; dest: string } {
     return { verificationId: record.id, dest: maskNumber(record.to) };
   }
-}
-
-/** The answering-machine mode of attempt `n`'s call: its step's own, else the verification's; undefined when off or not a call. */
-function amdFor(record: VerificationRecord, n: number): AttemptSpec['amd'] {
-  const step = record.steps[n - 1];
-  if (!step || step.channel === 'sms') return undefined;
-  const mode = step.amd ?? record.amd ?? 'off';
-  return mode === 'off' ? undefined : mode;
-}
-
-function validateCandidate(code: string): void {
-  if (!/^[0-9]+$/.test(code)) throw new AppError('CODE_INVALID_FORMAT', { details: { field: 'code' } });
-  if (code.length > 20) throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code', max: 20 } });
 }

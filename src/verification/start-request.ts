@@ -4,7 +4,8 @@ import { resolveLanguage } from '../prompts/languages';
 import { leadInProblem } from '../prompts/sequence';
 import type { CodeVault } from './codes';
 import { AppError } from '../lib/errors';
-import type { VerificationRecord, WorkflowStep } from './model';
+import { FLASH_CODE_MAX, FLASH_CODE_MIN } from '../config/inbound-schema';
+import type { FlashPlan, VerificationRecord, WorkflowStep } from './model';
 import type { CallRouting, CostLimit, DestinationGuard } from './ports';
 import { parseE164, type PhoneNumberInfo } from './numbers';
 import { finalExpiry, issuesNewCodesLater, planSteps } from './workflows';
@@ -60,6 +61,17 @@ export interface StartPolicy {
   costLimit?: CostLimit | undefined;
   /** Destination prefixes the fraud guard blocked (DESTINATION_BLOCKED). */
   destinationGuard?: DestinationGuard | undefined;
+  /** Flash calls: default code length, the numbers they may go to, and the pool's prefix for a number. */
+  flash?: FlashPolicy | undefined;
+}
+
+export interface FlashPolicy {
+  codeLength: number;
+  numberTypes: readonly string[];
+  allowCountries: readonly string[];
+  denyCountries: readonly string[];
+  /** Throws AppError NO_ROUTE / CODE_LENGTH_INVALID (see FlashCallerIds.plan). */
+  plan?: ((to: string, codeLength: number) => { prefix: string }) | undefined;
 }
 
 /** Caller IDs compare without the `+`: seed 000 writes "442037691880". */
@@ -103,9 +115,15 @@ export function buildStart(
     const problem = leadInProblem(input.leadInMs);
     if (problem !== undefined) throw new AppError('REQUEST_INVALID', { message: `lead_in_ms ${problem}`, details: { field: 'lead_in_ms' } });
   }
+  const usesFlash = steps.some((s) => s.channel === 'flash_call');
   let code: string;
   let codeLength: number;
-  if (input.code !== undefined) {
+  let flash: FlashPlan | undefined;
+  if (usesFlash) {
+    if (input.code !== undefined) throw new AppError('REQUEST_INVALID', { message: 'A flash call carries its own code (the caller ID); do not supply one', details: { field: 'code' } });
+    ({ codeLength, flash } = flashStart(number, input.codeLength, policy));
+    code = vault.generate(codeLength);
+  } else if (input.code !== undefined) {
     if (!key.allowCustomCode) throw new AppError('CUSTOM_CODE_NOT_ALLOWED');
     if (!/^[0-9]+$/.test(input.code)) throw new AppError('CODE_INVALID_FORMAT', { details: { field: 'code' } });
     if (input.code.length > CODE_DIGITS_MAX) throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code', max: CODE_DIGITS_MAX } });
@@ -127,7 +145,7 @@ export function buildStart(
     policy.languageAvailable,
   );
 
-  const usesCalls = steps.some((s) => s.channel !== 'sms');
+  const usesCalls = steps.some((s) => s.channel === 'call' || s.channel === 'reverse');
   const usesSms = steps.some((s) => s.channel === 'sms');
   // With explicit routing (trunks:) the trunks' pools are the operator's numbers: a key that lists
   // none may ask for any pool number, and without a request the route's strategy chooses.
@@ -142,7 +160,11 @@ export function buildStart(
   } else if (usesCalls && !routed) {
     callerId = key.allowedCallerIds[0] ?? policy.defaultCallerId;
   }
-  if (policy.routing) policy.routing.admit(number.e164, [...new Set(steps.map((s) => s.channel))], input.callerId);
+  if (policy.routing) {
+    // missed calls are inbound: no route serves them
+    const routed = [...new Set(steps.map((s) => s.channel))].filter((c): c is 'call' | 'reverse' | 'sms' | 'flash_call' => c !== 'missed_call');
+    policy.routing.admit(number.e164, routed, input.callerId);
+  }
 
   // One grammar with the configuration and both drivers (src/lib/sms-text.ts): what is accepted
   // here is sent in full by Asterisk and FreeSWITCH.
@@ -167,7 +189,7 @@ export function buildStart(
   if (smsParts !== undefined && policy.smsMaxParts !== undefined && smsParts > policy.smsMaxParts) {
     throw new AppError('SMS_TOO_MANY_PARTS', { details: { field: 'message_template', parts: smsParts, max: policy.smsMaxParts } });
   }
-  policy.costLimit?.admit({ keyMaxCost: key.maxCost, to: number.e164, channels: new Set(steps.map((s) => s.channel)), smsParts, at: ids.now });
+  policy.costLimit?.admit({ keyMaxCost: key.maxCost, to: number.e164, channels: new Set(steps.map((s) => s.channel).filter((c): c is 'call' | 'reverse' | 'sms' => c === 'call' || c === 'reverse' || c === 'sms')), smsParts, at: ids.now });
 
   const { id, now } = ids;
   const plans = planSteps(steps, 0, now, expirySeconds);
@@ -211,7 +233,29 @@ export function buildStart(
   if (meta !== undefined) record.meta = meta;
   const leadInMs = input.leadInMs ?? key.leadInMs;
   if (leadInMs !== undefined && steps.some((s) => s.channel === 'call')) record.leadInMs = leadInMs;
+  if (flash !== undefined) record.flash = flash;
   return { record, code, number };
+}
+
+/**
+ * A flash call's policy: the number type and country it may go to, a code length of 3 to 6 digits
+ * (the caller ID's last digits) that the pool serving the number gives enough codes of.
+ */
+function flashStart(number: PhoneNumberInfo, requested: number | undefined, policy: StartPolicy): { codeLength: number; flash: FlashPlan } {
+  const rules = policy.flash;
+  if (!rules) throw new AppError('CHANNEL_UNSUPPORTED', { details: { channel: 'flash_call' } });
+  const codeLength = requested ?? rules.codeLength;
+  if (!Number.isInteger(codeLength) || codeLength < FLASH_CODE_MIN || codeLength > FLASH_CODE_MAX) {
+    throw new AppError('CODE_LENGTH_INVALID', { details: { field: 'code_length', min: FLASH_CODE_MIN, max: FLASH_CODE_MAX, channel: 'flash_call' } });
+  }
+  const type = number.type ?? 'UNKNOWN';
+  if (!rules.numberTypes.includes(type)) throw new AppError('NUMBER_TYPE_NOT_ALLOWED', { details: { type, channel: 'flash_call' } });
+  const country = number.country ?? '001';
+  if ((rules.allowCountries.length > 0 && !rules.allowCountries.includes(country)) || rules.denyCountries.includes(country)) {
+    throw new AppError('COUNTRY_NOT_ALLOWED', { details: { country, channel: 'flash_call' } });
+  }
+  if (!rules.plan) throw new AppError('NO_ROUTE', { details: { field: 'to', channels: ['flash_call'] } });
+  return { codeLength, flash: { prefix: rules.plan(number.e164, codeLength).prefix, codeLength } };
 }
 
 const WORKFLOW_LABEL = /^[a-z0-9][a-z0-9-]{0,39}$/;

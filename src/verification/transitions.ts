@@ -147,6 +147,8 @@ export function completeAttempt(record: VerificationRecord, n: number, report: A
   if (report.trunk !== undefined) done.trunk = report.trunk;
   if (report.callerId !== undefined) done.callerId = report.callerId;
   if (report.failover !== undefined && report.failover.length > 0) done.failover = report.failover;
+  if (report.flash !== undefined) done.flash = report.flash;
+  if (report.ringAt !== undefined) done.ringAt = report.ringAt;
   const attempts = record.attempts.map((a) => (a === current ? done : a));
   if (record.status !== 'pending') return bump(record, now, { attempts });
   if (report.result === 'matched') return terminate({ ...record, attempts }, 'approved', now);
@@ -200,7 +202,8 @@ export interface CheckOutcome {
  */
 export function applyCheck(record: VerificationRecord, matched: boolean, now: number): CheckOutcome {
   if (record.status !== 'pending') throw terminalError(record);
-  if (record.steps.some((s) => s.channel === 'reverse')) throw new AppError('VERIFY_CHECK_NOT_ALLOWED');
+  // keypad workflows are approved on the call; missed-call-only ones by the user's call: no code to check
+  if (record.steps.some((s) => s.channel === 'reverse') || record.steps.every((s) => s.channel === 'missed_call')) throw new AppError('VERIFY_CHECK_NOT_ALLOWED');
   if (now >= record.codeExpiresAt) {
     throw new AppError('VERIFY_CODE_EXPIRED', { details: { next_step_at: record.nextStepAt === undefined ? null : new Date(record.nextStepAt).toISOString() } });
   }

@@ -1,6 +1,6 @@
 import type { CallCause } from '../pbx/port';
 import type { AmdMode } from '../config/schema';
-import type { Attempt, AttemptAmd, FailReason, VerificationRecord } from './model';
+import type { Attempt, AttemptAmd, FailReason, FlashReason, VerificationRecord } from './model';
 import { failReasonOf } from './transitions';
 
 /** The public shape of a verification (REST responses and webhook payloads). snake_case, ISO times. */
@@ -23,6 +23,10 @@ export interface VerificationView {
   next_step_at: string | null;
   checks: { wrong: number; max: number; remaining: number };
   attempts: AttemptView[];
+  /** Flash calls: the caller ID starts with `caller_id_prefix`; its last `code_length` digits are the code. */
+  flash_call?: { caller_id_prefix: string; code_length: number };
+  /** Missed-call verification: the number the user calls from the number being verified, until `expires_at`; the call once it came. */
+  missed_call?: { call_to: string; expires_at: string; called_at: string | null; attestation: 'A' | 'B' | 'C' | null };
 }
 
 export interface AttemptView {
@@ -47,6 +51,10 @@ export interface AttemptView {
   trunk: string | null;
   /** Calls: the caller ID presented. */
   caller_id: string | null;
+  /** Flash calls: rang | answered | busy | failed (see `cause`). */
+  flash_outcome?: FlashReason;
+  /** Calls: when the callee's side started ringing (a ringing event came). */
+  ring_at?: string;
   /** Calls: trunks that refused first (failover within the attempt), in order. */
   failover: Array<{ trunk: string; outcome: string; cause: { q850: number | null; sip: number | null; text: string | null } }>;
   /** Calls with answering-machine detection: mode, verdict, the detector's cause, beep heard, message left; null when off or not answered. */
@@ -75,6 +83,8 @@ export function attemptView(a: Attempt): AttemptView {
     amd: a.amd
       ? { mode: a.amd.mode, result: a.amd.result, cause: a.amd.cause ?? null, beep: a.amd.beep ?? null, message_left: a.amd.messageLeft === true, ms: a.amd.ms ?? null }
       : null,
+    ...(a.flash !== undefined ? { flash_outcome: a.flash } : {}),
+    ...(a.ringAt !== undefined ? { ring_at: iso(a.ringAt) } : {}),
   };
 }
 
@@ -100,5 +110,16 @@ export function verificationView(r: VerificationRecord): VerificationView {
     next_step_at: r.nextStepAt === undefined ? null : iso(r.nextStepAt),
     checks: { wrong: r.wrongChecks, max: r.maxChecks, remaining: Math.max(0, r.maxChecks - r.wrongChecks) },
     attempts: r.attempts.map(attemptView),
+    ...(r.flash ? { flash_call: { caller_id_prefix: r.flash.prefix, code_length: r.flash.codeLength } } : {}),
+    ...(r.missedCall
+      ? {
+          missed_call: {
+            call_to: r.missedCall.callTo,
+            expires_at: iso(r.expiresAt),
+            called_at: r.missedCall.calledAt === undefined ? null : iso(r.missedCall.calledAt),
+            attestation: r.missedCall.attestation ?? null,
+          },
+        }
+      : {}),
   };
 }

@@ -9,6 +9,13 @@ export const PRESET_WORKFLOWS: Readonly<Record<string, readonly WorkflowStep[]>>
   call: [{ channel: 'call', waitSeconds: 0, code: 'new' }],
   reverse: [{ channel: 'reverse', waitSeconds: 0, code: 'new' }],
   sms: [{ channel: 'sms', waitSeconds: 0, code: 'new' }],
+  flash_call: [{ channel: 'flash_call', waitSeconds: 0, code: 'new' }],
+  missed_call: [{ channel: 'missed_call', waitSeconds: 0, code: 'new' }],
+  /** A flash call; if the app could not read it in 60 s, an SMS with a new code. */
+  'flash-sms': [
+    { channel: 'flash_call', waitSeconds: 0, code: 'new', validitySeconds: 120 },
+    { channel: 'sms', waitSeconds: 60, code: 'new', validitySeconds: 300 },
+  ],
   /**
    * Seed 003 (iDenfy): SMS; if not confirmed in 2 min a call with the same code, valid 3 more
    * minutes; then a call with a new code valid 5 minutes.

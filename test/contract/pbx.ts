@@ -188,6 +188,36 @@ export function pbxContract(name: string, setup: () => Promise<PbxHarness>, opti
       if (!result.ok) expect(result.end.outcome).toBe('canceled');
     });
 
+    // issue 17: the ringing event, and a flash call's hang-up on it
+    it('reports the ringing event once while the callee rings, and ends canceled when the dial is dropped on it', async () => {
+      await h.beforeDial?.(h.numbers.noAnswer);
+      const controller = new AbortController();
+      const rings: Array<{ at: number; kind: string }> = [];
+      const started = Date.now();
+      const result = await h.pbx.originate(
+        req(h.numbers.noAnswer, {
+          channel: 'flash_call',
+          onRinging: (ringing) => {
+            rings.push(ringing);
+            controller.abort();
+          },
+        }),
+        { timeoutMs: 30_000, signal: controller.signal },
+      );
+      expect(rings).toHaveLength(1);
+      expect(['ringing', 'progress']).toContain(rings[0]?.kind);
+      expect(rings[0]?.at).toBeGreaterThanOrEqual(started - 1_000);
+      expect(result).toMatchObject({ ok: false, end: { outcome: 'canceled' } });
+    });
+
+    it('reports no ringing event for a callee that is busy', async () => {
+      await h.beforeDial?.(h.numbers.busy);
+      const rings: unknown[] = [];
+      const result = await h.pbx.originate(req(h.numbers.busy, { onRinging: (r) => rings.push(r) }), { timeoutMs: 30_000 });
+      expect(result).toMatchObject({ ok: false, end: { outcome: 'busy' } });
+      expect(rings).toEqual([]);
+    });
+
     (options.messagesSkipped ? it.skip : it)(options.messagesSkipped ?? 'sends a text message', async () => {
       await h.beforeMessage?.(h.numbers.answer);
       const sent = await h.pbx.sendMessage({ to: h.numbers.answer, from: 'pbxverify', body: 'Your code is 1234', tag: 'contract' }, { timeoutMs: 10_000 });

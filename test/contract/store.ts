@@ -287,6 +287,44 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
 
     idempotencyContract(() => store);
 
+    describe('line claims (flash caller IDs, missed-call DIDs)', () => {
+      it('gives a line to one owner at a time, renews it for that owner, and frees it only for that owner', async () => {
+        const line = `fc:+447700900123:+442037691234:${Math.random()}`;
+        expect(await store.lineOwner(line)).toBeUndefined();
+        expect(await store.claimLine(line, 'a', 60_000)).toBe(true);
+        expect(await store.claimLine(line, 'b', 60_000)).toBe(false);
+        expect(await store.claimLine(line, 'a', 60_000)).toBe(true);
+        expect(await store.lineOwner(line)).toBe('a');
+        await store.releaseLine(line, 'b');
+        expect(await store.lineOwner(line)).toBe('a');
+        await store.releaseLine(line, 'a');
+        expect(await store.lineOwner(line)).toBeUndefined();
+        expect(await store.claimLine(line, 'b', 60_000)).toBe(true);
+      });
+
+      it('lets exactly one of many racing owners claim a line', async () => {
+        const line = `mc:+12025550190:+447700900123:${Math.random()}`;
+        const won = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claimLine(line, `o${i}`, 60_000)));
+        expect(won.filter(Boolean)).toHaveLength(1);
+        expect(await store.lineOwner(line)).toBe(`o${won.indexOf(true)}`);
+      });
+
+      it('finds the owner among 1,000 claimed lines by the line alone', async () => {
+        const tag = Math.random().toString(36).slice(2);
+        await Promise.all(Array.from({ length: 1000 }, (_, i) => store.claimLine(`mc:${tag}:+4477009${String(i).padStart(5, '0')}`, `v${i}`, 60_000)));
+        expect(await store.lineOwner(`mc:${tag}:+447700900777`)).toBe('v777');
+        expect(await store.lineOwner(`mc:${tag}:+447700901000`)).toBeUndefined();
+      });
+
+      it('lets a claim lapse after its time to live', async () => {
+        const line = `fc:ttl:${Math.random()}`;
+        expect(await store.claimLine(line, 'a', 1_000)).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        expect(await store.lineOwner(line)).toBeUndefined();
+        expect(await store.claimLine(line, 'b', 60_000)).toBe(true);
+      });
+    });
+
     describe('SMS message index', () => {
       it('keeps who sent a message per gateway and id, with its token, until deleted', async () => {
         const id = randomBytes(4).toString('hex');

@@ -220,14 +220,16 @@ describe('ESL driver faults', () => {
       for (const to of ['+12025550103', '+12025550105']) await rig.pbx.originate(req(to), { timeoutMs: 10_000 });
       await until(() => rig.pbx.liveChannels === 0, 'channels forgotten');
       expect(rig.fake.stats.nestedExecutions).toBe(0);
-      // Two permanent regular expressions, whatever the number of calls; no per-call filter churn.
+      // Three permanent filters, whatever the number of calls; no per-call filter churn: our id
+      // prefix twice, and the mark of calls to missed-call DIDs (issue 17).
       const [filters] = rig.fake.server.filters();
       expect(filters).toEqual([
         ['Unique-ID', expect.stringMatching(/^\/\^[0-9a-f]{8}-\/$/)],
         ['Job-UUID', expect.stringMatching(/^\/\^[0-9a-f]{8}-\/$/)],
+        ['variable_pbxverify_inbound', 'true'],
       ]);
       expect(call.id.startsWith(filters?.[0]?.[1].slice(2, -1) ?? '?')).toBe(true);
-      expect(rig.fake.server.commandLog.filter((c) => c.startsWith('filter'))).toHaveLength(2);
+      expect(rig.fake.server.commandLog.filter((c) => c.startsWith('filter'))).toHaveLength(3);
     });
 
     it('keeps the esl client off the console', async () => {

@@ -51,6 +51,16 @@ export const LIVE_VARIABLES: readonly LiveVariable[] = [
     meaning: 'SIP profile the SMS tests send their MESSAGE from, to a SIPp phone on 127.0.0.1 (`sipp` must be on the PATH)',
   },
   {
+    name: 'PBXVERIFY_LIVE_FLASH_DIAL',
+    meaning:
+      'dial template reaching the flash-call test\'s own SIPp phone on 127.0.0.1:5065 (rings, never answers): `PJSIP/uas/sip:{digits}@127.0.0.1:5065` (Asterisk), `sofia/pbxverify-qa/sip:{digits}@127.0.0.1:5065` (FreeSWITCH); adds the flash-call test (skipped, by name, without it; `sipp` must be on the PATH)',
+  },
+  {
+    name: 'PBXVERIFY_LIVE_MISSED_CALL_SIP',
+    meaning:
+      'host:port of the PBX\'s SIP listener a SIPp caller sends the missed-call test\'s INVITE to (`127.0.0.1:5060` Asterisk, `127.0.0.1:5085` FreeSWITCH\'s pbxverify-qa profile), whose dialplan hands +1202555019x to the inbound entry; adds the missed-call test (skipped, by name, without it)',
+  },
+  {
     name: 'PBXVERIFY_LIVE_AMD_DIAL',
     meaning:
       'dial string reaching a SIPp phone on 127.0.0.1:5072 that this test starts, e.g. `PJSIP/uas/sip:{number}@127.0.0.1:5072` (Asterisk) or `sofia/pbxverify-qa/{number}@127.0.0.1:5072` (FreeSWITCH); adds the answering-machine detection accuracy run over the generated corpus (docs/amd.md; skipped, by name, without it; `sipp`, `espeak-ng` and `sox` must be on the PATH)',

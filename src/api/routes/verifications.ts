@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { FLASH_CODE_MAX, FLASH_CODE_MIN } from '../../config/inbound-schema';
 import { AMD_MODES, CHANNELS } from '../../config/schema';
 import { AppError } from '../../lib/errors';
 import { CODE_DIGITS_MAX, CODE_LENGTH_MAX, CODE_LENGTH_MIN } from '../../lib/sms-text';
@@ -30,7 +31,7 @@ export const startBody = z
     workflow: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional().describe('Instead of `channel`: a named workflow, e.g. sms-call-call (GET /v1/workflows)'),
     lang: plainText(20).optional().describe('Prompt language (en, de, pt-BR…); `de-AT` falls back to `de`. Default: key, then number country, then engine'),
     code: codeDigits.optional().describe('Your own code, if the key has allowCustomCode (not with workflows that issue new codes)'),
-    code_length: z.number().int().min(CODE_LENGTH_MIN).max(CODE_LENGTH_MAX).optional().describe('Length of a generated code (default 6)'),
+    code_length: z.number().int().min(FLASH_CODE_MIN).max(CODE_LENGTH_MAX).optional().describe(`Length of a generated code (default 6; ${CODE_LENGTH_MIN}–${CODE_LENGTH_MAX}); flash calls: the caller ID's last digits, ${FLASH_CODE_MIN}–${FLASH_CODE_MAX}`),
     caller_id: plainText(20).optional().describe("One of the key's allowedCallerIds (compared without +)"),
     brand: brandSchema.optional().describe('`{brand}` in SMS templates'),
     sender: senderSchema.optional().describe("SMS sender: an alphanumeric ID or a number; restricted by the key's allowedSenders"),
@@ -63,8 +64,10 @@ const CHECK_FIELD_ERRORS: FieldErrors = {
 };
 
 const idParams = z.object({ id: z.string().max(64) });
-export const checkBody = z.object({ code: codeDigits }).strict();
-export const checkByNumberBody = z.object({ to: e164, code: codeDigits }).strict();
+/** A check takes the code, or for a flash call the whole calling number (`+` optional). */
+const checkCode = z.string().regex(/^\+?[0-9]+$/).max(CODE_DIGITS_MAX + 1);
+export const checkBody = z.object({ code: checkCode }).strict();
+export const checkByNumberBody = z.object({ to: e164, code: checkCode }).strict();
 const checkResponse = z.object({
   id: z.string(),
   status: z.string(),

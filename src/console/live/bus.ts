@@ -13,7 +13,6 @@ export const LIVE_EVENT_TYPES = [
   'verification.expired',
   'verification.canceled',
   'attempt.started',
-  // Fed once the Pbx port reports ringing (issue 17, branch feat/flash); the type is ready.
   'attempt.ringing',
   'attempt.answered',
   'attempt.gate',

@@ -10,7 +10,7 @@ function parseTag(tag: string): { verificationId: string; attempt: number } | un
 const GATE = /^gate-press-([0-9])$/;
 
 /**
- * A Pbx decorator that reports call progress to the live bus: answered, playing (how many
+ * A Pbx decorator that reports call progress to the live bus: ringing, answered, playing (how many
  * prompts), digits typed (a count, never the digits), the anti-voicemail gate's result. It
  * changes nothing the call script sees.
  */
@@ -25,8 +25,18 @@ export class ObservedPbx implements Pbx {
   }
 
   async originate(req: OriginateRequest, opts: OperationOptions): Promise<OriginateResult> {
-    const result = await this.inner.originate(req, opts);
     const tag = parseTag(req.tag);
+    const ringing = req.onRinging;
+    const observed: OriginateRequest = tag
+      ? {
+          ...req,
+          onRinging: (r) => {
+            this.bus.publish({ ...tag, type: 'attempt.ringing' });
+            ringing?.(r);
+          },
+        }
+      : req;
+    const result = await this.inner.originate(observed, opts);
     if (!tag || !result.ok) return result;
     this.bus.publish({ ...tag, type: 'attempt.answered', trunk: result.route?.trunk });
     return { ...result, call: new ObservedCall(result.call, this.bus, tag) };

@@ -10,9 +10,11 @@ import {
   type OperationOptions,
   type OriginateRequest,
   type OriginateResult,
+  type InboundCall,
   type Pbx,
   type PbxHealth,
 } from '../port';
+import { ariInboundCall } from './ari-inbound';
 import { detectOnAri } from './amd';
 import { AriCall } from './ari-call';
 import { AriConnection } from './ari-connection';
@@ -20,7 +22,7 @@ import { type AriRequestError, AriRest } from './ari-rest';
 import type { AriTarget } from './ari-url';
 import { checkedCallerId, fillTemplate, messageProblem } from './dial-string';
 import { deadline } from './deadline';
-import { DialTracker, type DialDecision } from './outcome';
+import { DialTracker, ringingOf, type DialDecision } from './outcome';
 import { channelOf, playbackChannelId, type AriEvent } from './wire';
 
 export interface AriSettings {
@@ -53,6 +55,8 @@ interface Attempt {
   settle: Settle;
   logger: Logger;
   lang: string;
+  /** The ringing event (flash calls); set to undefined once reported. */
+  onRinging?: OriginateRequest['onRinging'];
 }
 
 /**
@@ -72,6 +76,7 @@ export class AriPbx implements Pbx {
   private lostTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
+  private inbound: ((call: InboundCall) => void) | undefined;
 
   constructor(private readonly opts: AriPbxOptions) {
     this.now = opts.now ?? Date.now;
@@ -94,6 +99,11 @@ export class AriPbx implements Pbx {
       this.onUp();
       if (reconnected) void this.reconcile();
     });
+  }
+
+  /** Calls to missed-call DIDs entering Stasis through `[pbxverify-inbound]` (ari-inbound.ts). */
+  onInbound(listener: (call: InboundCall) => void): void {
+    this.inbound = listener;
   }
 
   /** The Stasis app this instance registered. */
@@ -149,7 +159,7 @@ export class AriPbx implements Pbx {
     const channelId = `${this.opts.appName}-${randomBytes(6).toString('hex')}`;
     const logger = this.log.child({ callId: channelId, dest: maskNumber(req.to) });
     const decided = new Promise<DialDecision>((resolve) => {
-      this.attempts.set(channelId, { tracker: new DialTracker(channelId), settle: resolve, logger, lang: req.lang });
+      this.attempts.set(channelId, { tracker: new DialTracker(channelId), settle: resolve, logger, lang: req.lang, onRinging: req.onRinging });
     });
     const limit = deadline(Math.max(1, opts.timeoutMs), opts.signal);
     const stop = limit.signal;
@@ -257,11 +267,24 @@ export class AriPbx implements Pbx {
       if (id !== undefined) this.calls.get(id)?.handle(ev);
       return;
     }
+    if (ev.type === 'StasisStart' && ev.args?.[0] === 'inbound' && !this.attempts.has(ev.channel.id)) {
+      const call = ariInboundCall(ev.channel, ev.args, this.rest, this.now(), this.opts.settings.restTimeoutMs);
+      this.log.debug({ callId: call.id, listening: this.inbound !== undefined }, 'inbound call');
+      if (this.inbound) this.inbound(call);
+      else void call.reject('busy');
+      return;
+    }
     const channel = channelOf(ev);
     if (!channel) return;
     const base = channel.id.replace(/;[12]$/, '');
     const attempt = this.attempts.get(base);
     if (attempt) {
+      const ringing = attempt.onRinging && ringingOf(ev, base);
+      if (ringing) {
+        const report = attempt.onRinging as NonNullable<Attempt['onRinging']>;
+        attempt.onRinging = undefined;
+        report({ at: this.now(), kind: ringing });
+      }
       const decision = attempt.tracker.feed(ev);
       if (decision) {
         if (decision.kind === 'answered') this.adopt(base, attempt);

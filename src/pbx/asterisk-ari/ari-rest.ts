@@ -75,8 +75,9 @@ export class AriRest {
     }, opts) as Promise<AriChannel>;
   }
 
-  hangup(channelId: string, opts: CallOpts = {}): Promise<unknown> {
-    return this.call('DELETE', `/ari/channels/${encodeURIComponent(channelId)}`, {}, opts);
+  /** `reason` (busy, rejected, …) sets the hang-up cause: an unanswered inbound call is refused with it. */
+  hangup(channelId: string, opts: CallOpts & { reason?: 'busy' | 'rejected' } = {}): Promise<unknown> {
+    return this.call('DELETE', `/ari/channels/${encodeURIComponent(channelId)}`, { reason: opts.reason }, opts);
   }
 
   /** One playback of several media in sequence (one comma-joined `media` parameter, rest-calls.md §5). */

@@ -151,6 +151,20 @@ export class DialTracker {
   }
 }
 
+/**
+ * The ringing event of an originated channel: its own `ChannelStateChange` to Ringing (180 on
+ * PJSIP, the Local `;1` half when the far end alerts), or a `Dial` RINGING / PROGRESS for it
+ * (recordings noanswer, pjsip-sipp-noanswer). The `;2` half's state `Ring` is the Local channel's
+ * own inbound side, not the callee alerting, so it does not count.
+ */
+export function ringingOf(ev: AriEvent, channelId: string): 'ringing' | 'progress' | undefined {
+  if (ev.type === 'ChannelStateChange' && ev.channel.id === channelId && ev.channel.state === 'Ringing') return 'ringing';
+  if (ev.type === 'Dial' && ev.peer.id === channelId && (ev.dialstatus === 'RINGING' || ev.dialstatus === 'PROGRESS')) {
+    return ev.dialstatus === 'RINGING' ? 'ringing' : 'progress';
+  }
+  return undefined;
+}
+
 /** The cause reported for an answered call that ended. */
 export function answeredCause(ev: { cause?: number; cause_txt?: string; tech_cause?: number }): CallCause {
   return {

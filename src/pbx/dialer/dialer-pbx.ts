@@ -8,6 +8,7 @@ import {
   type MessageRequest,
   type MessageResult,
   type OperationOptions,
+  type InboundCall,
   type OriginateRequest,
   type OriginateResult,
   type Pbx,
@@ -147,6 +148,11 @@ export class DialerPbx implements Pbx {
       }
       return { ok: false, end: { ...dialed.end, node: node.name } };
     }
+  }
+
+  /** Inbound calls of every node go to one listener (missed-call verification). */
+  onInbound(listener: (call: InboundCall) => void): void {
+    for (const node of this.nodes) node.pbx.onInbound?.(listener);
   }
 
   async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {

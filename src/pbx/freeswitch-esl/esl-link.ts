@@ -23,8 +23,21 @@ export type CommandResult =
  * out: CHANNEL_HANGUP already carries the cause and, over SIP, `variable_sip_term_status`
  * (sip-busy.json), and an application is matched by its CHANNEL_EXECUTE_COMPLETE alone.
  */
-export const SUBSCRIBED_EVENTS = ['CHANNEL_ANSWER', 'CHANNEL_PARK', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'DTMF', 'BACKGROUND_JOB'] as const;
+export const SUBSCRIBED_EVENTS = [
+  'CHANNEL_ANSWER',
+  'CHANNEL_PARK',
+  'CHANNEL_EXECUTE_COMPLETE',
+  'CHANNEL_HANGUP',
+  'DTMF',
+  'BACKGROUND_JOB',
+  // the ringing event of flash calls (180 / 183 on the A leg: recording sip-noanswer.json)
+  'CHANNEL_PROGRESS',
+  'CHANNEL_PROGRESS_MEDIA',
+] as const;
 export type SubscribedEvent = (typeof SUBSCRIBED_EVENTS)[number];
+
+/** The channel variable header that marks a call to a missed-call DID (esl-inbound.ts). */
+export const INBOUND_MARK = 'variable_pbxverify_inbound';
 
 /** Why a connection could not be opened. `auth` never heals by retrying with the same password. */
 export class EslConnectError extends Error {
@@ -188,7 +201,8 @@ export class EslLink {
     }
     this.res.on('socket.close', () => this.close('socket closed'));
     this.res.on('freeswitch_disconnect_notice', () => this.close('FreeSWITCH sent a disconnect notice'));
-    const steps = [`event json ${SUBSCRIBED_EVENTS.join(' ')}`, `filter Unique-ID ${this.opts.ids.filter}`, `filter Job-UUID ${this.opts.ids.filter}`];
+    // the third filter lets calls to missed-call DIDs through (dialplan/freeswitch pbxverify-inbound sets the variable)
+    const steps = [`event json ${SUBSCRIBED_EVENTS.join(' ')}`, `filter Unique-ID ${this.opts.ids.filter}`, `filter Job-UUID ${this.opts.ids.filter}`, `filter ${INBOUND_MARK} true`];
     for (const step of steps) {
       const reply = await this.send(step);
       if (!reply.ok) return `${step.split(' ').slice(0, 2).join(' ')} failed (${reply.failure}: ${reply.text})`;

@@ -6,6 +6,7 @@ import {
   type AmdRequest,
   callEnd,
   type CallEnd,
+  type InboundCall,
   type MessageRequest,
   type MessageResult,
   type OperationOptions,
@@ -26,7 +27,8 @@ import {
   renderChatTo,
   renderDialString,
 } from './commands';
-import type { CommandResult, EslEvent, EslLink, SubscribedEvent } from './esl-link';
+import { INBOUND_MARK, type CommandResult, type EslEvent, type EslLink, type SubscribedEvent } from './esl-link';
+import { eslInboundCall } from './esl-inbound';
 import { detectOnEsl } from './amd';
 import { FreeSwitchCall } from './freeswitch-call';
 import { IdSource } from './ids';
@@ -84,6 +86,9 @@ export class FreeSwitchPbx implements Pbx {
   private readonly logger: Logger;
   private readonly ids = new IdSource();
   private missingPacks: string[] = [];
+  private inbound: ((call: InboundCall) => void) | undefined;
+  /** Ringing listeners of originates not settled yet (flash calls), by uuid. */
+  private readonly ringing = new Map<string, NonNullable<OriginateRequest['onRinging']>>();
 
   constructor(private readonly opts: FreeSwitchPbxOptions) {
     this.settings = opts.settings;
@@ -169,7 +174,8 @@ export class FreeSwitchPbx implements Pbx {
     const timer = setTimeout(() => giveUp('deadline'), opts.timeoutMs);
     const onAbort = (): void => giveUp('aborted');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const first = await Promise.race([job, stopped]);
+    if (req.onRinging) this.ringing.set(uuid, req.onRinging);
+    const first = await Promise.race([job, stopped]).finally(() => this.ringing.delete(uuid));
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
 
@@ -271,12 +277,35 @@ export class FreeSwitchPbx implements Pbx {
   private onEvent(name: SubscribedEvent, event: EslEvent): void {
     const uuid = event['Unique-ID'];
     if (uuid === undefined) return;
+    if (name === 'CHANNEL_PROGRESS' || name === 'CHANNEL_PROGRESS_MEDIA') return this.onProgress(uuid, name);
     const call = this.channels.get(uuid);
-    if (!call) return;
+    if (!call) {
+      if (name === 'CHANNEL_PARK' && event[INBOUND_MARK] === 'true') this.onInboundPark(uuid, event);
+      return;
+    }
     call.handle(name, event);
     if (name === 'CHANNEL_ANSWER' && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
     // Nothing after its hang-up concerns us (a pending originate keeps its own reference).
     if (name === 'CHANNEL_HANGUP') this.forget(uuid);
+  }
+
+  /** Calls to missed-call DIDs parked by `pbxverify-inbound` (esl-inbound.ts). */
+  onInbound(listener: (call: InboundCall) => void): void {
+    this.inbound = listener;
+  }
+
+  private onInboundPark(uuid: string, event: EslEvent): void {
+    const call = eslInboundCall(uuid, event, (id, cause) => this.kill(id, cause), this.opts.clock.now());
+    if (this.inbound) this.inbound(call);
+    else void call.reject('busy');
+  }
+
+  /** The ringing event of a pending originate: reported once, then forgotten. */
+  private onProgress(uuid: string, name: 'CHANNEL_PROGRESS' | 'CHANNEL_PROGRESS_MEDIA'): void {
+    const report = this.ringing.get(uuid);
+    if (!report) return;
+    this.ringing.delete(uuid);
+    report({ at: this.opts.clock.now(), kind: name === 'CHANNEL_PROGRESS' ? 'ringing' : 'progress' });
   }
 
   private async kill(uuid: string, cause: string): Promise<void> {

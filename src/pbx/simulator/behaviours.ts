@@ -12,6 +12,10 @@ export interface CalleeBehaviour {
   ringMs: number;
   /** What the callee does once answered. */
   listener: 'human' | 'wrong-code' | 'silent' | 'hangup-during-prompt' | 'gate-wrong';
+  /** False when the phone answers before any ringing is reported (auto-answer): a flash call then gets `answered`. */
+  rings?: boolean;
+  /** Missed-call verification: the user calls the number shown on the screen, from this number. */
+  callsIn?: boolean;
   /** An answering machine's greeting (ms of speech, then a beep); absent: a person saying a short "hello". */
   machine?: { greetingMs: number; beep: boolean };
   description: string;
@@ -39,6 +43,26 @@ export const BEHAVIOURS: Readonly<Record<string, CalleeBehaviour>> = {
   },
   'gate-wrong': { dial: 'answer', ringMs: 2000, listener: 'gate-wrong', description: 'answers and presses the wrong digit at the gate' },
   'slow-answer': { dial: 'answer', ringMs: 20000, listener: 'human', description: 'rings 20 s, then behaves like human' },
+  'rings-then-drops': {
+    dial: 'no-answer',
+    ringMs: 0,
+    listener: 'silent',
+    description: 'rings and never answers: a flash call hangs up on the ringing event (outcome rang)',
+  },
+  'answers-flash': {
+    dial: 'answer',
+    ringMs: 0,
+    listener: 'silent',
+    rings: false,
+    description: 'answers at once, before any ringing is reported: a flash call hangs up and records answered',
+  },
+  'calls-in': {
+    dial: 'no-answer',
+    ringMs: 0,
+    listener: 'silent',
+    callsIn: true,
+    description: 'missed call: calls the number shown on the screen from its own number (verified, call rejected)',
+  },
   machine: {
     dial: 'answer',
     ringMs: 2000,
@@ -64,6 +88,9 @@ export const DEFAULT_TEST_NUMBERS: Readonly<Record<string, string>> = {
   '+12025550108': 'hangup-during-prompt',
   '+12025550109': 'gate-wrong',
   '+12025550110': 'slow-answer',
+  '+12025550111': 'rings-then-drops',
+  '+12025550125': 'answers-flash',
+  '+12025550193': 'calls-in',
   '+12025550120': 'machine',
   '+12025550121': 'human',
 };

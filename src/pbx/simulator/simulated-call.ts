@@ -18,6 +18,7 @@ import type { CalleeBehaviour } from './behaviours';
 /** One line of a simulated call's log (what QA sees and what `--record` renders). */
 export type SimCallEvent =
   | { t: number; type: 'dial'; behaviour: string }
+  | { t: number; type: 'ringing' }
   | { t: number; type: 'answered' }
   /** Answering-machine detection's verdict (the originate request asked for it). */
   | { t: number; type: 'amd'; result: string; beep?: boolean }
@@ -40,6 +41,8 @@ export interface SimCallLog {
   trunk?: string;
   dial?: string;
   callerId?: string;
+  /** Our side gave up the dial (a flash call's hang-up on ringing, a cancel), engine time. */
+  hungUpAt?: number;
 }
 
 export interface SimEnv {

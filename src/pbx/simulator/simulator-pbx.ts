@@ -11,12 +11,28 @@ import {
   type OperationOptions,
   type OriginateRequest,
   type OriginateResult,
+  type InboundCall,
   type Pbx,
   type PbxHealth,
 } from '../port';
 import { renderDial } from '../dial-template';
 import { BEHAVIOURS, DEFAULT_TEST_NUMBERS, FAILURE_CAUSES, simulatedAmd, type CalleeBehaviour } from './behaviours';
 import { SimulatedCall, type SimCallLog, type SimEnv } from './simulated-call';
+
+/** Time from the dial to the callee's 180 Ringing (simulated ms). */
+const RING_SETUP_MS = 200;
+/** A `calls-in` user dials the shown number this long after it appeared (simulated ms). */
+const CALL_IN_DELAY_MS = 1_500;
+
+/** A call a simulated user placed to one of the engine's numbers, and how the engine refused it. */
+export interface SimInboundLog {
+  id: string;
+  from: string;
+  did: string;
+  at: number;
+  rejected?: 'busy' | 'decline';
+  rejectedAt?: number;
+}
 
 export interface SimMessage {
   id: string;
@@ -58,6 +74,8 @@ export class SimulatorPbx implements Pbx {
   private readonly env: SimEnv;
   private readonly keep: number;
   private running = false;
+  private inbound: ((call: InboundCall) => void) | undefined;
+  private readonly inboundLog: SimInboundLog[] = [];
 
   constructor(private readonly opts: SimulatorOptions) {
     this.numbers = { ...DEFAULT_TEST_NUMBERS, ...(opts.numbers ?? {}) };
@@ -153,11 +171,21 @@ export class SimulatorPbx implements Pbx {
     logger.debug({ behaviour: name }, 'simulated dial');
 
     const ringMs = behaviour.dial === 'no-answer' ? req.ringTimeoutMs : Math.min(behaviour.ringMs, req.ringTimeoutMs);
-    const waited = await this.waitScaled(ringMs, opts);
+    // The callee alerts after call set-up (180 Ringing) unless it fails at once or auto-answers.
+    const alerts = behaviour.rings !== false && (behaviour.dial === 'answer' || behaviour.dial === 'no-answer' || behaviour.dial === 'rejected');
+    const setupMs = alerts ? Math.min(RING_SETUP_MS, ringMs) : 0;
+    let waited = await this.waitScaled(setupMs, opts);
+    if (waited === 'elapsed' && alerts) {
+      const ringAt = this.opts.clock.now();
+      log.events.push({ t: ringAt, type: 'ringing' });
+      req.onRinging?.({ at: ringAt, kind: 'ringing' });
+    }
+    if (waited === 'elapsed') waited = await this.waitScaled(ringMs - setupMs, opts);
     const at = this.opts.clock.now();
     if (waited !== 'elapsed') {
       const outcome = waited === 'aborted' ? 'canceled' : 'failed';
       log.events.push({ t: at, type: 'failed', outcome });
+      if (waited === 'aborted') log.hungUpAt = at;
       return { ok: false, end: callEnd(outcome, 'local', { text: waited === 'aborted' ? 'ORIGINATOR_CANCEL' : 'TIMEOUT' }, at) };
     }
     if (behaviour.dial !== 'answer' || behaviour.ringMs > req.ringTimeoutMs) {
@@ -182,6 +210,51 @@ export class SimulatorPbx implements Pbx {
       log.events.push({ t: this.opts.clock.now(), type: 'amd', result: verdict.result, ...(verdict.beep !== undefined ? { beep: verdict.beep } : {}) });
     }
     return { ok: true, call };
+  }
+
+  onInbound(listener: (call: InboundCall) => void): void {
+    this.inbound = listener;
+  }
+
+  /**
+   * A simulated user calls one of the engine's numbers. Resolves with how the engine refused it
+   * (`busy` / `decline`), or `unanswered` when nobody listens or nothing refused it in 5 s.
+   */
+  placeInbound(call: { from: string; did: string; withheld?: boolean; attestation?: InboundCall['attestation'] }): Promise<SimInboundLog> {
+    const log: SimInboundLog = { id: `simin-${randomHex(6)}`, from: call.from, did: call.did, at: this.opts.clock.now() };
+    this.remember(this.inboundLog, log);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(log), 5_000);
+      timer.unref();
+      const listener = this.inbound;
+      if (!listener || !this.running) return;
+      listener({
+        id: log.id,
+        did: call.did,
+        from: call.from,
+        withheld: call.withheld ?? false,
+        attestation: call.attestation,
+        at: log.at,
+        reject: async (how) => {
+          if (log.rejected !== undefined) return;
+          log.rejected = how;
+          log.rejectedAt = this.opts.clock.now();
+          clearTimeout(timer);
+          resolve(log);
+        },
+      });
+    });
+  }
+
+  /** Calls simulated users placed to the engine's numbers, newest last. */
+  inboundLogs(filter: { from?: string } = {}): SimInboundLog[] {
+    return this.inboundLog.filter((c) => filter.from === undefined || c.from === filter.from);
+  }
+
+  /** A missed-call verification shows `callTo`: a `calls-in` user calls it from its own number. */
+  showCallTo(to: string, callTo: string): void {
+    if (!this.behaviourOf(to).behaviour.callsIn) return;
+    setTimeout(() => void this.placeInbound({ from: to, did: callTo }), this.env.scaled(CALL_IN_DELAY_MS)).unref();
   }
 
   async sendMessage(msg: MessageRequest, opts: OperationOptions): Promise<MessageResult> {

@@ -243,6 +243,23 @@ export class MemoryStore implements Store {
       : { state: 'done', fingerprint: current.fingerprint, response: current.response };
   }
 
+  async claimLine(line: string, owner: string, ttlMs: number): Promise<boolean> {
+    const key = `l:${line}`;
+    const held = this.cache.get<string>(key);
+    if (held !== undefined && held !== owner) return false;
+    this.cache.set(key, owner, Math.max(1, ttlMs) / 1000);
+    return true;
+  }
+
+  async lineOwner(line: string): Promise<string | undefined> {
+    return this.cache.get<string>(`l:${line}`);
+  }
+
+  async releaseLine(line: string, owner: string): Promise<void> {
+    const key = `l:${line}`;
+    if (this.cache.get<string>(key) === owner) this.cache.del(key);
+  }
+
   async putSmsMessage(gateway: string, id: string, ref: SmsMessageRef, ttlMs: number): Promise<void> {
     this.cache.set(smsKey(gateway, id), { ...ref }, Math.max(1, ttlMs / 1000));
   }

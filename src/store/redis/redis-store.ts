@@ -189,6 +189,18 @@ export class RedisStore implements Store {
     return idempotencyState([match[1] as string, match[3] ?? '', match[4] ?? '']);
   }
 
+  async claimLine(line: string, owner: string, ttlMs: number): Promise<boolean> {
+    return Number(await this.run(scripts.CLAIM_LINE, [`${this.prefix}line:${line}`], [owner, Math.max(1, Math.round(ttlMs))])) === 1;
+  }
+
+  async lineOwner(line: string): Promise<string | undefined> {
+    return (await this.call(() => this.client.get(`${this.prefix}line:${line}`))) ?? undefined;
+  }
+
+  async releaseLine(line: string, owner: string): Promise<void> {
+    await this.run(scripts.RELEASE_LINE, [`${this.prefix}line:${line}`], [owner]);
+  }
+
   async putSmsMessage(gateway: string, id: string, ref: SmsMessageRef, ttlMs: number): Promise<void> {
     await this.call(() => this.client.set(this.smsKey(gateway, id), JSON.stringify(ref), 'PX', Math.max(1, Math.ceil(ttlMs))));
   }

@@ -283,3 +283,25 @@ end
 return 0
 `,
 );
+
+/** Line claims: string `line:<line>` → owner. KEYS: line. ARGV: owner, ttlMs. → 1 held by owner, 0 held by another */
+export const CLAIM_LINE = new LuaScript(
+  'claim-line',
+  1,
+  `
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`,
+);
+
+/** KEYS: line. ARGV: owner. Deletes the claim only if the owner still holds it. */
+export const RELEASE_LINE = new LuaScript(
+  'release-line',
+  1,
+  `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+`,
+);

@@ -14,7 +14,7 @@ export type DestinationRules = Pick<AbuseConfig, 'refuseNumberTypes' | 'voice' |
 
 /** Channels that place calls (the `voice` lists apply to them). */
 export function usesVoice(channels: ReadonlySet<ChannelName>): boolean {
-  return channels.has('call') || channels.has('reverse');
+  return channels.has('call') || channels.has('reverse') || channels.has('flash_call');
 }
 
 /**

@@ -66,6 +66,9 @@ export class FakeAri {
   /** Every originate's endpoint (dial string) and caller ID, in order. */
   readonly originated: Array<{ endpoint: string; callerId: string | null }> = [];
   private readonly replaying = new Set<string>();
+  /** Inbound channels waiting to be refused, by id → how the DELETE refused them. */
+  private readonly inbound = new Map<string, (reason: string) => void>();
+  private inboundSeq = 0;
   private readonly replayVariables = new Map<string, Record<string, string>>();
   private user: string;
   private password: string;
@@ -141,6 +144,53 @@ export class FakeAri {
   }
 
   /** The next originate answers and emits a recording's events instead of running a callee. */
+  /**
+   * A call to a DID entering Stasis through `[pbxverify-inbound]`, shaped like the recorded
+   * inbound StasisStart (cases/pjsip-inbound-sipp-uac.json: state Ring, caller from the From user).
+   * Resolves with the reason of the DELETE that refused it (`busy`, `rejected`, `none`), or
+   * undefined when nothing refused it within `waitMs`.
+   */
+  placeInbound(call: { app: string; exten: string; caller: string; pres?: string; identity?: string; pai?: string }, waitMs = 5_000): Promise<string | undefined> {
+    const id = `${Math.floor(Date.now() / 1000)}.${++this.inboundSeq}`;
+    const channel = {
+      id,
+      name: `PJSIP/sipp-${String(this.inboundSeq).padStart(8, '0')}`,
+      state: 'Ring',
+      protocol_id: `${this.inboundSeq}-30852@127.0.0.1`,
+      caller: { name: '', number: call.caller },
+      connected: { name: '', number: '' },
+      accountcode: '',
+      dialplan: { context: 'pbxverify-inbound', exten: call.exten, priority: 2, app_name: 'Stasis', app_data: `${call.app},inbound,${call.exten}` },
+      creationtime: new Date().toISOString().replace('Z', '+0000'),
+      language: 'en',
+    };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.inbound.delete(id);
+        resolve(undefined);
+      }, waitMs);
+      this.inbound.set(id, (reason) => {
+        clearTimeout(timer);
+        this.inbound.delete(id);
+        const cause = reason === 'busy' ? 17 : reason === 'rejected' ? 21 : 16;
+        setImmediate(() => {
+          this.send(call.app, { type: 'ChannelHangupRequest', timestamp: new Date().toISOString(), channel, cause, application: call.app });
+          this.send(call.app, { type: 'StasisEnd', timestamp: new Date().toISOString(), channel, application: call.app });
+          this.send(call.app, { type: 'ChannelDestroyed', timestamp: new Date().toISOString(), channel, cause, cause_txt: reason, application: call.app });
+        });
+        resolve(reason);
+      });
+      this.send(call.app, {
+        type: 'StasisStart',
+        timestamp: new Date().toISOString(),
+        args: ['inbound', call.exten, call.pres ?? 'allowed_not_screened', call.identity ?? '', call.pai ?? ''],
+        channel,
+        asterisk_id: '02:fc:00:00:00:01',
+        application: call.app,
+      });
+    });
+  }
+
   /** The next originate replays `script` (several calls queue up, one script per originate). */
   replayNext(script: ReplayScript): void {
     this.replayQueue.push(script);
@@ -295,6 +345,12 @@ export class FakeAri {
     const chan = /^\/ari\/channels\/([^/]+)(\/answer|\/play|\/variable|\/continue)?$/.exec(path);
     if (chan) {
       const id = decodeURIComponent(chan[1] as string);
+      const refuse = this.inbound.get(id);
+      if (refuse && method === 'DELETE' && !chan[2]) {
+        reply(204);
+        refuse(q.get('reason') ?? 'none');
+        return;
+      }
       const variable = q.get('variable') ?? '';
       if (this.replaying.has(id) && chan[2] === '/variable' && method === 'GET') {
         const value = this.replayVariables.get(id)?.[variable];

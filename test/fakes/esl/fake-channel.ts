@@ -92,8 +92,11 @@ export class FakeChannel implements ChannelView {
     return this.apps[this.apps.length - 1]?.name;
   }
 
+  /** Headers every event of this channel carries over the template's (an inbound call's caller profile). */
+  headers: Record<string, string> = {};
+
   event(name: string, extra: Record<string, string> = {}): void {
-    this.host.emit(this.host.factory.channel(name, this, extra));
+    this.host.emit(this.host.factory.channel(name, this, { ...this.headers, ...extra }));
   }
 
   answer(): void {

@@ -236,6 +236,33 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
     return { callee: undefined, extension: dial, aName: dial, bName: dial, source: '', sip: false, error: 'CHAN_NOT_IMPLEMENTED' };
   }
 
+  /**
+   * A call from a SIP phone to a missed-call DID, routed by the `pbxverify-inbound` context: an
+   * inbound leg that sets `pbxverify_inbound=true` (plus the SIP variables given) and parks.
+   * Resolves with the cause it was killed with (`USER_BUSY`, `CALL_REJECTED`), or undefined when
+   * nothing ended it within `waitMs`.
+   */
+  placeInbound(call: { did: string; caller: string; vars?: Record<string, string> }, waitMs = 5_000): Promise<string | undefined> {
+    const uuid = randomUUID();
+    const ch = new FakeChannel(this, uuid, `sofia/external/${call.caller}@127.0.0.1`, 'a', 'inbound', call.did, call.caller, 'mod_sofia', {
+      pbxverify_inbound: 'true',
+      ...call.vars,
+    });
+    ch.headers = { 'Caller-Caller-ID-Number': call.caller, 'Caller-Destination-Number': call.did, 'Caller-Context': 'pbxverify-inbound' };
+    this.channels.set(uuid, ch);
+    ch.event('CHANNEL_CREATE');
+    ch.park();
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (ch.isOver || Date.now() - started > waitMs) {
+          clearInterval(poll);
+          resolve(ch.hangupCause);
+        }
+      }, 5);
+    });
+  }
+
   /** `originate {vars}<dial> &park()`: resolves with `+OK <uuid>\n` or `-ERR <CAUSE>\n`, events as recorded. */
   private originate(arg: string): Promise<string> {
     this.stats.originates++;
