@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the console UI (Vite builds it into dist/public/console)
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:26-bookworm-slim

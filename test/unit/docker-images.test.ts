@@ -66,6 +66,21 @@ describe('docker images', () => {
     }
   });
 
+  it('copies into the build stage every file and folder `npm run build` reads (tsc projects, the console UI)', () => {
+    const build = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { build: string } }).scripts.build;
+    const read = [...build.matchAll(/(?:-p|--project|--config)\s+(\S+)/g)].map((m) => (m[1] as string).split('/')[0] as string);
+    const steps = instructions('pbxverify.Dockerfile');
+    const buildAt = steps.findIndex((i) => i.op === 'RUN' && /\bnpm run build\b/.test(i.args));
+    const copied = steps
+      .slice(0, buildAt)
+      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from='))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1))
+      .map((src) => src.replace(/^\.\//, '').replace(/\/$/, '').split('/')[0]);
+    expect(read).toEqual(expect.arrayContaining(['tsconfig.build.json', 'console']));
+    expect(read.filter((path) => !copied.includes(path))).toEqual([]);
+    expect(copied).toContain('src');
+  });
+
   it('installs from the committed lock with npm ci and never copies node_modules or dist from the host', () => {
     const steps = instructions('pbxverify.Dockerfile');
     expect(steps.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args))).toBe(true);
