@@ -113,8 +113,7 @@ export class VerificationService {
       if (record.status !== 'pending') throw terminalError(record);
       return advanceNow(record, now, record.expirySeconds);
     });
-    // undefined: an earlier `next` already made the step due and the scheduler has not run it yet
-    if (!moved) return this.get(key, id);
+    if (!moved) return this.get(key, id); // an earlier `next` made the step due; not run yet
     const { after } = moved;
     await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
     await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
