@@ -102,7 +102,9 @@ export class SqlHistory implements History {
       if (range.keyId !== undefined) query = query.where('key_id', '=', range.keyId);
       if (after) {
         const a = after;
-        query = query.where((eb) =>
+        // the plain lower bound lets the planner start the index range at the last row; the OR
+        // alone made PostgreSQL rescan the range from its start on every page
+        query = query.where('created_at', '>=', a.createdAt).where((eb) =>
           eb.or([
             eb('created_at', '>', a.createdAt),
             eb.and([eb('created_at', '=', a.createdAt), eb('verification_id', '>', a.id)]),
