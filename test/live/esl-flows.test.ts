@@ -24,7 +24,9 @@ describe('verification call scripts on a real FreeSWITCH', () => {
 
   it('speaks a code to a callee who listens', async () => {
     const report = await runVoice({ ...base, to: '+12025550100', code: '482913' }, ctx());
-    expect(report).toEqual({ result: 'delivered', outcome: 'answered', reason: null });
+    // the report also carries the call's detail record for history (answered, billsec, cause)
+    expect(report).toMatchObject({ result: 'delivered', outcome: 'answered', reason: null, cdr: { cause: { q850: 16 } } });
+    expect(report.cdr?.billsec).toBeGreaterThan(0);
   });
 
   it('reports a callee who hangs up during the code', async () => {
