@@ -76,7 +76,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const fraud = fraudCapability(base, { redis: store.redis, metrics });
   const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
-  const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
+  const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig, overrides: history.routingOverrides, auditLog: history.consoleStore });
   const live = liveEvents(base);
   const pbx = pbxCapability(base);
   const sms = smsCapability(base, { pbx: pbx.pbx, metrics, router: routing.router, index: store.store, relay: store.smsRelay, smsPrice: (deck, to) => history.smsPrice(deck, to) });

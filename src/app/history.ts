@@ -13,7 +13,9 @@ import { HistoryRecorder } from '../history/recorder';
 import { RetentionJob } from '../history/retention';
 import type { SqlHistory } from '../history/sql/sql-history';
 import { HistoryWriter } from '../history/writer';
+import type { WebhookRow } from '../history/port';
 import type { ConsoleStore } from '../console/port';
+import type { RoutingOverrideStore } from '../routing/overrides';
 import type { Metrics } from '../metrics/metrics';
 import type { DomainEvent } from '../verification/model';
 import type { EventSink } from '../verification/ports';
@@ -34,6 +36,8 @@ export interface HistoryCapability extends Capability {
   backlog(): Promise<number>;
   /** The operator console's accounts, audit log and keys (same database); undefined when the history is off. */
   consoleStore: ConsoleStore | undefined;
+  /** Admins' trunk and route edits (same database); undefined when the history is off. */
+  routingOverrides: RoutingOverrideStore | undefined;
   /**
    * Tells the history how attempts are priced (which rate deck a trunk or an SMS uses) and returns
    * the `maxCost` policy judged at start over the same rate decks.
@@ -73,6 +77,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       readiness: { history: () => Promise.resolve({ enabled: false }) },
       backlog: () => Promise.resolve(0),
       consoleStore: undefined,
+      routingOverrides: undefined,
       // No history, no rate decks: a key or route with maxCost refuses every destination (unknown cost).
       pricing: (how) => new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => undefined }),
       smsPrice: () => undefined,
@@ -174,13 +179,15 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     },
     detail: async (id) => {
       const found = await history.getVerification(id);
-      return found ? historyDetailView(found) : undefined;
+      // the console's timeline also shows each webhook delivery try (host only, never the path)
+      return found ? { ...historyDetailView(found), webhooks: (found.webhooks ?? []).map(webhookView) } : undefined;
     },
     readiness: {
       history: async () => ({ enabled: true, kind: history.kind, migrated, ...writer.health(), backlog: await outbox.backlog(), dropped: outbox.dropped() }),
     },
     backlog: () => outbox.backlog(),
     consoleStore: history.console,
+    routingOverrides: history.routingOverrides,
     pricing(how) {
       decks = { trunkDeck: how.trunkDeck, smsDeck: how.smsDeck };
       // An SMS is judged at start with the first gateway's deck (the one tried first).
@@ -223,4 +230,8 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       }),
     ],
   };
+}
+
+function webhookView(w: WebhookRow): Record<string, unknown> {
+  return { type: w.type, url_host: w.urlHost, try: w.attemptNo, status_code: w.statusCode, result: w.result, latency_ms: w.latencyMs, at: new Date(w.at).toISOString() };
 }

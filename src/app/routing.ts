@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ConsoleStore } from '../console/port';
 import { trunkRoutes } from '../api/routes/trunks';
 import type { Config } from '../config/schema';
 import type { ErrorCode } from '../lib/errors';
@@ -10,8 +12,11 @@ import { RoutedPbx } from '../routing/routed-pbx';
 import { Router } from '../routing/router';
 import type { SharedTrunkLimits } from '../routing/shared-limits';
 import type { BreakerSettings } from '../routing/trunk-health';
+import type { RoutingOverrideStore } from '../routing/overrides';
+import { RoutingEditor } from '../routing/routing-editor';
 import type { Metrics } from '../metrics/metrics';
 import type { Base } from './base';
+import { CONSOLE_KEY_ID } from './console';
 import type { Capability } from './capability';
 
 export interface RoutingCapability extends Capability {
@@ -32,7 +37,14 @@ export interface RoutingDeps {
   shared?: SharedTrunkLimits | undefined;
   /** Loads and validates the configuration file again (the CLI's loader); reload is refused without it. */
   reloadConfig?: (() => Readonly<Config>) | undefined;
+  /** Admins' trunk and route edits (history database); edits are refused without it. */
+  overrides?: RoutingOverrideStore | undefined;
+  /** The console's audit log (same database): edits made with an API key are recorded there (the console records its own). */
+  auditLog?: ConsoleStore | undefined;
 }
+
+/** How often an engine reads the overrides other engines may have written. */
+const OVERRIDE_POLL_MS = 5_000;
 
 /** The route table of a configuration: `trunks:` + `routes:`, or the implicit single trunk of old. */
 export function routeTableOf(config: Readonly<Config>): RouteTable {
@@ -64,6 +76,23 @@ export function routingCapability({ config, logger: root, clock, keys }: Base, d
   const router = new Router(routeTableOf(config), breakerOf(config));
   let dialer: DialerPbx | undefined;
   let nodeNames: readonly string[] = [];
+  // the configuration in force: the file's, with the admins' overrides laid over trunks and routes
+  let current: Readonly<Config> = config;
+  const install = (next: Readonly<Config>): string[] => {
+    let table: RouteTable;
+    try {
+      table = routeTableOf(next);
+    } catch (err) {
+      return [(err as Error).message];
+    }
+    // One assignment: a call that started keeps the table it took; the next call sees the new one.
+    router.replace(table, breakerOf(next));
+    dialer?.setTrunkLimits(trunkLimitsOf(next));
+    current = next;
+    return [];
+  };
+  const editor = new RoutingEditor(config, deps.overrides, (trunks, routes) => install({ ...current, trunks, routes }), logger, () => clock.now());
+  let pollTimer: NodeJS.Timeout | undefined;
 
   const reload = (): ReturnType<RoutingCapability['reload']> => {
     if (!deps.reloadConfig) return { ok: false, problems: ['reload needs the engine started from a configuration file (pbxverify serve)'] };
@@ -81,20 +110,17 @@ export function routingCapability({ config, logger: root, clock, keys }: Base, d
         if (nodeNames.length > 0 && !nodeNames.includes(node)) problems.push(`trunks.${i}.nodes.${j}: no running PBX node "${node}" (PBX nodes change only with a restart)`);
       }
     }
-    let table: RouteTable;
     try {
-      table = routeTableOf(next);
+      routeTableOf(next);
     } catch (err) {
       problems.push((err as Error).message);
-      table = router.table;
     }
     if (problems.length) {
       logger.warn({ problems }, 'routing reload refused; the previous configuration stays in force');
       return { ok: false, problems };
     }
-    // One assignment: a call that started keeps the table it took; the next call sees the new one.
-    router.replace(table, breakerOf(next));
-    dialer?.setTrunkLimits(trunkLimitsOf(next));
+    install({ ...next, ...editor.withFile(next) });
+    const table = router.table;
     logger.info({ trunks: table.trunks.size, routes: table.routes.length }, 'routing reloaded');
     return { ok: true, trunks: table.trunks.size, routes: table.routes.length };
   };
@@ -124,8 +150,14 @@ export function routingCapability({ config, logger: root, clock, keys }: Base, d
       const trunk = router.table.trunks.get(name);
       return trunk ? deckOf(trunk) : name;
     },
-    start: async () => undefined,
+    async start() {
+      if (!editor.editable) return;
+      await editor.refresh().catch((err: unknown) => logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'routing overrides not readable yet'));
+      pollTimer = setInterval(() => void editor.refresh().catch(() => undefined), OVERRIDE_POLL_MS);
+      pollTimer.unref();
+    },
     stop: async () => {
+      clearInterval(pollTimer);
       await deps.shared?.stop();
     },
     routes: [
@@ -133,8 +165,11 @@ export function routingCapability({ config, logger: root, clock, keys }: Base, d
         keys,
         logger,
         onRefusal,
+        audit: deps.auditLog ? (actor, action, target, status) => (deps.auditLog as ConsoleStore).audit({ id: randomUUID(), at: clock.now(), actor, action, target, status, detail: null }) : undefined,
+        consoleKeyId: CONSOLE_KEY_ID,
         routing: {
           reload,
+          editor,
           trunks: async () => {
             const counts = new Map<string, number>();
             if (deps.shared) for (const name of router.table.trunks.keys()) counts.set(name, await deps.shared.inFlight(name));

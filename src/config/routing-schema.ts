@@ -33,6 +33,8 @@ export const trunkSchema = z.object({
   numberFormat: z.enum(['e164', 'digits', 'national']).default('e164'),
   /** Digits put before `{number}` (carrier tech prefix, `00`, …). */
   techPrefix: z.string().regex(/^[0-9]{1,10}$/, 'must be 1-10 digits').optional(),
+  /** `false` drains the trunk: routes skip it for new calls, calls on it finish (the console's switch). */
+  enabled: z.boolean().optional(),
   /** Carrier caps; `dialer.trunks.<name>` / `dialer.defaultLimits` when absent. */
   maxConcurrent: z.number().int().min(1).max(100_000).optional(),
   cps: z.number().positive().max(1000).optional(),
@@ -60,7 +62,7 @@ const callerIdSchema = z.union([
     .strict(),
 ]);
 
-const routeTrunkSchema = z.union([trunkName, z.object({ name: trunkName, weight: z.number().int().min(1).max(1000) }).strict()]);
+export const routeTrunkSchema = z.union([trunkName, z.object({ name: trunkName, weight: z.number().int().min(1).max(1000) }).strict()]);
 const gatewayName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be an SMS gateway name (pbx or a name from smsGateways)');
 const routeGatewaySchema = z.union([gatewayName, z.object({ name: gatewayName, weight: z.number().int().min(1).max(1000) }).strict()]);
 

@@ -4,7 +4,7 @@ import { CHANNELS } from '../config/schema';
 import { digest, type KeyRing } from '../api/keys';
 import { AppError } from '../lib/errors';
 import { dummyHash, hashPassword, passwordAcceptable, verifyPassword } from './passwords';
-import type { AuditEntry, ConsoleStore, Operator, Role, StoredApiKey } from './port';
+import type { AuditEntry, AuditFilter, ConsoleStore, Operator, Role, StoredApiKey } from './port';
 
 export interface AccountSettings {
   maxFailedLogins: number;
@@ -120,8 +120,8 @@ export class ConsoleAccounts {
     await this.store.audit(entry);
   }
 
-  auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
-    return this.store.auditLog(limit, before);
+  auditLog(limit: number, before?: number, filter?: AuditFilter): Promise<AuditEntry[]> {
+    return this.store.auditLog(limit, before, filter);
   }
 }
 

@@ -43,6 +43,18 @@ export interface AuditEntry {
   detail: string | null;
 }
 
+/** What the audit log page filters on (all optional, all server-side). */
+export interface AuditFilter {
+  /** Exact actor (operator user name, `key:ID`, `cli`). */
+  actor?: string | undefined;
+  /** Action prefix: `login` finds `login`, `login.failed`, `login.lockout`. */
+  action?: string | undefined;
+  /** With `before`: rows at that very time are paged by id, none skipped. */
+  beforeId?: string | undefined;
+  /** Only entries at or after this time. */
+  since?: number | undefined;
+}
+
 /** An API key made in the console: its secret is kept as a SHA-256 digest only. */
 export interface StoredApiKey {
   id: string;
@@ -70,8 +82,8 @@ export interface ConsoleStore {
   updateOperator(id: string, change: Partial<Pick<Operator, 'role' | 'disabled' | 'passwordHash'>>): Promise<void>;
 
   audit(entry: AuditEntry): Promise<void>;
-  /** Newest first. */
-  auditLog(limit: number, before?: number): Promise<AuditEntry[]>;
+  /** Newest first; `before` (with `filter.beforeId`, the last row of the previous page) pages back. */
+  auditLog(limit: number, before?: number, filter?: AuditFilter): Promise<AuditEntry[]>;
 
   addKey(key: StoredApiKey): Promise<void>;
   revokeKey(id: string, at: number): Promise<boolean>;

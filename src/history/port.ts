@@ -139,6 +139,8 @@ export interface VerificationPage {
 export interface VerificationHistory {
   verification: VerificationRow;
   attempts: AttemptRow[];
+  /** Webhook delivery tries, oldest first (at most 200). */
+  webhooks?: WebhookRow[] | undefined;
   costMicros: number | null;
   currency: string | null;
 }

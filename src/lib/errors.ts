@@ -56,6 +56,8 @@ export const ERRORS = {
   RANGE_VELOCITY: { status: 429, message: 'Too many different numbers of this number range in a short time' },
   QUOTA_EXCEEDED: { status: 429, message: "The API key's quota of verifications is used up for now" },
   CIRCUIT_OPEN: { status: 503, message: 'Calls are paused: the engine-wide call rate limit was exceeded' },
+  ROUTING_EDIT_INVALID: { status: 422, message: 'The change would make the trunks and routes invalid; nothing was changed' },
+  ROUTING_TARGET_NOT_FOUND: { status: 404, message: 'No such trunk or route in the configuration (only configured trunks and routes can be edited)' },
   ROUTING_RELOAD_REFUSED: { status: 422, message: 'The configuration has problems; the trunks and routes in force are kept' },
   ADMIN_REQUIRED: { status: 403, message: 'This operation needs an API key with admin rights' },
   REPORTS_REQUIRED: { status: 403, message: 'History and reports need an API key with admin rights or the reports permission' },

@@ -24,6 +24,8 @@ export interface Trunk {
   cps: number | undefined;
   rateDeck: string | undefined;
   implicit: boolean;
+  /** False: drained (`enabled: false`); routes leave it out, so it takes no new calls. */
+  enabled?: boolean | undefined;
 }
 
 /** The rate deck that prices calls on a trunk: its `rateDeck`, else its name (`default` for the implicit trunk). */
@@ -194,12 +196,15 @@ function compileRoutes(byName: ReadonlyMap<string, Trunk>, routeConfigs: readonl
     const route: Route = {
       index,
       name: config.name ?? `routes.${index}`,
-      trunks: config.trunks.map((entry) => {
-        const name = typeof entry === 'string' ? entry : entry.name;
-        const trunk = byName.get(name);
-        if (!trunk) throw new RangeError(`routes.${index}: unknown trunk "${name}"`);
-        return { trunk, weight: typeof entry === 'string' ? undefined : entry.weight };
-      }),
+      trunks: config.trunks
+        .map((entry) => {
+          const name = typeof entry === 'string' ? entry : entry.name;
+          const trunk = byName.get(name);
+          if (!trunk) throw new RangeError(`routes.${index}: unknown trunk "${name}"`);
+          return { trunk, weight: typeof entry === 'string' ? undefined : entry.weight };
+        })
+        // a drained trunk takes no new calls; a route left with none serves nothing (NO_ROUTE or a wider route)
+        .filter((t) => t.trunk.enabled !== false),
       callerId: {
         kind: cid.strategy,
         number: 'number' in cid ? cid.number : undefined,
@@ -236,6 +241,7 @@ export function compileTrunk(config: TrunkConfig): Trunk {
     cps: config.cps,
     rateDeck: config.rateDeck,
     implicit: false,
+    enabled: config.enabled !== false,
   };
 }
 

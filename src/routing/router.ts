@@ -13,6 +13,8 @@ export interface TrunkView extends TrunkFigures {
   max_concurrent: number | null;
   cps: number | null;
   rate_deck: string | null;
+  /** False when drained (`enabled: false`): no route sends it new calls. */
+  enabled: boolean;
   /** Calls on the trunk now, cluster-wide when the limits are shared (Redis), else on this engine. */
   cluster_in_flight: number | null;
 }
@@ -108,6 +110,7 @@ export class Router {
       max_concurrent: t.maxConcurrent ?? null,
       cps: t.cps ?? null,
       rate_deck: t.rateDeck ?? null,
+      enabled: t.enabled !== false,
       cluster_in_flight: inFlight(t),
       ...this.healthOf(t).describe(now),
     }));

@@ -35,7 +35,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
       const fresh = await harness.open();
       try {
         const first = await fresh.migrate();
-        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost', '003_amd', '004_attempt_detail', '005_console']);
+        expect(first.applied).toEqual(['001_verifications_attempts_webhooks', '002_cost', '003_amd', '004_attempt_detail', '005_console', '007_routing_overrides']);
         expect((await fresh.migrate()).applied).toEqual([]);
         expect(await fresh.appliedMigrations()).toEqual(first.applied);
       } finally {
@@ -50,7 +50,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
         expect(await old.appliedMigrations()).toEqual(['001_verifications_attempts_webhooks']);
         // The previous version wrote these without the cost columns.
         await old.write([{ kind: 'verification', row: verificationRow() }]);
-        expect((await old.migrate()).applied).toEqual(['002_cost', '003_amd', '004_attempt_detail', '005_console']);
+        expect((await old.migrate()).applied).toEqual(['002_cost', '003_amd', '004_attempt_detail', '005_console', '007_routing_overrides']);
         await old.write([{ kind: 'attempt', row: attemptRow({ costMicros: null, currency: null }) }]);
         const got = await old.getVerification(verificationRow().id);
         expect(got?.verification.id).toBe(verificationRow().id);

@@ -7,6 +7,7 @@ import { AppError } from '../../lib/errors';
 import { plainText } from '../../lib/sms-text-schema';
 import type { ConsoleAccounts } from '../accounts';
 import type { LoginRateLimit } from '../login-guard';
+import { newPassword } from '../passwords';
 import { ROLES } from '../port';
 import type { EventStreams } from '../live/sse';
 import { parseTypes } from '../live/events-route';
@@ -37,8 +38,17 @@ export interface ConsoleApiDeps {
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const loginBody = z.strictObject({ username: z.string().regex(NAME), password: z.string().min(1).max(200) });
-const operatorBody = z.strictObject({ username: z.string().regex(NAME), role: z.enum(ROLES), password: z.string().max(200) });
+// no password: one is made and shown once in the answer
+const operatorBody = z.strictObject({ username: z.string().regex(NAME), role: z.enum(ROLES), password: z.string().max(200).optional() });
 const operatorChange = z.strictObject({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), unlock: z.boolean().optional() });
+const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().positive().optional(),
+  beforeId: z.string().max(64).optional(),
+  actor: z.string().max(64).optional(),
+  action: z.string().min(1).max(64).optional(),
+  since: z.coerce.number().int().nonnegative().optional(),
+});
 const keyBody = z.strictObject({
   id: z.string().regex(NAME),
   name: plainText(100),
@@ -138,16 +148,25 @@ export function consoleApiRoutes(app: FastifyInstance, deps: ConsoleApiDeps): vo
   });
   r.post('/console/api/operators', { schema: { hide: true, body: operatorBody } }, async (request, reply) => {
     const s = await guard.require(request, reply, 'admin');
-    const op = await accounts.addOperator(s.user, request.body.username, request.body.role, request.body.password);
-    return { username: op.username, role: op.role };
+    const made = request.body.password === undefined ? newPassword() : undefined;
+    const op = await accounts.addOperator(s.user, request.body.username, request.body.role, made ?? request.body.password ?? '');
+    return { username: op.username, role: op.role, ...(made !== undefined ? { password: made } : {}) };
   });
   r.post('/console/api/operators/:username', { schema: { hide: true, params: z.object({ username: z.string().regex(NAME) }), body: operatorChange } }, async (request, reply) => {
     const s = await guard.require(request, reply, 'admin');
+    // an admin cannot lock itself out: another admin changes its role or disables it
+    if (request.params.username === s.user && (request.body.role !== undefined || request.body.disabled !== undefined)) {
+      throw new AppError('REQUEST_INVALID', { details: { field: request.body.role !== undefined ? 'role' : 'disabled', reason: 'another admin must change your own account' } });
+    }
     await accounts.updateOperator(s.user, request.params.username, request.body);
     return { ok: true };
   });
-  r.get('/console/api/audit', { schema: { hide: true, querystring: z.strictObject({ before: z.coerce.number().int().positive().optional() }) } }, async (request, reply) => {
+  r.get('/console/api/audit', { schema: { hide: true, querystring: auditQuery } }, async (request, reply) => {
     await guard.require(request, reply, 'admin');
-    return { entries: await accounts.auditLog(100, request.query.before) };
+    const { before, beforeId, actor, action, since, limit } = request.query;
+    const rows = await accounts.auditLog(limit + 1, before, { beforeId, actor, action, since });
+    const entries = rows.slice(0, limit);
+    const last = entries.at(-1);
+    return { entries, next: rows.length > limit && last ? { before: last.at, beforeId: last.id } : null };
   });
 }

@@ -9,6 +9,8 @@ import { maskNumbers, type ConsoleGuard } from './guard';
  * Which API calls the console may make for whom. Everything else is refused: the console's key
  * is an admin key, so this list, not the key, decides what an operator can do.
  */
+const ROUTING_EDIT = /^\/v1\/admin\/routing\/(trunks|routes)\/([A-Za-z0-9_.-]{1,64})$/;
+
 const RULES: ReadonlyArray<{ method: string; path: RegExp; role: Role }> = [
   { method: 'GET', path: /^\/v1\/verifications$/, role: 'viewer' },
   { method: 'GET', path: /^\/v1\/verifications\/[0-9a-f]{32}$/, role: 'viewer' },
@@ -22,6 +24,9 @@ const RULES: ReadonlyArray<{ method: string; path: RegExp; role: Role }> = [
   { method: 'POST', path: /^\/v1\/admin\/do-not-call$/, role: 'operator' },
   { method: 'DELETE', path: /^\/v1\/admin\/do-not-call$/, role: 'operator' },
   { method: 'POST', path: /^\/v1\/admin\/routing\/reload$/, role: 'admin' },
+  { method: 'GET', path: /^\/v1\/admin\/routing$/, role: 'viewer' },
+  { method: 'PUT', path: ROUTING_EDIT, role: 'admin' },
+  { method: 'DELETE', path: ROUTING_EDIT, role: 'admin' },
 ];
 
 export function ruleFor(method: string, path: string): Role | undefined {
@@ -44,12 +49,13 @@ export function bffRoutes(app: FastifyInstance, deps: { guard: ConsoleGuard; acc
     const response = await deps.apiApp().inject({
       method: request.method as 'GET',
       url: path + url.search,
-      headers: { authorization: deps.authorization, ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      // the API names the console user on routing edits it keeps (only for the console's own key)
+      headers: { authorization: deps.authorization, 'x-console-user': session.user, ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(request.body !== undefined ? { payload: JSON.stringify(request.body) } : {}),
     });
     if (request.method !== 'GET') {
-      const target = /[0-9a-f]{32}/.exec(path)?.[0] ?? null;
-      const action = `${request.method} ${path.replace(/[0-9a-f]{32}/, ':id')}`;
+      const target = /[0-9a-f]{32}/.exec(path)?.[0] ?? ROUTING_EDIT.exec(path)?.[2] ?? null;
+      const action = `${request.method} ${path.replace(/[0-9a-f]{32}/, ':id').replace(ROUTING_EDIT, '/v1/admin/routing/$1/:name')}`;
       await deps.accounts.audit(session.user, action, target, response.statusCode, undefined);
     }
     const type = String(response.headers['content-type'] ?? 'application/json');
@@ -60,5 +66,5 @@ export function bffRoutes(app: FastifyInstance, deps: { guard: ConsoleGuard; acc
     const body: unknown = response.body === '' ? undefined : JSON.parse(response.body);
     return session.role === 'viewer' ? maskNumbers(body, maskNumber) : body;
   };
-  for (const method of ['GET', 'POST', 'DELETE'] as const) app.route({ method, url: '/console/api/v1/*', handler, schema: { hide: true } });
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE'] as const) app.route({ method, url: '/console/api/v1/*', handler, schema: { hide: true } });
 }

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { AuditEntry, ConsoleStore, Operator, Role, StoredApiKey } from '../../console/port';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { AuditEntry, AuditFilter, ConsoleStore, Operator, Role, StoredApiKey } from '../../console/port';
 import type { ConsoleKeysTable, HistoryDatabase, OperatorsTable } from './schema';
 
 /** The console's accounts, audit log and keys in the history database (one query set for both dialects). */
@@ -74,9 +74,16 @@ export class SqlConsoleStore implements ConsoleStore {
     await this.db.insertInto('audit_log').values(entry).execute();
   }
 
-  async auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
+  async auditLog(limit: number, before?: number, filter: AuditFilter = {}): Promise<AuditEntry[]> {
     let query = this.db.selectFrom('audit_log').selectAll();
-    if (before !== undefined) query = query.where('at', '<', before);
+    const { beforeId, actor, action, since } = filter;
+    if (before !== undefined) {
+      query = beforeId === undefined ? query.where('at', '<', before) : query.where('at', '<=', before).where((eb) => eb.or([eb('at', '<', before), eb('id', '<', beforeId)]));
+    }
+    if (actor !== undefined) query = query.where('actor', '=', actor);
+    // a prefix without LIKE: no wildcard escaping rules to differ between SQLite and PostgreSQL
+    if (action !== undefined) query = query.where(sql<string>`substr(action, 1, ${action.length})`, '=', action);
+    if (since !== undefined) query = query.where('at', '>=', since);
     const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({ ...r, at: Number(r.at), status: Number(r.status) }));
   }

@@ -125,6 +125,21 @@ export function attemptFromDb(r: AttemptsTable): AttemptRow {
   };
 }
 
+export function webhookFromDb(r: WebhookDeliveriesTable): WebhookRow {
+  return {
+    webhookId: r.webhook_id,
+    attemptNo: Number(r.attempt_no),
+    verificationId: r.verification_id,
+    keyId: r.key_id,
+    type: r.type,
+    urlHost: r.url_host,
+    statusCode: r.status_code === null ? null : Number(r.status_code),
+    result: r.result as WebhookRow['result'],
+    latencyMs: Number(r.latency_ms),
+    at: Number(r.at),
+  };
+}
+
 export function webhookToDb(r: WebhookRow): WebhookDeliveriesTable {
   return {
     webhook_id: r.webhookId,

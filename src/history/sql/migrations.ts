@@ -165,6 +165,22 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '007_routing_overrides': {
+    // Trunk and route edits made by admins (console or admin API), laid over the configuration
+    // file's routing (src/routing/overrides.ts); every engine on the database polls them.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('routing_overrides')
+        .ifNotExists()
+        .addColumn('kind', 'varchar(8)', (c) => c.notNull())
+        .addColumn('name', 'varchar(64)', (c) => c.notNull())
+        .addColumn('body', 'varchar(4000)', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_by', 'varchar(64)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('routing_overrides_pk', ['kind', 'name'])
+        .execute();
+    },
+  },
 };
 
 /** The newest schema version this build knows. */

@@ -122,6 +122,15 @@ export interface ConsoleKeysTable {
   revoked_at: number | null;
 }
 
+export interface RoutingOverridesTable {
+  kind: string;
+  name: string;
+  /** JSON of the edit (src/routing/overrides.ts). */
+  body: string;
+  updated_at: number;
+  updated_by: string;
+}
+
 export interface HistoryDatabase {
   verifications: VerificationsTable;
   attempts: AttemptsTable;
@@ -130,4 +139,5 @@ export interface HistoryDatabase {
   operators: OperatorsTable;
   audit_log: AuditLogTable;
   console_keys: ConsoleKeysTable;
+  routing_overrides: RoutingOverridesTable;
 }

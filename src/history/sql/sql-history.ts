@@ -14,11 +14,13 @@ import type {
 } from '../port';
 import type { ConsoleStore } from '../../console/port';
 import { SqlConsoleStore } from './console-store';
-import { attemptFromDb, rateFromDb, rateToDb, verificationFromDb } from './mapping';
+import { attemptFromDb, rateFromDb, rateToDb, verificationFromDb, webhookFromDb } from './mapping';
 import { migrationProvider } from './migrations';
 import { conversionReport, type SqlDialect } from './reports';
 import type { HistoryDatabase } from './schema';
 import { writeBatch } from './write-batch';
+import type { RoutingOverrideStore } from '../../routing/overrides';
+import { SqlRoutingOverrideStore } from './routing-overrides-store';
 
 /**
  * The History port over one Kysely instance: the same queries for SQLite and PostgreSQL, with the
@@ -31,10 +33,13 @@ export class SqlHistory implements History {
     readonly kind: SqlDialect,
   ) {
     this.console = new SqlConsoleStore(db);
+    this.routingOverrides = new SqlRoutingOverrideStore(db);
   }
 
   /** The operator console's accounts, audit log and keys, in the same database. */
   readonly console: ConsoleStore;
+  /** Admins' trunk and route edits (src/routing/overrides.ts), in the same database. */
+  readonly routingOverrides: RoutingOverrideStore;
 
   async migrate(target?: string): Promise<{ applied: string[] }> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
@@ -83,9 +88,11 @@ export class SqlHistory implements History {
     if (!row) return undefined;
     const attempts = (await this.db.selectFrom('attempts').selectAll().where('verification_id', '=', id).orderBy('n').execute()).map(attemptFromDb);
     const costed = attempts.filter((a) => a.costMicros !== null);
+    const webhooks = await this.db.selectFrom('webhook_deliveries').selectAll().where('verification_id', '=', id).orderBy('at').orderBy('attempt_no').limit(200).execute();
     return {
       verification: verificationFromDb(row),
       attempts,
+      webhooks: webhooks.map(webhookFromDb),
       costMicros: costed.length ? costed.reduce((sum, a) => sum + (a.costMicros ?? 0), 0) : null,
       currency: costed[0]?.currency ?? null,
     };
