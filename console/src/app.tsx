@@ -9,6 +9,8 @@ import { Prompts } from './pages/prompts';
 import { Trunks } from './pages/trunks';
 import { DoNotCall } from './pages/dnc';
 import { Keys } from './pages/keys';
+import { Operators } from './pages/operators';
+import { Audit } from './pages/audit';
 
 
 const PAGES: Array<{ path: string; title: string; role: Role; view: (me: Me) => preact.JSX.Element }> = [
@@ -17,9 +19,11 @@ const PAGES: Array<{ path: string; title: string; role: Role; view: (me: Me) => 
   { path: 'dashboard', title: 'Dashboard', role: 'viewer', view: (me) => <Dashboard me={me} /> },
   { path: 'qa', title: 'QA tester', role: 'operator', view: () => <QaTester /> },
   { path: 'prompts', title: 'Prompts', role: 'viewer', view: () => <Prompts /> },
-  { path: 'trunks', title: 'Trunks and routes', role: 'viewer', view: () => <Trunks /> },
+  { path: 'trunks', title: 'Trunks and routes', role: 'viewer', view: (me) => <Trunks me={me} /> },
   { path: 'do-not-call', title: 'Do-not-call', role: 'operator', view: () => <DoNotCall /> },
   { path: 'keys', title: 'API keys', role: 'operator', view: (me) => <Keys me={me} /> },
+  { path: 'operators', title: 'Operators', role: 'admin', view: (me) => <Operators me={me} /> },
+  { path: 'audit', title: 'Audit log', role: 'admin', view: () => <Audit /> },
 ];
 
 function currentPath(): string {

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { atLeast, get, query, when, type Me } from '../api';
 import { Empty, Field, Problem, Select, Table, useFormErrors } from '../ui';
+import { WebhookDeliveries, type WebhookDelivery } from './webhook-deliveries';
 
 interface Item {
   id: string;
@@ -40,6 +41,7 @@ export interface Detail {
   cost?: string | null;
   currency?: string | null;
   reason?: string | null;
+  webhooks?: WebhookDelivery[];
 }
 
 const STATUSES: Array<[string, string]> = [['', 'any'], ['pending', 'pending'], ['approved', 'approved'], ['failed', 'failed'], ['expired', 'expired'], ['canceled', 'canceled']];
@@ -108,6 +110,7 @@ export function Timeline(props: { detail: Detail; canHear: boolean }) {
           })}
         </ol>
       )}
+      <WebhookDeliveries deliveries={d.webhooks} />
     </section>
   );
 }
