@@ -44,6 +44,41 @@ export function consoleStoreCases(current: () => SqlHistory): void {
       expect((await store.auditLog(1))[0]).toEqual({ id: 'a4', at: T0 + 4, actor: 'alice', action: 'key.create', target: 'k4', status: 200, detail: null });
     });
 
+    it('filters the audit log by actor, action prefix and time, and pages rows of the same time by id', async () => {
+      const store = current().console;
+      const rows = [
+        { id: 'b1', at: T0, actor: 'alice', action: 'login', target: null },
+        { id: 'b2', at: T0, actor: 'alice', action: 'login.failed', target: null },
+        { id: 'b3', at: T0, actor: 'bob', action: 'login_x', target: null },
+        { id: 'b4', at: T0 + 1, actor: 'key:ops', action: 'routing.trunk.edit', target: 'carrier-a' },
+      ];
+      for (const r of rows) await store.audit({ ...r, status: 200, detail: null });
+      expect((await store.auditLog(10, undefined, { actor: 'alice' })).map((e) => e.id)).toEqual(['b2', 'b1']);
+      // a prefix, not a LIKE pattern: `_` is no wildcard
+      expect((await store.auditLog(10, undefined, { action: 'login' })).map((e) => e.id)).toEqual(['b3', 'b2', 'b1']);
+      expect((await store.auditLog(10, undefined, { action: 'login.' })).map((e) => e.id)).toEqual(['b2']);
+      expect((await store.auditLog(10, undefined, { action: 'login_' })).map((e) => e.id)).toEqual(['b3']);
+      expect((await store.auditLog(10, undefined, { since: T0 + 1 })).map((e) => e.id)).toEqual(['b4']);
+      const first = await store.auditLog(2);
+      expect(first.map((e) => e.id)).toEqual(['b4', 'b3']);
+      const last = first.at(-1);
+      expect((await store.auditLog(10, last?.at, { beforeId: last?.id })).map((e) => e.id)).toEqual(['b2', 'b1']);
+    });
+
+    it('keeps routing overrides, one per trunk or route, replaced and removed', async () => {
+      const store = current().routingOverrides;
+      await store.put({ kind: 'trunk', name: 'carrier-a', body: { maxConcurrent: 3 }, updatedAt: T0, updatedBy: 'alice' });
+      await store.put({ kind: 'trunk', name: 'carrier-a', body: { enabled: false }, updatedAt: T0 + 1, updatedBy: 'bob' });
+      await store.put({ kind: 'route', name: 'routes.0', body: { trunks: ['carrier-b', { name: 'carrier-a', weight: 2 }] }, updatedAt: T0 + 2, updatedBy: 'key:ops' });
+      expect(await store.list()).toEqual([
+        { kind: 'route', name: 'routes.0', body: { trunks: ['carrier-b', { name: 'carrier-a', weight: 2 }] }, updatedAt: T0 + 2, updatedBy: 'key:ops' },
+        { kind: 'trunk', name: 'carrier-a', body: { enabled: false }, updatedAt: T0 + 1, updatedBy: 'bob' },
+      ]);
+      expect(await store.remove('trunk', 'carrier-a')).toBe(true);
+      expect(await store.remove('trunk', 'carrier-a')).toBe(false);
+      expect((await store.list()).map((o) => o.name)).toEqual(['routes.0']);
+    });
+
     it('keeps console keys as digests and revokes once', async () => {
       const store = current().console;
       const key = { id: 'k1', name: 'shop', secretDigest: 'ab'.repeat(32), channels: ['call', 'sms'], admin: false, reports: true, createdAt: T0, createdBy: 'alice', revokedAt: null };

@@ -69,6 +69,7 @@ export function historyContract(name: string, makeHarness: () => Promise<History
       const got = await history.getVerification(v.id, 'shop');
       expect(got?.verification).toEqual(v);
       expect(got?.attempts).toEqual([a1, a2]);
+      expect(got?.webhooks).toEqual([webhookRow()]);
       expect(got?.costMicros).toBe(50_000);
       expect(got?.currency).toBe('EUR');
       expect(await history.getVerification(v.id, 'other-key')).toBeUndefined();

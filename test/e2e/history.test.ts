@@ -12,6 +12,11 @@ const ADMIN_ROUTES: Array<[string, string]> = [
   ['/v1/admin/do-not-call', 'post'],
   ['/v1/admin/do-not-call', 'delete'],
   ['/v1/admin/routing/reload', 'post'],
+  ['/v1/admin/routing', 'get'],
+  ['/v1/admin/routing/trunks/{name}', 'put'],
+  ['/v1/admin/routing/trunks/{name}', 'delete'],
+  ['/v1/admin/routing/routes/{name}', 'put'],
+  ['/v1/admin/routing/routes/{name}', 'delete'],
   ['/v1/admin/fraud/blocks', 'get'],
   ['/v1/admin/fraud/blocks/{prefix}', 'delete'],
 ];
