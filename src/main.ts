@@ -84,7 +84,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const verification = verificationCapability(base, {
     inbound,
     routing: routing.router,
-    costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: (gateway) => sms.deckOf(gateway) }),
+    costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), smsPricing: (to) => sms.pricing(to), trunkDeck: (trunk) => routing.trunkDeck(trunk), gatewayDeck: (gateway) => sms.deckOf(gateway) }),
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing, (p) => live.pbx(p)),
