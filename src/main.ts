@@ -73,9 +73,9 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
 
   const store = storeCapability(base);
   const history = historyCapability(base, { redis: store.redis, metrics });
-  const fraud = fraudCapability(base, { redis: store.redis, metrics });
-  const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
+  const fraud = fraudCapability(base, { redis: store.redis, metrics, operatorAlerts: (source, target) => webhooks.operatorAlerts(source, target) });
+  const abuse = await abuseCapability(base, { store: store.store, metrics });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const live = liveEvents(base);
   const pbx = pbxCapability(base);
