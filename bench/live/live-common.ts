@@ -23,6 +23,8 @@ export interface BareEsl {
   /** `execute` and wait for its CHANNEL_EXECUTE_COMPLETE. */
   run(uuid: string, app: string, arg: string): Promise<void>;
   api(command: string): Promise<string>;
+  /** Resolves at the channel's CHANNEL_HANGUP (the event the driver ends a call on). */
+  hungUp(uuid: string): Promise<void>;
   end(): void;
 }
 
@@ -44,6 +46,11 @@ export async function bareEsl(url: string): Promise<BareEsl> {
     client.connect();
   });
   await res.event_json('CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'BACKGROUND_JOB');
+  const hangups = new Map<string, () => void>();
+  res.on('CHANNEL_HANGUP', (event) => {
+    const id = (event.body as Record<string, unknown>)['Unique-ID'];
+    if (typeof id === 'string') hangups.get(id)?.();
+  });
   return {
     async originate(dial, vars = []) {
       const uuid = randomUUID();
@@ -63,6 +70,17 @@ export async function bareEsl(url: string): Promise<BareEsl> {
     async api(command) {
       return String((await res.api(command, 30_000)).body);
     },
+    hungUp(uuid) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 10_000);
+        function done(): void {
+          clearTimeout(timer);
+          hangups.delete(uuid);
+          resolve();
+        }
+        hangups.set(uuid, done);
+      });
+    },
     end: () => client.end(),
   };
 }
@@ -71,6 +89,7 @@ export async function bareEsl(url: string): Promise<BareEsl> {
 export interface BareCall {
   /** Plays one prompt of the English pack, then hangs up. */
   playThenHangup(prompt: string): Promise<void>;
+  /** Hangs up and waits for the PBX to confirm the end (as the engine's driver does). */
   hangup(): Promise<void>;
 }
 
@@ -92,7 +111,9 @@ export async function bareFreeSwitch(url: string, dialTemplate: string, soundsDi
           await esl.execute(uuid, 'hangup', '', true);
         },
         async hangup() {
+          const ended = esl.hungUp(uuid);
           await esl.api(`uuid_kill ${uuid}`);
+          await ended;
         },
       };
     },
@@ -110,7 +131,9 @@ export async function bareAsterisk(url: string, endpointTemplate: string): Promi
   const app = `${target.app}-bench-bare`;
   const answered = new Map<string, () => void>();
   const finished = new Map<string, () => void>();
+  const destroyed = new Map<string, () => void>();
   client.on('StasisStart', (_ev, channel) => answered.get(channel.id)?.());
+  client.on('ChannelDestroyed', (_ev, channel) => destroyed.get(channel.id)?.());
   client.on('PlaybackFinished', (ev) => finished.get(ev.playback.id)?.());
   await client.start(app);
   return {
@@ -130,7 +153,10 @@ export async function bareAsterisk(url: string, endpointTemplate: string): Promi
           await channel.hangup();
         },
         async hangup() {
+          const gone = new Promise<void>((resolve) => destroyed.set(channel.id, resolve));
           await channel.hangup();
+          await gone;
+          destroyed.delete(channel.id);
         },
       };
     },

@@ -128,7 +128,7 @@ async function throughput(side: Side): Promise<boolean> {
   const mean = (runs: CallRun[]): number => runs.reduce((a, r) => a + r.cps, 0) / runs.length;
   const failed = [...engine, ...raw].reduce((a, r) => a + r.failed, 0);
   const ratio = mean(engine) / mean(raw);
-  console.log(`${side.name} calls/s, ${IN_FLIGHT} in flight, ${CPS_CALLS} calls × 2 rounds each (originate → answered → hang up):`);
+  console.log(`${side.name} calls/s, ${IN_FLIGHT} in flight, ${CPS_CALLS} calls × 2 rounds each (originate → answered → hang up → end confirmed, both sides):`);
   console.log(`  engine ${engine.map((r) => r.cps.toFixed(1)).join(', ')} calls/s; raw originates ${raw.map((r) => r.cps.toFixed(1)).join(', ')} calls/s; ratio engine/raw ${ratio.toFixed(2)} (goal ≥ 0.9)${failed ? `; ${failed} calls failed` : ''}`);
   return failed < CPS_CALLS;
 }
