@@ -130,6 +130,9 @@ async function throughput(side: Side): Promise<boolean> {
   const ratio = mean(engine) / mean(raw);
   console.log(`${side.name} calls/s, ${IN_FLIGHT} in flight, ${CPS_CALLS} calls × 2 rounds each (originate → answered → hang up → end confirmed, both sides):`);
   console.log(`  engine ${engine.map((r) => r.cps.toFixed(1)).join(', ')} calls/s; raw originates ${raw.map((r) => r.cps.toFixed(1)).join(', ')} calls/s; ratio engine/raw ${ratio.toFixed(2)} (goal ≥ 0.9)${failed ? `; ${failed} calls failed` : ''}`);
+  // This process's CPU per call (the phone's RTP included on both sides): what a starved process pays for.
+  const cpuMs = (runs: CallRun[]): string => runs.map((r) => (1000 / r.perCpuSecond).toFixed(2)).join(', ');
+  console.log(`  CPU of this process per call: engine ${cpuMs(engine)} ms; raw ${cpuMs(raw)} ms`);
   return failed < CPS_CALLS;
 }
 
