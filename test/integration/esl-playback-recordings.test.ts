@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FreeSwitchClient, type FreeSwitchResponse } from 'esl';
-import { PLAYBACK_VARS } from '../../src/pbx/freeswitch-esl/commands';
 import { FakeFreeSwitch } from '../fakes/esl/fake-freeswitch';
 import { ESL_RECORDINGS } from '../fixtures/paths';
 
 /**
- * The driver's playback lists (`playback a!b!c` with playback_delimiter, issue 18) as FreeSWITCH
- * 1.10.12 answered them (test/fixtures/esl/playback, recorded over SIP with
+ * `playback a!b!c` with playback_delimiter (a start-delay candidate of issue 18, not what the
+ * driver plays: docs/freeswitch.md) as FreeSWITCH 1.10.12 answered it (test/fixtures/esl/playback, recorded over SIP with
  * test/fixtures/record-esl-playback.ts), and the fake FreeSWITCH answering the same commands the
  * same way.
  */
@@ -30,9 +29,9 @@ describe('FreeSWITCH playback lists (recorded)', () => {
     expect(recordings.map((r) => r.case).sort()).toEqual(['sip-delimiter-missing-file', 'sip-delimiter-pgd-barge-in', 'sip-delimiter-playback']);
   });
 
-  it('ran on channels with the driver’s playback variables', () => {
+  it('ran on channels with the list variables', () => {
     for (const rec of recordings) {
-      for (const v of PLAYBACK_VARS) expect(rec.originate).toContain(v);
+      for (const v of ['playback_delimiter=!', 'playback_sleep_val=0']) expect(rec.originate).toContain(v);
       const executed = rec.events.filter((e) => e.headers['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE');
       expect(executed.length).toBeGreaterThan(0);
       for (const e of executed) expect(e.headers.variable_playback_delimiter).toBe('!');

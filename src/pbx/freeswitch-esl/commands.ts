@@ -52,8 +52,7 @@ export interface OriginateSpec {
  * `originate {vars}<dial> &park()`. `originate_timeout` counts whole seconds
  * (test/fixtures/RECORDINGS.md), so the ring timeout is rounded up. `ignore_early_media` keeps a 183 with ringback
  * from counting as an answer; `playback_terminators=none` stops FreeSWITCH's default `*` from
- * cutting prompts (barge-in is decided by the driver); {@link PLAYBACK_VARS} let a sequence play
- * as one `playback` of `a!b!c` without `file_string://`'s start delay.
+ * cutting prompts (barge-in is decided by the driver).
  */
 export function originateCommand(spec: OriginateSpec): string {
   if (!UUID.test(spec.uuid)) throw new CommandInputError('origination uuid must be a lower-case UUID');
@@ -67,7 +66,6 @@ export function originateCommand(spec: OriginateSpec): string {
     `originate_timeout=${seconds}`,
     'ignore_early_media=true',
     'playback_terminators=none',
-    ...PLAYBACK_VARS,
   ];
   return `originate {${vars.join(',')}}${spec.dial} &park()`;
 }
@@ -89,24 +87,29 @@ export function mediaOf(item: PlayItem, lang: string, soundsDir: string): string
 }
 
 /**
- * Channel variables that make `playback` (and the prompt of `play_and_get_digits`) play `a!b!c` as
- * files one after another (switch_ivr_play_file's `playback_delimiter`), with no pause between
- * them (`playback_sleep_val`, 250 ms by default). Issue 18, measured on the lab FreeSWITCH
- * 1.10.12: `file_string://a!b!c` sent 250 ms of silence before its first file (mod_dptools
- * `next_file`), so a call started lead-in + ~280 ms after the answer; played this way it starts at
- * lead-in + ~40 ms, as a bare `playback` of one file does, and every sample of the render arrives
- * (installed files are whole 20 ms frames, so no file is padded; docs/benchmarks.md).
+ * Silence FreeSWITCH plays before the first file of a `file_string://`: mod_dptools' `next_file`
+ * sets `context->samples = rate / 1000 * 250` for the first file, and the reader sends that many
+ * silent samples first (FreeSWITCH 1.10.12, measured on the lab: 2,000 samples at 8 kHz in every
+ * call; issue 18).
  */
-export const PLAYBACK_VARS = ['playback_delimiter=!', 'playback_sleep_val=0'] as const;
+export const FILE_STRING_LEAD_MS = 250;
 
 /**
- * Several items as one `playback` argument, `a!b!c`: played one by one, back to back, on a channel
- * originated with {@link PLAYBACK_VARS}. No item may contain `!` (sounds directory and prompt ids
- * are checked; silences are `silence_stream://<ms>`).
+ * Several items as one `playback` argument: `file_string://a!b!c` plays them back to back. Its
+ * built-in 250 ms of silence counts toward a leading pause (the lead-in) of at least that length,
+ * so that the callee hears exactly the pauses of the sequence; a shorter leading pause, or none,
+ * starts 250 ms late.
  */
 export function mediaList(items: readonly PlayItem[], lang: string, soundsDir: string): string {
   if (items.length === 0) throw new CommandInputError('nothing to play');
-  return items.map((item) => mediaOf(item, lang, soundsDir)).join('!');
+  if (items.length === 1) return mediaOf(items[0] as PlayItem, lang, soundsDir);
+  const first = items[0] as PlayItem;
+  let list = items;
+  if ('silenceMs' in first && first.silenceMs >= FILE_STRING_LEAD_MS) {
+    const rest = Math.round(first.silenceMs) - FILE_STRING_LEAD_MS;
+    list = rest >= 1 ? [{ silenceMs: rest }, ...items.slice(1)] : items.slice(1);
+  }
+  return `file_string://${list.map((item) => mediaOf(item, lang, soundsDir)).join('!')}`;
 }
 
 export interface DigitsSpec {

@@ -332,7 +332,7 @@ export class FreeSwitchPbx implements Pbx {
    * A new link is up: channels left over from the previous one are killed (`uuid_kill`; `-ERR No
    * such channel!` means FreeSWITCH already let them go, e.g. after a restart), and the sound
    * packs are looked for on the FreeSWITCH host (a missing file is heard as silence otherwise:
-   * a list `a!b!c` plays the files it finds and reports FILE PLAYED).
+   * file_string plays the files it finds and reports FILE PLAYED).
    */
   private async reconcile(link: EslLink): Promise<void> {
     let killed = 0;
