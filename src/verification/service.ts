@@ -18,14 +18,12 @@ import { buildStart, type StartInput } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, noteSms, startStep, terminalError, terminate } from './transitions';
 
 export type { CheckResult, EngineMetrics, ServiceDeps, StartResult } from './service-deps';
-/** How long {@link VerificationService.stop} waits for aborted attempts to be recorded. */
-const STOP_DRAIN_MS = 5_000;
+const STOP_DRAIN_MS = 5_000; // how long stop() waits for aborted attempts to be recorded
 
 interface RunningAttempt {
   n: number;
   controller: AbortController;
-  /** Settles once the attempt's end is recorded. */
-  done: Promise<void>;
+  done: Promise<void>; // settles once the attempt's end is recorded
 }
 
 /**
@@ -67,7 +65,7 @@ export class VerificationService {
     await this.lines.claimCallTo(record, number.country, now).catch(undo);
     const created = await store.create(record, { replaceActive, ttlMs: this.writer.ttl(record, now) }).catch(undo);
     if (!created.ok) return undo(new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } }));
-    this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');
+    this.deps.logger.info({ ...this.fields(record), workflow: record.workflow, lang: record.lang }, 'verification started');
     this.deps.metrics.started(record.workflow);
     await this.publish({ type: 'verification.started', record });
     if (created.replacedId !== undefined) await this.endVerification(created.replacedId, 'canceled').catch(() => undefined);
@@ -182,9 +180,7 @@ export class VerificationService {
     return this.settle(outcome.after).then(() => true);
   }
 
-  runningAttempts(): number {
-    return this.running.size;
-  }
+  runningAttempts = (): number => this.running.size;
 
   /** One read and one compare-and-set write (the hot path: no separate ownership read). */
   private async checkRecord(keyId: string, id: string, code: string): Promise<CheckResult> {
@@ -217,7 +213,8 @@ export class VerificationService {
   private async runStep(id: string, index: number): Promise<void> {
     if (this.stopping) return;
     const now = this.deps.clock.now();
-    const flash = await this.lines.flashFor(id, index, now);
+    const current = await this.deps.store.get(id); // one read: the flash check and the start's compare-and-set share it
+    const flash = await this.lines.flashFor(id, current, index, now);
     let attempt: Attempt | undefined;
     let plaintext: string | undefined;
     const outcome = await this.writer.mutate(id, (record) => {
@@ -239,7 +236,7 @@ export class VerificationService {
       const started = startStep(record, index, now, record.expirySeconds, code, this.deps.instanceId);
       attempt = started.attempt;
       return started.record;
-    }).catch(unlessGone);
+    }, current).catch(unlessGone);
     if (!outcome || !attempt || plaintext === undefined) {
       if (flash) await this.deps.flash?.release(outcome?.after.to ?? '', flash.callerId, id);
       return;
@@ -268,6 +265,7 @@ export class VerificationService {
     const { vault, clock } = this.deps;
     const codeHash = record.codeHash;
     const codeExpiresAt = record.codeExpiresAt;
+    let latest = record; // the version written last here: the attempt's end is one compare-and-set on it (issue 18)
     void this.deps.runner
       .run(
         {
@@ -286,7 +284,7 @@ export class VerificationService {
           leadInMs: record.leadInMs,
           flash: flashCallerId !== undefined && this.deps.flash ? { callerId: flashCallerId, capMs: this.deps.flash.capMs } : undefined,
           amd: amdFor(record, attempt.n),
-          onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ ...at, err }, 'could not record sms submission')),
+          onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms, latest).then((after) => (latest = after ?? latest), (err: unknown) => logger.warn({ ...at, err }, 'could not record sms submission')),
         },
         controller.signal,
       )
@@ -297,16 +295,16 @@ export class VerificationService {
       .then(async (report) => {
         if (this.running.get(record.id) === run) this.running.delete(record.id);
         if (logger.isLevelEnabled('debug')) logger.debug({ ...at, result: report.result, outcome: report.outcome }, 'attempt completed');
-        await this.finishAttempt(record.id, attempt.n, report);
+        await this.finishAttempt(record.id, attempt.n, report, latest);
         await this.deps.peers?.release(held).catch((err: unknown) => logger.warn({ ...at, err }, 'could not release attempt with peers'));
       })
       .catch((err: unknown) => logger.error({ ...at, err }, 'could not record attempt'))
       .finally(finished);
   }
 
-  private async finishAttempt(id: string, n: number, report: AttemptReport): Promise<void> {
+  private async finishAttempt(id: string, n: number, report: AttemptReport, known?: VerificationRecord): Promise<void> {
     const now = this.deps.clock.now();
-    const outcome = await this.writer.mutate(id, (record) => completeAttempt(record, n, report, now)).catch(unlessGone);
+    const outcome = await this.writer.mutate(id, (record) => completeAttempt(record, n, report, now), known).catch(unlessGone);
     if (!outcome) return;
     const attempt = outcome.after.attempts.find((a) => a.n === n) as Attempt;
     this.deps.metrics.attempt(attempt.channel, attempt.result ?? 'unknown', attempt.outcome);
@@ -316,10 +314,11 @@ export class VerificationService {
   }
 
   /** An SMS that the gateway accepted: recorded on the running attempt, announced as `attempt.updated`. */
-  private async noteSms(id: string, n: number, sms: NonNullable<Attempt['sms']>): Promise<void> {
-    const outcome = await this.writer.mutate(id, (record) => noteSms(record, n, sms, this.deps.clock.now()));
+  private async noteSms(id: string, n: number, sms: NonNullable<Attempt['sms']>, known: VerificationRecord): Promise<VerificationRecord | undefined> {
+    const outcome = await this.writer.mutate(id, (record) => noteSms(record, n, sms, this.deps.clock.now()), known);
     const attempt = outcome?.after.attempts.find((a) => a.n === n);
     if (outcome && attempt) await this.publish({ type: 'attempt.updated', record: outcome.after, attempt });
+    return outcome?.after;
   }
 
   /** A failure receipt: the next workflow step runs now rather than at its planned time. */
