@@ -69,8 +69,7 @@ export class VerificationService {
     this.deps.metrics.started(record.workflow);
     await this.publish({ type: 'verification.started', record });
     if (created.replacedId !== undefined) await this.endVerification(created.replacedId, 'canceled').catch(() => undefined);
-    await store.scheduleJob(stepJob(record.id, 0, record.nextStepAt ?? now));
-    await store.scheduleJob(expireJob(record.id, record.expiresAt));
+    await store.scheduleJobs([stepJob(record.id, 0, record.nextStepAt ?? now), expireJob(record.id, record.expiresAt)]);
     this.deps.scheduler.kick();
     if (record.missedCall) this.deps.onCallToShown?.(record.to, record.missedCall.callTo);
     return record.steps.some((s) => s.channel === 'reverse') ? { record, code } : { record };
@@ -113,8 +112,7 @@ export class VerificationService {
     });
     if (!moved) return this.get(key, id); // an earlier `next` made the step due; not run yet
     const { after } = moved;
-    await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
-    await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
+    await this.deps.store.scheduleJobs([stepJob(id, after.nextStep, now), expireJob(id, after.expiresAt)]);
     this.deps.scheduler.kick();
     return after;
   }
@@ -244,8 +242,7 @@ export class VerificationService {
     const record = outcome.after;
     if (flash) await this.lines.release(outcome.before, flash.callerId);
     this.abortAttempts(outcome.before, 'next step started');
-    if (record.nextStepAt !== undefined) await this.deps.store.scheduleJob(stepJob(id, record.nextStep, record.nextStepAt));
-    await this.deps.store.scheduleJob(expireJob(id, record.expiresAt));
+    await this.deps.store.scheduleJobs([...(record.nextStepAt !== undefined ? [stepJob(id, record.nextStep, record.nextStepAt)] : []), expireJob(id, record.expiresAt)]);
     await this.publish({ type: 'attempt.started', record, attempt });
     if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext, record.id);
     const held: HeldAttempt = { verificationId: id, n: attempt.n };
@@ -328,8 +325,7 @@ export class VerificationService {
       record.status === 'pending' && record.nextStep < record.steps.length ? advanceNow(record, now, record.expirySeconds) : undefined,
     );
     if (!outcome) return;
-    await this.deps.store.scheduleJob(stepJob(id, outcome.after.nextStep, now));
-    await this.deps.store.scheduleJob(expireJob(id, outcome.after.expiresAt));
+    await this.deps.store.scheduleJobs([stepJob(id, outcome.after.nextStep, now), expireJob(id, outcome.after.expiresAt)]);
     this.deps.scheduler.kick();
   }
 
