@@ -6,13 +6,14 @@ import { ConsoleAccounts } from '../console/accounts';
 import { ConsoleGuard } from '../console/http/guard';
 import { bffRoutes } from '../console/http/bff';
 import { consoleApiRoutes, type ConsoleAudio } from '../console/http/api-routes';
+import { passwordRoute } from '../console/http/password-route';
 import { staticRoutes } from '../console/http/static';
 import { LiveEventBus } from '../console/live/bus';
 import { liveSink } from '../console/live/domain-feed';
 import { eventRoutes } from '../console/live/events-route';
 import { ObservedPbx } from '../console/live/observed-pbx';
 import { EventStreams } from '../console/live/sse';
-import { LoginRateLimit } from '../console/login-guard';
+import { LoginRateLimit, type LoginCounters } from '../console/login-guard';
 import { newPassword } from '../console/passwords';
 import type { ConsoleStore } from '../console/port';
 import { SessionSigner } from '../console/session';
@@ -54,7 +55,7 @@ const KEY_SYNC_MS = 10_000;
  */
 export function consoleCapability(
   base: Base,
-  deps: { live: LiveEvents; store: ConsoleStore | undefined; detail: ((id: string) => Promise<Record<string, unknown> | undefined>) | undefined; metrics: Metrics; simulators: readonly SimulatorPbx[]; apiApp: () => FastifyInstance },
+  deps: { live: LiveEvents; store: ConsoleStore | undefined; counters: LoginCounters; detail: ((id: string) => Promise<Record<string, unknown> | undefined>) | undefined; metrics: Metrics; simulators: readonly SimulatorPbx[]; apiApp: () => FastifyInstance },
 ): ConsoleCapability {
   const { config, logger: root, keys, clock, catalog } = base;
   const settings = config.console;
@@ -85,7 +86,7 @@ export function consoleCapability(
   const accounts = new ConsoleAccounts(store, { maxFailedLogins: settings.maxFailedLogins, lockoutMs: settings.lockoutMinutes * 60_000 }, now);
   const signer = new SessionSigner(base.secret);
   const guard = new ConsoleGuard(signer, accounts, { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000, secureCookies: settings.secureCookies, production: config.production }, now);
-  const limiter = new LoginRateLimit(settings.loginsPerMinute);
+  const limiter = new LoginRateLimit(deps.counters, settings.loginsPerMinute);
   // The console reaches the API in process with a key of its own, made per run.
   const secret = newPassword() + newPassword();
   if (keys.get(CONSOLE_KEY_ID)) throw new Error(`API key id ${CONSOLE_KEY_ID} is reserved for the console`);
@@ -147,6 +148,7 @@ export function consoleCapability(
         });
         staticRoutes(app, join(ROOT_DIR, 'dist', 'public', 'console'));
         consoleApiRoutes(app, { guard, signer, accounts, limiter, keys, streams, audio, now, detail: deps.detail ?? (() => Promise.resolve(undefined)) });
+        passwordRoute(app, { guard, signer, accounts, now });
         bffRoutes(app, { guard, accounts, apiApp: deps.apiApp, authorization: `Bearer ${CONSOLE_KEY_ID}:${secret}` });
       },
     ],

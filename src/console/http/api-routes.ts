@@ -57,7 +57,7 @@ export function consoleApiRoutes(app: FastifyInstance, deps: ConsoleApiDeps): vo
 
   r.post('/console/api/login', { schema: { hide: true, body: loginBody } }, async (request, reply) => {
     guard.sameOrigin(request);
-    if (!deps.limiter.take(request.ip, deps.now())) throw new AppError('CONSOLE_LOGIN_RATE');
+    if (!(await deps.limiter.take(request.ip, deps.now()))) throw new AppError('CONSOLE_LOGIN_RATE');
     const op = await accounts.login(request.body.username, request.body.password, request.ip);
     const session = deps.signer.newSession(op, deps.now());
     guard.issue(request, reply, session);
@@ -69,8 +69,8 @@ export function consoleApiRoutes(app: FastifyInstance, deps: ConsoleApiDeps): vo
   });
   r.post('/console/api/logout', { schema: { hide: true } }, async (request, reply) => {
     const s = await guard.require(request, reply, 'viewer');
+    await accounts.logout({ id: s.op, username: s.user });
     guard.clear(request, reply);
-    await accounts.audit(s.user, 'logout', null, 200, undefined);
     return { ok: true };
   });
 
