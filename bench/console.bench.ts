@@ -55,7 +55,7 @@ async function openStreams(url: string, n: number): Promise<{ close(): Promise<{
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('SSE clients did not open')), 30_000);
+    const timer = setTimeout(() => reject(new Error('SSE clients did not open')), 90_000);
     const check = () => {
       if (!out.includes('open\n')) return;
       clearTimeout(timer);
