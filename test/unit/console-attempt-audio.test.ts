@@ -9,7 +9,10 @@ const SOUNDS = join(__dirname, '../../sounds');
 const vault = new CodeVault('attempt-audio-test-secret-0123456789abcdef');
 const ID = '0123456789abcdef0123456789abcdef';
 
-function record(over: Partial<VerificationRecord> = {}, attempts: Partial<Attempt>[] = [{}]): VerificationRecord {
+/** Loose overrides (`undefined` removes a field). */
+type Loose<T> = { [K in keyof T]?: T[K] | undefined };
+
+function record(over: Loose<VerificationRecord> = {}, attempts: Loose<Attempt>[] = [{}]): VerificationRecord {
   return {
     v: 3,
     id: ID,
@@ -36,7 +39,7 @@ function record(over: Partial<VerificationRecord> = {}, attempts: Partial<Attemp
     nextStep: 1,
     attempts: attempts.map((a, i) => ({ n: i + 1, channel: 'call', startedAt: 0, status: 'completed', result: 'delivered', outcome: 'answered', ...a })),
     ...over,
-  };
+  } as VerificationRecord;
 }
 
 const plan = (r: VerificationRecord, n = 1): AttemptAudioPlan => {
