@@ -96,7 +96,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
     metrics,
     simulators: pbx.simulators,
   });
-  const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, detail: history.detail, metrics, simulators: pbx.simulators, apiApp: () => api.app });
+  const operatorConsole = consoleCapability(base, { live, store: history.consoleStore, engineStore: store.store, detail: history.detail, metrics, simulators: pbx.simulators, apiApp: () => api.app });
   const capabilities: Capability[] = [store, history, fraud, abuse, webhooks, routing, pbx, sms, inbound, verification, operatorConsole];
 
   const api = await apiCapability(base, {

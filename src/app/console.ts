@@ -6,13 +6,17 @@ import { ConsoleAccounts } from '../console/accounts';
 import { ConsoleGuard } from '../console/http/guard';
 import { bffRoutes } from '../console/http/bff';
 import { consoleApiRoutes, type ConsoleAudio } from '../console/http/api-routes';
+import { passwordRoute } from '../console/http/password-route';
 import { staticRoutes } from '../console/http/static';
 import { LiveEventBus } from '../console/live/bus';
 import { liveSink } from '../console/live/domain-feed';
 import { eventRoutes } from '../console/live/events-route';
 import { ObservedPbx } from '../console/live/observed-pbx';
 import { EventStreams } from '../console/live/sse';
-import { LoginRateLimit } from '../console/login-guard';
+import { LoginRateLimit, type LoginCounters } from '../console/login-guard';
+import { attemptAudioPlan, renderPlanPcm } from '../console/attempt-audio';
+import type { Store } from '../store/port';
+import { CodeVault } from '../verification/codes';
 import { newPassword } from '../console/passwords';
 import type { ConsoleStore } from '../console/port';
 import { SessionSigner } from '../console/session';
@@ -54,7 +58,7 @@ const KEY_SYNC_MS = 10_000;
  */
 export function consoleCapability(
   base: Base,
-  deps: { live: LiveEvents; store: ConsoleStore | undefined; detail: ((id: string) => Promise<Record<string, unknown> | undefined>) | undefined; metrics: Metrics; simulators: readonly SimulatorPbx[]; apiApp: () => FastifyInstance },
+  deps: { live: LiveEvents; store: ConsoleStore | undefined; engineStore: LoginCounters & Pick<Store, 'get'>; detail: ((id: string) => Promise<Record<string, unknown> | undefined>) | undefined; metrics: Metrics; simulators: readonly SimulatorPbx[]; apiApp: () => FastifyInstance },
 ): ConsoleCapability {
   const { config, logger: root, keys, clock, catalog } = base;
   const settings = config.console;
@@ -85,7 +89,7 @@ export function consoleCapability(
   const accounts = new ConsoleAccounts(store, { maxFailedLogins: settings.maxFailedLogins, lockoutMs: settings.lockoutMinutes * 60_000 }, now);
   const signer = new SessionSigner(base.secret);
   const guard = new ConsoleGuard(signer, accounts, { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000, secureCookies: settings.secureCookies, production: config.production }, now);
-  const limiter = new LoginRateLimit(settings.loginsPerMinute);
+  const limiter = new LoginRateLimit(deps.engineStore, settings.loginsPerMinute);
   // The console reaches the API in process with a key of its own, made per run.
   const secret = newPassword() + newPassword();
   if (keys.get(CONSOLE_KEY_ID)) throw new Error(`API key id ${CONSOLE_KEY_ID} is reserved for the console`);
@@ -94,6 +98,7 @@ export function consoleCapability(
     digest(secret),
   );
   const soundsDir = catalog.soundsDir;
+  const vault = new CodeVault(base.secret);
   const audio: ConsoleAudio = {
     languages: () =>
       catalog.languages().map((lang) => {
@@ -102,14 +107,20 @@ export function consoleCapability(
       }),
     prompt: (lang, id) => (catalog.pack(lang)?.durations.has(id) ? renderWav(soundsDir, lang, [{ prompt: id }]) : undefined),
     code: (lang, code) => (catalog.has(lang) ? renderWav(soundsDir, lang, voiceCallAudio(code)) : undefined),
-    heard: (id, n) => {
+    heard: async (id, n) => {
+      // simulator calls: exactly what the call log says was played (cut where it was cut)
       for (const simulator of deps.simulators) {
         const call = simulator.callLogs().find((c) => c.tag === `${id}-${n}`);
         if (!call) continue;
         const heard = call.events.flatMap((e) => (e.type === 'play' ? [{ item: e.item, completed: e.completed, heardMs: e.heardMs }] : []));
-        return encodeWav(renderHeardPcm(soundsDir, call.lang, heard));
+        return { wav: encodeWav(renderHeardPcm(soundsDir, call.lang, heard)), digits: 'spoken', ended: 'as-planned', source: 'simulator' };
       }
-      return undefined;
+      // any PBX: rendered from the record (the code only while it is sealed; docs/console.md)
+      const record = await deps.engineStore.get(id);
+      if (!record) return 'record-gone';
+      const plan = attemptAudioPlan(record, n, vault);
+      if (typeof plan === 'string') return plan;
+      return { wav: encodeWav(renderPlanPcm(soundsDir, record.lang, plan)), digits: plan.digits, ended: plan.ended, source: 'render' };
     },
   };
   let first: { username: string; password: string } | undefined;
@@ -147,6 +158,7 @@ export function consoleCapability(
         });
         staticRoutes(app, join(ROOT_DIR, 'dist', 'public', 'console'));
         consoleApiRoutes(app, { guard, signer, accounts, limiter, keys, streams, audio, now, detail: deps.detail ?? (() => Promise.resolve(undefined)) });
+        passwordRoute(app, { guard, signer, accounts, now });
         bffRoutes(app, { guard, accounts, apiApp: deps.apiApp, authorization: `Bearer ${CONSOLE_KEY_ID}:${secret}` });
       },
     ],

@@ -86,6 +86,28 @@ export class ConsoleAccounts {
     await this.audit(actor, 'operator.update', username, 200, change);
   }
 
+  /** An operator's own password change: needs the current one; ends every session of the account (the caller gets a new one). */
+  async changePassword(id: string, current: string, next: string): Promise<Operator> {
+    const op = await this.store.getOperator(id);
+    if (!op || op.disabled) throw new AppError('CONSOLE_SESSION_REQUIRED');
+    if (!(await verifyPassword(current, op.passwordHash))) {
+      await this.audit(op.username, 'password.change', op.id, 403, undefined);
+      throw new AppError('CONSOLE_PASSWORD_WRONG', { details: { field: 'current' } });
+    }
+    if (!passwordAcceptable(next)) throw new AppError('CONSOLE_PASSWORD_WEAK', { details: { field: 'password' } });
+    await this.store.updateOperator(op.id, { passwordHash: await hashPassword(next) });
+    await this.audit(op.username, 'password.change', op.id, 200, undefined);
+    const changed = await this.store.getOperator(id);
+    if (!changed) throw new AppError('CONSOLE_SESSION_REQUIRED');
+    return changed;
+  }
+
+  /** Logout: ends every session of the operator (a copied cookie too) on every engine sharing the database. */
+  async logout(op: { id: string; username: string }): Promise<void> {
+    await this.store.endSessions(op.id);
+    await this.audit(op.username, 'logout', null, 200, undefined);
+  }
+
   /** Makes a key; the secret is returned here once and kept only as a digest. */
   async createKey(actor: string, keys: KeyRing, input: NewKey): Promise<{ key: StoredApiKey; secret: string }> {
     if (keys.get(input.id)) throw new AppError('CONSOLE_KEY_EXISTS');

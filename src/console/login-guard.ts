@@ -1,26 +1,27 @@
+/** The one operation of the engine's Store (memory or Redis) the login limit needs. */
+export interface LoginCounters {
+  hit(counter: string, windowMs: number, now: number): Promise<number>;
+}
+
+const MINUTE = 60_000;
+
 /**
  * Login throttling per client address: a fixed one-minute window of `perMinute` tries (right or
- * wrong). The per-account lockout after wrong passwords is kept in the database (ConsoleStore),
- * so it holds across engines and restarts; this window is per engine.
+ * wrong), counted in the engine's Store. With the Redis store every engine on it shares one count
+ * per address (an attacker gains nothing by spreading tries over engines); the memory store is one
+ * engine's by nature. The Store rather than the history database: the counters are hot (one
+ * write per try), short-lived (they expire with the window, in Redis by TTL, nothing to sweep) and
+ * the store is what several engines already share for flood limits. The per-account lockout after
+ * wrong passwords stays in the database (ConsoleStore): it must survive restarts and is rare.
  */
 export class LoginRateLimit {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-
-  constructor(private readonly perMinute: number) {}
+  constructor(
+    private readonly counters: LoginCounters,
+    private readonly perMinute: number,
+  ) {}
 
   /** Counts a try; false when the address is over its allowance. */
-  take(address: string, now: number): boolean {
-    const w = this.windows.get(address);
-    if (!w || now - w.start >= 60_000) {
-      if (this.windows.size > 10_000) this.sweep(now);
-      this.windows.set(address, { start: now, count: 1 });
-      return true;
-    }
-    w.count++;
-    return w.count <= this.perMinute;
-  }
-
-  private sweep(now: number): void {
-    for (const [address, w] of this.windows) if (now - w.start >= 60_000) this.windows.delete(address);
+  async take(address: string, now: number): Promise<boolean> {
+    return (await this.counters.hit(`console-login:${address.slice(0, 64)}`, MINUTE, now)) <= this.perMinute;
   }
 }

@@ -24,7 +24,7 @@ export interface Operator {
   failedLogins: number;
   /** Locked until this time after too many wrong passwords (0: not locked). */
   lockedUntil: number;
-  /** Raised when the password or role changes: older sessions end. */
+  /** Raised on logout and when the password, role or disabled state changes: older sessions end. */
   sessionVersion: number;
 }
 
@@ -80,6 +80,8 @@ export interface ConsoleStore {
   loginFailed(id: string, lockUntil: number | undefined): Promise<number>;
   loginSucceeded(id: string): Promise<void>;
   updateOperator(id: string, change: Partial<Pick<Operator, 'role' | 'disabled' | 'passwordHash'>>): Promise<void>;
+  /** Raises the session version: every session of the operator, on every engine, ends (logout). */
+  endSessions(id: string): Promise<void>;
 
   audit(entry: AuditEntry): Promise<void>;
   /** Newest first; `before` (with `filter.beforeId`, the last row of the previous page) pages back. */

@@ -83,6 +83,7 @@ export const ERRORS = {
   CONSOLE_ROLE_REQUIRED: { status: 403, message: 'Your console role may not do this' },
   CONSOLE_OPERATOR_EXISTS: { status: 409, message: 'An operator with this user name exists' },
   CONSOLE_PASSWORD_WEAK: { status: 400, message: 'The password must be 12 to 200 characters' },
+  CONSOLE_PASSWORD_WRONG: { status: 403, message: 'The current password is wrong' },
   CONSOLE_KEY_EXISTS: { status: 409, message: 'An API key with this id exists' },
   CONSOLE_KEY_NOT_FOUND: { status: 404, message: 'No such console-made API key (keys from the configuration file are changed there)' },
   EVENT_STREAMS_FULL: { status: 503, message: 'Too many open event streams on this engine (console.maxEventStreams)' },

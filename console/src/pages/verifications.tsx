@@ -101,7 +101,7 @@ export function Timeline(props: { detail: Detail; canHear: boolean }) {
                 </dl>
                 {a.channel !== 'sms' && props.canHear && (
                   <div class="player">
-                    <span id={`audio-${d.id}-${a.n}`}>What the callee heard (simulator calls):</span>
+                    <span id={`audio-${d.id}-${a.n}`}>What the call played (the code is heard only while the verification is pending; once it ends the digits are silence, as the engine keeps no code in clear):</span>
                     <audio controls preload="none" aria-labelledby={`audio-${d.id}-${a.n}`} src={`/console/api/heard/${d.id}/${a.n}`} />
                   </div>
                 )}

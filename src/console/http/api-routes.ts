@@ -14,14 +14,32 @@ import { parseTypes } from '../live/events-route';
 import type { SessionSigner } from '../session';
 import { maskNumbers, type ConsoleGuard } from './guard';
 import { maskNumber } from '../../lib/mask';
+import type { NoAudio } from '../attempt-audio';
 
 /** Audio the console can play: prompt files, a code rendered in a language, what a simulated call played. */
 export interface ConsoleAudio {
   languages(): Array<{ lang: string; name: string; prompts: Array<{ id: string; ms: number }> }>;
   prompt(lang: string, id: string): Buffer | undefined;
   code(lang: string, code: string): Buffer | undefined;
-  heard(verificationId: string, attempt: number): Buffer | undefined;
+  /** What a voice attempt played (console/attempt-audio.ts), or why there is nothing to play. */
+  heard(verificationId: string, attempt: number): Promise<HeardAudio | NoAudio | 'record-gone'>;
 }
+
+export interface HeardAudio {
+  wav: Buffer;
+  digits: 'spoken' | 'withheld';
+  ended: string;
+  source: 'simulator' | 'render';
+}
+
+const NO_AUDIO: Record<NoAudio | 'record-gone', string> = {
+  'no-such-attempt': 'No such attempt',
+  'not-a-voice-call': 'Only voice calls play a code',
+  'not-answered': 'The call was not answered: nothing was played',
+  'still-running': 'The attempt is still running',
+  'nothing-played': 'An answering machine took the call and nothing was played (amd: hangup)',
+  'record-gone': "The verification's record has left the store (store.retentionSeconds): its audio cannot be rendered any more",
+};
 
 export interface ConsoleApiDeps {
   guard: ConsoleGuard;
@@ -67,7 +85,7 @@ export function consoleApiRoutes(app: FastifyInstance, deps: ConsoleApiDeps): vo
 
   r.post('/console/api/login', { schema: { hide: true, body: loginBody } }, async (request, reply) => {
     guard.sameOrigin(request);
-    if (!deps.limiter.take(request.ip, deps.now())) throw new AppError('CONSOLE_LOGIN_RATE');
+    if (!(await deps.limiter.take(request.ip, deps.now()))) throw new AppError('CONSOLE_LOGIN_RATE');
     const op = await accounts.login(request.body.username, request.body.password, request.ip);
     const session = deps.signer.newSession(op, deps.now());
     guard.issue(request, reply, session);
@@ -79,8 +97,8 @@ export function consoleApiRoutes(app: FastifyInstance, deps: ConsoleApiDeps): vo
   });
   r.post('/console/api/logout', { schema: { hide: true } }, async (request, reply) => {
     const s = await guard.require(request, reply, 'viewer');
+    await accounts.logout({ id: s.op, username: s.user });
     guard.clear(request, reply);
-    await accounts.audit(s.user, 'logout', null, 200, undefined);
     return { ok: true };
   });
 
@@ -112,10 +130,13 @@ export function consoleApiRoutes(app: FastifyInstance, deps: ConsoleApiDeps): vo
     await guard.require(request, reply, 'viewer');
     return reply.type('audio/wav').header('cache-control', 'no-store').send(wav(deps.audio.code(request.query.lang, request.query.code)));
   });
-  // What a simulated call played, code included: operators and admins only.
+  // What a voice attempt played, the code while it is sealed (silence in its place after): operators and admins only.
   r.get('/console/api/heard/:id/:n', { schema: { hide: true, params: z.object({ id: z.string().regex(/^[0-9a-f]{32}$/), n: z.coerce.number().int().min(1).max(20) }) } }, async (request, reply) => {
-    await guard.require(request, reply, 'operator');
-    return reply.type('audio/wav').header('cache-control', 'no-store').send(wav(deps.audio.heard(request.params.id, request.params.n)));
+    const s = await guard.require(request, reply, 'operator');
+    const heard = await deps.audio.heard(request.params.id, request.params.n);
+    if (typeof heard === 'string') throw new AppError('ROUTE_NOT_FOUND', { message: NO_AUDIO[heard], details: { reason: heard } });
+    if (heard.digits === 'spoken') await accounts.audit(s.user, 'audio.heard', `${request.params.id}/${request.params.n}`, 200, { source: heard.source });
+    return reply.type('audio/wav').header('cache-control', 'no-store').header('x-pbxverify-digits', heard.digits).header('x-pbxverify-ended', heard.ended).send(heard.wav);
   });
 
   r.get('/console/api/keys', { schema: { hide: true } }, async (request, reply) => {

@@ -38,6 +38,8 @@ export class ConsoleGuard {
 
   issue(request: FastifyRequest, reply: FastifyReply, session: Session): void {
     const maxAge = Math.max(1, Math.floor(Math.min(this.settings.idleMs, session.iat + this.settings.absoluteMs - this.now()) / 1000));
+    // one session cookie per answer (fastify appends set-cookie headers; a re-issued session replaces the first)
+    void reply.removeHeader('set-cookie');
     void reply.header('set-cookie', sessionCookie(this.signer.sign(session), { secure: this.secure(request), maxAgeSeconds: maxAge }));
   }
 

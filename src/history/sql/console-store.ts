@@ -70,6 +70,14 @@ export class SqlConsoleStore implements ConsoleStore {
       .execute();
   }
 
+  async endSessions(id: string): Promise<void> {
+    await this.db
+      .updateTable('operators')
+      .set((eb) => ({ session_version: eb('session_version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
   async audit(entry: AuditEntry): Promise<void> {
     await this.db.insertInto('audit_log').values(entry).execute();
   }
