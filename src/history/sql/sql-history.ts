@@ -17,6 +17,7 @@ import { SqlConsoleStore } from './console-store';
 import { attemptFromDb, rateFromDb, rateToDb, verificationFromDb } from './mapping';
 import { migrationProvider } from './migrations';
 import { conversionReport, type SqlDialect } from './reports';
+import { markDirty } from './rollup';
 import type { HistoryDatabase } from './schema';
 import { writeBatch } from './write-batch';
 
@@ -91,8 +92,8 @@ export class SqlHistory implements History {
     };
   }
 
-  conversion(groupBy: GroupBy, range: ReportRange): Promise<ConversionRow[]> {
-    return conversionReport(this.db, this.kind, groupBy, range);
+  conversion(groupBy: GroupBy | readonly GroupBy[], range: ReportRange): Promise<ConversionRow[]> {
+    return conversionReport(this.db, this.kind, typeof groupBy === 'string' ? [groupBy] : groupBy, range);
   }
 
   async *attempts(range: ReportRange, pageSize = 1000): AsyncIterable<AttemptRow> {
@@ -121,9 +122,12 @@ export class SqlHistory implements History {
   }
 
   async purge(before: number, batch: number): Promise<number> {
-    const ids = (await this.db.selectFrom('verifications').select('id').where('created_at', '<', before).limit(batch).execute()).map((r) => r.id);
+    const purged = await this.db.selectFrom('verifications').select(['id', 'key_id', 'created_at']).where('created_at', '<', before).limit(batch).execute();
+    const ids = purged.map((r) => r.id);
     if (ids.length > 0) {
       await this.db.transaction().execute(async (trx) => {
+        // their roll-up buckets are rebuilt (emptied) before the next report reads them
+        await markDirty(trx, purged.map((r) => ({ createdAt: Number(r.created_at), keyId: r.key_id })));
         await trx.deleteFrom('attempts').where('verification_id', 'in', ids).execute();
         await trx.deleteFrom('webhook_deliveries').where('verification_id', 'in', ids).execute();
         await trx.deleteFrom('verifications').where('id', 'in', ids).execute();
