@@ -17,7 +17,7 @@ import { openHistory, parseHistoryUrl } from '../src/history/open';
 import type { AttemptRow, HistoryEvent, VerificationRow } from '../src/history/port';
 
 /** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,23 +6,12 @@
  */
 import type { ConversionRow, GroupBy, HistoryEvent, ReportRange, VerificationRow } from '../../src/history/port';
 import type { SqlHistory } from '../../src/history/sql/sql-history';
-import { syntheticVerification } from '../../scripts/history-generate';
+import { prng, syntheticVerification } from '../../scripts/history-generate';
 
 const DAY = 86_400_000;
 const D0 = Date.UTC(2026, 9, 10);
 /** Median resolution: half a bucket (2^(1/32) − 1 ≈ 2.19 %), plus 1 ms of rounding. */
 const MEDIAN_TOLERANCE = 2 ** (1 / 32) - 1;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` synthetic verifications spread over `days` days from D0 (the generator's own data). */
 function generated(count: number, days: number, seed = 7): HistoryEvent[] {

@@ -8,6 +8,7 @@ import { verificationToDb } from '../../src/history/sql/mapping';
 import type { HistoryDatabase } from '../../src/history/sql/schema';
 import { consoleStoreCases } from './history-console';
 import { rollupCases } from './history-rollup';
+import { searchCases } from './history-search';
 import { attemptRow, verificationRow, vid, webhookRow } from '../support/history-rows';
 
 export interface HistoryHarness {
@@ -229,5 +230,6 @@ export function historyContract(name: string, makeHarness: () => Promise<History
 
     consoleStoreCases(() => history);
     rollupCases(() => history);
+    searchCases(() => history);
   });
 }

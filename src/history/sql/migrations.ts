@@ -166,7 +166,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
   },
   '006_rollup': {
-    // The conversion roll-up and its dirty marks (src/history/sql/rollup.ts). Every (day, key)
+    // The conversion roll-up and its dirty marks (src/history/sql/rollup.ts), and an index for
+    // the search by status. Every (day, key)
     // already in the history starts dirty, so the first report of a range builds its rows.
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
@@ -193,6 +194,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('gen', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('rollup_dirty_pk', ['day', 'key_id'])
         .execute();
+      // The console's search by status over a range (newest first) scanned the time index and
+      // filtered: a rare status read most of the range. Number and key have their indexes (001).
+      await db.schema.createIndex('verifications_status_created').ifNotExists().on('verifications').columns(['status', 'created_at', 'id']).execute();
       // integer division by a day is the UTC day number in both dialects (times are positive)
       const { rows } = await sql<{ key_id: string; d: number | string }>`select distinct key_id, created_at / 86400000 as d from verifications`.execute(db);
       const marks = rows.map((r) => ({ day: new Date(Number(r.d) * 86_400_000).toISOString().slice(0, 10), key_id: r.key_id, gen: 1 }));

@@ -58,6 +58,21 @@ export class SqlHistory implements History {
   }
 
   async listVerifications(filter: VerificationFilter, limit: number, after?: PageCursor): Promise<VerificationPage> {
+    const rows = await this.listQuery(filter, limit, after).execute();
+    const items = rows.slice(0, limit).map(verificationFromDb);
+    const last = items.at(-1);
+    return { items, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined };
+  }
+
+  /** The database's plan for a search (EXPLAIN; bench/history.bench.ts and the contract check the indexes used). */
+  async explainSearch(filter: VerificationFilter, limit: number): Promise<string> {
+    const compiled = this.listQuery(filter, limit).compile();
+    const explain = this.kind === 'sqlite' ? 'explain query plan ' : 'explain ';
+    const { rows } = await this.db.executeQuery<Record<string, unknown>>({ ...compiled, sql: `${explain}${compiled.sql}` });
+    return rows.map((r) => String(r['detail'] ?? r['QUERY PLAN'] ?? JSON.stringify(r))).join('\n');
+  }
+
+  private listQuery(filter: VerificationFilter, limit: number, after?: PageCursor) {
     let query = this.db.selectFrom('verifications').selectAll();
     if (filter.keyId !== undefined) query = query.where('key_id', '=', filter.keyId);
     if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
@@ -71,10 +86,7 @@ export class SqlHistory implements History {
         eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
       );
     }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    const items = rows.slice(0, limit).map(verificationFromDb);
-    const last = items.at(-1);
-    return { items, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined };
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
   }
 
   async getVerification(id: string, keyId?: string): Promise<VerificationHistory | undefined> {
