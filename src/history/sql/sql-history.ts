@@ -68,8 +68,8 @@ export class SqlHistory implements History {
   async explainSearch(filter: VerificationFilter, limit: number): Promise<string> {
     const compiled = this.listQuery(filter, limit).compile();
     const explain = this.kind === 'sqlite' ? 'explain query plan ' : 'explain ';
-    const { rows } = await this.db.executeQuery<Record<string, unknown>>({ ...compiled, sql: `${explain}${compiled.sql}` });
-    return rows.map((r) => String(r['detail'] ?? r['QUERY PLAN'] ?? JSON.stringify(r))).join('\n');
+    const { rows } = await this.db.executeQuery<{ detail?: string; 'QUERY PLAN'?: string }>({ ...compiled, sql: `${explain}${compiled.sql}` });
+    return rows.map((r) => r.detail ?? r['QUERY PLAN'] ?? '').join('\n');
   }
 
   private listQuery(filter: VerificationFilter, limit: number, after?: PageCursor) {
