@@ -68,15 +68,6 @@ export function encodeHist(hist: ReadonlyMap<number, number>): string {
     .join(',');
 }
 
-export function decodeHist(text: string): Map<number, number> {
-  const hist = new Map<number, number>();
-  if (!text) return hist;
-  for (const part of text.split(',')) {
-    const [bucket, n] = part.split(':');
-    hist.set(Number(bucket), Number(n));
-  }
-  return hist;
-}
 
 /** The median of a merged histogram: the mean of the middle one or two buckets' values (as the exact median of an even count). */
 export function histMedian(hist: ReadonlyMap<number, number>): number | null {
@@ -200,11 +191,68 @@ export async function refreshDirty(db: Kysely<HistoryDatabase>, dialect: SqlDial
   return rebuilt;
 }
 
-/** Roll-up cells of the days in [fromDay, toDay) (refreshed first by the caller). */
-export async function readCells(db: Kysely<HistoryDatabase>, fromDay: string, toDay: string, keyId?: string): Promise<RollupCell[]> {
-  let query = db.selectFrom('conversion_rollup').selectAll().where('day', '>=', fromDay).where('day', '<', toDay);
-  if (keyId !== undefined) query = query.where('key_id', '=', keyId);
-  return (await query.execute()).map(cellFromDb);
+/** A report group summed by the database over roll-up rows; `hists` is their histograms joined with `,`. */
+export interface RolledGroup {
+  values: string[];
+  started: number;
+  delivered: number;
+  verified: number;
+  costMicros: number;
+  currency: string | null;
+  hists: string;
+}
+
+const COLUMN = { country: 'country', channel: 'channel', key: 'key_id', trunk: 'trunk', day: 'day' } as const;
+
+/**
+ * The roll-up rows of the days in [fromDay, toDay) (refreshed first by the caller), summed per
+ * group by the database: a few hundred rows reach JS instead of every cell, and the histograms
+ * come as one string per group (merged by {@link addHist}).
+ */
+export async function readGroups(db: Kysely<HistoryDatabase>, dialect: SqlDialect, groupBy: ReadonlyArray<keyof typeof COLUMN>, fromDay: string, toDay: string, keyId?: string): Promise<RolledGroup[]> {
+  const cols = groupBy.map((by) => sql.ref(`r.${COLUMN[by]}`));
+  const keyFilter = keyId === undefined ? sql`` : sql` and r.key_id = ${keyId}`;
+  const joined = dialect === 'sqlite' ? sql`group_concat(r.ttv_hist, ',')` : sql`string_agg(r.ttv_hist, ',')`;
+  const { rows } = await sql<Record<string, string | number | null>>`
+    select ${sql.join(cols.map((c, i) => sql`${c} as ${sql.ref(`g${i}`)}`))}, sum(r.started) as started, sum(r.delivered) as delivered,
+           sum(r.verified) as verified, sum(r.cost_micros) as cost, max(r.currency) as currency, ${joined} as hists
+    from conversion_rollup r
+    where r.day >= ${fromDay} and r.day < ${toDay}${keyFilter}
+    group by ${sql.join(cols)}`.execute(db);
+  return rows.map((r) => ({
+    values: groupBy.map((_, i) => String(r[`g${i}`])),
+    started: Number(r['started']),
+    delivered: Number(r['delivered'] ?? 0),
+    verified: Number(r['verified'] ?? 0),
+    costMicros: Number(r['cost'] ?? 0),
+    currency: (r['currency'] as string | null) ?? null,
+    hists: String(r['hists'] ?? ''),
+  }));
+}
+
+/** Histogram slots: bucket b is slot b + 1 (b ≥ −1); 1,100 slots hold any 64-bit time. */
+export const HIST_SLOTS = 1100;
+
+/** Adds `bucket:count,…` text (several histograms joined with `,`) into a dense histogram. */
+export function addHist(into: Float64Array, text: string): void {
+  let i = 0;
+  while (i < text.length) {
+    let end = text.indexOf(',', i);
+    if (end < 0) end = text.length;
+    if (end > i) {
+      const colon = text.indexOf(':', i);
+      const slot = Number(text.slice(i, colon)) + 1;
+      if (slot >= 0 && slot < HIST_SLOTS) into[slot] = (into[slot] as number) + Number(text.slice(colon + 1, end));
+    }
+    i = end + 1;
+  }
+}
+
+/** The median of a dense histogram (slots as {@link addHist} fills them); see {@link histMedian}. */
+export function denseMedian(hist: Float64Array): number | null {
+  const sparse = new Map<number, number>();
+  hist.forEach((n, slot) => n > 0 && sparse.set(slot - 1, n));
+  return histMedian(sparse);
 }
 
 function cellToDb(c: RollupCell): RollupTable {
@@ -223,18 +271,3 @@ function cellToDb(c: RollupCell): RollupTable {
   };
 }
 
-function cellFromDb(r: RollupTable): RollupCell {
-  return {
-    day: r.day,
-    keyId: r.key_id,
-    country: r.country,
-    channel: r.channel,
-    trunk: r.trunk,
-    started: Number(r.started),
-    delivered: Number(r.delivered),
-    verified: Number(r.verified),
-    costMicros: Number(r.cost_micros),
-    currency: r.currency,
-    hist: decodeHist(r.ttv_hist),
-  };
-}
