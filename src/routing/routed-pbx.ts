@@ -28,8 +28,14 @@ export interface RoutablePbx extends Pbx {
   originate(req: OriginateRequest, opts: DialOptions): Promise<OriginateResult>;
 }
 
-/** How often the last trunk asks again for a cluster-wide slot. */
-const POLL_MS = 25;
+/**
+ * How the last trunk of a route asks again for a cluster-wide slot: after 25 ms, then doubling to
+ * 200 ms (±25 % jitter, so waiters of several engines do not ask in step). A slot released on this
+ * engine wakes its waiters at once; one released elsewhere is seen at the next ask. A call-rate
+ * refusal asks again after one token's time (1000 / cps ms), within the same bounds.
+ */
+const POLL_FIRST_MS = 25;
+const POLL_MAX_MS = 200;
 
 /** Text of the end of a call that no route serves (a reload removed its route after it started). */
 export const NO_ROUTE_TEXT = 'NO_ROUTE: no route serves this destination';
@@ -45,6 +51,8 @@ export const NO_ROUTE_TEXT = 'NO_ROUTE: no route serves this destination';
  */
 export class RoutedPbx implements Pbx {
   readonly kind: string;
+  /** Waiters for a cluster-wide slot on a trunk, woken when this engine releases one there. */
+  private readonly slotWaiters = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly dialer: RoutablePbx,
@@ -129,12 +137,12 @@ export class RoutedPbx implements Pbx {
         void result.call.ended.then(() => {
           health.inFlight--;
           health.onCallEnded(performance.now() - answeredAt);
-          void slot?.release();
+          this.release(trunk.name, slot);
         });
         return { ok: true, call: result.call, route: taken(trunk.name, callerId, failover) };
       }
       health.inFlight--;
-      void slot?.release();
+      this.release(trunk.name, slot);
       const { verdict, rule } = classifyEnd(result.end, { elapsedMs: pddMs, ringTimeoutMs: req.ringTimeoutMs });
       health.onRefused(result.end, verdict, pddMs, this.router.now());
       if (verdict !== 'trunk' || isLast) return { ok: false, end: result.end, route: taken(trunk.name, callerId, failover) };
@@ -154,11 +162,41 @@ export class RoutedPbx implements Pbx {
   private async clusterSlot(trunk: Trunk, waitMs: number, signal: AbortSignal | undefined): Promise<TrunkSlot | 'full' | 'rate'> {
     const shared = this.shared as SharedTrunkLimits;
     const until = performance.now() + waitMs;
-    for (;;) {
+    for (let n = 0; ; n++) {
       const got = await shared.tryAcquire(trunk.name, { maxConcurrent: trunk.maxConcurrent, cps: trunk.cps });
-      if (typeof got !== 'string' || signal?.aborted || performance.now() + POLL_MS > until) return got;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (typeof got !== 'string' || signal?.aborted) return got;
+      const backoff = got === 'rate' && trunk.cps ? 1000 / trunk.cps : POLL_FIRST_MS * 2 ** Math.min(n, 3);
+      const delay = Math.min(POLL_MAX_MS, Math.max(POLL_FIRST_MS, backoff)) * (0.75 + Math.random() * 0.5);
+      if (performance.now() + delay > until) return got;
+      await this.slotFreed(trunk.name, delay, signal);
     }
+  }
+
+  /** Resolves after `ms`, or sooner when this engine releases a slot on `trunk` or `signal` aborts. */
+  private slotFreed(trunk: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.slotWaiters.get(trunk) ?? new Set<() => void>();
+      this.slotWaiters.set(trunk, waiters);
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.slotWaiters.get(trunk) === waiters) this.slotWaiters.delete(trunk);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      waiters.add(done);
+    });
+  }
+
+  private release(trunk: string, slot: TrunkSlot | undefined): void {
+    if (!slot) return;
+    void slot.release().finally(() => {
+      // one waiter per freed slot: the first to ask gets it, the others keep their pace
+      const first = this.slotWaiters.get(trunk)?.values().next().value;
+      first?.();
+    });
   }
 
   /** One try on one trunk; a driver that throws (a bug) counts as that trunk's failure. */

@@ -1,4 +1,4 @@
-import type { Call, CallEvents, CollectOptions, CollectResult, MessageRequest, MessageResult, OperationOptions, OriginateRequest, OriginateResult, Pbx, PbxHealth, PlayItem, PlayResult } from '../../pbx/port';
+import type { Call, CallEvents, CollectOptions, CollectResult, InboundCall, MessageRequest, MessageResult, OperationOptions, OriginateRequest, OriginateResult, Pbx, PbxHealth, PlayItem, PlayResult } from '../../pbx/port';
 import type { LiveEventBus } from './bus';
 
 /** `<verification id>-<n>` (attemptTag in src/pbx/port.ts); QA calls of the CLI have other tags. */
@@ -56,6 +56,10 @@ export class ObservedPbx implements Pbx {
 
   stop(): Promise<void> {
     return this.inner.stop();
+  }
+
+  onInbound(listener: (call: InboundCall) => void): void {
+    this.inner.onInbound?.(listener);
   }
 }
 
@@ -124,3 +128,13 @@ class ObservedCall implements Call {
     if (prompts > 0) this.bus.publish({ ...this.tag, type: 'attempt.playing', prompts });
   }
 }
+
+/** Compiles only when `T` is `never`. */
+type Nothing<T extends never> = T;
+/**
+ * Every member of Pbx and Call, optional ones included, is forwarded by the decorators: a member
+ * added to the port and not here fails the typecheck on these lines instead of vanishing behind
+ * the console.
+ */
+export type EveryPbxMemberForwarded = Nothing<Exclude<keyof Pbx, keyof ObservedPbx>>;
+export type EveryCallMemberForwarded = Nothing<Exclude<keyof Call, keyof ObservedCall>>;

@@ -19,6 +19,8 @@ export class AriRequestError extends Error {
     readonly kind: 'http' | 'timeout' | 'aborted' | 'unreachable',
     message: string,
     readonly status?: number,
+    /** The socket error code (`UND_ERR_SOCKET`, `ECONNREFUSED`, …) of an `unreachable` call. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'AriRequestError';
@@ -65,14 +67,18 @@ export class AriRest {
    * events (rest-calls.md §3).
    */
   originate(params: { endpoint: string; app: string; appArgs: string; channelId: string; timeoutSec: number; callerId?: string }, opts: CallOpts = {}): Promise<AriChannel> {
-    return this.call('POST', '/ari/channels', {
+    const query = {
       endpoint: params.endpoint,
       app: params.app,
       appArgs: params.appArgs,
       callerId: params.callerId,
       timeout: params.timeoutSec,
       channelId: params.channelId,
-    }, opts) as Promise<AriChannel>;
+    };
+    // A repeat after a stale connection that answers 409 "Channel with given unique ID already
+    // exists" means the first request did reach Asterisk: the channel is ours, read it.
+    const ours = (): Promise<unknown> => this.call('GET', `/ari/channels/${encodeURIComponent(params.channelId)}`, {}, opts);
+    return this.call('POST', '/ari/channels', query, opts, undefined, ours) as Promise<AriChannel>;
   }
 
   /** `reason` (busy, rejected, …) sets the hang-up cause: an unanswered inbound call is refused with it. */
@@ -118,15 +124,41 @@ export class AriRest {
     return this.call('PUT', '/ari/endpoints/sendMessage', {}, opts, params);
   }
 
-  private async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query: Query, opts: CallOpts, json?: Record<string, unknown>): Promise<unknown> {
+  /**
+   * One request, repeated once when the pooled keep-alive connection it went out on turned out to
+   * be closed before any answer came (Asterisk closes a connection idle for `session_keep_alive`,
+   * 15 s by default, main/http.c; a request sent in that instant fails with UND_ERR_SOCKET or
+   * ECONNRESET). Every ARI call the engine makes is safe to repeat: reads and DELETEs are
+   * idempotent, and the POSTs carry ids we chose (a repeated originate that finds its channelId
+   * taken answers 409, handled by `onRepeatConflict`). Never repeated after the deadline or abort.
+   */
+  private async call(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    query: Query,
+    opts: CallOpts,
+    json?: Record<string, unknown>,
+    onRepeatConflict?: () => Promise<unknown>,
+  ): Promise<unknown> {
     const qs = Object.entries(query)
       .filter((e): e is [string, string | number] => e[1] !== undefined)
       .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
       .join('&');
     const url = `${this.endpoint.baseUrl}${path}${qs ? `?${qs}` : ''}`;
     const limit = deadline(opts.timeoutMs ?? this.defaultTimeoutMs, opts.signal);
+    const body = json === undefined ? undefined : JSON.stringify(json);
     try {
-      return await this.send(method, path, url, limit, json === undefined ? undefined : JSON.stringify(json));
+      try {
+        return await this.send(method, path, url, limit, body);
+      } catch (err) {
+        if (!(err instanceof AriRequestError) || !isStaleConnection(err) || limit.signal.aborted) throw err;
+        try {
+          return await this.send(method, path, url, limit, body);
+        } catch (again) {
+          if (onRepeatConflict && again instanceof AriRequestError && again.kind === 'http' && again.status === 409) return await onRepeatConflict();
+          throw again;
+        }
+      }
     } finally {
       limit.done();
     }
@@ -173,8 +205,15 @@ export class AriRest {
     if (limit.signal.aborted && !limit.expired) return new AriRequestError('aborted', `${method} ${path}: aborted`);
     if (limit.expired) return new AriRequestError('timeout', `${method} ${path}: no answer within the deadline`);
     const code = (err as { code?: string }).code;
-    return new AriRequestError('unreachable', `${method} ${path}: ${code ?? (err as Error).message}`);
+    return new AriRequestError('unreachable', `${method} ${path}: ${code ?? (err as Error).message}`, undefined, code);
   }
+}
+
+/** Socket errors of a connection closed under a request (not a refused connection: that repeats nothing). */
+const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
+
+function isStaleConnection(err: AriRequestError): boolean {
+  return err.kind === 'unreachable' && err.code !== undefined && STALE_CONNECTION.has(err.code);
 }
 
 export interface CallOpts {
