@@ -23,8 +23,8 @@ import { writeBatch } from './write-batch';
 
 /**
  * The History port over one Kysely instance: the same queries for SQLite and PostgreSQL, with the
- * few dialect differences (day bucketing) kept in reports.ts. The adapters in ../sqlite and
- * ../postgres only open the connection.
+ * few dialect differences kept in rollup.ts (the conversion roll-up) and explainSearch. The
+ * adapters in ../sqlite and ../postgres only open the connection.
  */
 export class SqlHistory implements History {
   constructor(
@@ -138,11 +138,12 @@ export class SqlHistory implements History {
     const ids = purged.map((r) => r.id);
     if (ids.length > 0) {
       await this.db.transaction().execute(async (trx) => {
-        // their roll-up buckets are rebuilt (emptied) before the next report reads them
-        await markDirty(trx, purged.map((r) => ({ createdAt: Number(r.created_at), keyId: r.key_id })));
         await trx.deleteFrom('attempts').where('verification_id', 'in', ids).execute();
         await trx.deleteFrom('webhook_deliveries').where('verification_id', 'in', ids).execute();
         await trx.deleteFrom('verifications').where('id', 'in', ids).execute();
+        // their roll-up buckets are rebuilt (emptied) before the next report reads them; marked
+        // last, as the writer does, so the two lock rows in the same order on PostgreSQL
+        await markDirty(trx, purged.map((r) => ({ createdAt: Number(r.created_at), keyId: r.key_id })));
       });
       return ids.length;
     }
