@@ -53,19 +53,28 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-/** p50/p99 of `runs` calls of `work` (after one warm-up call), ms. */
-async function timed(runs: number, work: () => Promise<unknown>): Promise<{ p50: number; p99: number; first: number }> {
+/**
+ * p50/p99 of `runs` calls of `work` (after one warm-up call), ms, and the median CPU time this
+ * process spent per call (with SQLite that includes the database's work; it depends far less on
+ * the machine's load than wall time does).
+ */
+async function timed(runs: number, work: () => Promise<unknown>): Promise<{ p50: number; p99: number; first: number; cpu: number }> {
   let t = process.hrtime.bigint();
   await work();
   const first = Number(process.hrtime.bigint() - t) / 1e6;
   const times: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage();
     t = process.hrtime.bigint();
     await work();
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const used = process.cpuUsage(c);
+    cpus.push((used.user + used.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99), first };
+  cpus.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), first, cpu: percentile(cpus, 50) };
 }
 
 const ms = (n: number): string => (n < 10 ? n.toFixed(1) : n.toFixed(0));
@@ -94,16 +103,16 @@ async function reports(name: string, url: string): Promise<string> {
     for (const shape of shapes) {
       const r = await timed(REPORT_RUNS, () => history.conversion(shape, MONTH));
       const rows = (await history.conversion(shape, MONTH)).length;
-      out(`${name.padEnd(10)} conversion by ${shape.join('×').padEnd(12)} (month, ${rows} rows, ${REPORT_RUNS} runs)  p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms  (first call ${ms(r.first)} ms${shape.length === 2 ? ': rebuilds every dirty (day, key) bucket after the fill' : ''})   target p99 < 200 ms   load ${load()}`);
+      out(`${name.padEnd(10)} conversion by ${shape.join('×').padEnd(12)} (month, ${rows} rows, ${REPORT_RUNS} runs)  p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms  bench-process CPU ${ms(r.cpu)} ms/call  (first call ${ms(r.first)} ms${shape.length === 2 ? ': rebuilds every dirty (day, key) bucket after the fill' : ''})   target p99 < 200 ms   load ${load()}`);
     }
     // a month whose edges are not whole UTC days: two partial days come from the base tables
     const shifted = { from: MONTH.from + 13 * 3_600_000, to: MONTH.to - 11 * 3_600_000 };
     const partial = await timed(REPORT_RUNS, () => history.conversion(['country', 'day'], shifted));
-    out(`${name.padEnd(10)} conversion by country×day, month not day-aligned (2 partial days)   p50 ${ms(partial.p50)} ms  p99 ${ms(partial.p99)} ms   load ${load()}`);
+    out(`${name.padEnd(10)} conversion by country×day, month not day-aligned (2 partial days)   p50 ${ms(partial.p50)} ms  p99 ${ms(partial.p99)} ms  bench-process CPU ${ms(partial.cpu)} ms/call   load ${load()}`);
     const number = (await history.listVerifications({ ...MONTH }, 1)).items[0]?.number ?? '';
     for (const [label, filter] of searches(number)) {
       const r = await timed(REPORT_RUNS, () => history.listVerifications(filter, 25));
-      out(`${name.padEnd(10)} ${label.padEnd(30)} p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms   target < 300 ms   load ${load()}`);
+      out(`${name.padEnd(10)} ${label.padEnd(30)} p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms  bench-process CPU ${ms(r.cpu)} ms/call   target < 300 ms   load ${load()}`);
       out(`${' '.repeat(11)}plan: ${(await history.explainSearch(filter, 25)).replace(/\n\s*/g, ' | ')}`);
     }
     return number;
@@ -224,7 +233,8 @@ async function main(): Promise<void> {
     for (const [name, url] of [['sqlite', sqliteUrl], ['postgres', pgUrl]] as const) {
       if (!PARTS.has(name) || !url) continue;
       const number = await reports(name, url);
-      await csvExport(name, url, number);
+      // BENCH_HISTORY_CSV=off: reports and searches only (a re-run on a database filled before)
+      if (process.env.BENCH_HISTORY_CSV !== 'off') await csvExport(name, url, number);
       await bytesPerVerification(name, url);
     }
   } finally {
