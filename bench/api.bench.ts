@@ -13,13 +13,22 @@
  * apart from a start whose SMS step runs at once. CPU µs per start, per check and per complete
  * verification (start with its step + one check) are compared with the reference line in
  * docs/benchmarks.md: a figure more than 10 % worse says so (exit status 1 with BENCH_STRICT=1).
+ *
+ * BENCH_STORE=redis runs the engine on a redis-server started here on loopback (no persistence);
+ * redis-server's CPU is added to the engine's. With two or more CPUs (BENCH_PIN=0 turns it off)
+ * the servers under test (engine, its redis-server, the bare route) run on CPU 0 and the load
+ * generator on CPU 1 (taskset), so the load generator does not compete with them; one extra
+ * bare window per round runs unpinned to show what that competition costs.
+ * Checks spread over pools of pending verifications made for each check window (warm-up and
+ * measured apart), so that no verification takes more than 4 wrong codes (the 5th fails it).
  */
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measure, ROOT, runLoad, startBareServer, startEngineProcess, type LoadResult } from './lib/processes';
+import { startRedisServer, type RedisServer } from '../test/support/redis-server';
+import { cpuSeconds, measure, ROOT, runLoad, setAffinity, startBareServer, startEngineProcess, type LoadResult } from './lib/processes';
 
-type Measured = LoadResult & { cpuMicrosPerRequest: number; load: number };
+type Measured = LoadResult & { cpuMicrosPerRequest: number; redisMicros: number; load: number };
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -27,16 +36,28 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const START_RATE = Number(process.env.BENCH_START_RATE ?? 1000);
 const CHECK_RATE = Number(process.env.BENCH_CHECK_RATE ?? 3000);
-/** Pending verifications the checks spread over (each takes at most 4 wrong codes before the 5th would fail it). */
-const CHECK_POOL = Number(process.env.BENCH_CHECK_POOL ?? 40_000);
+/** Checks per second a saturation window may reach at most (sizes its pool of pending verifications). */
+const CHECK_MAX_RATE = Number(process.env.BENCH_CHECK_MAX_RATE ?? 8000);
+const STORE = process.env.BENCH_STORE === 'redis' ? 'redis' : 'memory';
+const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2;
+/** CPUs of the servers under test and of the load generator (undefined: not pinned). */
+const SERVER_CPU = PIN ? '0' : undefined;
+const LOAD_CPU = PIN ? '1' : undefined;
 const KEY = { id: 'bench', secret: 'bench-secret-0123456789abcdef' };
 const auth = `Basic ${Buffer.from(`${KEY.id}:${KEY.secret}`).toString('base64')}`;
 
-/** `<!-- bench-reference api: start-path=… start=… check=… complete=… -->` in docs/benchmarks.md: CPU µs. */
+/** `<!-- bench-reference api: start-path=… start=… check=… complete=… -->` in docs/benchmarks.md (`api-redis`: the Redis store's, redis-server included): CPU µs. */
 function reference(): Record<string, number> {
   const text = readFileSync(join(ROOT, 'docs/benchmarks.md'), 'utf8');
-  const line = /<!-- bench-reference api: ([^>]*) -->/.exec(text)?.[1] ?? '';
+  const name = STORE === 'redis' ? 'api-redis' : 'api';
+  const line = new RegExp(`<!-- bench-reference ${name}: ([^>]*) -->`).exec(text)?.[1] ?? '';
   return Object.fromEntries([...line.matchAll(/([a-z-]+)=(\d+)/g)].map((m) => [m[1] as string, Number(m[2])]));
+}
+
+/** Non-2xx answers by class, and transport errors, over a window's runs. */
+function statuses(rs: Measured[]): string {
+  const sum = (f: (r: Measured) => number): number => rs.reduce((a, r) => a + f(r), 0);
+  return [`4xx ${sum((r) => r.statuses['4xx'] ?? 0)}`, `5xx ${sum((r) => r.statuses['5xx'] ?? 0)}`, `errors ${sum((r) => r.errors)}`, `timeouts ${sum((r) => r.timeouts)}`].join(', ');
 }
 
 function median(values: number[]): number {
@@ -74,31 +95,26 @@ async function main(): Promise<void> {
       workflows: { 'bench-later': [{ channel: 'sms', waitSeconds: 3600, code: 'same' }] },
     }),
   );
-  const bare = await startBareServer();
-  const engine = await startEngineProcess({ PBXVERIFY_CONFIG: config });
+  let redis: RedisServer | undefined;
+  if (STORE === 'redis') {
+    redis = await startRedisServer();
+    if (SERVER_CPU !== undefined) setAffinity(redis.pid as number, SERVER_CPU);
+  }
+  const bare = await startBareServer(SERVER_CPU);
+  const engine = await startEngineProcess({ PBXVERIFY_CONFIG: config, ...(redis ? { PBXVERIFY_STORE: redis.url } : {}) }, [], SERVER_CPU);
   const enginePid = engine.child.pid as number;
   const common = { connections: CONNECTIONS, durationSec: DURATION, headers: {} as Record<string, string> };
   const results = new Map<string, Measured[]>();
 
-  const window = async (name: string, pid: number, spec: Record<string, unknown>): Promise<void> => {
-    const body = spec.body as Record<string, unknown>;
-    const next = (): Record<string, unknown> => {
-      const n = firstN;
-      firstN += 200_000;
-      return { ...spec, firstN: n };
-    };
-    if (WARMUP > 0) await runLoad({ ...next(), durationSec: WARMUP, body });
-    const r = await measure(pid, next());
-    results.set(name, [...(results.get(name) ?? []), { ...r, load: loadavg()[0] ?? 0 }]);
-  };
-
-  try {
-    // Checks: wrong codes spread over pending verifications (full HMAC + compare-and-set path).
+  /** Pending verifications for `checks` wrong codes, at most 4 each (the 5th would fail it). */
+  let poolN = 0;
+  const checkPool = async (checks: number): Promise<string[]> => {
     const ids: string[] = [];
-    for (let i = 0; ids.length < CHECK_POOL; i++) {
+    const want = Math.ceil(checks / 4);
+    for (let tries = 0; ids.length < want; tries++) {
       const batch = await Promise.all(
-        Array.from({ length: 200 }, (_, j) => {
-          const digits = String(i * 200 + j).padStart(8, '0');
+        Array.from({ length: Math.min(200, want - ids.length) }, () => {
+          const digits = String(poolN++).padStart(8, '0');
           return fetch(`${engine.url}/v1/verifications`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: auth },
@@ -107,34 +123,63 @@ async function main(): Promise<void> {
         }),
       );
       ids.push(...batch.flatMap((b) => (b.id ? [b.id] : [])));
-      if (i > CHECK_POOL / 100) throw new Error('could not create the check pool (abuse controls refused starts?)');
+      if (tries > want / 50 + 10) throw new Error('could not create the check pool (abuse controls refused starts?)');
     }
+    return ids;
+  };
+
+  const window = async (name: string, pid: number, spec: Record<string, unknown>, opts: { checksPerSec?: number; cpus?: string | undefined } = {}): Promise<void> => {
+    const cpus = 'cpus' in opts ? opts.cpus : LOAD_CPU;
+    const next = async (seconds: number): Promise<Record<string, unknown>> => {
+      const n = firstN;
+      firstN += 200_000;
+      // A check window's warm-up and measured load each get a pool of their own, starting at its first id.
+      const body = opts.checksPerSec ? { ...(spec.body as object), ids: await checkPool(opts.checksPerSec * seconds) } : spec.body;
+      return { ...spec, body, durationSec: seconds, firstN: opts.checksPerSec ? -1 : n };
+    };
+    if (WARMUP > 0) await runLoad(await next(WARMUP), cpus);
+    const spec2 = await next(DURATION);
+    const redisBefore = redis?.pid ? cpuSeconds(redis.pid) : 0;
+    const r = await measure(pid, spec2, cpus);
+    const redisMicros = redis?.pid && pid === enginePid && r.total ? ((cpuSeconds(redis.pid) - redisBefore) * 1e6) / r.total : 0;
+    results.set(name, [...(results.get(name) ?? []), { ...r, cpuMicrosPerRequest: r.cpuMicrosPerRequest + redisMicros, redisMicros, load: loadavg()[0] ?? 0 }]);
+  };
+
+  try {
     const eng = { ...common, url: engine.url, path: '/v1/verifications', headers: { authorization: auth } };
-    const check = { ...eng, path: '', body: { kind: 'check', ids, code: '0000000000' } };
+    // Checks: wrong codes spread over pending verifications (full HMAC + compare-and-set path).
+    const check = { ...eng, path: '', body: { kind: 'check', ids: [], code: '0000000000' } };
+    const bareAt = { ...common, url: bare.url, path: '/bare', rate: START_RATE, body: { kind: 'bare' } };
     for (let round = 0; round < ROUNDS; round++) {
       await window('bare route', bare.pid, { ...common, url: bare.url, path: '/bare', body: { kind: 'bare' } });
       await window('start, request path', enginePid, { ...eng, body: startBody({ workflow: 'bench-later' }) });
       await window('start + SMS step', enginePid, { ...eng, body: startBody({ channel: 'sms' }) });
-      await window('check (wrong code)', enginePid, { ...check });
-      await window(`bare route @${START_RATE}/s`, bare.pid, { ...common, url: bare.url, path: '/bare', rate: START_RATE, body: { kind: 'bare' } });
+      await window('check (wrong code)', enginePid, { ...check }, { checksPerSec: CHECK_MAX_RATE });
+      await window(`bare route @${START_RATE}/s`, bare.pid, bareAt);
+      if (SERVER_CPU !== undefined) {
+        // The same window with the bare server and the load generator free to share both CPUs.
+        setAffinity(bare.pid, '0-1');
+        await window(`bare route @${START_RATE}/s, unpinned`, bare.pid, bareAt, { cpus: undefined }).finally(() => setAffinity(bare.pid, SERVER_CPU));
+      }
       await window(`start + SMS step @${START_RATE}/s`, enginePid, { ...eng, rate: START_RATE, body: startBody({ channel: 'sms' }) });
-      await window(`check @${CHECK_RATE}/s`, enginePid, { ...check, rate: CHECK_RATE });
+      await window(`check @${CHECK_RATE}/s`, enginePid, { ...check, rate: CHECK_RATE }, { checksPerSec: Math.ceil(CHECK_RATE * 1.1) });
     }
   } finally {
     await engine.stop();
     await bare.stop();
+    await redis?.stop();
   }
 
   const bareCpu = median((results.get('bare route') ?? []).map((r) => r.cpuMicrosPerRequest));
   process.stdout.write(
-    `\nAPI (${ROUNDS} rounds of ${DURATION} s windows, ${WARMUP} s warm-up each, bare windows interleaved; ${CONNECTIONS} connections from a second process; memory store, simulator PBX, abuse controls on)\n`,
+    `\nAPI (${ROUNDS} rounds of ${DURATION} s windows, ${WARMUP} s warm-up each, bare windows interleaved; ${CONNECTIONS} connections from a second process; ${STORE} store, simulator PBX, abuse controls on; ${PIN ? 'servers pinned to CPU 0, load generator to CPU 1' : 'not pinned'})\n`,
   );
   for (const [name, rs] of results) {
     const bad = rs.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0);
     const cpu = rs.map((r) => r.cpuMicrosPerRequest);
     process.stdout.write(
       `${name.padEnd(28)} ${range(rs.map((r) => r.requestsPerSec)).padStart(11)} req/s  p50 ${range(rs.map((r) => r.p50)).padStart(7)} ms  p99 ${range(rs.map((r) => r.p99)).padStart(9)} ms  CPU ${range(cpu).padStart(9)} µs/req` +
-        `${name.startsWith('bare') ? '' : `  CPU ratio ${(bareCpu / median(cpu)).toFixed(2)}×`}  load ${range(rs.map((r) => r.load), 1)}${bad ? `  (${bad} non-2xx/errors)` : ''}\n`,
+        `${name.startsWith('bare') ? '' : `  CPU ratio ${(bareCpu / median(cpu)).toFixed(2)}×`}${redis && !name.startsWith('bare') ? ` (redis-server ${range(rs.map((r) => r.redisMicros))} µs of it)` : ''}  load ${range(rs.map((r) => r.load), 1)}${bad ? `  (${bad} non-2xx/errors: ${statuses(rs)})` : ''}\n`,
     );
   }
   const cpuOf = (name: string): number => median((results.get(name) ?? []).map((r) => r.cpuMicrosPerRequest));

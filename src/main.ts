@@ -73,9 +73,9 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
 
   const store = storeCapability(base);
   const history = historyCapability(base, { redis: store.redis, metrics });
-  const fraud = fraudCapability(base, { redis: store.redis, metrics });
-  const abuse = await abuseCapability(base, { store: store.store, metrics });
   const webhooks = webhooksCapability(base, { store: store.store, metrics, onDelivery: history.onDelivery });
+  const fraud = fraudCapability(base, { redis: store.redis, metrics, operatorAlerts: (source, target) => webhooks.operatorAlerts(source, target) });
+  const abuse = await abuseCapability(base, { store: store.store, metrics });
   const routing = routingCapability(base, { metrics, shared: store.trunkLimits, reloadConfig: options.reloadConfig });
   const live = liveEvents(base);
   const pbx = pbxCapability(base);
@@ -84,7 +84,7 @@ export async function createEngine(config: Readonly<Config>, options: EngineOpti
   const verification = verificationCapability(base, {
     inbound,
     routing: routing.router,
-    costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), trunkDeck: (trunk) => routing.trunkDeck(trunk), smsDeck: (gateway) => sms.deckOf(gateway) }),
+    costLimit: history.pricing({ callPricing: (to, channel) => routing.callPricing(to, channel), smsPricing: (to) => sms.pricing(to), trunkDeck: (trunk) => routing.trunkDeck(trunk), gatewayDeck: (gateway) => sms.deckOf(gateway) }),
     store: store.store,
     peers: store.peers,
     runner: channelRunner(base, pbx.pbx, sms.sender, routing, (p) => live.pbx(p)),

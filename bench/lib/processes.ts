@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,10 +32,24 @@ export async function waitHttp(url: string, timeoutMs = 20_000): Promise<void> {
   }
 }
 
+/**
+ * `[command, ...args]` run on the given CPUs (`taskset -c`, util-linux: every thread of the
+ * process inherits it); unchanged when `cpus` is undefined. The pid stays the command's own.
+ */
+export function pinned(cpus: string | undefined, command: string, args: readonly string[]): [string, string[]] {
+  return cpus === undefined ? [command, [...args]] : ['taskset', ['-c', cpus, command, ...args]];
+}
+
+/** Moves every thread of a running process to `cpus` (`taskset -a -p -c`). */
+export function setAffinity(pid: number, cpus: string): void {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`taskset could not move process ${pid} to CPUs ${cpus}`);
+}
+
 /** Starts the built engine (`dist/`) with the given environment (and node flags such as `--cpu-prof`); output discarded. */
-export async function startEngineProcess(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startEngineProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], cpus?: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli/index.js'), 'serve'], {
+  const child = spawn(...pinned(cpus, process.execPath, [...nodeArgs, join(ROOT, 'dist/cli/index.js'), 'serve']), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: String(port), PBXVERIFY_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -45,10 +59,10 @@ export async function startEngineProcess(env: Record<string, string>, nodeArgs: 
   return { url, child, stop: () => stopChild(child) };
 }
 
-export async function startBareServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export async function startBareServer(cpus?: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   // Plain node with tsx's loader, so the pid is the server itself (not a tsx wrapper).
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bare-server.ts'), String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(...pinned(cpus, process.execPath, ['--import', 'tsx', join(__dirname, 'bare-server.ts'), String(port)]), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   // Any answer (404 on /) means it is listening.
   const deadline = Date.now() + 20_000;
@@ -75,13 +89,13 @@ export interface LoadResult {
   statuses: Record<string, number>;
 }
 
-/** Runs the autocannon load worker in a separate process (spec handed over in a temp file). */
-export function runLoad(spec: Record<string, unknown>): Promise<LoadResult> {
+/** Runs the autocannon load worker in a separate process (spec handed over in a temp file), on `cpus` when given. */
+export function runLoad(spec: Record<string, unknown>, cpus?: string): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'pbxverify-bench-'));
   const file = join(dir, 'spec.json');
   writeFileSync(file, JSON.stringify(spec));
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(__dirname, 'load-worker.ts'), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(...pinned(cpus, TSX, [join(__dirname, 'load-worker.ts'), file]), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {
@@ -110,9 +124,9 @@ export function cpuSeconds(pid: number): number {
 }
 
 /** Runs a load against a server process and adds the server's CPU time per request. */
-export async function measure(pid: number, spec: Record<string, unknown>): Promise<LoadResult & { cpuMicrosPerRequest: number }> {
+export async function measure(pid: number, spec: Record<string, unknown>, cpus?: string): Promise<LoadResult & { cpuMicrosPerRequest: number }> {
   const before = cpuSeconds(pid);
-  const result = await runLoad(spec);
+  const result = await runLoad(spec, cpus);
   const used = cpuSeconds(pid) - before;
   return { ...result, cpuMicrosPerRequest: result.total ? (used * 1e6) / result.total : 0 };
 }

@@ -38,7 +38,7 @@ export interface HistoryCapability extends Capability {
    * Tells the history how attempts are priced (which rate deck a trunk or an SMS uses) and returns
    * the `maxCost` policy judged at start over the same rate decks.
    */
-  pricing(how: Omit<MaxCostOptions, 'rates' | 'smsDeck'> & { trunkDeck: (trunk: string) => string; smsDeck: (gateway: string | undefined) => string }): CostLimit;
+  pricing(how: Omit<MaxCostOptions, 'rates'> & { trunkDeck: (trunk: string) => string; gatewayDeck: (gateway: string | undefined) => string }): CostLimit;
   /** SMS price per part (micro-units) of a deck for a number: the one source of SMS prices (the SMS gateways' cost too). */
   smsPrice(deck: string, to: string): number | undefined;
 }
@@ -46,7 +46,7 @@ export interface HistoryCapability extends Capability {
 /** Which deck prices what (set once the routing and SMS capabilities exist). */
 interface Decks {
   trunkDeck: (trunk: string) => string;
-  smsDeck: (gateway: string | undefined) => string;
+  gatewayDeck: (gateway: string | undefined) => string;
 }
 
 /** How long start-up waits for the history database before it goes on without (and keeps trying). */
@@ -74,7 +74,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
       backlog: () => Promise.resolve(0),
       consoleStore: undefined,
       // No history, no rate decks: a key or route with maxCost refuses every destination (unknown cost).
-      pricing: (how) => new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => undefined }),
+      pricing: (how) => new MaxCostPolicy({ callPricing: how.callPricing, smsPricing: how.smsPricing, rates: () => undefined }),
       smsPrice: () => undefined,
       start: async () => undefined,
       stop: async () => undefined,
@@ -87,7 +87,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     ? new RedisOutbox({ client: deps.redis, consumer: instanceId, leaseMs: settings.claimLeaseMs })
     : new MemoryOutbox(settings.maxMemoryBacklog);
   let rates: CostModel | undefined;
-  let decks: Decks = { trunkDeck: (trunk) => trunk, smsDeck: () => 'sms' };
+  let decks: Decks = { trunkDeck: (trunk) => trunk, gatewayDeck: () => 'sms' };
   const recorder = new HistoryRecorder({
     outbox,
     numbers: settings.numbers,
@@ -95,7 +95,7 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     prefixDigits: settings.prefixDigits,
     rates: () => rates,
     callDeck: (trunk) => decks.trunkDeck(trunk),
-    smsDeck: (gateway) => decks.smsDeck(gateway),
+    smsDeck: (gateway) => decks.gatewayDeck(gateway),
   });
   // Rate decks change through `pbxverify rates import`: read them again now and then.
   const loadRates = async (): Promise<void> => {
@@ -182,9 +182,9 @@ export function historyCapability(base: Base, deps: { redis: Redis | undefined; 
     backlog: () => outbox.backlog(),
     consoleStore: history.console,
     pricing(how) {
-      decks = { trunkDeck: how.trunkDeck, smsDeck: how.smsDeck };
-      // An SMS is judged at start with the first gateway's deck (the one tried first).
-      return new MaxCostPolicy({ ...how, smsDeck: () => how.smsDeck(undefined), rates: () => rates });
+      decks = { trunkDeck: how.trunkDeck, gatewayDeck: how.gatewayDeck };
+      // Judged at start with the decks of the trunk or SMS gateway the route decision would use.
+      return new MaxCostPolicy({ callPricing: how.callPricing, smsPricing: how.smsPricing, rates: () => rates });
     },
     smsPrice: (deck, to) => rates?.rateFor(deck, to, clock.now())?.smsPriceMicros,
     async start() {

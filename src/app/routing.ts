@@ -5,7 +5,7 @@ import type { ErrorCode } from '../lib/errors';
 import type { DialerPbx } from '../pbx/dialer/dialer-pbx';
 import type { TrunkLimits } from '../pbx/dialer/trunk-limiter';
 import { compileTable, deckOf, implicitTable, type RouteTable } from '../routing/route-table';
-import type { CallPricing } from '../history/max-cost';
+import type { RoutePricing } from '../history/max-cost';
 import { RoutedPbx } from '../routing/routed-pbx';
 import { Router } from '../routing/router';
 import type { SharedTrunkLimits } from '../routing/shared-limits';
@@ -21,7 +21,7 @@ export interface RoutingCapability extends Capability {
   /** Re-reads the configuration (SIGHUP, admin API). A bad file keeps what is in force. */
   reload(): { ok: true; trunks: number; routes: number } | { ok: false; problems: string[] };
   /** How a call to `to` would be priced (the `maxCost` policy): the decks of the trunk the route picks, the route's limit. */
-  callPricing(to: string, channel: 'call' | 'reverse'): CallPricing | undefined;
+  callPricing(to: string, channel: 'call' | 'reverse'): RoutePricing | undefined;
   /** The rate deck of a trunk by name (history prices each attempt with it). */
   trunkDeck(name: string): string;
 }
@@ -111,14 +111,8 @@ export function routingCapability({ config, logger: root, clock, keys }: Base, d
     },
     reload,
     callPricing(to, channel) {
-      const decision = router.decide(to, channel);
-      if (!decision) return undefined;
-      const { route } = decision;
-      // A weighted route draws its first trunk per call: any of them may be the one that dials.
-      const weighted = route.trunks.some((t) => t.weight !== undefined);
-      const first = route.ordered[0];
-      const trunks = weighted || !first ? route.ordered : [first];
-      return { decks: trunks.map(deckOf), maxCostMicros: route.maxCostMicros };
+      const first = router.firstTrunks(to, channel);
+      return first && { decks: first.trunks.map(deckOf), maxCostMicros: first.route.maxCostMicros };
     },
     trunkDeck(name) {
       const trunk = router.table.trunks.get(name);

@@ -1,10 +1,11 @@
 import type { Config } from '../config/schema';
+import type { RoutePricing } from '../history/max-cost';
 import type { SmsGatewayConfig } from '../config/sms-schema';
 import type { Metrics } from '../metrics/metrics';
 import type { Pbx } from '../pbx/port';
 import type { Router } from '../routing/router';
 import { smsDlrRoutes, type DlrRequest } from '../api/routes/sms-dlr';
-import { SmsDispatcher, type DispatchGateway } from '../sms/dispatcher';
+import { SmsDispatcher, type DispatchGateway, type SmsRouteChoice } from '../sms/dispatcher';
 import { PbxMessageGateway } from '../sms/pbx-message/pbx-message-gateway';
 import { hasCallbacks, type SmsGateway, type SmsMessageIndex, type SmsReceiptRelay } from '../sms/port';
 import { HttpSmsGateway } from '../sms/http/http-gateway';
@@ -33,6 +34,12 @@ export interface SmsCapability extends Capability {
   partsFor(template: string | undefined, code: string, brand: string, lang: string, to?: string): number;
   /** The rate deck that prices SMS through a gateway (`smsGateways[].rateDeck`; `sms` for the PBX's SIP MESSAGE). */
   deckOf(gateway: string | undefined): string;
+  /**
+   * How an SMS to `to` would be priced (the `maxCost` policy): the decks of the gateway the send
+   * would use now (the SMS route's, else `sms.gateway(s)`), and the SMS route's `maxCost`.
+   * Undefined: no route serves `to` (NO_ROUTE).
+   */
+  pricing(to: string): RoutePricing | undefined;
 }
 
 /** The SMS price of a deck for a number, in micro-units per part; undefined when no rate prices it. */
@@ -86,6 +93,7 @@ export function smsCapability({ config, logger, clock, catalog }: Base, deps: Sm
       unmatchedReceipt: (gateway, why) => deps.metrics.smsReceiptIgnored(gateway, why),
     },
   });
+  const deckOf = (gateway: string | undefined): string => config.smsGateways.find((g) => g.name === (gateway ?? names[0]))?.rateDeck ?? DEFAULT_SMS_DECK;
   const accept = (name: string, request: DlrRequest): void => {
     const gateway = byName.get(name)?.gateway;
     if (!gateway || !hasCallbacks(gateway)) return sender.unmatched(name.slice(0, 32), 'no such gateway');
@@ -100,15 +108,21 @@ export function smsCapability({ config, logger, clock, catalog }: Base, deps: Sm
       const { text, codeRanges } = renderSmsText(template ?? templateFor(lang), { code, brand });
       return sender.partsFor(text, codeRanges, to);
     },
-    deckOf: (gateway) => config.smsGateways.find((g) => g.name === (gateway ?? names[0]))?.rateDeck ?? DEFAULT_SMS_DECK,
+    deckOf,
+    pricing(to) {
+      const gateways = sender.sendingGateways(to);
+      if (gateways === undefined) return undefined;
+      const decision = router?.decideSms(to);
+      return { decks: gateways.map((g) => deckOf(g.gateway.name)), maxCostMicros: typeof decision === 'object' ? decision.route.maxCostMicros : undefined };
+    },
     start: () => sender.start(),
     stop: () => sender.stop(),
     routes: [smsDlrRoutes({ accept })],
   };
 }
 
-function smsGatewaysOf(decision: ReturnType<Router['decideSms']>): readonly string[] | 'unrouted' | undefined {
-  return decision === 'unrouted' || decision === undefined ? decision : decision.gateways;
+function smsGatewaysOf(decision: ReturnType<Router['decideSms']>): SmsRouteChoice | 'unrouted' | undefined {
+  return decision === 'unrouted' || decision === undefined ? decision : { gateways: decision.gateways, drawn: decision.drawn };
 }
 
 /** One gateway from its configuration (`pbx` has none: the PBX's SIP MESSAGE). */

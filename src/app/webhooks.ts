@@ -3,6 +3,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { Store } from '../store/port';
 import { WebhookDispatcher, type DeliveryInfo } from '../webhooks/dispatcher';
 import { WebhookPublisher } from '../webhooks/publisher';
+import { alertKeyId, OperatorAlerts, type AlertTarget } from '../webhooks/operator-alerts';
 import { webhookSecretFor } from '../webhooks/signing';
 import { NetworkUrlGuard } from '../webhooks/url-guard';
 import type { Base } from './base';
@@ -13,6 +14,8 @@ export interface WebhooksCapability extends Capability {
   publisher: WebhookPublisher;
   /** Which callback addresses the operator allows (`webhooks.allowNetworks`). */
   guard: NetworkUrlGuard;
+  /** Operator alerts of one source (`fraud-guard`) to its target, through the same outbox and dispatcher. */
+  operatorAlerts(source: string, target: AlertTarget): OperatorAlerts;
 }
 
 /** `webhooks`: the outbox publisher and its dispatcher loop (signed, retried deliveries). */
@@ -20,12 +23,14 @@ export function webhooksCapability(base: Base, deps: { store: Store; metrics: Me
   const { config, logger, clock, keys, secret, instanceId } = base;
   const { store, metrics } = deps;
   const guard = new NetworkUrlGuard(config.webhooks.allowNetworks);
+  // Operator alert sources sign with the operator's secret (their key ids cannot be API key ids).
+  const alertSecrets = new Map<string, string>();
   const dispatcher = new WebhookDispatcher({
     store,
     clock,
     logger: logger.child({ component: 'webhooks' }),
     guard,
-    secretFor: (keyId) => webhookSecretFor(keys.get(keyId) ?? { id: keyId }, secret),
+    secretFor: (keyId) => alertSecrets.get(keyId) ?? webhookSecretFor(keys.get(keyId) ?? { id: keyId }, secret),
     owner: instanceId,
     pollMs: config.webhooks.pollMs,
     timeoutMs: config.webhooks.timeoutMs,
@@ -45,6 +50,11 @@ export function webhooksCapability(base: Base, deps: { store: Store; metrics: Me
     name: 'webhooks',
     publisher,
     guard,
+    operatorAlerts(source, target) {
+      const keyId = alertKeyId(source);
+      alertSecrets.set(keyId, target.secret);
+      return new OperatorAlerts({ store, clock, keyId, target, onEnqueued: () => dispatcher.kick() });
+    },
     start: async () => dispatcher.start(),
     stop: () => dispatcher.stop(),
     tick: () => dispatcher.tick(),

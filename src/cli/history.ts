@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseRateDeck } from '../history/cost';
 import { parseGroupBy, parseRange } from '../api/history-query';
-import { conversionView } from '../api/history-views';
+import { conversionView, historyDetailView, money } from '../api/history-views';
+import { numberStorage } from '../history/recorder';
+import { parseE164 } from '../verification/numbers';
 import type { LoadedConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { openHistory, parseHistoryUrl } from '../history/open';
-import { GROUP_BY, type GroupBy } from '../history/port';
+import { GROUP_BY, type GroupBy, type VerificationHistory } from '../history/port';
 import type { SqlHistory } from '../history/sql/sql-history';
 import { isAppError } from '../lib/errors';
 
@@ -26,7 +28,13 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** `pbxverify migrate` and `pbxverify report`. */
+/** Exits 2 with the code and message of a refused argument. */
+function refuse(err: unknown): never {
+  process.stderr.write(`pbxverify: ${isAppError(err) ? `${err.code}: ${err.message}` : String(err instanceof Error ? err.message : err)}\n`);
+  process.exit(2);
+}
+
+/** `pbxverify migrate`, `rates import`, `report` and `lookup`. */
 export function registerHistoryCommands(program: Command, load: (file: string | undefined) => LoadedConfig): void {
   program
     .command('migrate')
@@ -89,8 +97,7 @@ export function registerHistoryCommands(program: Command, load: (file: string | 
         groupBy = parseGroupBy({ group_by: opts.groupBy });
         range = parseRange({ ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) }, { spanMs: 30 * DAY, maxMs: 400 * DAY, now: Date.now() });
       } catch (err) {
-        process.stderr.write(`pbxverify: ${isAppError(err) ? `${err.code}: ${err.message}` : String(err)}\n`);
-        process.exit(2);
+        refuse(err);
       }
       const history = openHistoryOf(config);
       try {
@@ -116,6 +123,59 @@ export function registerHistoryCommands(program: Command, load: (file: string | 
             ]),
           ),
         );
+      } finally {
+        await history.close();
+      }
+    });
+
+  program
+    .command('lookup')
+    .description('find the verifications of a number in the history (also long after they expired): attempts, causes, cost')
+    .requiredOption('--number <e164>', 'the number, E.164 (+442079460123)')
+    .option('--from <time>', 'ISO 8601 or epoch ms (default: 30 days before --to)')
+    .option('--to <time>', 'ISO 8601 or epoch ms (default: now)')
+    .option('--key <id>', 'one API key only')
+    .option('--json', 'print JSON (each verification as GET /v1/verifications/{id} shows it)')
+    .action(async (opts: { number: string; from?: string; to?: string; key?: string; json?: boolean }) => {
+      const { config } = load(program.opts<{ config?: string }>().config);
+      let number: string;
+      let range: { from: number; to: number };
+      try {
+        number = parseE164(opts.number).e164;
+        range = parseRange({ ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) }, { spanMs: 30 * DAY, maxMs: 3660 * DAY, now: Date.now() });
+      } catch (err) {
+        refuse(err);
+      }
+      // a hashed number is found again only under the secret it was hashed with
+      if (config.history.numbers === 'hashed' && config.secret === undefined) refuse('history.numbers is hashed: set `secret` (PBXVERIFY_SECRET) to the engine\'s to look a number up');
+      const stored = numberStorage(config.history.numbers, config.secret ?? '')(number);
+      const history = openHistoryOf(config);
+      try {
+        const found: VerificationHistory[] = [];
+        let after;
+        do {
+          const page = await history.listVerifications({ ...range, keyId: opts.key, number: stored }, 100, after);
+          for (const row of page.items) {
+            const detail = await history.getVerification(row.id);
+            if (detail) found.push(detail);
+          }
+          after = page.next;
+        } while (after && found.length < 1000);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ items: found.map((h) => ({ key_id: h.verification.keyId, ...historyDetailView(h) })) }, null, 2)}\n`);
+          return;
+        }
+        if (found.length === 0) {
+          process.stdout.write(`no verification of that number from ${new Date(range.from).toISOString()} to ${new Date(range.to).toISOString()}\n`);
+          return;
+        }
+        const text = (value: number | string | null): string => (value === null ? '-' : String(value));
+        for (const { verification: v, attempts, costMicros, currency } of found) {
+          process.stdout.write(`${v.id}  ${new Date(v.createdAt).toISOString()}  ${v.status}  ${text(v.reason)}  key ${v.keyId}  cost ${text(money(costMicros))} ${currency ?? ''}\n`);
+          const rows = attempts.map((a) => [String(a.n), a.channel, text(a.result), text(a.outcome), text(a.trunk), text(a.callerId), text(a.billsec), text(a.sipStatus), text(a.q850), text(a.causeText), text(money(a.costMicros))]);
+          const lines = table(['n', 'channel', 'result', 'outcome', 'trunk', 'caller id', 'billsec', 'sip', 'q850', 'cause', 'cost'], rows);
+          process.stdout.write(lines.replace(/^(?=.)/gm, ' '.repeat(2)));
+        }
       } finally {
         await history.close();
       }

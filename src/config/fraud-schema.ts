@@ -22,6 +22,18 @@ export const fraudGuardSchema = z
     blockSeconds: z.number().int().min(60).max(30 * 86400).default(3600),
     /** How often (real time) each engine judges the prefixes it saw and re-reads the blocks. */
     evaluateEveryMs: z.number().int().min(100).max(60_000).default(2000),
+    /**
+     * Operator alert: a signed webhook (Standard Webhooks) to this URL when a prefix is blocked
+     * and when a block is lifted or expires, through the webhook outbox (retries, and the
+     * `webhooks.allowNetworks` address guard: a private URL must be allowed there).
+     */
+    alert: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }),
+        /** The alert's signing secret, `whsec_` + base64 (the receiver verifies with it). */
+        webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 18 bytes)'),
+      })
+      .optional(),
   })
   .prefault({});
 export type FraudGuardConfig = z.infer<typeof fraudGuardSchema>;

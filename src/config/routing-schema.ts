@@ -81,7 +81,7 @@ export const routeSchema = z.object({
   /** SMS gateways (`pbx` or names from `smsGateways`) of the `sms` channel, as `trunks` are for calls. */
   gateways: z.array(routeGatewaySchema).min(1).optional(),
   callerId: callerIdSchema.default('fixed'),
-  /** Refuse calls on this route whose expected cost per attempt exceeds this (docs/history.md "maxCost"). */
+  /** Refuse calls or SMS on this route whose expected cost per attempt exceeds this (docs/history.md "maxCost"). */
   maxCost: z.number().min(0).max(1_000_000).optional(),
 });
 export type RouteConfig = z.infer<typeof routeSchema>;

@@ -12,9 +12,16 @@ export interface FraudGuardOptions {
   /** The engine clock (the test clock moves it). */
   now: () => number;
   logger: Logger;
-  /** A prefix was blocked (metrics). */
+  /** This engine placed a block (metrics, the operator alert); once per block across engines. */
   onBlock?: (block: FraudBlock) => void;
+  /**
+   * A block ended: lifted through the admin API, or expired (seen by the engine that removed it:
+   * once across engines). `block` is what this engine knew of it (undefined: not yet read).
+   */
+  onUnblock?: (prefix: string, reason: UnblockReason, block: FraudBlock | undefined) => void;
 }
+
+export type UnblockReason = 'lifted' | 'expired';
 
 /** A block as GET /v1/admin/fraud/blocks shows it. */
 export interface FraudBlockView {
@@ -24,6 +31,18 @@ export interface FraudBlockView {
   started: number;
   verified: number;
   conversion: number;
+}
+
+/** A block as the admin API and the operator alert show it. */
+export function blockView(b: FraudBlock): FraudBlockView {
+  return {
+    prefix: b.prefix,
+    blocked_at: new Date(b.at).toISOString(),
+    until: new Date(b.until).toISOString(),
+    started: b.started,
+    verified: b.verified,
+    conversion: b.started === 0 ? 0 : Math.round((b.verified / b.started) * 10_000) / 10_000,
+  };
 }
 
 /**
@@ -88,7 +107,8 @@ export class FraudGuard {
       const counts = await this.opts.store.window(prefix, first, last);
       if (counts.started < settings.minStarts || counts.verified / counts.started >= settings.minConversion) continue;
       const block: FraudBlock = { prefix, at: now, until: now + settings.blockSeconds * 1000, ...counts };
-      await this.opts.store.block(block);
+      // placed by another engine meanwhile: that one alerts; this one reads it at its next refresh
+      if (!(await this.opts.store.block(block))) continue;
       this.blocked.set(prefix, block);
       this.opts.onBlock?.(block);
       // The alert: operators watch for this line (and pbxverify_fraud_blocks_total).
@@ -99,22 +119,17 @@ export class FraudGuard {
   async list(): Promise<FraudBlockView[]> {
     const now = this.opts.now();
     await this.refresh(now);
-    return [...this.blocked.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)).map((b) => ({
-      prefix: b.prefix,
-      blocked_at: new Date(b.at).toISOString(),
-      until: new Date(b.until).toISOString(),
-      started: b.started,
-      verified: b.verified,
-      conversion: b.started === 0 ? 0 : Math.round((b.verified / b.started) * 10_000) / 10_000,
-    }));
+    return [...this.blocked.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)).map(blockView);
   }
 
   /** Lifts a block now (every engine drops it at its next refresh). */
   async lift(prefix: string): Promise<void> {
     const lifted = await this.opts.store.lift(prefix);
-    const known = this.blocked.delete(prefix);
+    const known = this.blocked.get(prefix);
+    this.blocked.delete(prefix);
     if (!lifted && !known) throw new AppError('FRAUD_BLOCK_NOT_FOUND', { details: { prefix } });
-    this.opts.logger.info({ prefix }, 'fraud guard block lifted');
+    // lifted by another engine (or expired there) just before: that one told the operator
+    if (lifted) this.ended(prefix, 'lifted', known);
   }
 
   /** Blocks in force now, as a gauge reads them. */
@@ -127,8 +142,14 @@ export class FraudGuard {
     const next = new Map<string, FraudBlock>();
     for (const block of await this.opts.store.blocks()) {
       if (block.until > now) next.set(block.prefix, block);
-      else await this.opts.store.lift(block.prefix);
+      else if (await this.opts.store.lift(block.prefix)) this.ended(block.prefix, 'expired', block);
     }
     this.blocked = next;
+  }
+
+  /** A block ended: the alert (operators watch for this line, and the webhook). */
+  private ended(prefix: string, reason: UnblockReason, block: FraudBlock | undefined): void {
+    this.opts.logger.warn({ prefix, reason }, reason === 'lifted' ? 'fraud guard block lifted' : 'fraud guard block expired');
+    this.opts.onUnblock?.(prefix, reason, block);
   }
 }

@@ -40,9 +40,10 @@ export class MemoryFraudStore implements FraudStore {
     return Promise.resolve(found);
   }
 
-  block(block: FraudBlock): Promise<void> {
+  block(block: FraudBlock): Promise<boolean> {
+    if (this.blocked.has(block.prefix)) return Promise.resolve(false);
     this.blocked.set(block.prefix, { ...block });
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
   blocks(): Promise<FraudBlock[]> {

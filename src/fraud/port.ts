@@ -28,8 +28,8 @@ export interface FraudStore {
   window(prefix: string, from: number, to: number): Promise<FraudCounts>;
   /** Prefixes counted in a bucket ≥ `since` (those worth judging); forgets older ones. */
   active(since: number): Promise<string[]>;
-  /** Places (or replaces) a block. */
-  block(block: FraudBlock): Promise<void>;
+  /** Places a block unless the prefix has one already (another engine placed it): true when this call placed it. */
+  block(block: FraudBlock): Promise<boolean>;
   /** Every block stored (callers ignore those past `until`). */
   blocks(): Promise<FraudBlock[]>;
   /** Lifts a block and forgets the prefix's counts (so the same window does not block it again); false when there was no block. */

@@ -26,6 +26,22 @@ export interface RecorderOptions {
   smsDeck?: (gateway: string | undefined) => string;
 }
 
+/**
+ * The stored form of a number under `history.numbers` (the recorder writes it; the API's and the
+ * CLI's `number` searches look it up): hashed is an HMAC under a key derived from the engine secret.
+ */
+export function numberStorage(numbers: NumberPrivacy, secret: string): (e164: string) => string {
+  const hmac = new HmacSha256(new HmacSha256(Buffer.from(secret, 'utf8')).digest('pbxverify history number v1'));
+  switch (numbers) {
+    case 'full':
+      return (e164) => e164;
+    case 'masked':
+      return maskNumber;
+    case 'hashed':
+      return (e164) => hmac.digest(e164).toString('hex');
+  }
+}
+
 interface NumberFields {
   number: string;
   country: string | null;
@@ -42,11 +58,12 @@ const CACHE_SIZE = 10_000;
  * (memory store) or one Redis command (Redis store), and the writer loop does the rest.
  */
 export class HistoryRecorder implements EventSink {
-  private readonly hmac: HmacSha256;
   private readonly cache = new Map<string, NumberFields>();
+  /** The stored form of a number (for the `number` filter of the history API). */
+  readonly storedNumber: (e164: string) => string;
 
   constructor(private readonly opts: RecorderOptions) {
-    this.hmac = new HmacSha256(new HmacSha256(Buffer.from(opts.secret, 'utf8')).digest('pbxverify history number v1'));
+    this.storedNumber = numberStorage(opts.numbers, opts.secret);
   }
 
   async publish(event: DomainEvent): Promise<void> {
@@ -63,17 +80,6 @@ export class HistoryRecorder implements EventSink {
     await this.opts.outbox.append([{ kind: 'webhook', row }]);
   }
 
-  /** The stored form of a number (for the `number` filter of the history API). */
-  storedNumber(e164: string): string {
-    switch (this.opts.numbers) {
-      case 'full':
-        return e164;
-      case 'masked':
-        return maskNumber(e164);
-      case 'hashed':
-        return this.hmac.digest(e164).toString('hex');
-    }
-  }
 
   private deckFor(attempt: Attempt, trunk: string): string {
     if (attempt.channel === 'sms') return this.opts.smsDeck?.(attempt.sms?.gateway) ?? 'sms';

@@ -56,6 +56,8 @@ export interface RouteDecision {
   route: Route;
   /** Trunks in the order to try them (weights drawn for this call). */
   trunks: readonly Trunk[];
+  /** The order was drawn by weight for this call: any of the route's trunks may be tried first. */
+  drawn: boolean;
 }
 
 /** What the table decided for one SMS. */
@@ -63,6 +65,8 @@ export interface SmsRouteDecision {
   route: Route;
   /** Gateway names in the order to try them (weights drawn for this message). */
   gateways: readonly string[];
+  /** The order was drawn by weight for this message: any of the route's gateways may be tried first. */
+  drawn: boolean;
 }
 
 interface Entry {
@@ -114,13 +118,13 @@ export class RouteTable {
   /** The route for `to` (E.164) on `channel`, or undefined (NO_ROUTE). */
   decide(to: string, channel: RouteChannel | undefined, facts: () => NumberFacts): RouteDecision | undefined {
     const best = this.match(to, channel, facts);
-    return best ? { route: best, trunks: order(best.trunks, best.ordered) } : undefined;
+    return best ? { route: best, trunks: order(best.trunks, best.ordered), drawn: drawn(best.trunks) } : undefined;
   }
 
   /** The SMS route for `to`, or undefined (NO_ROUTE). Same trie and precedence as calls. */
   decideSms(to: string, facts: () => NumberFacts): SmsRouteDecision | undefined {
     const best = this.match(to, 'sms', facts);
-    return best ? { route: best, gateways: order(best.gateways.map((g) => ({ trunk: g.name, weight: g.weight })), best.gateways.map((g) => g.name)) } : undefined;
+    return best ? { route: best, gateways: order(best.gateways.map((g) => ({ trunk: g.name, weight: g.weight })), best.gateways.map((g) => g.name)), drawn: drawn(best.gateways) } : undefined;
   }
 
   private match(to: string, channel: RouteChannel | undefined, facts: () => NumberFacts): Route | undefined {
@@ -162,9 +166,14 @@ export class RouteTable {
   }
 }
 
+/** The entries' order is drawn by weight per call or message (else it is the listed one). */
+function drawn(entries: ReadonlyArray<{ weight: number | undefined }>): boolean {
+  return entries.length >= 2 && entries[0]?.weight !== undefined;
+}
+
 /** The order for one call (trunks) or one SMS (gateways): as listed, or drawn by weight without replacement. */
 function order<T>(entries: ReadonlyArray<{ trunk: T; weight: number | undefined }>, listed: readonly T[]): readonly T[] {
-  if (entries.length < 2 || entries[0]?.weight === undefined) return listed;
+  if (!drawn(entries)) return listed;
   const left = [...entries];
   const out: T[] = [];
   while (left.length) {

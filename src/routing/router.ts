@@ -60,6 +60,22 @@ export class Router {
   }
 
   /**
+   * The trunks a call to `to` may be placed on first now, as RoutedPbx would try them: every
+   * trunk of a weighted route (its order is drawn per call), else the first whose breaker lets
+   * calls through (open ones are skipped). The `maxCost` policy prices a call with their decks.
+   * Undefined: NO_ROUTE.
+   */
+  firstTrunks(to: string, channel: RouteChannel | undefined): { route: RouteDecision['route']; trunks: readonly Trunk[] } | undefined {
+    const decision = this.decide(to, channel);
+    if (!decision) return undefined;
+    const { route } = decision;
+    if (decision.drawn) return { route, trunks: route.ordered };
+    const now = this.now();
+    const first = decision.trunks.find((t) => this.healthOf(t).stateAt(now) !== 'open') ?? decision.trunks[0];
+    return { route, trunks: first ? [first] : [] };
+  }
+
+  /**
    * The SMS gateways for `to`: `unrouted` when no route names SMS gateways (then `sms.gateway(s)`
    * applies), undefined when routes do and none serves `to` (NO_ROUTE).
    */

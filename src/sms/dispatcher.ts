@@ -14,6 +14,14 @@ export interface DispatchGateway {
   pricePerPart: (to: string) => number;
 }
 
+/** A route's gateways for one message. */
+export interface SmsRouteChoice {
+  /** Names in the order to try them (drawn for this message when `drawn`). */
+  gateways: readonly string[];
+  /** The route has weights: its order is drawn per message, so any of its gateways may be tried first. */
+  drawn: boolean;
+}
+
 export interface SmsCounters {
   sent(gateway: string, status: string): void;
   failover(gateway: string, reason: string): void;
@@ -30,7 +38,7 @@ export interface DispatcherOptions {
    * The route table's choice for `to` (src/routing/): gateway names in the order to try them,
    * `unrouted` when no route names SMS gateways (then `gateways` applies), undefined for NO_ROUTE.
    */
-  route?: (to: string) => readonly string[] | 'unrouted' | undefined;
+  route?: (to: string) => SmsRouteChoice | 'unrouted' | undefined;
   maxParts: number;
   /** How long to wait for the final receipt before the attempt is `unknown`. */
   receiptTimeoutMs: number;
@@ -71,20 +79,34 @@ export class SmsDispatcher implements SmsSender {
   }
 
   /** The gateways for one message in failover order; undefined when routes exist and none serves `to`. */
-  private gatewaysFor(to: string): Array<DispatchGateway | string> | undefined {
+  private gatewaysFor(to: string): { order: Array<DispatchGateway | string>; drawn: boolean } | undefined {
     const routed = this.opts.route?.(to) ?? 'unrouted';
-    if (routed === 'unrouted') return this.opts.gateways;
+    if (routed === 'unrouted') return { order: this.opts.gateways, drawn: false };
     // a name the running engine has no gateway for (smsGateways change only with a restart) is skipped by failover
-    return routed === undefined ? undefined : routed.map((name) => this.opts.byName?.get(name) ?? name);
+    return routed === undefined ? undefined : { order: routed.gateways.map((name) => this.opts.byName?.get(name) ?? name), drawn: routed.drawn };
+  }
+
+  /**
+   * The gateways a message to `to` may leave through now, as send() chooses: the first ready
+   * gateway of the order (the last one is tried whatever its health); every gateway of a weighted
+   * route (its order is drawn per message). Undefined: no route serves `to` (NO_ROUTE); empty: no
+   * configured gateway. The request-time checks (parts, `maxCost`) read this, so they judge the
+   * gateway the send will use.
+   */
+  sendingGateways(to?: string): DispatchGateway[] | undefined {
+    const chosen = to === undefined ? { order: this.opts.gateways, drawn: false } : this.gatewaysFor(to);
+    if (chosen === undefined) return undefined;
+    const usable = chosen.order.filter((g): g is DispatchGateway => typeof g !== 'string');
+    if (chosen.drawn) return usable;
+    const first = usable.find((g) => g.gateway.health().ready) ?? usable.at(-1);
+    return first ? [first] : [];
   }
 
   /** Parts this text would need on the gateway `to` would go through now (routed, or `sms.gateway(s)`): the request-time check. */
   partsFor(text: string, keepTogether: Array<[number, number]>, to?: string): number {
-    const chosen = to === undefined ? this.opts.gateways : this.gatewaysFor(to);
-    const usable = chosen?.filter((g): g is DispatchGateway => typeof g !== 'string') ?? [];
-    // the gateway send() would use now: the first ready one (the last one is tried whatever its health)
-    const first = usable.find((g) => g.gateway.health().ready) ?? usable.at(-1);
-    return planSms(text, { concat: first?.concat ?? 'udh8', ref: 0, keepTogether }).parts.length;
+    const concats = (this.sendingGateways(to) ?? []).map((g) => g.concat);
+    // a weighted route: the most parts any of its gateways would need
+    return Math.max(...(concats.length ? concats : (['udh8'] as const)).map((concat) => planSms(text, { concat, ref: 0, keepTogether }).parts.length));
   }
 
   get maxParts(): number {
@@ -95,7 +117,7 @@ export class SmsDispatcher implements SmsSender {
     const { text, codeRanges } = renderSmsText(req.template, { code: req.code, brand: req.brand, appHash: req.appHash });
     const kind = senderKind(req.from);
     if (kind === undefined) return { status: 'failed', reason: 'invalid-source', parts: 0, advance: true };
-    const gateways = this.gatewaysFor(req.to);
+    const gateways = this.gatewaysFor(req.to)?.order;
     if (gateways === undefined) return { status: 'failed', reason: 'no-route', parts: 0, advance: true };
     let lastReason = 'no-gateway';
     for (const [i, entry] of gateways.entries()) {

@@ -66,6 +66,16 @@ export type IdempotencyState =
   | { state: 'in-flight'; fingerprint: string }
   | { state: 'done'; fingerprint: string; response: string };
 
+/** One hit of {@link Store.hitChain}. */
+export interface ChainedHit {
+  counter: string;
+  windowMs: number;
+  /** The chain stops after a count above this (`Number.MAX_SAFE_INTEGER`: never). */
+  limit: number;
+  /** Made only when the hit before it was the first in its window. */
+  ifFirst?: boolean;
+}
+
 export interface Lease {
   owner: string;
   leaseMs: number;
@@ -94,6 +104,8 @@ export interface Store extends SmsMessageIndex {
 
   /** Creates or replaces the job with the same id. */
   scheduleJob(job: Job): Promise<void>;
+  /** {@link scheduleJob} for several jobs in one step (one round trip on Redis). */
+  scheduleJobs(jobs: readonly Job[]): Promise<void>;
   cancelJob(id: string): Promise<void>;
   /** Due jobs (at ≤ now) not leased by anyone else; leases them to `lease.owner`. */
   claimDueJobs(now: number, limit: number, lease: Lease): Promise<Job[]>;
@@ -114,6 +126,13 @@ export interface Store extends SmsMessageIndex {
 
   /** Adds one to a fixed-window counter and returns the count in the current window. */
   hit(counter: string, windowMs: number, now: number): Promise<number>;
+  /**
+   * Several hits in one atomic step (one round trip on Redis), in order, each exactly as
+   * {@link hit}: stops after the first hit whose count is above its `limit` (the last count
+   * returned is then that one). A hit with `ifFirst` is made only when the one before it was the
+   * first in its window (count 1), and counts 0 when skipped.
+   */
+  hitChain(hits: readonly ChainedHit[], now: number): Promise<number[]>;
   /**
    * Takes back one hit made at `at` (a reservation that was not used: a refused or unplaced
    * start). Never below zero; a window that has ended is left alone. Its expiry is unchanged.

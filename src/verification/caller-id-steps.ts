@@ -77,10 +77,9 @@ export class CallerIdLines {
   }
 
   /** The caller ID and code of flash step `index` (read before the step's write: claiming is a store round trip). */
-  async flashFor(id: string, index: number, now: number): Promise<{ callerId: string; code: string } | undefined> {
+  async flashFor(id: string, record: VerificationRecord | undefined, index: number, now: number): Promise<{ callerId: string; code: string } | undefined> {
     const flash = this.deps.flash;
     if (!flash) return undefined;
-    const record = await this.deps.store.get(id);
     if (record?.status !== 'pending' || record.nextStep !== index || record.steps[index]?.channel !== 'flash_call') return undefined;
     const got = await flash.allocate(record.to, record.codeLength, id, Math.max(1_000, record.expiresAt - now));
     if (!got) this.deps.logger.warn({ verificationId: id }, 'no flash caller ID free for this number');

@@ -17,16 +17,25 @@ export interface PhoneNumberInfo {
 /**
  * Validates an E.164 number strictly: `+`, 7 to 15 digits, and a number libphonenumber's full
  * metadata considers valid. Nothing else ever reaches a dial string.
+ *
+ * The number's type and its validity are one computation: with full metadata libphonenumber's
+ * `isValid()` is `getType() !== undefined` (both match the whole national number against every
+ * type pattern of its country), so the type is matched once and `isValid()` runs only for a
+ * number without a type (issue 18: it was matched twice per start). Nothing is cached by prefix:
+ * the country (for shared calling codes) and the type come from the whole number; what depends
+ * on the calling code alone, libphonenumber's metadata already holds.
+ * test/unit/numbers-equality.test.ts compares this with the two-pass path over generated numbers.
  */
 export function parseE164(input: string): PhoneNumberInfo {
   if (!E164.test(input)) throw new AppError('NUMBER_NOT_E164', { details: { field: 'to' } });
   const parsed = parsePhoneNumberFromString(input);
-  if (!parsed || !parsed.isValid()) throw new AppError('NUMBER_INVALID', { details: { field: 'to' } });
+  const type = parsed?.getType();
+  if (!parsed || (type === undefined && !parsed.isValid())) throw new AppError('NUMBER_INVALID', { details: { field: 'to' } });
   return {
     e164: parsed.number,
     country: parsed.country,
     callingCode: parsed.countryCallingCode,
     national: parsed.nationalNumber,
-    type: parsed.getType(),
+    type,
   };
 }

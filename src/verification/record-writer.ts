@@ -20,12 +20,26 @@ export class RecordWriter {
   /**
    * Compare-and-set loop: reads the record, applies `change`, writes if nobody else wrote in
    * between, retries otherwise. `change` returning undefined means "nothing to do".
+   *
+   * `known`: the version this engine wrote last (an attempt's end follows its start): the first
+   * try applies `change` to it and writes without reading; the compare-and-set refuses it if
+   * anyone wrote since, and the loop then reads as usual. The result is the same as with a read.
    */
   async mutate(
     id: string,
     change: (record: VerificationRecord) => VerificationRecord | undefined,
+    known?: VerificationRecord,
   ): Promise<{ before: VerificationRecord; after: VerificationRecord } | undefined> {
+    let guess = known?.id === id ? known : undefined;
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+      if (guess) {
+        // A guess decides nothing by itself: "nothing to do", a refusal or a conflict reads again.
+        const after = attemptChange(change, guess);
+        const before = guess;
+        guess = undefined;
+        if (after && (await this.store.update(after, this.ttl(after, this.clock.now())))) return { before, after };
+        continue;
+      }
       const before = await this.store.get(id);
       if (!before) throw new AppError('VERIFICATION_NOT_FOUND');
       const after = change(before);
@@ -49,5 +63,17 @@ export class RecordWriter {
   ttl(record: VerificationRecord, now: number): number {
     const pendingFor = record.status === 'pending' ? Math.max(0, record.expiresAt - now) : 0;
     return pendingFor + this.retentionMs;
+  }
+}
+
+/** `change` applied to a guessed version: undefined when it has nothing to do or refuses. */
+function attemptChange(
+  change: (record: VerificationRecord) => VerificationRecord | undefined,
+  guess: VerificationRecord,
+): VerificationRecord | undefined {
+  try {
+    return change(guess);
+  } catch {
+    return undefined;
   }
 }

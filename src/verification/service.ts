@@ -18,14 +18,12 @@ import { buildStart, type StartInput } from './start-request';
 import { advanceNow, applyCheck, completeAttempt, isOverdue, noteSms, startStep, terminalError, terminate } from './transitions';
 
 export type { CheckResult, EngineMetrics, ServiceDeps, StartResult } from './service-deps';
-/** How long {@link VerificationService.stop} waits for aborted attempts to be recorded. */
-const STOP_DRAIN_MS = 5_000;
+const STOP_DRAIN_MS = 5_000; // how long stop() waits for aborted attempts to be recorded
 
 interface RunningAttempt {
   n: number;
   controller: AbortController;
-  /** Settles once the attempt's end is recorded. */
-  done: Promise<void>;
+  done: Promise<void>; // settles once the attempt's end is recorded
 }
 
 /**
@@ -67,12 +65,11 @@ export class VerificationService {
     await this.lines.claimCallTo(record, number.country, now).catch(undo);
     const created = await store.create(record, { replaceActive, ttlMs: this.writer.ttl(record, now) }).catch(undo);
     if (!created.ok) return undo(new AppError('VERIFICATION_ACTIVE_EXISTS', { details: { id: created.activeId } }));
-    this.deps.logger.info({ ...this.fields(record),  workflow: record.workflow, lang: record.lang }, 'verification started');
+    this.deps.logger.info({ ...this.fields(record), workflow: record.workflow, lang: record.lang }, 'verification started');
     this.deps.metrics.started(record.workflow);
     await this.publish({ type: 'verification.started', record });
     if (created.replacedId !== undefined) await this.endVerification(created.replacedId, 'canceled').catch(() => undefined);
-    await store.scheduleJob(stepJob(record.id, 0, record.nextStepAt ?? now));
-    await store.scheduleJob(expireJob(record.id, record.expiresAt));
+    await store.scheduleJobs([stepJob(record.id, 0, record.nextStepAt ?? now), expireJob(record.id, record.expiresAt)]);
     this.deps.scheduler.kick();
     if (record.missedCall) this.deps.onCallToShown?.(record.to, record.missedCall.callTo);
     return record.steps.some((s) => s.channel === 'reverse') ? { record, code } : { record };
@@ -115,8 +112,7 @@ export class VerificationService {
     });
     if (!moved) return this.get(key, id); // an earlier `next` made the step due; not run yet
     const { after } = moved;
-    await this.deps.store.scheduleJob(stepJob(id, after.nextStep, now));
-    await this.deps.store.scheduleJob(expireJob(id, after.expiresAt));
+    await this.deps.store.scheduleJobs([stepJob(id, after.nextStep, now), expireJob(id, after.expiresAt)]);
     this.deps.scheduler.kick();
     return after;
   }
@@ -182,9 +178,7 @@ export class VerificationService {
     return this.settle(outcome.after).then(() => true);
   }
 
-  runningAttempts(): number {
-    return this.running.size;
-  }
+  runningAttempts = (): number => this.running.size;
 
   /** One read and one compare-and-set write (the hot path: no separate ownership read). */
   private async checkRecord(keyId: string, id: string, code: string): Promise<CheckResult> {
@@ -217,7 +211,8 @@ export class VerificationService {
   private async runStep(id: string, index: number): Promise<void> {
     if (this.stopping) return;
     const now = this.deps.clock.now();
-    const flash = await this.lines.flashFor(id, index, now);
+    const current = await this.deps.store.get(id); // one read: the flash check and the start's compare-and-set share it
+    const flash = await this.lines.flashFor(id, current, index, now);
     let attempt: Attempt | undefined;
     let plaintext: string | undefined;
     const outcome = await this.writer.mutate(id, (record) => {
@@ -239,7 +234,7 @@ export class VerificationService {
       const started = startStep(record, index, now, record.expirySeconds, code, this.deps.instanceId);
       attempt = started.attempt;
       return started.record;
-    }).catch(unlessGone);
+    }, current).catch(unlessGone);
     if (!outcome || !attempt || plaintext === undefined) {
       if (flash) await this.deps.flash?.release(outcome?.after.to ?? '', flash.callerId, id);
       return;
@@ -247,8 +242,7 @@ export class VerificationService {
     const record = outcome.after;
     if (flash) await this.lines.release(outcome.before, flash.callerId);
     this.abortAttempts(outcome.before, 'next step started');
-    if (record.nextStepAt !== undefined) await this.deps.store.scheduleJob(stepJob(id, record.nextStep, record.nextStepAt));
-    await this.deps.store.scheduleJob(expireJob(id, record.expiresAt));
+    await this.deps.store.scheduleJobs([...(record.nextStepAt !== undefined ? [stepJob(id, record.nextStep, record.nextStepAt)] : []), expireJob(id, record.expiresAt)]);
     await this.publish({ type: 'attempt.started', record, attempt });
     if (attempt.channel === 'reverse') this.deps.onCodeShown?.(record.to, plaintext, record.id);
     const held: HeldAttempt = { verificationId: id, n: attempt.n };
@@ -268,6 +262,7 @@ export class VerificationService {
     const { vault, clock } = this.deps;
     const codeHash = record.codeHash;
     const codeExpiresAt = record.codeExpiresAt;
+    let latest = record; // the version written last here: the attempt's end is one compare-and-set on it (issue 18)
     void this.deps.runner
       .run(
         {
@@ -286,7 +281,7 @@ export class VerificationService {
           leadInMs: record.leadInMs,
           flash: flashCallerId !== undefined && this.deps.flash ? { callerId: flashCallerId, capMs: this.deps.flash.capMs } : undefined,
           amd: amdFor(record, attempt.n),
-          onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms).catch((err: unknown) => logger.warn({ ...at, err }, 'could not record sms submission')),
+          onSmsSubmitted: (sms) => void this.noteSms(record.id, attempt.n, sms, latest).then((after) => (latest = after ?? latest), (err: unknown) => logger.warn({ ...at, err }, 'could not record sms submission')),
         },
         controller.signal,
       )
@@ -297,16 +292,16 @@ export class VerificationService {
       .then(async (report) => {
         if (this.running.get(record.id) === run) this.running.delete(record.id);
         if (logger.isLevelEnabled('debug')) logger.debug({ ...at, result: report.result, outcome: report.outcome }, 'attempt completed');
-        await this.finishAttempt(record.id, attempt.n, report);
+        await this.finishAttempt(record.id, attempt.n, report, latest);
         await this.deps.peers?.release(held).catch((err: unknown) => logger.warn({ ...at, err }, 'could not release attempt with peers'));
       })
       .catch((err: unknown) => logger.error({ ...at, err }, 'could not record attempt'))
       .finally(finished);
   }
 
-  private async finishAttempt(id: string, n: number, report: AttemptReport): Promise<void> {
+  private async finishAttempt(id: string, n: number, report: AttemptReport, known?: VerificationRecord): Promise<void> {
     const now = this.deps.clock.now();
-    const outcome = await this.writer.mutate(id, (record) => completeAttempt(record, n, report, now)).catch(unlessGone);
+    const outcome = await this.writer.mutate(id, (record) => completeAttempt(record, n, report, now), known).catch(unlessGone);
     if (!outcome) return;
     const attempt = outcome.after.attempts.find((a) => a.n === n) as Attempt;
     this.deps.metrics.attempt(attempt.channel, attempt.result ?? 'unknown', attempt.outcome);
@@ -316,10 +311,11 @@ export class VerificationService {
   }
 
   /** An SMS that the gateway accepted: recorded on the running attempt, announced as `attempt.updated`. */
-  private async noteSms(id: string, n: number, sms: NonNullable<Attempt['sms']>): Promise<void> {
-    const outcome = await this.writer.mutate(id, (record) => noteSms(record, n, sms, this.deps.clock.now()));
+  private async noteSms(id: string, n: number, sms: NonNullable<Attempt['sms']>, known: VerificationRecord): Promise<VerificationRecord | undefined> {
+    const outcome = await this.writer.mutate(id, (record) => noteSms(record, n, sms, this.deps.clock.now()), known);
     const attempt = outcome?.after.attempts.find((a) => a.n === n);
     if (outcome && attempt) await this.publish({ type: 'attempt.updated', record: outcome.after, attempt });
+    return outcome?.after;
   }
 
   /** A failure receipt: the next workflow step runs now rather than at its planned time. */
@@ -329,8 +325,7 @@ export class VerificationService {
       record.status === 'pending' && record.nextStep < record.steps.length ? advanceNow(record, now, record.expirySeconds) : undefined,
     );
     if (!outcome) return;
-    await this.deps.store.scheduleJob(stepJob(id, outcome.after.nextStep, now));
-    await this.deps.store.scheduleJob(expireJob(id, outcome.after.expiresAt));
+    await this.deps.store.scheduleJobs([stepJob(id, outcome.after.nextStep, now), expireJob(id, outcome.after.expiresAt)]);
     this.deps.scheduler.kick();
   }
 

@@ -156,6 +156,18 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
     });
 
     describe('jobs', () => {
+      it('schedules several jobs in one step; a job with the same id is replaced', async () => {
+        const first = job({ at: 1_000 });
+        const second = job({ at: 2_000 });
+        await store.scheduleJob({ ...first, at: 90_000, token: 'old' });
+        await store.scheduleJobs([first, second]);
+        await store.scheduleJobs([]);
+        const claimed = await store.claimDueJobs(2_500, 10, lease);
+        expect(claimed.filter((j) => j.id === first.id || j.id === second.id).map((j) => [j.id, j.token]).sort()).toEqual([[first.id, first.token], [second.id, second.token]].sort());
+        await store.ackJob(first.id, first.token);
+        await store.ackJob(second.id, second.token);
+      });
+
       it('hands out due jobs once, and only due ones', async () => {
         const due = job({ at: 1_000 });
         const later = job({ at: 50_000 });
@@ -282,6 +294,38 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         for (let i = 0; i < 3; i++) await store.unhit(counter, 60_000, 150_000);
         expect(await store.hit(counter, 60_000, 150_000)).toBe(1);
         expect(await store.hit(counter, 60_000, 250_000)).toBe(1);
+      });
+
+      it('hits a chain in order in one step, as separate hits would, and stops after the first count over its limit', async () => {
+        const tag = randomBytes(4).toString('hex');
+        const [a, b, c] = [`a:${tag}`, `b:${tag}`, `c:${tag}`];
+        const chain = [
+          { counter: a, windowMs: 60_000, limit: 2 },
+          { counter: b, windowMs: 600_000, limit: 100 },
+          { counter: c, windowMs: 60_000, limit: 100 },
+        ];
+        expect(await store.hitChain(chain, 120_000)).toEqual([1, 1, 1]);
+        expect(await store.hitChain(chain, 130_000)).toEqual([2, 2, 2]);
+        // `a` goes over its limit: `b` and `c` are not hit.
+        expect(await store.hitChain(chain, 140_000)).toEqual([3]);
+        expect(await store.hit(b, 600_000, 140_000)).toBe(3);
+        expect(await store.hit(c, 60_000, 140_000)).toBe(3);
+        // A new window of `a` (and `c`); `b`'s ten-minute window goes on. Separate `unhit`s take hits back.
+        expect(await store.hitChain(chain, 190_000)).toEqual([1, 4, 1]);
+        await store.unhit(b, 600_000, 190_000);
+        expect(await store.hit(b, 600_000, 195_000)).toBe(4);
+      });
+
+      it('makes an `ifFirst` hit only when the hit before it was the first of its window (0 when skipped)', async () => {
+        const tag = randomBytes(4).toString('hex');
+        const chain = [
+          { counter: `n:${tag}`, windowMs: 60_000, limit: Number.MAX_SAFE_INTEGER },
+          { counter: `r:${tag}`, windowMs: 60_000, limit: 1, ifFirst: true },
+        ];
+        expect(await store.hitChain(chain, 120_000)).toEqual([1, 1]);
+        expect(await store.hitChain(chain, 121_000)).toEqual([2, 0]);
+        expect(await store.hit(`r:${tag}`, 60_000, 122_000)).toBe(2);
+        expect(await store.hitChain([], 122_000)).toEqual([]);
       });
     });
 

@@ -200,4 +200,37 @@ describe('history (e2e, SQLite)', () => {
     const ready = await f.api.get('/readyz');
     expect(ready.body.history).toMatchObject({ enabled: true, kind: 'sqlite', ok: true, backlog: 0 });
   });
+
+  it('finds a verification by number and time after its live record is gone: API, CSV export and CLI, with attempts, causes and cost', async () => {
+    // runs after the restart above: only the history knows these verifications now
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    const listed = await f.api.withAuth(f.engine.auth(OPS.id, OPS.secret)).get(`/v1/verifications?number=%2B12025550103&${range}`);
+    expect(listed.body.items.map((v: any) => v.id)).toEqual([ids.busy]);
+    const outside = await f.api.withAuth(f.engine.auth(OPS.id, OPS.secret)).get(`/v1/verifications?number=%2B12025550103&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`);
+    expect(outside.body.items).toEqual([]);
+
+    const csv = await fetch(`${f.engine.url}/v1/reports/attempts.csv?${range}`, { headers: { authorization: f.engine.auth(OPS.id, OPS.secret) } });
+    const line = (await csv.text()).split('\r\n').find((l) => l.startsWith(`${ids.busy},1,`));
+    expect(line).toContain(',486,17,USER_BUSY,');
+
+    const env = { PBXVERIFY_CONFIG: f.file, PBXVERIFY_HISTORY: history };
+    const cli = await runCli(['lookup', '--number', '+12025550100', '--from', from, '--to', to], env);
+    expect([cli.code, cli.stderr]).toEqual([0, '']);
+    expect(cli.stdout).toMatch(new RegExp(`^${ids.approved}  \\S+  approved  code-matched  key shop  cost 0\\.007000 USD$`, 'm'));
+    expect(cli.stdout).toMatch(/^ {2}1\s+call\s+delivered\s+answered\s/m);
+    const busy = await runCli(['lookup', '--number', '+12025550103', '--from', from, '--to', to, '--json'], env);
+    expect(busy.code).toBe(0);
+    const items = (JSON.parse(busy.stdout) as { items: any[] }).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ id: ids.busy, key_id: 'shop', status: 'failed', reason: 'not-answered', cost: '0.000000', currency: 'USD' });
+    expect(items[0].attempts[0]).toMatchObject({ n: 1, channel: 'call', outcome: 'busy', cause: { q850: 17, sip: 486, text: 'USER_BUSY' } });
+    // outside the range, a malformed number, and a hashed history without the engine secret
+    expect((await runCli(['lookup', '--number', '+12025550103', '--from', '2020-01-01', '--to', '2020-01-02'], env)).stdout).toMatch(/^no verification of that number/);
+    const bad = await runCli(['lookup', '--number', '12025550103'], env);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('NUMBER_NOT_E164')]);
+    const noSecret = await runCli(['lookup', '--number', '+12025550103'], { PBXVERIFY_HISTORY: history });
+    expect([noSecret.code, noSecret.stderr]).toEqual([2, expect.stringContaining('set `secret`')]);
+  });
 });

@@ -1,7 +1,7 @@
 import NodeCache from 'node-cache';
 import type { SmsMessageRef } from '../../sms/port';
 import type { VerificationRecord } from '../../verification/model';
-import type { CreateResult, IdempotencyState, Job, Lease, Store, WebhookDelivery } from '../port';
+import type { CreateResult, IdempotencyState, Job, Lease, Store, WebhookDelivery, ChainedHit } from '../port';
 import { MinHeap } from './heap';
 
 interface JobEntry {
@@ -93,6 +93,10 @@ export class MemoryStore implements Store {
   async scheduleJob(job: Job): Promise<void> {
     this.jobs.set(job.id, { job: { ...job }, leaseUntil: 0 });
     this.jobHeap.push({ at: job.at, id: job.id, token: job.token });
+  }
+
+  async scheduleJobs(jobs: readonly Job[]): Promise<void> {
+    for (const job of jobs) await this.scheduleJob(job);
   }
 
   async cancelJob(id: string): Promise<void> {
@@ -188,6 +192,16 @@ export class MemoryStore implements Store {
     const remainingMs = (window + 1) * windowMs - now;
     this.cache.set(key, count, Math.max(1, Math.ceil(remainingMs / 1000)));
     return count;
+  }
+
+  async hitChain(hits: readonly ChainedHit[], now: number): Promise<number[]> {
+    const counts: number[] = [];
+    for (const h of hits) {
+      const count = h.ifFirst && counts.at(-1) !== 1 ? 0 : await this.hit(h.counter, h.windowMs, now);
+      counts.push(count);
+      if (count > h.limit) break;
+    }
+    return counts;
   }
 
   async unhit(counter: string, windowMs: number, at: number): Promise<void> {

@@ -46,8 +46,9 @@ export class RedisFraudStore implements FraudStore {
     return this.client.zrangebyscore(this.activeKey, since, '+inf');
   }
 
-  async block(block: FraudBlock): Promise<void> {
-    await this.client.hset(this.blocksKey, block.prefix, JSON.stringify(block));
+  async block(block: FraudBlock): Promise<boolean> {
+    // HSETNX: two engines judging the same window place one block (and send one alert)
+    return (await this.client.hsetnx(this.blocksKey, block.prefix, JSON.stringify(block))) === 1;
   }
 
   async blocks(): Promise<FraudBlock[]> {

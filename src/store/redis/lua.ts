@@ -10,19 +10,20 @@ export class LuaScript {
 
   constructor(
     readonly name: string,
-    private readonly keys: number,
+    /** How many keys it takes; `'any'` for scripts over a list of keys. */
+    private readonly keys: number | 'any',
     private readonly source: string,
   ) {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
   async run(client: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    if (keys.length !== this.keys) throw new RangeError(`${this.name}: expects ${this.keys} keys`);
+    if (this.keys !== 'any' && keys.length !== this.keys) throw new RangeError(`${this.name}: expects ${this.keys} keys`);
     try {
-      return await client.evalsha(this.sha, this.keys, ...keys, ...args);
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return client.eval(this.source, this.keys, ...keys, ...args);
+      return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../lib/errors';
 import type { VerificationRecord } from '../../verification/model';
-import type { CreateResult, IdempotencyState, Job, Lease, Store, WebhookDelivery } from '../port';
+import type { ChainedHit, CreateResult, IdempotencyState, Job, Lease, Store, WebhookDelivery } from '../port';
 import { closeRedisClient, KEY_PREFIX } from './connection';
 import { decodeJob, decodeDelivery, encodeDelivery, encodeJob } from './job-codec';
 import type { LuaScript } from './lua';
@@ -81,6 +81,11 @@ export class RedisStore implements Store {
     await this.run(scripts.SCHEDULE_JOB, [this.k.jobs, this.k.due], [job.id, encodeJob(job), Math.round(job.at)]);
   }
 
+  async scheduleJobs(jobs: readonly Job[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.run(scripts.SCHEDULE_JOBS, [this.k.jobs, this.k.due], jobs.flatMap((job) => [job.id, encodeJob(job), Math.round(job.at)]));
+  }
+
   async cancelJob(id: string): Promise<void> {
     await this.run(scripts.CANCEL_JOB, [this.k.jobs, this.k.due], [id]);
   }
@@ -140,6 +145,13 @@ export class RedisStore implements Store {
     const remainingMs = (window + 1) * windowMs - now;
     const reply = await this.run(scripts.HIT, [`${this.prefix}c:${counter}:${window}`], [Math.max(1, Math.ceil(remainingMs))]);
     return Number(reply);
+  }
+
+  async hitChain(hits: readonly ChainedHit[], now: number): Promise<number[]> {
+    if (hits.length === 0) return [];
+    const keys = hits.map((h) => `${this.prefix}c:${h.counter}:${Math.floor(now / h.windowMs)}`);
+    const args = hits.flatMap((h) => [Math.max(1, Math.ceil((Math.floor(now / h.windowMs) + 1) * h.windowMs - now)), h.limit, h.ifFirst ? 1 : 0]);
+    return ((await this.run(scripts.HIT_CHAIN, keys, args)) as unknown[]).map(Number);
   }
 
   async unhit(counter: string, windowMs: number, at: number): Promise<void> {

@@ -74,6 +74,19 @@ return 1
 `,
 );
 
+/** KEYS: jobs hash, due zset. ARGV: per job `id, encoded, at` (as SCHEDULE_JOB, several at once). */
+export const SCHEDULE_JOBS = new LuaScript(
+  'schedule-jobs',
+  2,
+  `
+for i = 1, #ARGV, 3 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i])
+end
+return 1
+`,
+);
+
 /** KEYS: jobs, due. ARGV: id. */
 export const CANCEL_JOB = new LuaScript(
   'cancel-job',
@@ -214,6 +227,29 @@ export const HIT = new LuaScript(
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
+`,
+);
+
+/**
+ * KEYS: counters. ARGV: per counter `ttlMs, limit, ifFirst` (1: only when the previous count was 1).
+ * HIT on each in order, stopping after a count above its limit. → the counts made (0: skipped)
+ */
+export const HIT_CHAIN = new LuaScript(
+  'hit-chain',
+  'any',
+  `
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local base = (i - 1) * 3
+  local n = 0
+  if ARGV[base + 3] ~= '1' or counts[i - 1] == 1 then
+    n = redis.call('INCR', key)
+    if n == 1 then redis.call('PEXPIRE', key, ARGV[base + 1]) end
+  end
+  counts[i] = n
+  if n > tonumber(ARGV[base + 2]) then break end
+end
+return counts
 `,
 );
 

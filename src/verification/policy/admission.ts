@@ -6,10 +6,13 @@ import type { PhoneNumberInfo } from '../numbers';
 import { judgeDestination, usesVoice } from './destination-rules';
 import { matchesAny, rangeOf } from './number-patterns';
 
-/** Fixed-window counters (the Store's `hit`/`unhit` satisfy it; shared by every engine on one store). */
+/** Fixed-window counters (the Store's `hitChain`/`unhit` satisfy it; shared by every engine on one store). */
 export interface CounterPort {
-  /** Adds one to a fixed-window counter and returns the count in the current window. */
-  hit(counter: string, windowMs: number, now: number): Promise<number>;
+  /**
+   * Hits in order, in one step: stops after the first count above its limit; a hit with
+   * `ifFirst` is made only when the one before it was the first in its window (0 when skipped).
+   */
+  hitChain(hits: ReadonlyArray<{ counter: string; windowMs: number; limit: number; ifFirst?: boolean }>, now: number): Promise<number[]>;
   /** Takes back one hit made at `at` (never below zero; a window that has ended is left alone). */
   unhit(counter: string, windowMs: number, at: number): Promise<void>;
 }
@@ -39,6 +42,8 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Bound on remembered tripped ranges (each costs a few bytes; pruned when full). */
 const MAX_TRIPPED = 10_000;
+/** A chained hit that never stops the chain. */
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
 /**
  * The abuse controls every start passes (native and compat endpoints alike), before anything
@@ -79,39 +84,49 @@ export class AbuseControls implements Admission {
 
     const e164 = number.e164;
     if (!matchesAny(e164, config.exemptNumbers)) {
-      if ((await counters.hit(`flood:1m:${e164}`, MINUTE, now)) > config.flood.perMinute) {
-        throw refuse('NUMBER_FLOOD', { retry_after_seconds: secondsLeft(now, MINUTE) });
-      }
-      if ((await counters.hit(`flood:10m:${e164}`, 10 * MINUTE, now)) > config.flood.perTenMinutes) {
-        throw refuse('NUMBER_FLOOD', { retry_after_seconds: secondsLeft(now, 10 * MINUTE) });
-      }
-      await this.checkVelocity(e164, now);
+      // One round trip: the flood limits, then the range velocity (its range counted on a number's first request).
+      const { rangeDigits, maxNumbers, windowSeconds } = config.velocity;
+      const windowMs = windowSeconds * 1000;
+      const range = rangeOf(e164, rangeDigits);
+      const [perMinute = 0, perTen = 0, numberHits = 0, distinct = 0] = await counters.hitChain(
+        [
+          { counter: `flood:1m:${e164}`, windowMs: MINUTE, limit: config.flood.perMinute },
+          { counter: `flood:10m:${e164}`, windowMs: 10 * MINUTE, limit: config.flood.perTenMinutes },
+          { counter: `velocity:n:${e164}`, windowMs, limit: UNLIMITED },
+          { counter: `velocity:r:${range}`, windowMs, limit: maxNumbers, ifFirst: true },
+        ],
+        now,
+      );
+      if (perMinute > config.flood.perMinute) throw refuse('NUMBER_FLOOD', { retry_after_seconds: secondsLeft(now, MINUTE) });
+      if (perTen > config.flood.perTenMinutes) throw refuse('NUMBER_FLOOD', { retry_after_seconds: secondsLeft(now, 10 * MINUTE) });
+      this.checkVelocity(range, numberHits === 1, distinct, now);
     }
 
-    const held = new Reservation(counters, now);
-    try {
-      const perHour = key.quota?.perHour === undefined ? config.keyQuota.perHour : key.quota.perHour;
-      const perDay = key.quota?.perDay === undefined ? config.keyQuota.perDay : key.quota.perDay;
-      if (perHour !== null && (await held.take(`quota:h:${key.id}`, HOUR)) > perHour) {
-        throw refuse('QUOTA_EXCEEDED', { window: 'hour', limit: perHour });
-      }
-      if (perDay !== null && (await held.take(`quota:d:${key.id}`, DAY)) > perDay) {
-        throw refuse('QUOTA_EXCEEDED', { window: 'day', limit: perDay });
-      }
-      if (voice) {
-        const share = keyCallLimit(config);
-        if ((await held.take(`breaker:calls:key:${key.id}`, MINUTE)) > share) {
-          throw refuse('QUOTA_EXCEEDED', { window: 'minute', limit: share, channel: 'voice', retry_after_seconds: secondsLeft(now, MINUTE) });
-        }
-        if ((await held.take('breaker:calls', MINUTE)) > config.breaker.callsPerMinute) {
+    const perHour = key.quota?.perHour === undefined ? config.keyQuota.perHour : key.quota.perHour;
+    const perDay = key.quota?.perDay === undefined ? config.keyQuota.perDay : key.quota.perDay;
+    const limits: Limit[] = [];
+    if (perHour !== null) limits.push({ counter: `quota:h:${key.id}`, windowMs: HOUR, limit: perHour, refusal: () => refuse('QUOTA_EXCEEDED', { window: 'hour', limit: perHour }) });
+    if (perDay !== null) limits.push({ counter: `quota:d:${key.id}`, windowMs: DAY, limit: perDay, refusal: () => refuse('QUOTA_EXCEEDED', { window: 'day', limit: perDay }) });
+    if (voice) {
+      const share = keyCallLimit(config);
+      limits.push({ counter: `breaker:calls:key:${key.id}`, windowMs: MINUTE, limit: share, refusal: () => refuse('QUOTA_EXCEEDED', { window: 'minute', limit: share, channel: 'voice', retry_after_seconds: secondsLeft(now, MINUTE) }) });
+      limits.push({
+        counter: 'breaker:calls',
+        windowMs: MINUTE,
+        limit: config.breaker.callsPerMinute,
+        refusal: () => {
           this.breakerOpenUntil = now + config.breaker.openSeconds * 1000;
           this.deps.logger.error({ limit: config.breaker.callsPerMinute, openSeconds: config.breaker.openSeconds }, 'call rate breaker tripped');
-          throw this.breakerOpen(now);
-        }
-      }
-    } catch (err) {
+          return this.breakerOpen(now);
+        },
+      });
+    }
+    // One round trip for the key's limits; a refused start gives back every hit it took.
+    const held = new Reservation(counters, now);
+    const over = await held.take(limits);
+    if (over) {
       await held.release();
-      throw err;
+      throw over.refusal();
     }
     return held;
   }
@@ -122,13 +137,10 @@ export class AbuseControls implements Admission {
    * is remembered here until its window ends, which also refuses repeats of numbers already
    * counted (an engine that did not see the trip lets a repeat through; flood limits still apply).
    */
-  private async checkVelocity(e164: string, now: number): Promise<void> {
+  private checkVelocity(range: string, firstInWindow: boolean, distinct: number, now: number): void {
     const { rangeDigits, maxNumbers, windowSeconds } = this.deps.config.velocity;
     const windowMs = windowSeconds * 1000;
-    const range = rangeOf(e164, rangeDigits);
-    const firstInWindow = (await this.deps.counters.hit(`velocity:n:${e164}`, windowMs, now)) === 1;
     if (firstInWindow) {
-      const distinct = await this.deps.counters.hit(`velocity:r:${range}`, windowMs, now);
       if (distinct <= maxNumbers) return;
       // A range is a block of numbers (the last digits cut), not anyone's number: the operator
       // needs it to add a deny prefix.
@@ -158,6 +170,14 @@ export function keyCallLimit(config: AbuseConfig): number {
   return Math.max(1, Math.floor(config.breaker.callsPerMinute * config.breaker.perKeyShare));
 }
 
+/** A limit a start reserves a place in; `refusal` makes the error (and its side effects) when over. */
+interface Limit {
+  counter: string;
+  windowMs: number;
+  limit: number;
+  refusal: () => AppError;
+}
+
 /** Counter hits taken for one start, given back together when it is refused or not placed. */
 class Reservation implements Admitted {
   private readonly taken: Array<[string, number]> = [];
@@ -167,10 +187,16 @@ class Reservation implements Admitted {
     private readonly at: number,
   ) {}
 
-  async take(counter: string, windowMs: number): Promise<number> {
-    const count = await this.counters.hit(counter, windowMs, this.at);
-    this.taken.push([counter, windowMs]);
-    return count;
+  /** Hits the limits in order (stopping at the first one over); returns that one, if any. */
+  async take(limits: readonly Limit[]): Promise<Limit | undefined> {
+    if (limits.length === 0) return undefined;
+    const counts = await this.counters.hitChain(limits, this.at);
+    for (const [i, count] of counts.entries()) {
+      const limit = limits[i] as Limit;
+      this.taken.push([limit.counter, limit.windowMs]);
+      if (count > limit.limit) return limit;
+    }
+    return undefined;
   }
 
   async release(): Promise<void> {

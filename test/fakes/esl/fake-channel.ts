@@ -217,8 +217,12 @@ class PlaybackApp implements App {
   start(): void {
     // Probed on 1.10.12: a missing file is FILE NOT FOUND; inside file_string it is skipped silently.
     if (this.ch.missing(this.data)) return this.ch.complete(this, 'FILE NOT FOUND');
+    // Recorded (test/fixtures/esl/playback): inside a!b!c (playback_delimiter) a missing file is
+    // skipped too, but a missing *last* file leaves the response FILE NOT FOUND.
+    const items = this.data.startsWith('file_string://') ? [] : this.data.split('!');
+    const lastMissing = items.length > 1 && this.ch.missing(items[items.length - 1] as string);
     this.ch.event('PLAYBACK_START', { 'Playback-File-Path': this.data });
-    this.cancel = this.ch.after(this.ch.durationOf(this.data), () => this.stop('done', 'FILE PLAYED'));
+    this.cancel = this.ch.after(this.ch.durationOf(this.data), () => this.stop('done', lastMissing ? 'FILE NOT FOUND' : 'FILE PLAYED'));
   }
 
   digit(digit: string): void {

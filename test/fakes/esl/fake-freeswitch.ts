@@ -112,7 +112,8 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
   }
 
   durationOf(media: string): number {
-    const items = media.startsWith('file_string://') ? media.slice('file_string://'.length).split('!') : [media];
+    // file_string://a!b!c, or a!b!c on a channel with playback_delimiter=! (the driver's, issue 18).
+    const items = (media.startsWith('file_string://') ? media.slice('file_string://'.length) : media).split('!');
     return items.reduce((sum, item) => {
       if (this.missing(item)) return sum;
       const silence = /^silence_stream:\/\/(\d+)/.exec(item);
@@ -125,7 +126,8 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
   }
 
   missing(path: string): boolean {
-    return !path.startsWith('file_string://') && !path.startsWith('silence_stream://') && (this.opts.missingFiles?.(path) ?? false);
+    // Inside a list a missing file is skipped (file_string; playback_delimiter goes on to the next file).
+    return !path.startsWith('file_string://') && !path.includes('!') && !path.startsWith('silence_stream://') && (this.opts.missingFiles?.(path) ?? false);
   }
 
   destroyed(channel: FakeChannel): void {
