@@ -2,9 +2,11 @@
  * History (issue 13, "Performance"), in one run:
  * 1. starts/s through the API with history off, on SQLite and on PostgreSQL (same engine build,
  *    rounds interleaved so machine noise spreads over all three); target: on ≥ 0.9 × off;
- * 2. the conversion report for a month (group_by country, then day) on a history of
+ * 2. the conversion report for a month (group_by country×day, country, day) on a history of
  *    BENCH_HISTORY_COUNT (1,000,000) synthetic verifications, on both databases; p50/p99
- *    (target p99 < 200 ms);
+ *    (target p99 < 200 ms), beside a bare `select 1` on the same database; the console's
+ *    searches (with their EXPLAIN plans) and the dashboard's requests through an engine's HTTP
+ *    API beside a bare GET /healthz (target < 300 ms);
  * 3. the CSV export of every attempt of that month, streamed by an engine process: its RSS growth
  *    (target < 100 MB);
  * 4. history bytes per verification on both databases.
@@ -17,9 +19,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { openHistory, parseHistoryUrl } from '../src/history/open';
+import type { GroupBy, VerificationFilter } from '../src/history/port';
 import { startPostgresServer, type PostgresServer } from '../test/support/postgres-server';
 import { measure, ROOT, startEngineProcess, type LoadResult } from './lib/processes';
 
@@ -49,25 +53,95 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-async function reports(name: string, url: string): Promise<void> {
+/**
+ * p50/p99 of `runs` calls of `work` (after one warm-up call), ms, and the median CPU time this
+ * process spent per call (with SQLite that includes the database's work; it depends far less on
+ * the machine's load than wall time does).
+ */
+async function timed(runs: number, work: () => Promise<unknown>): Promise<{ p50: number; p99: number; first: number; cpu: number }> {
+  let t = process.hrtime.bigint();
+  await work();
+  const first = Number(process.hrtime.bigint() - t) / 1e6;
+  const times: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage();
+    t = process.hrtime.bigint();
+    await work();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const used = process.cpuUsage(c);
+    cpus.push((used.user + used.system) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), first, cpu: percentile(cpus, 50) };
+}
+
+const ms = (n: number): string => (n < 10 ? n.toFixed(1) : n.toFixed(0));
+
+/** The console's Verifications page searches (25 a page, newest first) over the month. */
+function searches(number: string): Array<[string, VerificationFilter]> {
+  return [
+    ['search: month', MONTH],
+    ['search: number', { ...MONTH, number }],
+    ['search: status=canceled', { ...MONTH, status: 'canceled' }],
+    ['search: status=pending (none)', { ...MONTH, status: 'pending' }],
+    ['search: number+status', { ...MONTH, number, status: 'approved' }],
+  ];
+}
+
+async function reports(name: string, url: string): Promise<string> {
   const target = parseHistoryUrl(url, ROOT);
-  if (target.kind === 'off') return;
+  if (target.kind === 'off') return '';
   const history = openHistory(target, { poolSize: 2 });
   try {
-    for (const groupBy of ['country', 'day'] as const) {
-      await history.conversion(groupBy, MONTH); // warm the cache
-      const times: number[] = [];
-      let rows = 0;
-      for (let i = 0; i < REPORT_RUNS; i++) {
-        const t = process.hrtime.bigint();
-        rows = (await history.conversion(groupBy, MONTH)).length;
-        times.push(Number(process.hrtime.bigint() - t) / 1e6);
-      }
-      times.sort((a, b) => a - b);
-      out(`${name.padEnd(10)} conversion by ${groupBy.padEnd(7)} (month, ${rows} rows, ${REPORT_RUNS} runs)  p50 ${percentile(times, 50).toFixed(0)} ms  p99 ${percentile(times, 99).toFixed(0)} ms   target p99 < 200 ms   load ${load()}`);
+    await history.migrate();
+    // bare baseline, same run: one round trip to the same database
+    const bare = await timed(REPORT_RUNS, () => history.ping());
+    out(`${name.padEnd(10)} baseline: select 1                               p50 ${ms(bare.p50)} ms  p99 ${ms(bare.p99)} ms   load ${load()}`);
+    const shapes: Array<readonly GroupBy[]> = [['country', 'day'], ['country'], ['day']];
+    for (const shape of shapes) {
+      const r = await timed(REPORT_RUNS, () => history.conversion(shape, MONTH));
+      const rows = (await history.conversion(shape, MONTH)).length;
+      out(`${name.padEnd(10)} conversion by ${shape.join('×').padEnd(12)} (month, ${rows} rows, ${REPORT_RUNS} runs)  p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms  bench-process CPU ${ms(r.cpu)} ms/call  (first call ${ms(r.first)} ms${shape.length === 2 ? ': rebuilds every dirty (day, key) bucket after the fill' : ''})   target p99 < 200 ms   load ${load()}`);
     }
+    // a month whose edges are not whole UTC days: two partial days come from the base tables
+    const shifted = { from: MONTH.from + 13 * 3_600_000, to: MONTH.to - 11 * 3_600_000 };
+    const partial = await timed(REPORT_RUNS, () => history.conversion(['country', 'day'], shifted));
+    out(`${name.padEnd(10)} conversion by country×day, month not day-aligned (2 partial days)   p50 ${ms(partial.p50)} ms  p99 ${ms(partial.p99)} ms  bench-process CPU ${ms(partial.cpu)} ms/call   load ${load()}`);
+    const number = (await history.listVerifications({ ...MONTH }, 1)).items[0]?.number ?? '';
+    for (const [label, filter] of searches(number)) {
+      const r = await timed(REPORT_RUNS, () => history.listVerifications(filter, 25));
+      out(`${name.padEnd(10)} ${label.padEnd(30)} p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms  bench-process CPU ${ms(r.cpu)} ms/call   target < 300 ms   load ${load()}`);
+      out(`${' '.repeat(11)}plan: ${(await history.explainSearch(filter, 25)).replace(/\n\s*/g, ' | ')}`);
+    }
+    return number;
   } finally {
     await history.close();
+  }
+}
+
+/** The dashboard's and the Verifications page's requests, through an engine's HTTP API. */
+async function httpRequests(name: string, engineUrl: string, number: string): Promise<void> {
+  const get = async (path: string): Promise<void> => {
+    const res = await fetch(`${engineUrl}${path}`, { headers: { authorization: auth } });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+  };
+  const iso = (t: number): string => new Date(t).toISOString();
+  const twoWeeks = `from=${iso(MONTH.to - 14 * 86_400_000)}&to=${iso(MONTH.to)}`;
+  const requests: Array<[string, string]> = [
+    ['dashboard: by day, 14 days', `/v1/reports/conversion?group_by=day&${twoWeeks}`],
+    ['dashboard: by country×day, month', `/v1/reports/conversion?group_by=country,day&from=${iso(MONTH.from)}&to=${iso(MONTH.to)}`],
+    ['verifications page: month', `/v1/verifications?from=${iso(MONTH.from)}&to=${iso(MONTH.to)}&limit=25`],
+    ['verifications page: status', `/v1/verifications?from=${iso(MONTH.from)}&to=${iso(MONTH.to)}&status=canceled&limit=25`],
+  ];
+  if (/^\+\d+$/.test(number)) requests.push(['verifications page: number', `/v1/verifications?number=${encodeURIComponent(number)}&from=${iso(MONTH.from)}&to=${iso(MONTH.to)}&limit=25`]);
+  const bare = await timed(REPORT_RUNS, () => get('/healthz'));
+  out(`${name.padEnd(10)} HTTP baseline: GET /healthz                      p50 ${ms(bare.p50)} ms  p99 ${ms(bare.p99)} ms   load ${load()}`);
+  for (const [label, path] of requests) {
+    const r = await timed(REPORT_RUNS, () => get(path));
+    out(`${name.padEnd(10)} HTTP ${label.padEnd(34)} p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms   target < 300 ms   load ${load()}`);
   }
 }
 
@@ -76,13 +150,14 @@ function rssKb(pid: number): number {
   return Number(m?.[1] ?? 0);
 }
 
-async function csvExport(name: string, url: string): Promise<void> {
+async function csvExport(name: string, url: string, number: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pbxverify-bench-history-'));
   const file = join(dir, 'pbxverify.yaml');
   writeFileSync(file, stringify({ secret: 'bench-engine-secret-0123456789abcdef0123', apiKeys: [{ id: KEY.id, secret: KEY.secret, reports: true }], history: { url } }));
   const engine = await startEngineProcess({ PBXVERIFY_CONFIG: file, PBXVERIFY_LOG_LEVEL: 'warn' });
   const pid = engine.child.pid as number;
   try {
+    await httpRequests(name, engine.url, number);
     await new Promise((r) => setTimeout(r, 1000));
     const before = rssKb(pid);
     let peak = before;
@@ -107,9 +182,9 @@ async function bytesPerVerification(name: string, url: string): Promise<void> {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const size = [file, `${file}-wal`].filter(existsSync).reduce((s, f) => s + statSync(f).size, 0);
-    const history = openHistory({ kind: 'sqlite', file });
-    const n = (await history.conversion('key', { from: 0, to: Number.MAX_SAFE_INTEGER })).reduce((sum, row) => sum + row.started, 0);
-    await history.close();
+    const db = new Database(file, { readonly: true });
+    const n = (db.prepare('SELECT count(*) AS n FROM verifications').get() as { n: number }).n;
+    db.close();
     out(`${name.padEnd(10)} ${(size / 1048576).toFixed(0)} MiB on disk (file + WAL) for ${n} verifications: ${(size / Math.max(1, n)).toFixed(0)} bytes per verification (with its attempts and indexes)`);
     return;
   }
@@ -117,8 +192,8 @@ async function bytesPerVerification(name: string, url: string): Promise<void> {
   await client.connect();
   try {
     const count = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM verifications')).rows[0]?.n ?? 0);
-    const size = Number((await client.query<{ s: string }>("SELECT pg_total_relation_size('verifications') + pg_total_relation_size('attempts') + pg_total_relation_size('webhook_deliveries') AS s")).rows[0]?.s ?? 0);
-    out(`${name.padEnd(10)} ${(size / 1048576).toFixed(0)} MiB (tables + indexes + TOAST) for ${count} verifications: ${(size / Math.max(1, count)).toFixed(0)} bytes per verification (with its attempts)`);
+    const size = Number((await client.query<{ s: string }>("SELECT pg_total_relation_size('verifications') + pg_total_relation_size('attempts') + pg_total_relation_size('webhook_deliveries') + pg_total_relation_size('conversion_rollup') + pg_total_relation_size('rollup_dirty') AS s")).rows[0]?.s ?? 0);
+    out(`${name.padEnd(10)} ${(size / 1048576).toFixed(0)} MiB (tables + indexes + TOAST, roll-up included) for ${count} verifications: ${(size / Math.max(1, count)).toFixed(0)} bytes per verification (with its attempts)`);
   } finally {
     await client.end();
   }
@@ -157,8 +232,9 @@ async function main(): Promise<void> {
     // 2–4 on the filled databases
     for (const [name, url] of [['sqlite', sqliteUrl], ['postgres', pgUrl]] as const) {
       if (!PARTS.has(name) || !url) continue;
-      await reports(name, url);
-      await csvExport(name, url);
+      const number = await reports(name, url);
+      // BENCH_HISTORY_CSV=off: reports and searches only (a re-run on a database filled before)
+      if (process.env.BENCH_HISTORY_CSV !== 'off') await csvExport(name, url, number);
       await bytesPerVerification(name, url);
     }
   } finally {

@@ -8,7 +8,8 @@
  * Options: --url (required; sqlite:<file> or postgres://…), --count (verifications, default
  * 100000), --days (spread over the days before --end, default 30), --end (ISO date, default now),
  * --batch (events per transaction, default 5000), --seed (default 1: the same data every run).
- * Rows go through the History port's own write path (idempotent upserts), so the tables,
+ * Rows go through the History port's own write path (idempotent upserts, the roll-up's dirty
+ * marks; SQLite with a 256 MiB page cache so the random-keyed indexes stay in memory), so the tables,
  * indexes and sizes are what an engine would produce. ~1.25 attempts per verification; statuses,
  * channels, countries, trunks, causes and costs are drawn with plausible weights.
  */
@@ -17,7 +18,7 @@ import { openHistory, parseHistoryUrl } from '../src/history/open';
 import type { AttemptRow, HistoryEvent, VerificationRow } from '../src/history/port';
 
 /** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   const end = values.end ? Date.parse(values.end) : Date.now();
   const batch = Number(values.batch);
   const rnd = prng(Number(values.seed));
-  const history = openHistory(target, { poolSize: 2 });
+  const history = openHistory(target, { poolSize: 2, sqliteCacheMb: 256 });
   try {
     await history.migrate();
     const started = Date.now();

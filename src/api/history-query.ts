@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors';
-import type { PageCursor } from '../history/port';
+import { GROUP_BY, type GroupBy, type PageCursor } from '../history/port';
 
 /**
  * Query-string parsing for the history API, with one stable error code per kind of mistake
@@ -78,6 +78,20 @@ export function parseChoice<T extends string>(query: Query, name: string, allowe
   }
   if (!allowed.includes(raw as T)) throw new AppError('QUERY_VALUE_INVALID', { details: { field: name, allowed } });
   return raw as T;
+}
+
+/** Most dimensions a report groups by at once (`group_by=country,day`). */
+export const MAX_GROUP_BY = 2;
+
+/** `group_by`: one dimension or two, comma-separated, each once (required). */
+export function parseGroupBy(query: Query): GroupBy[] {
+  const raw = single(query, 'group_by');
+  if (raw === undefined || raw === '') throw new AppError('QUERY_VALUE_INVALID', { details: { field: 'group_by', reason: 'required', allowed: GROUP_BY } });
+  const parts = raw.split(',');
+  if (parts.length > MAX_GROUP_BY) throw new AppError('QUERY_VALUE_INVALID', { details: { field: 'group_by', reason: `at most ${MAX_GROUP_BY} dimensions`, allowed: GROUP_BY } });
+  for (const part of parts) if (!GROUP_BY.includes(part as GroupBy)) throw new AppError('QUERY_VALUE_INVALID', { details: { field: 'group_by', allowed: GROUP_BY } });
+  if (new Set(parts).size !== parts.length) throw new AppError('QUERY_VALUE_INVALID', { details: { field: 'group_by', reason: 'a dimension given twice' } });
+  return parts as GroupBy[];
 }
 
 export function parsePattern(query: Query, name: string, pattern: RegExp): string | undefined {

@@ -70,17 +70,18 @@ export const verificationPageSchema = z.object({
 });
 
 export const conversionSchema = z.object({
-  group_by: z.string(),
+  group_by: z.string().describe('The dimensions, comma-separated, as asked'),
   from: time,
   to: time,
   rows: z.array(
     z.object({
-      group: z.string(),
+      group: z.string().describe('The group\'s values joined with `,` in `group_by` order (GB,2026-11-01)'),
+      groups: z.record(z.string(), z.string()).describe('The group\'s value per dimension ({"country":"GB","day":"2026-11-01"})'),
       started: z.number(),
       delivered: z.number().describe('Answered calls, SMS accepted'),
       verified: z.number(),
       conversion_rate: z.number().describe('verified / started, 4 decimals'),
-      median_time_to_verify_ms: z.number().nullable(),
+      median_time_to_verify_ms: z.number().nullable().describe('From a log-scale histogram: within ±2.2 % of the exact median'),
       cost: money,
       cost_per_verified: money,
       currency: z.string().nullable(),

@@ -1,5 +1,5 @@
 import type { AttemptView, VerificationView } from '../verification/view';
-import type { AttemptRow, ConversionRow, VerificationHistory, VerificationRow } from '../history/port';
+import type { AttemptRow, ConversionRow, GroupBy, VerificationHistory, VerificationRow } from '../history/port';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -145,9 +145,10 @@ function smsView(a: AttemptRow): SmsView | null {
   };
 }
 
-export function conversionView(row: ConversionRow) {
+export function conversionView(row: ConversionRow, groupBy: readonly GroupBy[]) {
   return {
     group: row.group,
+    groups: Object.fromEntries(groupBy.map((by, i) => [by, row.groups[i] ?? ''])),
     started: row.started,
     delivered: row.delivered,
     verified: row.verified,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseRateDeck } from '../history/cost';
-import { parseChoice, parseRange } from '../api/history-query';
+import { parseGroupBy, parseRange } from '../api/history-query';
 import { conversionView, historyDetailView, money } from '../api/history-views';
 import { numberStorage } from '../history/recorder';
 import { parseE164 } from '../verification/numbers';
@@ -84,34 +84,34 @@ export function registerHistoryCommands(program: Command, load: (file: string | 
   program
     .command('report')
     .description('print the conversion report from the history')
-    .option('--group-by <field>', GROUP_BY.join(' | '), 'country')
+    .option('--group-by <field>', `${GROUP_BY.join(' | ')}, or two comma-separated (country,day)`, 'country')
     .option('--from <time>', 'ISO 8601 or epoch ms (default: 30 days before --to)')
     .option('--to <time>', 'ISO 8601 or epoch ms (default: now)')
     .option('--key <id>', 'one API key only')
     .option('--json', 'print JSON')
     .action(async (opts: { groupBy: string; from?: string; to?: string; key?: string; json?: boolean }) => {
       const { config } = load(program.opts<{ config?: string }>().config);
-      let groupBy: GroupBy;
+      let groupBy: GroupBy[];
       let range: { from: number; to: number };
       try {
-        groupBy = parseChoice({ group_by: opts.groupBy }, 'group_by', GROUP_BY, true) as GroupBy;
+        groupBy = parseGroupBy({ group_by: opts.groupBy });
         range = parseRange({ ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) }, { spanMs: 30 * DAY, maxMs: 400 * DAY, now: Date.now() });
       } catch (err) {
         refuse(err);
       }
       const history = openHistoryOf(config);
       try {
-        const rows = (await history.conversion(groupBy, { ...range, keyId: opts.key })).map(conversionView);
+        const rows = (await history.conversion(groupBy, { ...range, keyId: opts.key })).map((row) => conversionView(row, groupBy));
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ group_by: groupBy, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), rows }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ group_by: groupBy.join(','), from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), rows }, null, 2)}\n`);
           return;
         }
-        process.stdout.write(`conversion by ${groupBy}, ${new Date(range.from).toISOString()} to ${new Date(range.to).toISOString()}\n\n`);
+        process.stdout.write(`conversion by ${groupBy.join(' × ')}, ${new Date(range.from).toISOString()} to ${new Date(range.to).toISOString()}\n\n`);
         process.stdout.write(
           table(
-            [groupBy, 'started', 'delivered', 'verified', 'conversion', 'median s', 'cost', 'per verified', 'currency'],
+            [...groupBy, 'started', 'delivered', 'verified', 'conversion', 'median s', 'cost', 'per verified', 'currency'],
             rows.map((r) => [
-              r.group,
+              ...groupBy.map((by) => r.groups[by] ?? ''),
               String(r.started),
               String(r.delivered),
               String(r.verified),

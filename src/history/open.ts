@@ -18,7 +18,8 @@ export function parseHistoryUrl(url: string, cwd: string): HistoryTarget {
 }
 
 /** Opens the history database a target names (not migrated yet). */
-export function openHistory(target: Exclude<HistoryTarget, { kind: 'off' }>, opts: { onError?: (err: Error) => void; poolSize?: number } = {}): SqlHistory {
-  if (target.kind === 'sqlite') return openSqliteHistory(target.file);
-  return openPostgresHistory({ url: target.url, ...opts });
+export function openHistory(target: Exclude<HistoryTarget, { kind: 'off' }>, opts: { onError?: (err: Error) => void; poolSize?: number; sqliteCacheMb?: number } = {}): SqlHistory {
+  const { sqliteCacheMb, ...pgOpts } = opts;
+  if (target.kind === 'sqlite') return openSqliteHistory(target.file, sqliteCacheMb === undefined ? {} : { cacheMb: sqliteCacheMb });
+  return openPostgresHistory({ url: target.url, ...pgOpts });
 }

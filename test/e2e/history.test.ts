@@ -105,6 +105,10 @@ describe('history (e2e, SQLite)', () => {
     }
     expect((await ops.get('/v1/reports/conversion?group_by=planet')).body.error.code).toBe('QUERY_VALUE_INVALID');
     expect((await ops.get('/v1/reports/conversion')).body.error.code).toBe('QUERY_VALUE_INVALID');
+    for (const groupBy of ['country,planet', 'country,day,channel', 'day,day', 'country,', ',day', '']) {
+      const res = await ops.get(`/v1/reports/conversion?group_by=${encodeURIComponent(groupBy)}`);
+      expect([groupBy, res.status, res.body.error?.code]).toEqual([groupBy, 400, 'QUERY_VALUE_INVALID']);
+    }
     const shop = await f.api.get('/v1/verifications');
     expect([shop.status, shop.body.error.code]).toEqual([403, 'REPORTS_REQUIRED']);
   });
@@ -119,6 +123,17 @@ describe('history (e2e, SQLite)', () => {
     expect(res.body.rows[0]).toMatchObject({ cost: '0.007000', cost_per_verified: '0.007000', currency: 'USD' });
     const byChannel = await ops.get('/v1/reports/conversion?group_by=channel');
     expect(byChannel.body.rows.map((r: any) => [r.group, r.started])).toEqual([['call', 2]]);
+    // two dimensions: today's (UTC) partial day is read from the base tables
+    const days = [...new Set(((await ops.get('/v1/verifications')).body.items as Array<{ created_at: string }>).map((v) => v.created_at.slice(0, 10)))].sort();
+    const two = await ops.get('/v1/reports/conversion?group_by=country,day');
+    expect([two.status, two.body.group_by]).toEqual([200, 'country,day']);
+    expect(two.body.rows.map((r: any) => [r.group, r.groups])).toEqual(days.map((day) => [`US,${day}`, { country: 'US', day }]));
+    expect(two.body.rows.reduce((n: number, r: any) => n + r.started, 0)).toBe(2);
+    // whole days come from the roll-up: the same figures
+    const from = days[0] as string;
+    const to = new Date(Date.parse(days.at(-1) as string) + 86_400_000).toISOString().slice(0, 10);
+    const whole = await ops.get(`/v1/reports/conversion?group_by=day,country&from=${from}&to=${to}`);
+    expect(whole.body.rows.map((r: any) => ({ ...r, group: r.group.split(',').reverse().join(',') }))).toEqual(two.body.rows);
   });
 
   it('exports the attempts as CSV with their causes', async () => {
@@ -142,6 +157,10 @@ describe('history (e2e, SQLite)', () => {
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/country\s+started\s+delivered\s+verified\s+conversion/);
     expect(report.stdout).toMatch(/US\s+2\s+1\s+1\s+50\.0%/);
+    const two = await runCli(['report', '--group-by', 'country,channel'], { PBXVERIFY_HISTORY: history });
+    expect(two.code).toBe(0);
+    expect(two.stdout).toMatch(/country\s+channel\s+started\s+delivered/);
+    expect(two.stdout).toMatch(/US\s+call\s+2\s+1\s+1\s+50\.0%/);
     const migrate = await runCli(['migrate'], { PBXVERIFY_HISTORY: history });
     expect([migrate.code, migrate.stdout]).toEqual([0, expect.stringContaining('schema up to date')]);
     const bad = await runCli(['report', '--group-by', 'planet'], { PBXVERIFY_HISTORY: history });
@@ -156,7 +175,7 @@ describe('history (e2e, SQLite)', () => {
     expect(Object.keys(json('/v1/verifications')?.properties ?? {})).toEqual(['items', 'next_cursor']);
     expect(Object.keys(json('/v1/verifications')?.properties.items.items.properties ?? {})).toEqual(expect.arrayContaining(['id', 'status', 'number', 'country', 'cost']));
     expect(Object.keys(json('/v1/reports/conversion')?.properties.rows.items.properties ?? {})).toEqual(
-      expect.arrayContaining(['group', 'started', 'delivered', 'verified', 'conversion_rate', 'median_time_to_verify_ms', 'cost', 'cost_per_verified']),
+      expect.arrayContaining(['group', 'groups', 'started', 'delivered', 'verified', 'conversion_rate', 'median_time_to_verify_ms', 'cost', 'cost_per_verified']),
     );
     expect(ok('/v1/reports/attempts.csv', 'get')?.content?.['text/csv']?.schema).toMatchObject({ type: 'string' });
     const detail = json('/v1/verifications/{id}');

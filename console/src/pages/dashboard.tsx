@@ -18,7 +18,7 @@ interface Row {
 
 const GROUPS: Array<[string, string]> = [['day', 'day'], ['country', 'country'], ['channel', 'channel'], ['trunk', 'trunk'], ['key', 'API key']];
 const DAY = 86_400_000;
-const dateInput = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+const dateInput = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
 
 /** Conversion, answer-seizure ratio and cost per verified by day, as lines (uPlot: 50 KB, canvas). */
@@ -54,7 +54,8 @@ export function Dashboard(props: { me: Me }) {
   const [groupBy, setGroupBy] = useState('day');
   const [rows, setRows] = useState<Row[] | undefined>(undefined);
   const [problem, setProblem] = useState<unknown>(undefined);
-  const range = () => ({ from: new Date(`${from}T00:00:00`).toISOString(), to: new Date(new Date(`${to}T00:00:00`).getTime() + DAY).toISOString() });
+  // UTC days, as the report's `day` groups are: whole days are read from the roll-up (docs/history.md)
+  const range = () => ({ from: new Date(`${from}T00:00:00Z`).toISOString(), to: new Date(new Date(`${to}T00:00:00Z`).getTime() + DAY).toISOString() });
   const load = async () => {
     setProblem(undefined);
     try {

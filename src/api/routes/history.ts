@@ -8,7 +8,7 @@ import { GROUP_BY, type History, type VerificationFilter } from '../../history/p
 import { AppError, type ErrorCode } from '../../lib/errors';
 import { parseE164 } from '../../verification/numbers';
 import { makeErrorHandler } from '../error-handler';
-import { encodeCursor, parseChoice, parseCursor, parseLimit, parsePattern, parseRange, rejectUnknown, single } from '../history-query';
+import { encodeCursor, parseChoice, parseCursor, parseGroupBy, parseLimit, parsePattern, parseRange, rejectUnknown, single } from '../history-query';
 import { conversionSchema, csvSchema, historyErrors, verificationPageSchema } from '../history-schemas';
 import { conversionView, CSV_COLUMNS, csvLine, historyVerificationView } from '../history-views';
 import type { KeyRing } from '../keys';
@@ -43,7 +43,14 @@ const listQuery = z
   })
   .loose()
   .describe('Unknown parameters are refused (QUERY_PARAM_UNKNOWN)');
-const reportQuery = z.object({ group_by: z.string().optional().describe(`Required: ${GROUP_BY.join(' | ')}`), from: text, to: text, key: text }).loose();
+const reportQuery = z
+  .object({
+    group_by: z.string().optional().describe(`Required: one of ${GROUP_BY.join(' | ')}, or two comma-separated (country,day)`),
+    from: text.describe('ISO 8601 time or epoch ms (default: 30 days before `to`)'),
+    to: text.describe('ISO 8601 time or epoch ms, exclusive (default: now)'),
+    key: text.describe('API key id'),
+  })
+  .loose();
 const csvQuery = z.object({ from: text.describe('default: 1 day before `to`'), to: text, key: text }).loose();
 
 /**
@@ -99,11 +106,11 @@ export function historyRoutes(deps: HistoryRouteDeps) {
       async (request) => {
         const q = request.query as Record<string, unknown>;
         rejectUnknown(q, ['group_by', 'from', 'to', 'key']);
-        const groupBy = parseChoice(q, 'group_by', GROUP_BY, true) as (typeof GROUP_BY)[number];
+        const groupBy = parseGroupBy(q);
         const range = parseRange(q, { spanMs: 30 * DAY, maxMs: 400 * DAY, now: deps.now() });
         const keyId = parsePattern(q, 'key', KEY_ID);
         const rows = await guarded(() => history.conversion(groupBy, { ...range, keyId }));
-        return { group_by: groupBy, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), rows: rows.map(conversionView) };
+        return { group_by: groupBy.join(','), from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), rows: rows.map((row) => conversionView(row, groupBy)) };
       },
     );
 

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Versioned migrations, in code (not a folder scan) so the compiled dist/ carries them. Names sort
@@ -165,6 +165,46 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '006_rollup': {
+    // The conversion roll-up and its dirty marks (src/history/sql/rollup.ts), and an index for
+    // the search by status. Every (day, key)
+    // already in the history starts dirty, so the first report of a range builds its rows.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('conversion_rollup')
+        .ifNotExists()
+        .addColumn('day', 'varchar(10)', (c) => c.notNull())
+        .addColumn('key_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('country', 'varchar(2)', (c) => c.notNull())
+        .addColumn('channel', 'varchar(16)', (c) => c.notNull())
+        .addColumn('trunk', 'varchar(64)', (c) => c.notNull())
+        .addColumn('started', 'bigint', (c) => c.notNull())
+        .addColumn('delivered', 'bigint', (c) => c.notNull())
+        .addColumn('verified', 'bigint', (c) => c.notNull())
+        .addColumn('cost_micros', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'varchar(3)')
+        .addColumn('ttv_hist', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('conversion_rollup_pk', ['day', 'key_id', 'country', 'channel', 'trunk'])
+        .execute();
+      await db.schema
+        .createTable('rollup_dirty')
+        .ifNotExists()
+        .addColumn('day', 'varchar(10)', (c) => c.notNull())
+        .addColumn('key_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('gen', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rollup_dirty_pk', ['day', 'key_id'])
+        .execute();
+      // The console's search by status over a range (newest first) scanned the time index and
+      // filtered: a rare status read most of the range. Number and key have their indexes (001).
+      await db.schema.createIndex('verifications_status_created').ifNotExists().on('verifications').columns(['status', 'created_at', 'id']).execute();
+      // integer division by a day is the UTC day number in both dialects (times are positive)
+      const { rows } = await sql<{ key_id: string; d: number | string }>`select distinct key_id, created_at / 86400000 as d from verifications`.execute(db);
+      const marks = rows.map((r) => ({ day: new Date(Number(r.d) * 86_400_000).toISOString().slice(0, 10), key_id: r.key_id, gen: 1 }));
+      for (let i = 0; i < marks.length; i += 200) {
+        await sql`insert into rollup_dirty (day, key_id, gen) values ${sql.join(marks.slice(i, i + 200).map((m) => sql`(${m.day}, ${m.key_id}, ${m.gen})`))}`.execute(db);
+      }
+      },
+    },
   '007_routing_overrides': {
     // Trunk and route edits made by admins (console or admin API), laid over the configuration
     // file's routing (src/routing/overrides.ts); every engine on the database polls them.

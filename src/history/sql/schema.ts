@@ -122,6 +122,32 @@ export interface ConsoleKeysTable {
   revoked_at: number | null;
 }
 
+/** Conversion roll-up (migration 006; src/history/sql/rollup.ts): one row per day × key × country × channel × trunk. */
+export interface RollupTable {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  key_id: string;
+  /** `??` when unknown. */
+  country: string;
+  channel: string;
+  /** `(none)` when no attempt had a trunk (SMS). */
+  trunk: string;
+  started: number;
+  delivered: number;
+  verified: number;
+  cost_micros: number;
+  currency: string | null;
+  /** Time-to-verify histogram of the approved verifications: `bucket:count,…` (rollup.ts). */
+  ttv_hist: string;
+}
+
+/** (day, key) buckets whose roll-up rows must be rebuilt before they are read; `gen` grows with each mark. */
+export interface RollupDirtyTable {
+  day: string;
+  key_id: string;
+  gen: number;
+}
+
 export interface RoutingOverridesTable {
   kind: string;
   name: string;
@@ -139,5 +165,7 @@ export interface HistoryDatabase {
   operators: OperatorsTable;
   audit_log: AuditLogTable;
   console_keys: ConsoleKeysTable;
+  conversion_rollup: RollupTable;
+  rollup_dirty: RollupDirtyTable;
   routing_overrides: RoutingOverridesTable;
 }

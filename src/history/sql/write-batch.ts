@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { yieldToLoop } from '../../lib/yield';
 import type { HistoryEvent } from '../port';
 import { attemptToDb, verificationToDb, webhookToDb } from './mapping';
+import { markDirty } from './rollup';
 import type { AttemptsTable, HistoryDatabase, VerificationsTable, WebhookDeliveriesTable } from './schema';
 
 /**
@@ -47,6 +48,9 @@ export async function writeBatch(db: Kysely<HistoryDatabase>, events: readonly H
     for (const rows of chunks(sorted(webhooks))) {
       await trx.insertInto('webhook_deliveries').values(rows).onConflict((oc) => oc.columns(['webhook_id', 'attempt_no']).doNothing()).execute();
     }
+    // the conversion roll-up of the days touched is rebuilt before a report reads it (rollup.ts)
+    const touched = [...verifications.values(), ...attempts.values()].map((r) => ({ createdAt: Number(r.created_at), keyId: r.key_id }));
+    if (touched.length) await markDirty(trx, touched);
   });
 }
 
