@@ -5,31 +5,73 @@ import { FakeFreeSwitch } from '../fakes/esl/fake-freeswitch';
 import { ESL_RECORDINGS } from '../fixtures/paths';
 
 /**
- * `playback a!b!c` with playback_delimiter (a start-delay candidate of issue 18, not what the
- * driver plays: docs/freeswitch.md) as FreeSWITCH 1.10.12 answered it (test/fixtures/esl/playback, recorded over SIP with
- * test/fixtures/record-esl-playback.ts), and the fake FreeSWITCH answering the same commands the
- * same way.
+ * Prompt lists as FreeSWITCH 1.10.12 answered them (test/fixtures/esl/playback, recorded over SIP
+ * with test/fixtures/record-esl-playback.ts), and the fake FreeSWITCH answering the same commands
+ * the same way: `sip-queued-*` is what the driver plays (segments sent together with
+ * `event-lock`, issue 18); `sip-delimiter-*` is `playback a!b!c` with playback_delimiter, a
+ * start-delay candidate that was taken back (docs/benchmarks.md).
  */
 interface Recorded {
   case: string;
   originate: string;
-  commands: Array<{ app: string; arg: string }>;
+  commands: Array<{ app: string; arg: string; queued?: true } | { api: string; afterMs: number }>;
   events: Array<{ t: number; headers: Record<string, string> }>;
 }
+type AppCommand = { app: string; arg: string; queued?: true };
 
 const dir = join(ESL_RECORDINGS, 'playback');
-const recordings = readdirSync(dir)
+const all = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Recorded);
+const recordings = all.filter((r) => r.case.startsWith('sip-delimiter-'));
+const queuedRecordings = all.filter((r) => r.case.startsWith('sip-queued-'));
 const completes = (rec: Recorded): Array<Record<string, string>> =>
   rec.events.filter((e) => e.headers['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && e.headers.Application !== 'park').map((e) => e.headers);
 
 describe('FreeSWITCH playback lists (recorded)', () => {
-  it('hold the three cases', () => {
+  it('hold the six cases', () => {
     expect(recordings.map((r) => r.case).sort()).toEqual(['sip-delimiter-missing-file', 'sip-delimiter-pgd-barge-in', 'sip-delimiter-playback']);
+    expect(queuedRecordings.map((r) => r.case).sort()).toEqual(['sip-queued-announcement', 'sip-queued-break-all', 'sip-queued-missing-file']);
   });
 
-  it('ran on channels with the list variables', () => {
+  describe('queued segments (what the driver plays)', () => {
+    const rec = (name: string): Recorded => queuedRecordings.find((r) => r.case === name) as Recorded;
+    const played = (r: Recorded): Array<Record<string, string>> => completes(r).filter((h) => h.Application === 'playback');
+    const ran = (r: Recorded): Array<Record<string, string>> => r.events.filter((e) => e.headers['Event-Name'] === 'CHANNEL_EXECUTE' && e.headers.Application === 'playback').map((e) => e.headers);
+
+    it('ran the segments in order, each starting as the one before ended', () => {
+      const r = rec('sip-queued-announcement');
+      const sent = r.commands.filter((c): c is AppCommand => 'app' in c).map((c) => c.arg);
+      expect(sent).toHaveLength(3);
+      expect(ran(r).map((h) => h['Application-Data'])).toEqual(sent);
+      const times = (name: string): number[] => r.events.filter((e) => e.headers['Event-Name'] === name && e.headers.Application === 'playback').map((e) => e.t);
+      const [starts, ends] = [times('CHANNEL_EXECUTE'), times('CHANNEL_EXECUTE_COMPLETE')];
+      // the recorder's clock has whole milliseconds: the next segment starts within the same one
+      for (let i = 1; i < starts.length; i++) expect((starts[i] as number) - (ends[i - 1] as number)).toBeLessThanOrEqual(1);
+      expect(played(r).map((h) => h['Application-Response'])).toEqual(['FILE PLAYED', 'FILE PLAYED', 'FILE PLAYED']);
+    });
+
+    it('ran the wake-up sent at CHANNEL_ANSWER (`set`) inside park, before the first segment', () => {
+      const names = rec('sip-queued-announcement').events.map((e) => `${e.headers['Event-Name'] ?? ''} ${e.headers.Application ?? ''}`.trim());
+      const at = (name: string): number => names.indexOf(name);
+      expect(at('CHANNEL_EXECUTE park')).toBeGreaterThan(at('CHANNEL_ANSWER'));
+      expect(at('CHANNEL_EXECUTE set')).toBeGreaterThan(at('CHANNEL_EXECUTE park'));
+      expect(at('CHANNEL_EXECUTE_COMPLETE set')).toBeLessThan(at('CHANNEL_EXECUTE playback'));
+    });
+
+    it('dropped the queued rest at uuid_break all; the barrier and the next prompt played whole', () => {
+      const r = rec('sip-queued-break-all');
+      expect(ran(r).map((h) => h['Application-Data']?.replace(/^\/.*\//, ''))).toEqual(['your-code-is.wav', 'silence_stream://20', 'goodbye.wav']);
+      const stops = r.events.filter((e) => e.headers['Event-Name'] === 'PLAYBACK_STOP').map((e) => e.headers['Playback-Status']);
+      expect(stops).toEqual(['break', 'done', 'done']);
+    });
+
+    it('went on past a missing file (FILE NOT FOUND for it alone)', () => {
+      expect(played(rec('sip-queued-missing-file')).map((h) => h['Application-Response'])).toEqual(['FILE PLAYED', 'FILE NOT FOUND', 'FILE PLAYED']);
+    });
+  });
+
+  it('ran the delimiter cases on channels with the list variables', () => {
     for (const rec of recordings) {
       for (const v of ['playback_delimiter=!', 'playback_sleep_val=0']) expect(rec.originate).toContain(v);
       const executed = rec.events.filter((e) => e.headers['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE');
@@ -40,7 +82,8 @@ describe('FreeSWITCH playback lists (recorded)', () => {
 
   it('played a list file by file, in order, as one application (no file_string://)', () => {
     const rec = recordings.find((r) => r.case === 'sip-delimiter-playback') as Recorded;
-    const list = rec.commands[0]?.arg ?? '';
+    const first = rec.commands[0];
+    const list = first && 'arg' in first ? first.arg : '';
     expect(list.startsWith('file_string://')).toBe(false);
     const started = rec.events.filter((e) => e.headers['Event-Name'] === 'PLAYBACK_START').map((e) => e.headers['Playback-File-Path']);
     expect(started).toEqual(list.split('!'));
@@ -79,13 +122,37 @@ describe('FreeSWITCH playback lists (recorded)', () => {
       const job = await res.bgapi(rec.originate, 10_000);
       expect(String((job.body as { _body?: unknown })._body)).toMatch(/^\+OK/);
       const got: Array<{ response: unknown; digits: unknown }> = [];
-      for (const c of rec.commands) {
+      for (const c of rec.commands.filter((x): x is AppCommand => 'app' in x)) {
         const done = await res.command_uuid(uuid, c.app, c.arg, 10_000);
         const body = done.body as Record<string, unknown>;
         got.push({ response: body['Application-Response'], digits: body.variable_pbxverify_digits });
       }
       await res.api(`uuid_kill ${uuid}`, 5000);
       expect(got).toEqual(completes(rec).map((h) => ({ response: h['Application-Response'], digits: h.variable_pbxverify_digits })));
+    });
+
+    it.each(queuedRecordings.map((r) => [r.case, r] as const))('%s', async (_name, rec) => {
+      const uuid = /origination_uuid=([0-9a-f-]+)/.exec(rec.originate)?.[1] ?? '';
+      const done: Array<{ data: unknown; response: unknown }> = [];
+      const onComplete = (event: { body: Record<string, unknown> }): void => {
+        if (event.body['Unique-ID'] === uuid && event.body.Application === 'playback') done.push({ data: event.body['Application-Data'], response: event.body['Application-Response'] });
+      };
+      res.on('CHANNEL_EXECUTE_COMPLETE', onComplete);
+      const job = await res.bgapi(rec.originate, 10_000);
+      expect(String((job.body as { _body?: unknown })._body)).toMatch(/^\+OK/);
+      for (const c of rec.commands) {
+        if ('api' in c) {
+          // inside the first prompt, as recorded (the fake's prompts last 1.5 s × 0.05)
+          await new Promise((r) => setTimeout(r, c.afterMs * 0.05 * 0.5));
+          await res.api(c.api.replace('{uuid}', uuid), 5000);
+        } else if (c.queued) await res.sendmsg_uuid(uuid, 'execute', { 'execute-app-name': c.app, 'execute-app-arg': c.arg, 'event-lock': 'true' });
+        else await res.command_uuid(uuid, c.app, c.arg, 10_000);
+      }
+      await new Promise((r) => setTimeout(r, 500)); // the queue runs out (prompts of 1.5 s × 0.05)
+      await res.api(`uuid_kill ${uuid}`, 5000);
+      res.removeListener('CHANNEL_EXECUTE_COMPLETE', onComplete);
+      const recorded = completes(rec).filter((h) => h.Application === 'playback').map((h) => ({ data: h['Application-Data'], response: h['Application-Response'] }));
+      expect(done).toEqual(recorded);
     });
   });
 });

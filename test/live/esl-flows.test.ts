@@ -81,6 +81,22 @@ describe('verification call scripts on a real FreeSWITCH', () => {
     await expect(result.call.play(long, { timeoutMs: 60_000, interruptOnDtmf: true })).resolves.toEqual({ ok: true, interruptedBy: '1' });
     await result.call.hangup();
   });
+
+  it('drops the rest of a queued prompt list at its deadline, and the next prompt plays whole', async () => {
+    const result = await pbx.originate({ ...base, to: '+12025550102' }, { timeoutMs: 20_000 });
+    if (!result.ok) throw new Error(result.end.outcome);
+    // ten prompts, no pause of 250 ms: ten segments queued with event-lock (issue 18)
+    const long = Array.from({ length: 10 }, () => ({ prompt: 'your-code-is' as const }));
+    await expect(result.call.play(long, { timeoutMs: 1500 })).resolves.toEqual({ ok: false, reason: 'timeout' });
+    const started = Date.now();
+    await expect(result.call.play([{ prompt: 'goodbye' }], { timeoutMs: 30_000 })).resolves.toEqual({ ok: true });
+    const took = Date.now() - started;
+    // goodbye.wav is 0.6 s of audio: a break left over would end it at once, and the nine
+    // segments still queued (15 s) would play before it
+    expect(took).toBeGreaterThan(400);
+    expect(took).toBeLessThan(5000);
+    await result.call.hangup();
+  });
 });
 
 describe('sound packs on a real FreeSWITCH', () => {

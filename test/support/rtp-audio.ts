@@ -57,9 +57,12 @@ export function capturedUlaw(packets: readonly RtpPacket[]): { bytes: Buffer; st
  * FreeSWITCH uses the reference; Asterisk looks the sample up in a table indexed by its top 14
  * bits (main/ulaw.c, `AST_LIN2MU`), which is the reference of the sample with its 2 low bits
  * cleared, one step lower on about 1 % of samples (measured: 1,058 of 123,360 on a call).
+ * µ-law has two codes for zero, 0xFF and 0x7F: FreeSWITCH sends 0x7F for the 250 ms that
+ * `file_string://` inserts before its first file (measured: a queued segment after a prompt), the
+ * same silence as the render's 0xFF.
  */
 export function sameUlaw(captured: number, sample: number): boolean {
-  return captured === ulawEncode(sample) || captured === ulawEncode(sample & ~3);
+  return captured === ulawEncode(sample) || captured === ulawEncode(sample & ~3) || (ulawDecode(captured) === 0 && ulawDecode(ulawEncode(sample)) === 0);
 }
 
 /** Whether two µ-law bytes are neighbouring codes (one quantization step apart, same sign). */

@@ -1,8 +1,10 @@
+import { codeAnnouncement } from '../../src/prompts/sequence';
 import {
   chatCommand,
   checkDialTemplate,
   CommandInputError,
   mediaList,
+  playbackSegments,
   originateCommand,
   playAndGetDigitsArg,
   renderChatTo,
@@ -67,6 +69,25 @@ describe('ESL command text', () => {
       expect(mediaList([{ prompt: 'digit-4' }, { silenceMs: 250 }, { prompt: 'digit-2' }], 'pt-BR', '/snd/')).toBe(
         'file_string:///snd/pbxverify/pt-BR/digit-4.wav!silence_stream://250!/snd/pbxverify/pt-BR/digit-2.wav',
       );
+    });
+
+    it('queues the items before the first pause of 250 ms or more one by one, and keeps file_string from that pause on', () => {
+      const snd = (p: string): string => `/snd/pbxverify/en/${p}.wav`;
+      // lead-in 500: one file_string, whose own 250 ms count toward the pause (as before)
+      expect(playbackSegments(codeAnnouncement('7', { leadInMs: 500 }), 'en', '/snd')).toEqual([mediaList(codeAnnouncement('7', { leadInMs: 500 }), 'en', '/snd')]);
+      // lead-in 240: the pause and "your code is" queued, the rest from the 400 ms pause on (150 + 250)
+      expect(playbackSegments(codeAnnouncement('7', { leadInMs: 240 }), 'en', '/snd')).toEqual([
+        'silence_stream://240',
+        snd('your-code-is'),
+        `file_string://silence_stream://150!${snd('digit-7')}!silence_stream://900!${snd('i-repeat')}!silence_stream://400!${snd('digit-7')}!silence_stream://700!${snd('goodbye')}`,
+      ]);
+      // no lead-in: the first file plays at once
+      expect(playbackSegments(codeAnnouncement('7', { leadInMs: 0 }), 'en', '/snd')[0]).toBe(snd('your-code-is'));
+      // no long pause at all: every item on its own; a single item as it is
+      expect(playbackSegments([{ prompt: 'digit-4' }, { silenceMs: 240 }, { prompt: 'digit-2' }], 'en', '/snd')).toEqual([snd('digit-4'), 'silence_stream://240', snd('digit-2')]);
+      expect(playbackSegments([{ prompt: 'goodbye' }], 'en', '/snd')).toEqual([snd('goodbye')]);
+      expect(() => playbackSegments([], 'en', '/snd')).toThrow(CommandInputError);
+      expect(() => playbackSegments([{ prompt: 'x' }, { prompt: '../y' }], 'en', '/snd')).toThrow(CommandInputError);
     });
 
     it('refuses what would break the argument', () => {

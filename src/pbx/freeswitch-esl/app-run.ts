@@ -1,3 +1,4 @@
+import type { CollectResult } from '../port';
 import type { EslEvent, EslLink } from './esl-link';
 
 // One dialplan application run on a FreeSWITCH channel by FreeSwitchCall.execute: what is
@@ -11,7 +12,14 @@ export interface RunningApp {
   /** Digits FreeSWITCH reported while it ran (DTMF events), the driver's own injected stop digit excluded. */
   digits: string[];
   onDigit?: ((digit: string) => void) | undefined;
+  /** The ids of a queue of applications sent together (`appId` is the last one's). */
+  queued?: string[] | undefined;
   complete(event: EslEvent): void;
+}
+
+/** Whether an application of a queue that is not the last ends the run: it failed, or the call hung up. */
+export function endsQueue(event: EslEvent): boolean {
+  return event['Answer-State'] === 'hangup' || event['Application-Response'] !== 'FILE PLAYED';
 }
 
 export type ExecOutcome =
@@ -36,3 +44,18 @@ export function delay(ms: number): { promise: Promise<void>; cancel(): void } {
 
 /** Variable play_and_get_digits stores the digits in (cleared by FreeSWITCH at each start). */
 export const DIGITS_VAR = 'pbxverify_digits';
+
+/** The digits of a play_and_get_digits: its variable, or (stopped before it set it) the DTMF seen. */
+export function collectedDigits(event: EslEvent | undefined, seen: readonly string[], terminator: string): string {
+  return event?.[`variable_${DIGITS_VAR}`] ?? seen.filter((d) => d !== terminator).join('');
+}
+
+/** A play_and_get_digits that completed by itself (prompt played, call up). */
+export function completedCollect(event: EslEvent, seen: readonly string[], terminator: string, maxDigits: number): CollectResult {
+  const digits = collectedDigits(event, [], terminator);
+  // read_terminator_used survives from earlier reads on the channel: the digits the
+  // application saw last tell whether the terminator ended this one.
+  const last = seen[seen.length - 1];
+  const endedBy = last === terminator ? 'terminator' : digits.length >= maxDigits ? 'max-digits' : 'timeout';
+  return { ok: true, digits, endedBy };
+}

@@ -15,8 +15,8 @@ import {
   type PlayItem,
   type PlayResult,
 } from '../port';
-import { delay, DIGITS_VAR, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
-import { mediaList, playAndGetDigitsArg } from './commands';
+import { collectedDigits, completedCollect, delay, DIGITS_VAR, endsQueue, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
+import { mediaList, playAndGetDigitsArg, playbackSegments } from './commands';
 import type { EslEvent, EslLink } from './esl-link';
 import { causeOf, endedBy, hangupInfo, type HangupInfo } from './outcomes';
 
@@ -35,10 +35,15 @@ export interface CallContext {
  * A FreeSWITCH channel we originated: first the dialling attempt, then (once the BACKGROUND_JOB
  * said `+OK`) an answered, parked call driven one application at a time.
  *
- * Applications are awaited one by one: an `execute` sent while another runs is nested inside
- * it, not queued (sip-answer-and-press-playback-then-pgd). Each is matched to its
- * CHANNEL_EXECUTE_COMPLETE by the Event-UUID we send (FreeSWITCH echoes it as Application-UUID).
+ * Applications are awaited one by one: an `execute` sent while another runs is nested inside it
+ * (sip-answer-and-press-playback-then-pgd), except a prompt list's segments (playbackSegments),
+ * sent together with `event-lock`: FreeSWITCH runs them back to back (sip-queued-*). Each is matched
+ * to its CHANNEL_EXECUTE_COMPLETE by the Event-UUID we send (echoed as Application-UUID).
  */
+/** A harmless application sent at CHANNEL_ANSWER (sip-queued-announcement); the header that queues an execute. */
+const WAKE = { 'call-command': 'execute', 'execute-app-name': 'set', 'execute-app-arg': 'pbxverify_answered=true' };
+const LOCK = { 'event-lock': 'true' };
+
 export class FreeSwitchCall extends EventEmitter implements Call {
   readonly ended: Promise<CallEnd>;
   private resolveEnded!: (end: CallEnd) => void;
@@ -107,12 +112,18 @@ export class FreeSwitchCall extends EventEmitter implements Call {
     switch (name) {
       case 'CHANNEL_ANSWER':
         this.answeredAt ??= this.ctx.clock.now();
+        // A message wakes the channel's thread: originate, &park() and the first prompt start up to 20 ms sooner (docs/benchmarks.md).
+        if (!this.handedOut && !this.abandoned) void this.ctx.link()?.send(`sendmsg ${this.id}`, WAKE);
         return;
       case 'CHANNEL_PARK':
         return this.resolveParked();
-      case 'CHANNEL_EXECUTE_COMPLETE':
-        if (this.running && event['Application-UUID'] === this.running.appId) this.running.complete(event);
+      case 'CHANNEL_EXECUTE_COMPLETE': {
+        const app = this.running;
+        const id = event['Application-UUID'];
+        // the last of a queue ends the run; an earlier one only when it failed or the call hung up
+        if (app && id !== undefined && (id === app.appId || (app.queued?.includes(id) && endsQueue(event)))) app.complete(event);
         return;
+      }
       case 'DTMF':
         return this.onDtmf(event);
       case 'CHANNEL_HANGUP': {
@@ -135,9 +146,9 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   }
 
   async play(items: PlayItem[], opts: OperationOptions & { interruptOnDtmf?: boolean }): Promise<PlayResult> {
-    const arg = mediaList(items, this.lang, this.ctx.soundsDir);
+    const segments = playbackSegments(items, this.lang, this.ctx.soundsDir);
     let interruptedBy: string | undefined;
-    const outcome = await this.execute('playback', arg, {
+    const outcome = await this.execute('playback', segments, {
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
       ...(opts.interruptOnDtmf
@@ -149,7 +160,8 @@ export class FreeSwitchCall extends EventEmitter implements Call {
             },
           }
         : {}),
-      // uuid_break stops playback (Playback-Status: break, Application-Response: FILE PLAYED).
+      // uuid_break stops playback (Playback-Status: break, Application-Response: FILE PLAYED);
+      // `all` also drops the segments still queued (sip-queued-break-all).
       stop: (link) => link.api(`uuid_break ${this.id} all`),
     });
     switch (outcome.kind) {
@@ -194,8 +206,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
         return link.api(`uuid_recv_dtmf ${this.id} ${terminator}`);
       },
     });
-    const digitsOf = (event: EslEvent | undefined, seen: string[]): string =>
-      event?.[`variable_${DIGITS_VAR}`] ?? seen.filter((d) => d !== terminator).join('');
     switch (outcome.kind) {
       case 'ended':
         return { ok: false, reason: 'ended', end: await this.ended };
@@ -203,7 +213,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
         return { ok: false, reason: 'aborted' };
       case 'timeout':
       case 'interrupted':
-        return { ok: true, digits: digitsOf(outcome.event, outcome.digits), endedBy: 'timeout' };
+        return { ok: true, digits: collectedDigits(outcome.event, outcome.digits, terminator), endedBy: 'timeout' };
       case 'complete': {
         if (outcome.event['Answer-State'] === 'hangup') return { ok: false, reason: 'ended', end: await this.endedSoon() };
         if (outcome.event.variable_read_result === undefined) {
@@ -213,12 +223,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
           await this.killNow('pbx', { text: 'play_and_get_digits: prompt not played' });
           return { ok: false, reason: 'ended', end: await this.ended };
         }
-        const digits = digitsOf(outcome.event, []);
-        // read_terminator_used survives from earlier reads on the channel: the digits the
-        // application saw last tell whether the terminator ended this one.
-        const last = outcome.digits[outcome.digits.length - 1];
-        const endedBy = last === terminator ? 'terminator' : digits.length >= opts.maxDigits ? 'max-digits' : 'timeout';
-        return { ok: true, digits, endedBy };
+        return completedCollect(outcome.event, outcome.digits, terminator, opts.maxDigits);
       }
     }
   }
@@ -291,7 +296,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
    * deadline or the signal. Whatever stops it early, the application is stopped and its
    * completion awaited before the next one may start.
    */
-  private async execute(app: string, arg: string, o: ExecOptions): Promise<ExecOutcome> {
+  private async execute(app: string, args: string | string[], o: ExecOptions): Promise<ExecOutcome> {
     const previous = this.busy ? this.slot : undefined;
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -321,10 +326,11 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       const link = this.ctx.link();
       if (!link) return this.lostOutcome();
 
-      const appId = randomUUID();
+      const queue = (Array.isArray(args) ? args : [args]).map((arg) => ({ arg, id: randomUUID() }));
       let complete!: (event: EslEvent) => void;
       const completed = new Promise<EslEvent>((resolve) => (complete = resolve));
-      running = { appId, started: false, digits: [], complete };
+      running = { appId: (queue[queue.length - 1] as { id: string }).id, started: false, digits: [], complete };
+      if (queue.length > 1) running.queued = queue.map((q) => q.id);
       const interrupt = (): void => stopper.abort('interrupted');
       const onDigit = o.onDigit;
       if (onDigit) running.onDigit = (digit) => onDigit(digit, interrupt);
@@ -332,12 +338,11 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       // Digits count from the moment we ask: the reply and the first DTMF events can arrive in
       // one read, handled before this function resumes.
       running.started = true;
-      const sent = await link.send(`sendmsg ${this.id}`, {
-        'call-command': 'execute',
-        'execute-app-name': app,
-        'execute-app-arg': arg,
-        'Event-UUID': appId,
-      });
+      let sent: Awaited<ReturnType<EslLink['send']>> = { ok: true, text: '' };
+      for (const { arg, id } of queue) {
+        sent = await link.send(`sendmsg ${this.id}`, { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': id, ...(queue.length > 1 ? LOCK : {}) });
+        if (!sent.ok) break;
+      }
       if (!sent.ok) {
         // `-ERR invalid session id`: the channel is gone and its hang-up events are on their way.
         if (sent.failure !== 'error') return this.lostOutcome();
@@ -350,6 +355,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
 
       const why = stopper.signal.reason as 'timeout' | 'aborted' | 'interrupted';
       await o.stop(link);
+      if (running.queued) await this.barrier(link, running);
       const stuck = delay(this.ctx.commandTimeoutMs);
       const after = await Promise.race([completed.then((event) => ({ event })), ended, stuck.promise.then(() => 'stuck' as const)]);
       stuck.cancel();
@@ -377,6 +383,13 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   /** Runs one application to its end (answering-machine detection, amd.ts); stopped with uuid_break. */
   runApp(app: string, arg: string, opts: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<ExecOutcome> {
     return this.execute(app, arg, { ...opts, stop: (link) => link.api(`uuid_break ${this.id} all`) });
+  }
+
+  /** After a stopped queue: 20 ms of silence queued behind it, whose completion says the channel is idle (a break between two segments is spent on it). */
+  private async barrier(link: EslLink, running: RunningApp): Promise<void> {
+    const id = randomUUID();
+    running.appId = id;
+    await link.send(`sendmsg ${this.id}`, { 'call-command': 'execute', 'execute-app-name': 'playback', 'execute-app-arg': 'silence_stream://20', 'Event-UUID': id, ...LOCK });
   }
 
   private lostOutcome(): ExecOutcome {

@@ -52,6 +52,8 @@ export class FakeChannel implements ChannelView {
   hangupCause: string | undefined;
   readonly vars = new Map<string, string>();
   private readonly apps: App[] = [];
+  /** Executes sent with `event-lock` while an application ran: started one by one as each ends. */
+  private readonly locked: Array<{ name: string; data: string; appId: string }> = [];
   private over = false;
   /** The other leg once answered: it hangs up when this one does. */
   peer: FakeChannel | undefined;
@@ -122,9 +124,18 @@ export class FakeChannel implements ChannelView {
     this.apps.push({ name: 'park', appId, data: '', digit: () => undefined, break: () => undefined, hangup: () => undefined });
   }
 
-  /** `sendmsg … execute`: runs the application on top of whatever runs (nested, as FreeSWITCH does). */
-  execute(name: string, data: string, appId: string): void {
-    if (this.current !== undefined && this.current !== 'park') this.host.nested();
+  /**
+   * `sendmsg … execute`: runs the application on top of whatever runs (nested, as FreeSWITCH
+   * does), or with `event-lock` after it (recorded: test/fixtures/esl/playback/sip-queued-*).
+   */
+  execute(name: string, data: string, appId: string, lock = false): void {
+    if (this.over) return;
+    const busy = this.current !== undefined && this.current !== 'park';
+    if (lock && (busy || this.locked.length > 0)) {
+      this.locked.push({ name, data, appId });
+      return;
+    }
+    if (busy) this.host.nested();
     this.vars.set('current_application_data', data);
     this.vars.set('current_application', name);
     this.event('CHANNEL_EXECUTE', { Application: name, 'Application-Data': data, 'Application-UUID': appId });
@@ -143,8 +154,9 @@ export class FakeChannel implements ChannelView {
     this.apps[this.apps.length - 1]?.digit(digit);
   }
 
-  /** `uuid_break`: stops the playback of the top application. */
-  break(): void {
+  /** `uuid_break [all]`: stops the playback of the top application; `all` drops the queued executes first. */
+  break(all = false): void {
+    if (all) this.locked.length = 0;
     this.apps[this.apps.length - 1]?.break();
   }
 
@@ -154,6 +166,8 @@ export class FakeChannel implements ChannelView {
     if (i >= 0) this.apps.splice(i, 1);
     this.vars.set('current_application_response', response);
     this.event('CHANNEL_EXECUTE_COMPLETE', { Application: app.name, 'Application-Data': app.data, 'Application-Response': response, 'Application-UUID': app.appId });
+    const next = this.over || this.current !== 'park' ? undefined : this.locked.shift();
+    if (next) setImmediate(() => this.execute(next.name, next.data, next.appId));
   }
 
   /**

@@ -158,7 +158,7 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
       }
       case 'uuid_break':
         if (!ch) return '-ERR No such channel!\n';
-        ch.break();
+        ch.break(args[1] === 'all');
         return '+OK\n';
       case 'uuid_recv_dtmf': {
         if (!ch) return '-ERR Cannot locate session!\n';
@@ -207,7 +207,7 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
       const app = headers['execute-app-name'] ?? '';
       const appId = headers['Event-UUID'] ?? randomUUID();
       // The reply goes out before the application starts (sendmsg is queued to the session).
-      setImmediate(() => ch.execute(app, headers['execute-app-arg'] ?? '', appId));
+      setImmediate(() => ch.execute(app, headers['execute-app-arg'] ?? '', appId, headers['event-lock'] === 'true'));
       return '+OK';
     }
     if (verb === 'hangup') {
