@@ -50,13 +50,14 @@ async function main(): Promise<void> {
         const job = randomUUID();
         const execute = (app: string, arg: string): Promise<unknown> =>
           esl.send(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: ${app}\nexecute-app-arg: ${arg}\nevent-lock: true\nEvent-UUID: ${randomUUID()}`);
-        const wake = (): Promise<unknown> => esl.send(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: set\nexecute-app-arg: pbxverify_answered=true`);
+        const wake = (): Promise<unknown> =>
+          kind === 'nudge' ? esl.send(`sendmsg ${uuid}\ncall-command: nudge`) : esl.send(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: set\nexecute-app-arg: pbxverify_answered=true`);
         const [created, answered, done, hungUp] = [on('CHANNEL_CREATE', uuid), on('CHANNEL_ANSWER', uuid), on('BACKGROUND_JOB', job), on('CHANNEL_HANGUP', uuid)];
         const arriving = phone.nextCall(20_000);
         await esl.send(`bgapi originate {origination_uuid=${uuid},originate_timeout=20,ignore_early_media=true,playback_terminators=none}sofia/pbxverify-qa/+12025550100@127.0.0.1:${port} &park()\nJob-UUID: ${job}`);
         if (kind === 'answer') await answered;
         else {
-          if (kind === 'wake') await answered.then(wake);
+          if (kind === 'wake' || kind === 'nudge') await answered.then(wake);
           if (kind === 'wakec') await created.then(wake);
           await done;
           if (Number(extra) > 0) await sleep(Number(extra));
