@@ -232,6 +232,19 @@ describe('ESL driver faults', () => {
       expect(rig.fake.server.commandLog.filter((c) => c.startsWith('filter'))).toHaveLength(3);
     });
 
+    it('takes no event it does not act on: an answered call brings no CHANNEL_ANSWER', async () => {
+      // Every event of a SIP channel is 6-9 KB of JSON (all its variables), and parsing them is
+      // most of the driver's CPU per call (docs/benchmarks.md): CHANNEL_PARK follows the answer.
+      rig.fake.server.delivered.clear();
+      const call = await answer(rig);
+      await call.hangup();
+      await until(() => rig.pbx.liveChannels === 0, 'channel forgotten');
+      expect(rig.fake.server.delivered.get('CHANNEL_PARK')).toBe(1);
+      expect(rig.fake.server.delivered.get('CHANNEL_HANGUP')).toBe(1);
+      expect(rig.fake.server.delivered.get('BACKGROUND_JOB')).toBe(1);
+      expect(rig.fake.server.delivered.has('CHANNEL_ANSWER')).toBe(false);
+    });
+
     it('keeps the esl client off the console', async () => {
       const spies = (['log', 'info', 'debug', 'error', 'warn'] as const).map((m) => jest.spyOn(console, m).mockImplementation(() => undefined));
       try {

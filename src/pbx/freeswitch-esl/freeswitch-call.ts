@@ -48,7 +48,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   /** Set when the driver itself ended the call for a reason of the PBX's (a prompt it cannot play…). */
   private pbxKill: CallCause | undefined;
   private hangingUp: Promise<void> | undefined;
-  private answeredAt: number | undefined;
   private handedOut = false;
   private readonly parked: Promise<void>;
   private resolveParked!: () => void;
@@ -97,7 +96,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   /** Called by the driver when originate reported `+OK`: from now on the call belongs to a script. */
   handOut(): void {
     this.handedOut = true;
-    this.answeredAt ??= this.ctx.clock.now();
     // The CHANNEL_HANGUP may have come before the BACKGROUND_JOB (a callee that answers and hangs up at once).
     if (this.hangup_ && !this.endValue) this.finish();
   }
@@ -105,9 +103,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   /** Events of this channel (filtered on Unique-ID by FreeSWITCH and again by the driver). */
   handle(name: string, event: EslEvent): void {
     switch (name) {
-      case 'CHANNEL_ANSWER':
-        this.answeredAt ??= this.ctx.clock.now();
-        return;
       case 'CHANNEL_PARK':
         return this.resolveParked();
       case 'CHANNEL_EXECUTE_COMPLETE':
