@@ -22,7 +22,8 @@ export class StartPacer {
 
   constructor(readonly perSecond: number) {}
 
-  async wait(): Promise<void> {
+  /** Resolves when a start is allowed, with its moment (`performance.now()`). */
+  async wait(): Promise<number> {
     for (;;) {
       const now = performance.now();
       const oldest = this.starts.length >= this.perSecond ? (this.starts[this.starts.length - this.perSecond] as number) : -Infinity;
@@ -31,7 +32,7 @@ export class StartPacer {
         this.starts.push(now);
         if (this.starts.length > this.perSecond) this.starts.shift();
         this.nextStart = now + 1000 / this.perSecond;
-        return;
+        return now;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.ceil(due - now)));
     }
