@@ -68,7 +68,7 @@ function compiledUpserts(db: Kysely<HistoryDatabase>): Map<string, string> {
 
 /**
  * Runs an upsert, compiling its SQL with Kysely only the first time a shape (table, row count,
- * columns) comes: building and compiling a 50-row upsert was a third of the history writer's time
+ * columns) comes: building and compiling the 50-row upserts was a quarter of the history writer's time
  * under load (docs/benchmarks.md). The cached SQL is reused only when Kysely's own parameters for
  * that first batch were exactly the rows' values in column order, so what runs is what Kysely
  * would have run; rows of uneven shape always go through Kysely.
