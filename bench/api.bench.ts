@@ -21,14 +21,23 @@
  * bare window per round runs unpinned to show what that competition costs.
  * Checks spread over pools of pending verifications made for each check window (warm-up and
  * measured apart), so that no verification takes more than 4 wrong codes (the 5th fails it).
+ *
+ * Every engine window also shows the engine's own event-loop delay (p50/p99/max) and GC pauses
+ * over the window, scraped from its /metrics before and after (bench/lib/engine-probe.ts): a tail
+ * that the loop delay does not show is queueing, not blocking.
+ * BENCH_ONLY=@ runs only the windows whose name contains one of the comma-separated parts ("@":
+ * the fixed-rate ones); BENCH_CPU_PROF=<dir> writes the engine's `--cpu-prof` there on exit;
+ * BENCH_COMPARE=<another checkout, built> runs every engine window on that build's engine too,
+ * right after this one's ("[compare]"), for old-and-new figures from one run.
  */
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer, type RedisServer } from '../test/support/redis-server';
+import { loopSample, scrape, type LoopSample } from './lib/engine-probe';
 import { cpuSeconds, measure, ROOT, runLoad, setAffinity, startBareServer, startEngineProcess, type LoadResult } from './lib/processes';
 
-type Measured = LoadResult & { cpuMicrosPerRequest: number; redisMicros: number; load: number };
+type Measured = LoadResult & { cpuMicrosPerRequest: number; redisMicros: number; load: number; loop?: LoopSample };
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -43,6 +52,9 @@ const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2;
 /** CPUs of the servers under test and of the load generator (undefined: not pinned). */
 const SERVER_CPU = PIN ? '0' : undefined;
 const LOAD_CPU = PIN ? '1' : undefined;
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const COMPARE = process.env.BENCH_COMPARE;
 const KEY = { id: 'bench', secret: 'bench-secret-0123456789abcdef' };
 const auth = `Basic ${Buffer.from(`${KEY.id}:${KEY.secret}`).toString('base64')}`;
 
@@ -78,44 +90,62 @@ function startBody(channelOrWorkflow: { channel: string } | { workflow: string }
   return { kind: 'start', prefix: '+49151', spread: true, ...channelOrWorkflow };
 }
 
+/** The engine's configuration: every abuse control on, SQLite history at `historyDb`. */
+function settings(historyDb: string): Record<string, unknown> {
+  return {
+    apiKeys: [{ ...KEY, quota: { perHour: null, perDay: null } }],
+    secret: 'bench-engine-secret-0123456789abcdef0123',
+    simulator: { speed: 1000 },
+    // Every control on; the range velocity limit allows the bench's many numbers per range.
+    abuse: { velocity: { maxNumbers: 1000 } },
+    history: { url: `sqlite:${historyDb}` },
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
+    // A start with no step to run within the bench: its request path alone.
+    workflows: { 'bench-later': [{ channel: 'sms', waitSeconds: 3600, code: 'same' }] },
+  };
+}
+
+interface Target {
+  suffix: string;
+  url: string;
+  pid: number;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pbxverify-api-bench-'));
-  const config = join(dir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      apiKeys: [{ ...KEY, quota: { perHour: null, perDay: null } }],
-      secret: 'bench-engine-secret-0123456789abcdef0123',
-      simulator: { speed: 1000 },
-      // Every control on; the range velocity limit allows the bench's many numbers per range.
-      abuse: { velocity: { maxNumbers: 1000 } },
-      history: { url: `sqlite:${join(dir, 'history.db')}` },
-      logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
-      // A start with no step to run within the bench: its request path alone.
-      workflows: { 'bench-later': [{ channel: 'sms', waitSeconds: 3600, code: 'same' }] },
-    }),
-  );
+  /** Each engine gets a configuration (and a history database) of its own. */
+  const configFor = (name: string): string => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(settings(join(dir, `${name}-history.db`))));
+    return file;
+  };
   let redis: RedisServer | undefined;
   if (STORE === 'redis') {
     redis = await startRedisServer();
     if (SERVER_CPU !== undefined) setAffinity(redis.pid as number, SERVER_CPU);
   }
   const bare = await startBareServer(SERVER_CPU);
-  const engine = await startEngineProcess({ PBXVERIFY_CONFIG: config, ...(redis ? { PBXVERIFY_STORE: redis.url } : {}) }, [], SERVER_CPU);
+  // PBXVERIFY_* of the bench's own environment go to the engines (PBXVERIFY_HISTORY=off: the bench without the history writer).
+  const passed = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('PBXVERIFY_') && e[1] !== undefined));
+  const storeEnv = (db: number): Record<string, string> => ({ ...passed, ...(redis ? { PBXVERIFY_STORE: redis.url.replace(/\/0$/, `/${db}`) } : {}) });
+  const engine = await startEngineProcess({ PBXVERIFY_CONFIG: configFor('engine'), ...storeEnv(0) }, CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [], SERVER_CPU);
+  const other = COMPARE ? await startEngineProcess({ PBXVERIFY_CONFIG: configFor('compare'), ...storeEnv(1) }, [], SERVER_CPU, COMPARE) : undefined;
   const enginePid = engine.child.pid as number;
   const common = { connections: CONNECTIONS, durationSec: DURATION, headers: {} as Record<string, string> };
   const results = new Map<string, Measured[]>();
+  /** The engines under test: this build, and the compared one after it. */
+  const targets: Target[] = [{ suffix: '', url: engine.url, pid: enginePid }, ...(other ? [{ suffix: ' [compare]', url: other.url, pid: other.child.pid as number }] : [])];
 
   /** Pending verifications for `checks` wrong codes, at most 4 each (the 5th would fail it). */
   let poolN = 0;
-  const checkPool = async (checks: number): Promise<string[]> => {
+  const checkPool = async (url: string, checks: number): Promise<string[]> => {
     const ids: string[] = [];
     const want = Math.ceil(checks / 4);
     for (let tries = 0; ids.length < want; tries++) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(200, want - ids.length) }, () => {
           const digits = String(poolN++).padStart(8, '0');
-          return fetch(`${engine.url}/v1/verifications`, {
+          return fetch(`${url}/v1/verifications`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: auth },
             body: JSON.stringify({ to: `+49152${digits.slice(4)}${digits.slice(0, 4)}`, workflow: 'bench-later' }),
@@ -128,44 +158,55 @@ async function main(): Promise<void> {
     return ids;
   };
 
-  const window = async (name: string, pid: number, spec: Record<string, unknown>, opts: { checksPerSec?: number; cpus?: string | undefined } = {}): Promise<void> => {
+  const window = async (name: string, target: { pid: number; url?: string }, spec: Record<string, unknown>, opts: { checksPerSec?: number; cpus?: string | undefined } = {}): Promise<void> => {
+    if (ONLY.length && !ONLY.some((part) => name.includes(part))) return;
     const cpus = 'cpus' in opts ? opts.cpus : LOAD_CPU;
     const next = async (seconds: number): Promise<Record<string, unknown>> => {
       const n = firstN;
       firstN += 200_000;
       // A check window's warm-up and measured load each get a pool of their own, starting at its first id.
-      const body = opts.checksPerSec ? { ...(spec.body as object), ids: await checkPool(opts.checksPerSec * seconds) } : spec.body;
+      const body = opts.checksPerSec ? { ...(spec.body as object), ids: await checkPool(spec.url as string, opts.checksPerSec * seconds) } : spec.body;
       return { ...spec, body, durationSec: seconds, firstN: opts.checksPerSec ? -1 : n };
     };
     if (WARMUP > 0) await runLoad(await next(WARMUP), cpus);
     const spec2 = await next(DURATION);
     const redisBefore = redis?.pid ? cpuSeconds(redis.pid) : 0;
-    const r = await measure(pid, spec2, cpus);
-    const redisMicros = redis?.pid && pid === enginePid && r.total ? ((cpuSeconds(redis.pid) - redisBefore) * 1e6) / r.total : 0;
-    results.set(name, [...(results.get(name) ?? []), { ...r, cpuMicrosPerRequest: r.cpuMicrosPerRequest + redisMicros, redisMicros, load: loadavg()[0] ?? 0 }]);
+    // The engine's loop delays since this scrape (it resets them), before its CPU is read.
+    const before = target.url ? await scrape(target.url) : undefined;
+    const r = await measure(target.pid, spec2, cpus);
+    const redisMicros = redis?.pid && target.url && r.total ? ((cpuSeconds(redis.pid) - redisBefore) * 1e6) / r.total : 0;
+    const loop = before && target.url ? loopSample(before, await scrape(target.url)) : undefined;
+    const m: Measured = { ...r, cpuMicrosPerRequest: r.cpuMicrosPerRequest + redisMicros, redisMicros, load: loadavg()[0] ?? 0, ...(loop ? { loop } : {}) };
+    results.set(name, [...(results.get(name) ?? []), m]);
+  };
+  /** One window per engine under test, this build's first. */
+  const engineWindow = async (name: string, spec: (url: string) => Record<string, unknown>, opts: { checksPerSec?: number } = {}): Promise<void> => {
+    for (const t of targets) await window(`${name}${t.suffix}`, t, spec(t.url), opts);
   };
 
   try {
-    const eng = { ...common, url: engine.url, path: '/v1/verifications', headers: { authorization: auth } };
+    const eng = (url: string): Record<string, unknown> => ({ ...common, url, path: '/v1/verifications', headers: { authorization: auth } });
     // Checks: wrong codes spread over pending verifications (full HMAC + compare-and-set path).
-    const check = { ...eng, path: '', body: { kind: 'check', ids: [], code: '0000000000' } };
+    const check = (url: string): Record<string, unknown> => ({ ...eng(url), path: '', body: { kind: 'check', ids: [], code: '0000000000' } });
     const bareAt = { ...common, url: bare.url, path: '/bare', rate: START_RATE, body: { kind: 'bare' } };
+    const barePid = { pid: bare.pid };
     for (let round = 0; round < ROUNDS; round++) {
-      await window('bare route', bare.pid, { ...common, url: bare.url, path: '/bare', body: { kind: 'bare' } });
-      await window('start, request path', enginePid, { ...eng, body: startBody({ workflow: 'bench-later' }) });
-      await window('start + SMS step', enginePid, { ...eng, body: startBody({ channel: 'sms' }) });
-      await window('check (wrong code)', enginePid, { ...check }, { checksPerSec: CHECK_MAX_RATE });
-      await window(`bare route @${START_RATE}/s`, bare.pid, bareAt);
-      if (SERVER_CPU !== undefined) {
+      await window('bare route', barePid, { ...common, url: bare.url, path: '/bare', body: { kind: 'bare' } });
+      await engineWindow('start, request path', (url) => ({ ...eng(url), body: startBody({ workflow: 'bench-later' }) }));
+      await engineWindow('start + SMS step', (url) => ({ ...eng(url), body: startBody({ channel: 'sms' }) }));
+      await engineWindow('check (wrong code)', check, { checksPerSec: CHECK_MAX_RATE });
+      await window(`bare route @${START_RATE}/s`, barePid, bareAt);
+      if (SERVER_CPU !== undefined && (!ONLY.length || ONLY.some((part) => `bare route @${START_RATE}/s, unpinned`.includes(part)))) {
         // The same window with the bare server and the load generator free to share both CPUs.
         setAffinity(bare.pid, '0-1');
-        await window(`bare route @${START_RATE}/s, unpinned`, bare.pid, bareAt, { cpus: undefined }).finally(() => setAffinity(bare.pid, SERVER_CPU));
+        await window(`bare route @${START_RATE}/s, unpinned`, barePid, bareAt, { cpus: undefined }).finally(() => setAffinity(bare.pid, SERVER_CPU));
       }
-      await window(`start + SMS step @${START_RATE}/s`, enginePid, { ...eng, rate: START_RATE, body: startBody({ channel: 'sms' }) });
-      await window(`check @${CHECK_RATE}/s`, enginePid, { ...check, rate: CHECK_RATE }, { checksPerSec: Math.ceil(CHECK_RATE * 1.1) });
+      await engineWindow(`start + SMS step @${START_RATE}/s`, (url) => ({ ...eng(url), rate: START_RATE, body: startBody({ channel: 'sms' }) }));
+      await engineWindow(`check @${CHECK_RATE}/s`, (url) => ({ ...check(url), rate: CHECK_RATE }), { checksPerSec: Math.ceil(CHECK_RATE * 1.1) });
     }
   } finally {
     await engine.stop();
+    await other?.stop();
     await bare.stop();
     await redis?.stop();
   }
@@ -174,13 +215,21 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nAPI (${ROUNDS} rounds of ${DURATION} s windows, ${WARMUP} s warm-up each, bare windows interleaved; ${CONNECTIONS} connections from a second process; ${STORE} store, simulator PBX, abuse controls on; ${PIN ? 'servers pinned to CPU 0, load generator to CPU 1' : 'not pinned'})\n`,
   );
+  const pad = Math.max(...[...results.keys()].map((n) => n.length)) + 1;
   for (const [name, rs] of results) {
     const bad = rs.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0);
     const cpu = rs.map((r) => r.cpuMicrosPerRequest);
     process.stdout.write(
-      `${name.padEnd(28)} ${range(rs.map((r) => r.requestsPerSec)).padStart(11)} req/s  p50 ${range(rs.map((r) => r.p50)).padStart(7)} ms  p99 ${range(rs.map((r) => r.p99)).padStart(9)} ms  CPU ${range(cpu).padStart(9)} µs/req` +
-        `${name.startsWith('bare') ? '' : `  CPU ratio ${(bareCpu / median(cpu)).toFixed(2)}×`}${redis && !name.startsWith('bare') ? ` (redis-server ${range(rs.map((r) => r.redisMicros))} µs of it)` : ''}  load ${range(rs.map((r) => r.load), 1)}${bad ? `  (${bad} non-2xx/errors: ${statuses(rs)})` : ''}\n`,
+      `${name.padEnd(pad)} ${range(rs.map((r) => r.requestsPerSec)).padStart(11)} req/s  p50 ${range(rs.map((r) => r.p50)).padStart(7)} ms  p99 ${range(rs.map((r) => r.p99)).padStart(9)} ms  CPU ${range(cpu).padStart(9)} µs/req` +
+        `${name.startsWith('bare') || Number.isNaN(bareCpu) ? '' : `  CPU ratio ${(bareCpu / median(cpu)).toFixed(2)}×`}${redis && !name.startsWith('bare') ? ` (redis-server ${range(rs.map((r) => r.redisMicros))} µs of it)` : ''}  load ${range(rs.map((r) => r.load), 1)}${bad ? `  (${bad} non-2xx/errors: ${statuses(rs)})` : ''}\n`,
     );
+    const loops = rs.flatMap((r) => (r.loop ? [r.loop] : []));
+    if (loops.length) {
+      const f = (pick: (l: LoopSample) => number): string => range(loops.map(pick));
+      process.stdout.write(
+        `${''.padEnd(pad)} latency max ${range(rs.map((r) => r.max))} ms; engine loop delay p50 ${range(loops.map((l) => l.p50), 1)} p99 ${f((l) => l.p99)} max ${f((l) => l.max)} ms; GC ${f((l) => l.gcMs)} ms in ${f((l) => l.gcCount)} pauses (${f((l) => l.gcOver10ms)} > 10 ms)\n`,
+      );
+    }
   }
   const cpuOf = (name: string): number => median((results.get(name) ?? []).map((r) => r.cpuMicrosPerRequest));
   const figures: Record<string, number> = {
@@ -189,6 +238,8 @@ async function main(): Promise<void> {
     check: cpuOf('check (wrong code)'),
   };
   figures.complete = (figures.start ?? 0) + (figures.check ?? 0);
+  // Windows left out (BENCH_ONLY) have no figure.
+  for (const [name, value] of Object.entries(figures)) if (Number.isNaN(value)) delete figures[name];
   const ref = reference();
   let worse = 0;
   process.stdout.write('\nCPU per operation (median), against docs/benchmarks.md (bench-reference):\n');

@@ -46,11 +46,14 @@ export function setAffinity(pid: number, cpus: string): void {
   if (result.status !== 0) throw new Error(`taskset could not move process ${pid} to CPUs ${cpus}`);
 }
 
-/** Starts the built engine (`dist/`) with the given environment (and node flags such as `--cpu-prof`); output discarded. */
-export async function startEngineProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], cpus?: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+/**
+ * Starts the built engine (`dist/` of `root`, this checkout by default: another one compares two
+ * builds) with the given environment (and node flags such as `--cpu-prof`); output discarded.
+ */
+export async function startEngineProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], cpus?: string, root = ROOT): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(...pinned(cpus, process.execPath, [...nodeArgs, join(ROOT, 'dist/cli/index.js'), 'serve']), {
-    cwd: ROOT,
+  const child = spawn(...pinned(cpus, process.execPath, [...nodeArgs, join(root, 'dist/cli/index.js'), 'serve']), {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', PBXVERIFY_PORT: String(port), PBXVERIFY_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -83,6 +86,7 @@ export interface LoadResult {
   total: number;
   p50: number;
   p99: number;
+  max: number;
   errors: number;
   timeouts: number;
   non2xx: number;

@@ -6,10 +6,11 @@
  *
  * - `ok`: at the BACKGROUND_JOB `+OK` (what the bare side of `npm run bench:live` does);
  * - `ok+N`: N ms later (the time a driver takes between the job's result and its command);
- * - `wake`, `wake+N`: the same, with a harmless `execute set` sent at CHANNEL_ANSWER (the driver's
- *   wake-up, freeswitch-call.ts);
- * - `wakec`: that `set` sent at CHANNEL_CREATE instead, while the callee still rings (it runs
- *   during originate; the call must still be answered, parked and played);
+ * - `wake`, `wake+N`: the same, with the driver's wake-up sent at CHANNEL_ANSWER (freeswitch-call.ts:
+ *   `sendmsg` of a call-command FreeSWITCH does not know, answered +OK and ignored, no event);
+ * - `set`, `set+N`: the wake-up as an `execute set` instead (it works too, and costs two events);
+ * - `wakec`: that `set` sent at CHANNEL_CREATE, while the callee still rings (it runs during
+ *   originate; the call must still be answered, parked and played);
  * - `answer`: the playback itself sent at CHANNEL_ANSWER.
  *
  *   PBXVERIFY_LIVE_PBX=esl://:ClueCon@127.0.0.1:8021 PBXVERIFY_LIVE_ESL_SOUNDS=… \
@@ -51,13 +52,13 @@ async function main(): Promise<void> {
         const execute = (app: string, arg: string): Promise<unknown> =>
           esl.send(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: ${app}\nexecute-app-arg: ${arg}\nevent-lock: true\nEvent-UUID: ${randomUUID()}`);
         const wake = (): Promise<unknown> =>
-          kind === 'nudge' ? esl.send(`sendmsg ${uuid}\ncall-command: nudge`) : esl.send(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: set\nexecute-app-arg: pbxverify_answered=true`);
+          kind === 'wake' ? esl.send(`sendmsg ${uuid}\ncall-command: nudge`) : esl.send(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: set\nexecute-app-arg: pbxverify_answered=true`);
         const [created, answered, done, hungUp] = [on('CHANNEL_CREATE', uuid), on('CHANNEL_ANSWER', uuid), on('BACKGROUND_JOB', job), on('CHANNEL_HANGUP', uuid)];
         const arriving = phone.nextCall(20_000);
         await esl.send(`bgapi originate {origination_uuid=${uuid},originate_timeout=20,ignore_early_media=true,playback_terminators=none}sofia/pbxverify-qa/+12025550100@127.0.0.1:${port} &park()\nJob-UUID: ${job}`);
         if (kind === 'answer') await answered;
         else {
-          if (kind === 'wake' || kind === 'nudge') await answered.then(wake);
+          if (kind === 'wake' || kind === 'set') await answered.then(wake);
           if (kind === 'wakec') await created.then(wake);
           await done;
           if (Number(extra) > 0) await sleep(Number(extra));

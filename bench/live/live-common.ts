@@ -23,7 +23,7 @@ export interface BareEsl {
   /** `execute` and wait for its CHANNEL_EXECUTE_COMPLETE. */
   run(uuid: string, app: string, arg: string): Promise<void>;
   api(command: string): Promise<string>;
-  /** Resolves at the channel's CHANNEL_HANGUP (the event the driver ends a call on). */
+  /** Resolves at the channel's CHANNEL_HANGUP (the event the driver ends a call on); rejects after 10 s without. */
   hungUp(uuid: string): Promise<void>;
   end(): void;
 }
@@ -46,6 +46,12 @@ export async function bareEsl(url: string): Promise<BareEsl> {
     client.connect();
   });
   await res.event_json('CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'BACKGROUND_JOB');
+  // Only its own channels' events (and the jobs'), as the driver's filters do: unfiltered, this
+  // client would also parse every event of the engine's calls while the engine's rounds run, and
+  // the bench would bill that to the engine.
+  const prefix = randomUUID().slice(0, 8);
+  await res.filter('Unique-ID', `/^${prefix}-/`);
+  await res.filter('Event-Name', 'BACKGROUND_JOB');
   const hangups = new Map<string, () => void>();
   res.on('CHANNEL_HANGUP', (event) => {
     const id = (event.body as Record<string, unknown>)['Unique-ID'];
@@ -53,7 +59,7 @@ export async function bareEsl(url: string): Promise<BareEsl> {
   });
   return {
     async originate(dial, vars = []) {
-      const uuid = randomUUID();
+      const uuid = `${prefix}${randomUUID().slice(8)}`;
       const all = [`origination_uuid=${uuid}`, 'originate_timeout=20', 'ignore_early_media=true', ...vars];
       // bgapi: an `api` blocks the connection until it returns, so originates in flight would queue.
       const job = await res.bgapi(`originate {${all.join(',')}}${dial} &park()`, 30_000);
@@ -71,14 +77,16 @@ export async function bareEsl(url: string): Promise<BareEsl> {
       return String((await res.api(command, 30_000)).body);
     },
     hungUp(uuid) {
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 10_000);
-        function done(): void {
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          hangups.delete(uuid);
+          reject(new Error('hang-up not confirmed'));
+        }, 10_000);
+        hangups.set(uuid, () => {
           clearTimeout(timer);
           hangups.delete(uuid);
           resolve();
-        }
-        hangups.set(uuid, done);
+        });
       });
     },
     end: () => client.end(),
@@ -96,6 +104,8 @@ export interface BareCall {
 /** The bare side of the live bench on either PBX: originate (resolves once answered), play, hang up. */
 export interface BarePbx {
   call(number: string): Promise<BareCall>;
+  /** The PBX's limit of new sessions per second, when it has one (FreeSWITCH: sessions-per-second). */
+  sessionsPerSecond(): Promise<number | undefined>;
   end(): void;
 }
 
@@ -116,6 +126,11 @@ export async function bareFreeSwitch(url: string, dialTemplate: string, soundsDi
           await ended;
         },
       };
+    },
+    async sessionsPerSecond() {
+      // `status`: "… 0 session(s) per Sec out of max 100, peak 92, last 5min 92 …"
+      const max = /per Sec out of max (\d+)/.exec(await esl.api('status'))?.[1];
+      return max === undefined ? undefined : Number(max);
     },
     end: () => esl.end(),
   };
@@ -160,6 +175,7 @@ export async function bareAsterisk(url: string, endpointTemplate: string): Promi
         },
       };
     },
+    sessionsPerSecond: () => Promise.resolve(undefined),
     end: () => client.stop(),
   };
 }

@@ -225,6 +225,26 @@ export function historyContract(name: string, makeHarness: () => Promise<History
       expect((await history.rates()).map((r) => `${r.trunk}:${r.prefix}`)).toEqual(['a:49', 'b:44']);
     });
 
+    it('batches of the same shape each store their own values (the upsert SQL compiled once is reused), older versions never win', async () => {
+      const ids = Array.from({ length: 3 }, (_, i) => vid(900 + i));
+      const batch = (v: number, status: 'pending' | 'approved', billsec: number): HistoryEvent[] =>
+        ids.flatMap((id) => [
+          { kind: 'verification' as const, row: verificationRow({ id, v, status, checks: v }) },
+          { kind: 'attempt' as const, row: attemptRow({ verificationId: id, v, billsec, causeText: `v${v}` }) },
+        ]);
+      await history.write(batch(1, 'pending', 1));
+      await history.write(batch(3, 'approved', 3));
+      await history.write(batch(2, 'pending', 2)); // same shape, older: left alone
+      for (const id of ids) {
+        const got = await history.getVerification(id);
+        expect([got?.verification.v, got?.verification.status, got?.verification.checks]).toEqual([3, 'approved', 3]);
+        expect(got?.attempts.map((x) => [x.v, x.billsec, x.causeText])).toEqual([[3, 3, 'v3']]);
+      }
+      // another row count is another shape: its own SQL, its own values
+      await history.write([{ kind: 'attempt', row: attemptRow({ verificationId: vid(900), n: 2, v: 4, costMicros: 7 }) }, { kind: 'attempt', row: attemptRow({ verificationId: vid(900), n: 3, v: 4, costMicros: null }) }]);
+      expect((await history.getVerification(vid(900)))?.attempts.map((x) => [x.n, x.costMicros])).toEqual([[1, 12_000], [2, 7], [3, null]]);
+    });
+
     it('answers ping', async () => {
       expect(await history.ping()).toBe(true);
     });

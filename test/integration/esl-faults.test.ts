@@ -232,6 +232,18 @@ describe('ESL driver faults', () => {
       expect(rig.fake.server.commandLog.filter((c) => c.startsWith('filter'))).toHaveLength(3);
     });
 
+    it('takes no event it does not act on: an answered call brings one of each it needs, and no CHANNEL_EXECUTE', async () => {
+      // Every event of a SIP channel is 6-9 KB of JSON (all its variables), and parsing them is
+      // most of the driver's CPU per call (docs/benchmarks.md). CHANNEL_ANSWER is taken for the
+      // wake-up at answer, which FreeSWITCH answers with no event at all.
+      rig.fake.server.delivered.clear();
+      const call = await answer(rig);
+      await call.hangup();
+      await until(() => rig.pbx.liveChannels === 0, 'channel forgotten');
+      for (const name of ['CHANNEL_ANSWER', 'CHANNEL_PARK', 'CHANNEL_HANGUP', 'BACKGROUND_JOB']) expect(rig.fake.server.delivered.get(name)).toBe(1);
+      for (const name of ['CHANNEL_EXECUTE', 'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY']) expect(rig.fake.server.delivered.has(name)).toBe(false);
+    });
+
     it('keeps the esl client off the console', async () => {
       const spies = (['log', 'info', 'debug', 'error', 'warn'] as const).map((m) => jest.spyOn(console, m).mockImplementation(() => undefined));
       try {

@@ -51,12 +51,11 @@ describe('FreeSWITCH playback lists (recorded)', () => {
       expect(played(r).map((h) => h['Application-Response'])).toEqual(['FILE PLAYED', 'FILE PLAYED', 'FILE PLAYED']);
     });
 
-    it('ran the wake-up sent at CHANNEL_ANSWER (`set`) inside park, before the first segment', () => {
-      const names = rec('sip-queued-announcement').events.map((e) => `${e.headers['Event-Name'] ?? ''} ${e.headers.Application ?? ''}`.trim());
-      const at = (name: string): number => names.indexOf(name);
-      expect(at('CHANNEL_EXECUTE park')).toBeGreaterThan(at('CHANNEL_ANSWER'));
-      expect(at('CHANNEL_EXECUTE set')).toBeGreaterThan(at('CHANNEL_EXECUTE park'));
-      expect(at('CHANNEL_EXECUTE_COMPLETE set')).toBeLessThan(at('CHANNEL_EXECUTE playback'));
+    it('took the wake-up sent at CHANNEL_ANSWER (an unknown call-command) with +OK and no event', () => {
+      const r = rec('sip-queued-announcement') as Recorded & { wake?: { sent: string; reply: string } };
+      expect(r.wake).toEqual({ sent: 'call-command: nudge', reply: '+OK' });
+      const apps = r.events.filter((e) => e.headers['Event-Name']?.startsWith('CHANNEL_EXECUTE')).map((e) => e.headers.Application);
+      expect(new Set(apps)).toEqual(new Set(['park', 'playback']));
     });
 
     it('dropped the queued rest at uuid_break all; the barrier and the next prompt played whole', () => {

@@ -44,8 +44,9 @@ describe('ESL driver: queued prompt segments', () => {
       expect.stringMatching(/^file_string:\/\/silence_stream:\/\/150!.*goodbye\.wav$/) as string,
     ]);
     expect(of('PLAYBACK_STOP', call).map((e) => e['Playback-Status'])).toEqual(['done', 'done', 'done']);
-    // the wake-up sent at CHANNEL_ANSWER (a `set`) ran inside park before the first segment, as recorded
-    expect(of('CHANNEL_EXECUTE', call).map((e) => e.Application)).toEqual(['park', 'set', 'playback', 'playback', 'playback']);
+    // the wake-up sent at CHANNEL_ANSWER: a sendmsg FreeSWITCH answers +OK and ignores (sip-queued-announcement)
+    expect(rig.fake.server.commandLog.filter((c) => c === `sendmsg ${call.id}`).length).toBe(4);
+    expect(of('CHANNEL_EXECUTE', call).map((e) => e.Application)).toEqual(['park', 'playback', 'playback', 'playback']);
     expect(rig.fake.stats.nestedExecutions).toBe(0);
     await call.hangup();
   });

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { HistoryDatabase } from '../sql/schema';
 import { SqlHistory } from '../sql/sql-history';
+import { withStatementCache } from './statement-cache';
 
 /**
  * The embedded history: one SQLite file in WAL mode (readers never block the writer; the
@@ -19,5 +20,5 @@ export function openSqliteHistory(file: string, opts: { cacheMb?: number } = {})
   database.pragma('synchronous = NORMAL');
   // Several processes may open the file (CLI report while the engine writes).
   database.pragma('busy_timeout = 5000');
-  return new SqlHistory(new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+  return new SqlHistory(new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), 'sqlite');
 }

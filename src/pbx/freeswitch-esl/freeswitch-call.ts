@@ -40,8 +40,8 @@ export interface CallContext {
  * sent together with `event-lock`: FreeSWITCH runs them back to back (sip-queued-*). Each is matched
  * to its CHANNEL_EXECUTE_COMPLETE by the Event-UUID we send (echoed as Application-UUID).
  */
-/** A harmless application sent at CHANNEL_ANSWER (sip-queued-announcement); the header that queues an execute. */
-const WAKE = { 'call-command': 'execute', 'execute-app-name': 'set', 'execute-app-arg': 'pbxverify_answered=true' };
+/** A message FreeSWITCH ignores (no such call-command, no event), sent at CHANNEL_ANSWER (sip-queued-announcement); the header that queues an execute. */
+const WAKE = { 'call-command': 'nudge' };
 const LOCK = { 'event-lock': 'true' };
 
 export class FreeSwitchCall extends EventEmitter implements Call {
@@ -53,7 +53,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   /** Set when the driver itself ended the call for a reason of the PBX's (a prompt it cannot play…). */
   private pbxKill: CallCause | undefined;
   private hangingUp: Promise<void> | undefined;
-  private answeredAt: number | undefined;
   private handedOut = false;
   private readonly parked: Promise<void>;
   private resolveParked!: () => void;
@@ -102,7 +101,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   /** Called by the driver when originate reported `+OK`: from now on the call belongs to a script. */
   handOut(): void {
     this.handedOut = true;
-    this.answeredAt ??= this.ctx.clock.now();
     // The CHANNEL_HANGUP may have come before the BACKGROUND_JOB (a callee that answers and hangs up at once).
     if (this.hangup_ && !this.endValue) this.finish();
   }
@@ -111,7 +109,6 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   handle(name: string, event: EslEvent): void {
     switch (name) {
       case 'CHANNEL_ANSWER':
-        this.answeredAt ??= this.ctx.clock.now();
         // A message wakes the channel's thread: originate, &park() and the first prompt start up to 20 ms sooner (docs/benchmarks.md).
         if (!this.handedOut && !this.abandoned) void this.ctx.link()?.send(`sendmsg ${this.id}`, WAKE);
         return;

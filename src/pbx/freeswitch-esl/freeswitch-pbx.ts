@@ -284,7 +284,8 @@ export class FreeSwitchPbx implements Pbx {
       return;
     }
     call.handle(name, event);
-    if (name === 'CHANNEL_ANSWER' && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
+    // Given up on, but answered after all (and parked by the originate's &park()): torn down.
+    if (name === 'CHANNEL_PARK' && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
     // Nothing after its hang-up concerns us (a pending originate keeps its own reference).
     if (name === 'CHANNEL_HANGUP') this.forget(uuid);
   }

@@ -73,6 +73,8 @@ class Connection {
  */
 export class EslServer {
   readonly commandLog: string[] = [];
+  /** Events written to clients, by Event-Name (one per connection that received it). */
+  readonly delivered = new Map<string, number>();
   private readonly connections = new Set<Connection>();
   private server: Server | undefined;
   private port = 0;
@@ -121,7 +123,10 @@ export class EslServer {
   /** Sends an event to every connection whose subscription and filters let it through. */
   emit(event: EventBody): void {
     for (const conn of this.connections) {
-      if (conn.wants(event)) conn.write(conn.format === 'plain' ? eventPlain(event) : eventJson(event));
+      if (!conn.wants(event)) continue;
+      const name = event['Event-Name'] ?? '';
+      this.delivered.set(name, (this.delivered.get(name) ?? 0) + 1);
+      conn.write(conn.format === 'plain' ? eventPlain(event) : eventJson(event));
     }
   }
 

@@ -214,7 +214,9 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
       setImmediate(() => ch.hangup(headers['hangup-cause'] ?? 'NORMAL_CLEARING'));
       return '+OK';
     }
-    return '-ERR invalid command';
+    // mod_event_socket queues any sendmsg to the session and answers +OK; switch_ivr_parse_event
+    // ignores a call-command it does not know (the driver's wake-up, sip-queued-announcement).
+    return '+OK';
   }
 
   private parseDial(dial: string): Dial {
