@@ -17,6 +17,11 @@ export interface RunningApp {
   complete(event: EslEvent): void;
 }
 
+/** `sendmsg … execute` headers (matched back by Event-UUID); `lock` queues it behind the application running (event-lock). */
+export function executeMessage(app: string, arg: string, id: string, lock: boolean): Record<string, string> {
+  return { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': id, ...(lock ? { 'event-lock': 'true' } : {}) };
+}
+
 /** Whether an application of a queue that is not the last ends the run: it failed, or the call hung up. */
 export function endsQueue(event: EslEvent): boolean {
   return event['Answer-State'] === 'hangup' || event['Application-Response'] !== 'FILE PLAYED';

@@ -15,7 +15,7 @@ import {
   type PlayItem,
   type PlayResult,
 } from '../port';
-import { collectedDigits, completedCollect, delay, DIGITS_VAR, endsQueue, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
+import { collectedDigits, completedCollect, delay, DIGITS_VAR, endsQueue, executeMessage, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
 import { mediaList, playAndGetDigitsArg, playbackSegments } from './commands';
 import type { EslEvent, EslLink } from './esl-link';
 import { causeOf, endedBy, hangupInfo, type HangupInfo } from './outcomes';
@@ -31,6 +31,9 @@ export interface CallContext {
   soundsDir: string;
 }
 
+/** A message FreeSWITCH ignores (no such call-command, no event), sent at CHANNEL_ANSWER (sip-queued-announcement). */
+const WAKE = { 'call-command': 'nudge' };
+
 /**
  * A FreeSWITCH channel we originated: first the dialling attempt, then (once the BACKGROUND_JOB
  * said `+OK`) an answered, parked call driven one application at a time.
@@ -40,10 +43,6 @@ export interface CallContext {
  * sent together with `event-lock`: FreeSWITCH runs them back to back (sip-queued-*). Each is matched
  * to its CHANNEL_EXECUTE_COMPLETE by the Event-UUID we send (echoed as Application-UUID).
  */
-/** A message FreeSWITCH ignores (no such call-command, no event), sent at CHANNEL_ANSWER (sip-queued-announcement); the header that queues an execute. */
-const WAKE = { 'call-command': 'nudge' };
-const LOCK = { 'event-lock': 'true' };
-
 export class FreeSwitchCall extends EventEmitter implements Call {
   readonly ended: Promise<CallEnd>;
   private resolveEnded!: (end: CallEnd) => void;
@@ -337,7 +336,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       running.started = true;
       let sent: Awaited<ReturnType<EslLink['send']>> = { ok: true, text: '' };
       for (const { arg, id } of queue) {
-        sent = await link.send(`sendmsg ${this.id}`, { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': id, ...(queue.length > 1 ? LOCK : {}) });
+        sent = await link.send(`sendmsg ${this.id}`, executeMessage(app, arg, id, queue.length > 1));
         if (!sent.ok) break;
       }
       if (!sent.ok) {
@@ -386,7 +385,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   private async barrier(link: EslLink, running: RunningApp): Promise<void> {
     const id = randomUUID();
     running.appId = id;
-    await link.send(`sendmsg ${this.id}`, { 'call-command': 'execute', 'execute-app-name': 'playback', 'execute-app-arg': 'silence_stream://20', 'Event-UUID': id, ...LOCK });
+    await link.send(`sendmsg ${this.id}`, executeMessage('playback', 'silence_stream://20', id, true));
   }
 
   private lostOutcome(): ExecOutcome {
