@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AmdRequest, Call, CallEnd, Pbx, RouteTaken } from '../pbx/port';
+import type { AmdRequest, Call, CallEnd, Pbx, PlayItem, RouteTaken } from '../pbx/port';
 import { machineMessage } from '../prompts/sequence';
 import type { AttemptAmd, AttemptCdr, AttemptResult } from '../verification/model';
 import type { AttemptReport } from '../verification/ports';
@@ -63,18 +63,21 @@ export interface CallJob {
 /**
  * Dials, runs `script` on the answered call with a signal that fires at the verification's end or
  * after `maxCallMs`, and always hangs up. A failed dial is reported as such (busy, no answer, …).
+ * `greeting` is what the script plays first, for the driver to start at answer
+ * (OriginateRequest.greeting); not sent with answering-machine detection.
  */
 export async function withCall(
   job: CallJob,
   ctx: ChannelContext,
   script: (call: Call, deadline: AbortSignal) => Promise<AttemptReport>,
+  greeting?: PlayItem[],
 ): Promise<AttemptReport> {
   const now = ctx.now ?? Date.now;
   const cdr: AttemptCdr = { dialedAt: now(), ...(job.trunk ? { trunk: job.trunk } : {}), ...(job.callerId ? { callerId: job.callerId } : {}) };
   // the ringing event: the attempt's ring time (history's ringing_at)
   const onRinging = (): void => void (cdr.ringingAt ??= now());
   const dial = await ctx.pbx.originate(
-    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.amd ? { amd: job.amd } : {}), ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}), onRinging },
+    { to: job.to, lang: job.lang, ...(job.channel ? { channel: job.channel } : {}), ringTimeoutMs: job.ringTimeoutMs, tag: job.tag, ...(job.amd ? { amd: job.amd } : greeting ? { greeting } : {}), ...(job.callerId ? { callerId: job.callerId } : {}), ...(job.trunk ? { trunk: job.trunk } : {}), onRinging },
     { timeoutMs: job.ringTimeoutMs + 15_000, signal: ctx.signal },
   );
   const route = routeFields(dial.route);

@@ -1,4 +1,4 @@
-import type { Call, CallStop } from '../pbx/port';
+import type { Call, CallStop, PlayItem } from '../pbx/port';
 import { codeAnnouncement, gateQuestion, gateRefusal } from '../prompts/sequence';
 import { answered, withCall, type AttemptReport, type CallJob, type ChannelContext } from './types';
 
@@ -18,7 +18,13 @@ export const GATE_TIMEOUT_MS = 6000;
  * twice, say goodbye, hang up. `delivered` means the whole announcement was played.
  */
 export function runVoice(job: VoiceJob, ctx: ChannelContext): Promise<AttemptReport> {
-  return withCall(job, ctx, (call, deadline) => speak(call, job, ctx, deadline));
+  // Without a gate the announcement is the first prompt: the driver may start it at answer.
+  const greeting = job.gateDigit === undefined ? announcement(job) : undefined;
+  return withCall(job, ctx, (call, deadline) => speak(call, job, ctx, deadline), greeting);
+}
+
+function announcement(job: VoiceJob): PlayItem[] {
+  return codeAnnouncement(job.code, { after: job.gateDigit === undefined ? 'answer' : 'gate', leadInMs: job.leadInMs });
 }
 
 async function speak(call: Call, job: VoiceJob, ctx: ChannelContext, deadline: AbortSignal): Promise<AttemptReport> {
@@ -38,7 +44,7 @@ async function speak(call: Call, job: VoiceJob, ctx: ChannelContext, deadline: A
       return answered('gate-failed', { detail: gate.digits === '' ? 'no digit' : 'wrong digit' });
     }
   }
-  const played = await call.play(codeAnnouncement(job.code, { after: job.gateDigit === undefined ? 'answer' : 'gate', leadInMs: job.leadInMs }), { timeoutMs: job.maxCallMs, signal: deadline });
+  const played = await call.play(announcement(job), { timeoutMs: job.maxCallMs, signal: deadline });
   if (!played.ok) return stopped(played);
   return answered('delivered');
 }

@@ -101,6 +101,16 @@ export interface OriginateRequest {
    * until its beep (or the end of its greeting) before resolving. Absent: no detection (off).
    */
   amd?: AmdRequest;
+  /**
+   * The prompt list the script will play first once the call is answered (the code announcement
+   * when no gate question comes first). A driver may start it the moment the call is up, before
+   * `originate` resolves; the script's first {@link Call.play} of the same items then continues
+   * that playback (its deadline, signal and digit rule apply from then on) instead of starting
+   * another. Any other first operation stops it first. Ignored with `amd` (the verdict decides
+   * what is played) and by drivers whose first prompt starts at once anyway (docs/freeswitch.md
+   * "The greeting"). Never logged: it names the code's digits.
+   */
+  greeting?: PlayItem[];
   /** How long the callee may ring before the attempt ends as `no-answer`. */
   ringTimeoutMs: number;
   /** Correlation tag for logs ({@link attemptTag}); never put into a dial string. */

@@ -73,8 +73,10 @@ describe('ESL command text', () => {
 
     it('queues the items before the first pause of 250 ms or more one by one, and keeps file_string from that pause on', () => {
       const snd = (p: string): string => `/snd/pbxverify/en/${p}.wav`;
-      // lead-in 500: one file_string, whose own 250 ms count toward the pause (as before)
-      expect(playbackSegments(codeAnnouncement('7', { leadInMs: 500 }), 'en', '/snd')).toEqual([mediaList(codeAnnouncement('7', { leadInMs: 500 }), 'en', '/snd')]);
+      // lead-in 500: a long opening pause is a segment of its own too (one file_string started a frame late in half the calls)
+      const rest = `file_string://silence_stream://150!${snd('digit-7')}!silence_stream://900!${snd('i-repeat')}!silence_stream://400!${snd('digit-7')}!silence_stream://700!${snd('goodbye')}`;
+      expect(playbackSegments(codeAnnouncement('7', { leadInMs: 500 }), 'en', '/snd')).toEqual(['silence_stream://500', snd('your-code-is'), rest]);
+      expect(playbackSegments([{ silenceMs: 300 }, { silenceMs: 400 }, { prompt: 'goodbye' }], 'en', '/snd')).toEqual(['silence_stream://300', `file_string://silence_stream://150!${snd('goodbye')}`]);
       // lead-in 240: the pause and "your code is" queued, the rest from the 400 ms pause on (150 + 250)
       expect(playbackSegments(codeAnnouncement('7', { leadInMs: 240 }), 'en', '/snd')).toEqual([
         'silence_stream://240',

@@ -1,5 +1,7 @@
-import type { CollectResult } from '../port';
-import type { EslEvent, EslLink } from './esl-link';
+import { randomUUID } from 'node:crypto';
+import type { CollectOptions, CollectResult } from '../port';
+import { mediaList, playAndGetDigitsArg } from './commands';
+import type { CommandResult, EslEvent, EslLink } from './esl-link';
 
 // One dialplan application run on a FreeSWITCH channel by FreeSwitchCall.execute: what is
 // running, how its run can end, and how it is stopped early.
@@ -22,6 +24,32 @@ export function executeMessage(app: string, arg: string, id: string, lock: boole
   return { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': id, ...(lock ? { 'event-lock': 'true' } : {}) };
 }
 
+/** One `execute` of a run: its argument and the Event-UUID it is matched back by. */
+export interface QueuedApp {
+  arg: string;
+  id: string;
+}
+
+/** Sends a run's `execute`s in order (one, or a queue with `event-lock`); the first failed reply ends it. `first`: the reply of the first, already written (the greeting). */
+export async function sendQueue(link: EslLink, uuid: string, app: string, queue: readonly QueuedApp[], first?: Promise<CommandResult>): Promise<CommandResult> {
+  let sent: CommandResult = { ok: true, text: '' };
+  for (const [i, { arg, id }] of queue.entries()) {
+    sent = await (i === 0 && first ? first : link.send(`sendmsg ${uuid}`, executeMessage(app, arg, id, queue.length > 1)));
+    if (!sent.ok) break;
+  }
+  return sent;
+}
+
+/** After a stopped queue: 20 ms of silence queued behind it, whose completion says the channel is idle (a break between two segments is spent on it). */
+export async function barrier(link: EslLink, uuid: string, running: RunningApp): Promise<void> {
+  const id = randomUUID();
+  running.appId = id;
+  await link.send(`sendmsg ${uuid}`, executeMessage('playback', 'silence_stream://20', id, true));
+}
+
+/** A message FreeSWITCH ignores (no such call-command, no event), sent at CHANNEL_ANSWER to wake the channel's thread (sip-queued-announcement). */
+export const WAKE = { 'call-command': 'nudge' };
+
 /** Whether an application of a queue that is not the last ends the run: it failed, or the call hung up. */
 export function endsQueue(event: EslEvent): boolean {
   return event['Answer-State'] === 'hangup' || event['Application-Response'] !== 'FILE PLAYED';
@@ -34,8 +62,11 @@ export type ExecOutcome =
 
 export interface ExecOptions {
   timeoutMs: number;
+  /** Aborted with the reason `'timeout'`, the run ends as a timeout; with any other, as aborted. */
   signal?: AbortSignal | undefined;
   onDigit?: (digit: string, interrupt: () => void) => void;
+  /** The greeting: its queue, the first already written (EslLink.sendAtOnce) without waiting for CHANNEL_PARK; FreeSWITCH keeps it until `&park()` reads it. */
+  written?: { queue: QueuedApp[]; first: Promise<CommandResult> };
   /** Stops the application early (timeout, abort, interruption). */
   stop(link: EslLink): Promise<unknown>;
 }
@@ -49,6 +80,30 @@ export function delay(ms: number): { promise: Promise<void>; cancel(): void } {
 
 /** Variable play_and_get_digits stores the digits in (cleared by FreeSWITCH at each start). */
 export const DIGITS_VAR = 'pbxverify_digits';
+
+/** The `play_and_get_digits` argument of a digit collection (its prompt as one `file_string`). */
+export function collectArg(opts: CollectOptions, terminator: string, lang: string, soundsDir: string): string {
+  return playAndGetDigitsArg({
+    maxDigits: opts.maxDigits,
+    terminator,
+    firstDigitTimeoutMs: Math.round(opts.firstDigitTimeoutMs),
+    interDigitTimeoutMs: Math.round(opts.interDigitTimeoutMs),
+    prompt: opts.prompt && opts.prompt.length > 0 ? mediaList(opts.prompt, lang, soundsDir) : undefined,
+    variable: DIGITS_VAR,
+  });
+}
+
+/** `interruptOnDtmf`: the first digit stops the run and is kept as the play's `interruptedBy`. */
+export function firstDigitStops(): { digit?: string; onDigit: (digit: string, interrupt: () => void) => void } {
+  const rule: ReturnType<typeof firstDigitStops> = {
+    onDigit: (digit, interrupt) => {
+      if (rule.digit !== undefined) return;
+      rule.digit = digit;
+      interrupt();
+    },
+  };
+  return rule;
+}
 
 /** The digits of a play_and_get_digits: its variable, or (stopped before it set it) the DTMF seen. */
 export function collectedDigits(event: EslEvent | undefined, seen: readonly string[], terminator: string): string {

@@ -115,17 +115,16 @@ export function mediaList(items: readonly PlayItem[], lang: string, soundsDir: s
 /**
  * What `play` sends, as `playback` arguments executed one after the other with `event-lock`
  * (queued on the channel: FreeSWITCH starts each when the one before ends, with no gap; measured
- * sample for sample, docs/benchmarks.md). A list that opens with a pause of at least 250 ms is one
- * `file_string://` (its built-in 250 ms count toward that pause). Otherwise the items before the
- * first such pause play one by one, so the first sample is not delayed, and the rest from that
- * pause on is one `file_string://` again: the code announcement of a lead-in below 250 ms is
- * `[silence, your-code-is, file_string://…]`.
+ * sample for sample, docs/benchmarks.md). The items before the first pause of at least 250 ms
+ * after the first item play one by one, so the first sample is not delayed; the rest from that
+ * pause on is one `file_string://` (its built-in 250 ms count toward that pause): the code
+ * announcement is `[silence, your-code-is, file_string://…]` at any lead-in. A list that opened
+ * with a long pause used to be one `file_string`; its voice came one 20 ms frame late in half the
+ * calls (lead-in 500: 5 of 10 at 41 ms against 9 of 10 for segments; docs/benchmarks.md).
  */
 export function playbackSegments(items: readonly PlayItem[], lang: string, soundsDir: string): string[] {
   const first = items[0];
-  if (first === undefined || items.length === 1 || ('silenceMs' in first && first.silenceMs >= FILE_STRING_LEAD_MS)) {
-    return [mediaList(items, lang, soundsDir)];
-  }
+  if (first === undefined || items.length === 1) return [mediaList(items, lang, soundsDir)];
   const pause = items.findIndex((item, i) => i > 0 && 'silenceMs' in item && item.silenceMs >= FILE_STRING_LEAD_MS);
   const head = pause < 0 ? items : items.slice(0, pause);
   return [...head.map((item) => mediaOf(item, lang, soundsDir)), ...(pause < 0 ? [] : [mediaList(items.slice(pause), lang, soundsDir)])];

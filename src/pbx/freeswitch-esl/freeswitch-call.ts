@@ -15,9 +15,10 @@ import {
   type PlayItem,
   type PlayResult,
 } from '../port';
-import { collectedDigits, completedCollect, delay, DIGITS_VAR, endsQueue, executeMessage, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
-import { mediaList, playAndGetDigitsArg, playbackSegments } from './commands';
+import { barrier, collectArg, collectedDigits, completedCollect, delay, endsQueue, firstDigitStops, sendQueue, WAKE, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
+import { playbackSegments } from './commands';
 import type { EslEvent, EslLink } from './esl-link';
+import { Greeting, writeFirst } from './greeting';
 import { causeOf, endedBy, hangupInfo, type HangupInfo } from './outcomes';
 
 export interface CallContext {
@@ -30,9 +31,6 @@ export interface CallContext {
   commandTimeoutMs: number;
   soundsDir: string;
 }
-
-/** A message FreeSWITCH ignores (no such call-command, no event), sent at CHANNEL_ANSWER (sip-queued-announcement). */
-const WAKE = { 'call-command': 'nudge' };
 
 /**
  * A FreeSWITCH channel we originated: first the dialling attempt, then (once the BACKGROUND_JOB
@@ -62,6 +60,8 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   private running: RunningApp | undefined;
   /** Stop digits we injected with uuid_recv_dtmf and whose DTMF event is still to come. */
   private injected: string[] = [];
+  /** The greeting started at the BACKGROUND_JOB, until the script's first operation adopts or drops it. */
+  private greeting: Greeting | undefined;
   /** Set when the driver gave up on this channel (deadline, abort, lost link) before it was answered. */
   abandoned = false;
   /** CHANNEL_HANGUP seen: FreeSWITCH is done with the channel. */
@@ -108,8 +108,9 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   handle(name: string, event: EslEvent): void {
     switch (name) {
       case 'CHANNEL_ANSWER':
-        // A message wakes the channel's thread: originate, &park() and the first prompt start up to 20 ms sooner (docs/benchmarks.md).
-        if (!this.handedOut && !this.abandoned) void this.ctx.link()?.send(`sendmsg ${this.id}`, WAKE);
+        // Wakes the channel's thread: originate, &park() and the first prompt start up to 20 ms sooner (docs/benchmarks.md). Written
+        // ahead of the client's queue: its reply may come in the same read as the BACKGROUND_JOB.
+        if (!this.handedOut && !this.abandoned) void this.ctx.link()?.sendAtOnce(`sendmsg ${this.id}`, WAKE);
         return;
       case 'CHANNEL_PARK':
         return this.resolveParked();
@@ -141,25 +142,36 @@ export class FreeSwitchCall extends EventEmitter implements Call {
     }
   }
 
+  /**
+   * Starts the greeting (OriginateRequest.greeting) at the BACKGROUND_JOB, before the call is
+   * handed out: its first `sendmsg` is written first thing, without waiting for CHANNEL_PARK.
+   */
+  startGreeting(items: readonly PlayItem[], segments: string[]): void {
+    const link = this.ctx.link();
+    if (!link) return;
+    const written = writeFirst(link, this.id, segments);
+    this.greeting = new Greeting(items, (o) => this.execute('playback', segments, { ...o, written, stop: (l) => this.breakAll(l) }));
+  }
+
+  /** The greeting for the script's first operation (handed over when it plays the same items, stopped otherwise); undefined from then on. */
+  private takeGreeting(items?: readonly PlayItem[]): Greeting | undefined {
+    const greeting = this.greeting;
+    this.greeting = undefined;
+    return greeting?.handOver(items);
+  }
+
   async play(items: PlayItem[], opts: OperationOptions & { interruptOnDtmf?: boolean }): Promise<PlayResult> {
-    const segments = playbackSegments(items, this.lang, this.ctx.soundsDir);
-    let interruptedBy: string | undefined;
-    const outcome = await this.execute('playback', segments, {
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-      ...(opts.interruptOnDtmf
-        ? {
-            onDigit: (digit: string, interrupt: () => void) => {
-              if (interruptedBy !== undefined) return;
-              interruptedBy = digit;
-              interrupt();
-            },
-          }
-        : {}),
-      // uuid_break stops playback (Playback-Status: break, Application-Response: FILE PLAYED);
-      // `all` also drops the segments still queued (sip-queued-break-all).
-      stop: (link) => link.api(`uuid_break ${this.id} all`),
-    });
+    const rule = opts.interruptOnDtmf ? firstDigitStops() : undefined;
+    const greeting = this.takeGreeting(items);
+    const outcome = greeting
+      ? await greeting.adopt(opts, rule?.onDigit)
+      : await this.execute('playback', playbackSegments(items, this.lang, this.ctx.soundsDir), {
+          timeoutMs: opts.timeoutMs,
+          signal: opts.signal,
+          ...(rule ? { onDigit: rule.onDigit } : {}),
+          stop: (link) => this.breakAll(link),
+        });
+    const interruptedBy = rule?.digit;
     switch (outcome.kind) {
       case 'ended':
         return { ok: false, reason: 'ended', end: await this.ended };
@@ -183,15 +195,9 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   }
 
   async collectDigits(opts: CollectOptions): Promise<CollectResult> {
+    this.takeGreeting();
     const terminator = opts.terminator ?? '#';
-    const arg = playAndGetDigitsArg({
-      maxDigits: opts.maxDigits,
-      terminator,
-      firstDigitTimeoutMs: Math.round(opts.firstDigitTimeoutMs),
-      interDigitTimeoutMs: Math.round(opts.interDigitTimeoutMs),
-      prompt: opts.prompt && opts.prompt.length > 0 ? mediaList(opts.prompt, this.lang, this.ctx.soundsDir) : undefined,
-      variable: DIGITS_VAR,
-    });
+    const arg = collectArg(opts, terminator, this.lang, this.ctx.soundsDir);
     const outcome = await this.execute('play_and_get_digits', arg, {
       timeoutMs: opts.totalTimeoutMs,
       signal: opts.signal,
@@ -300,7 +306,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
     this.busy = true;
     const stopper = new AbortController();
     const timer = setTimeout(() => stopper.abort('timeout'), o.timeoutMs);
-    const onAbort = (): void => stopper.abort('aborted');
+    const onAbort = (): void => stopper.abort(o.signal?.reason === 'timeout' ? 'timeout' : 'aborted');
     if (o.signal?.aborted) onAbort();
     else o.signal?.addEventListener('abort', onAbort, { once: true });
     const stopped = new Promise<'stopped'>((resolve) => stopper.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
@@ -311,7 +317,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       if (previous && ((await Promise.race([previous.then(() => 'ready' as const), ended, stopped])) !== 'ready' || this.endValue)) {
         return this.endValue ? { kind: 'ended' } : { kind: stopper.signal.reason as 'timeout' | 'aborted', digits: [] };
       }
-      if (!this.isParked) {
+      if (!this.isParked && !o.written) {
         // The first application waits for &park() to take the channel (the BACKGROUND_JOB may come first).
         const parkWait = delay(this.ctx.commandTimeoutMs);
         await Promise.race([this.parked, ended, stopped, parkWait.promise]);
@@ -322,7 +328,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       const link = this.ctx.link();
       if (!link) return this.lostOutcome();
 
-      const queue = (Array.isArray(args) ? args : [args]).map((arg) => ({ arg, id: randomUUID() }));
+      const queue = o.written?.queue ?? (Array.isArray(args) ? args : [args]).map((arg) => ({ arg, id: randomUUID() }));
       let complete!: (event: EslEvent) => void;
       const completed = new Promise<EslEvent>((resolve) => (complete = resolve));
       running = { appId: (queue[queue.length - 1] as { id: string }).id, started: false, digits: [], complete };
@@ -334,11 +340,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       // Digits count from the moment we ask: the reply and the first DTMF events can arrive in
       // one read, handled before this function resumes.
       running.started = true;
-      let sent: Awaited<ReturnType<EslLink['send']>> = { ok: true, text: '' };
-      for (const { arg, id } of queue) {
-        sent = await link.send(`sendmsg ${this.id}`, executeMessage(app, arg, id, queue.length > 1));
-        if (!sent.ok) break;
-      }
+      const sent = await sendQueue(link, this.id, app, queue, o.written?.first);
       if (!sent.ok) {
         // `-ERR invalid session id`: the channel is gone and its hang-up events are on their way.
         if (sent.failure !== 'error') return this.lostOutcome();
@@ -351,7 +353,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
 
       const why = stopper.signal.reason as 'timeout' | 'aborted' | 'interrupted';
       await o.stop(link);
-      if (running.queued) await this.barrier(link, running);
+      if (running.queued) await barrier(link, this.id, running);
       const stuck = delay(this.ctx.commandTimeoutMs);
       const after = await Promise.race([completed.then((event) => ({ event })), ended, stuck.promise.then(() => 'stuck' as const)]);
       stuck.cancel();
@@ -378,14 +380,13 @@ export class FreeSwitchCall extends EventEmitter implements Call {
 
   /** Runs one application to its end (answering-machine detection, amd.ts); stopped with uuid_break. */
   runApp(app: string, arg: string, opts: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<ExecOutcome> {
-    return this.execute(app, arg, { ...opts, stop: (link) => link.api(`uuid_break ${this.id} all`) });
+    this.takeGreeting();
+    return this.execute(app, arg, { ...opts, stop: (link) => this.breakAll(link) });
   }
 
-  /** After a stopped queue: 20 ms of silence queued behind it, whose completion says the channel is idle (a break between two segments is spent on it). */
-  private async barrier(link: EslLink, running: RunningApp): Promise<void> {
-    const id = randomUUID();
-    running.appId = id;
-    await link.send(`sendmsg ${this.id}`, executeMessage('playback', 'silence_stream://20', id, true));
+  /** uuid_break stops playback (Playback-Status: break, Application-Response: FILE PLAYED); `all` also drops the segments still queued (sip-queued-break-all). */
+  private breakAll(link: EslLink): Promise<unknown> {
+    return link.api(`uuid_break ${this.id} all`);
   }
 
   private lostOutcome(): ExecOutcome {

@@ -14,6 +14,7 @@ import {
   type OriginateResult,
   type Pbx,
   type PbxHealth,
+  type PlayItem,
 } from '../port';
 import {
   chatCommand,
@@ -24,6 +25,7 @@ import {
   CommandInputError,
   mediaOf,
   originateCommand,
+  playbackSegments,
   renderChatTo,
   renderDialString,
 } from './commands';
@@ -151,6 +153,7 @@ export class FreeSwitchPbx implements Pbx {
     const dial = renderDialString(req.dial?.freeswitch ?? this.settings.dialString, { number: req.to, dialNumber: req.dialNumber, national: req.national, trunk: req.trunk ?? this.settings.defaultTrunk });
     const uuid = this.ids.next();
     const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs });
+    const greeting = req.greeting && !req.amd ? { items: req.greeting, segments: playbackSegments(req.greeting, req.lang, this.settings.soundsDir) } : undefined;
     const call = new FreeSwitchCall(uuid, req.lang, {
       link: () => this.keeper.current(),
       killLater: (id) => this.killLater(id),
@@ -167,7 +170,10 @@ export class FreeSwitchPbx implements Pbx {
 
     this.channels.set(uuid, call);
     logger.debug({ ringTimeoutMs: req.ringTimeoutMs }, 'originate');
-    const job = link.bgapi(command, opts.timeoutMs + this.settings.commandTimeoutMs);
+    // The greeting goes out from the BACKGROUND_JOB's own handler: a command that reaches the
+    // channel 1–2 ms later misses &park()'s first read and is heard 20 ms later (docs/freeswitch.md).
+    const onAnswered = greeting ? (result: CommandResult) => this.greet(call, result, greeting) : undefined;
+    const job = link.bgapi(command, opts.timeoutMs + this.settings.commandTimeoutMs, onAnswered);
 
     let giveUp!: (why: 'deadline' | 'aborted') => void;
     const stopped = new Promise<'deadline' | 'aborted'>((resolve) => (giveUp = resolve));
@@ -193,6 +199,12 @@ export class FreeSwitchPbx implements Pbx {
     const settled = this.settle(call, first, logger);
     if (!settled.ok || !req.amd) return settled;
     return this.detect(call, req.amd, opts.signal);
+  }
+
+  /** Starts the greeting on a call the BACKGROUND_JOB says is answered (and not given up on). */
+  private greet(call: FreeSwitchCall, result: CommandResult, greeting: { items: PlayItem[]; segments: string[] }): void {
+    if (call.abandoned || !result.ok || !parseOriginateReply(result.text).ok) return;
+    call.startGreeting(greeting.items, greeting.segments);
   }
 
   /** Answering-machine detection before the call is handed out (amd.ts). */

@@ -54,6 +54,8 @@ export class FakeChannel implements ChannelView {
   private readonly apps: App[] = [];
   /** Executes sent with `event-lock` while an application ran: started one by one as each ends. */
   private readonly locked: Array<{ name: string; data: string; appId: string }> = [];
+  /** Executes that reached an answered originate leg before `&park()` took it: park runs them (the greeting). */
+  private readonly beforePark: Array<{ name: string; data: string; appId: string; lock: boolean }> = [];
   private over = false;
   /** The other leg once answered: it hangs up when this one does. */
   peer: FakeChannel | undefined;
@@ -122,6 +124,8 @@ export class FakeChannel implements ChannelView {
     this.event('CHANNEL_EXECUTE', { Application: 'park', 'Application-UUID': appId });
     this.event('CHANNEL_PARK');
     this.apps.push({ name: 'park', appId, data: '', digit: () => undefined, break: () => undefined, hangup: () => undefined });
+    // switch_ivr_park parses the messages queued to the session after its first read.
+    for (const held of this.beforePark.splice(0)) this.execute(held.name, held.data, held.appId, held.lock);
   }
 
   /**
@@ -130,6 +134,10 @@ export class FakeChannel implements ChannelView {
    */
   execute(name: string, data: string, appId: string, lock = false): void {
     if (this.over) return;
+    if (this.leg === 'a' && this.direction === 'outbound' && this.answered && this.state !== 'CS_EXECUTE') {
+      this.beforePark.push({ name, data, appId, lock });
+      return;
+    }
     const busy = this.current !== undefined && this.current !== 'park';
     if (lock && (busy || this.locked.length > 0)) {
       this.locked.push({ name, data, appId });
@@ -156,7 +164,8 @@ export class FakeChannel implements ChannelView {
 
   /** `uuid_break [all]`: stops the playback of the top application; `all` drops the queued executes first. */
   break(all = false): void {
-    if (all) this.locked.length = 0;
+    // `all` flushes the messages queued to the session: those behind the running one and any park has not read yet.
+    if (all) this.locked.length = this.beforePark.length = 0;
     this.apps[this.apps.length - 1]?.break();
   }
 
