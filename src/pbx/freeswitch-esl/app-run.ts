@@ -30,11 +30,11 @@ export interface QueuedApp {
   id: string;
 }
 
-/** Sends a run's `execute`s in order (one, or a queue with `event-lock`); the first failed reply ends it. `first`: the reply of the first, already written (the greeting). */
-export async function sendQueue(link: EslLink, uuid: string, app: string, queue: readonly QueuedApp[], first?: Promise<CommandResult>): Promise<CommandResult> {
+/** Sends a run's `execute`s in order (one, or a queue with `event-lock`); the first failed reply ends it. */
+export async function sendQueue(link: EslLink, uuid: string, app: string, queue: readonly QueuedApp[]): Promise<CommandResult> {
   let sent: CommandResult = { ok: true, text: '' };
-  for (const [i, { arg, id }] of queue.entries()) {
-    sent = await (i === 0 && first ? first : link.send(`sendmsg ${uuid}`, executeMessage(app, arg, id, queue.length > 1)));
+  for (const { arg, id } of queue) {
+    sent = await link.send(`sendmsg ${uuid}`, executeMessage(app, arg, id, queue.length > 1));
     if (!sent.ok) break;
   }
   return sent;
@@ -65,8 +65,8 @@ export interface ExecOptions {
   /** Aborted with the reason `'timeout'`, the run ends as a timeout; with any other, as aborted. */
   signal?: AbortSignal | undefined;
   onDigit?: (digit: string, interrupt: () => void) => void;
-  /** The greeting: its queue, the first already written (EslLink.sendAtOnce) without waiting for CHANNEL_PARK; FreeSWITCH keeps it until `&park()` reads it. */
-  written?: { queue: QueuedApp[]; first: Promise<CommandResult> };
+  /** The greeting: segments the originate's inline dialplan already runs (nothing is sent, CHANNEL_PARK is not awaited). */
+  inline?: QueuedApp[] | undefined;
   /** Stops the application early (timeout, abort, interruption). */
   stop(link: EslLink): Promise<unknown>;
 }

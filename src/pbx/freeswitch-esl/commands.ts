@@ -46,10 +46,22 @@ export interface OriginateSpec {
   dial: string;
   callerId?: string | undefined;
   ringTimeoutMs: number;
+  /** The greeting's `playback` segments and their Event-UUIDs, run by the originate itself before `park` (inline dialplan). */
+  greeting?: { segments: readonly string[]; ids: readonly string[] } | undefined;
 }
 
+/** The channel variable holding greeting segment `k`: its `playback` reads it when it starts, so a stop can silence the rest. */
+export function greetingVar(k: number): string {
+  return `pbxverify_g${k}`;
+}
+
+/** What a greeting segment may contain: it sits in the originate's `{vars}` and its inline dialplan. */
+const SEGMENT = /^[A-Za-z0-9_./:!-]+$/;
+
 /**
- * `originate {vars}<dial> &park()`. `originate_timeout` counts whole seconds
+ * `originate {vars}<dial> &park()`, or with a greeting `originate {vars}<dial> '<segments>,park:'
+ * inline`: FreeSWITCH starts the first segment in the first 20 ms frame after the answer
+ * (docs/freeswitch.md "The greeting"). `originate_timeout` counts whole seconds
  * (test/fixtures/RECORDINGS.md), so the ring timeout is rounded up. `ignore_early_media` keeps a 183 with ringback
  * from counting as an answer; `playback_terminators=none` stops FreeSWITCH's default `*` from
  * cutting prompts (barge-in is decided by the driver).
@@ -67,7 +79,14 @@ export function originateCommand(spec: OriginateSpec): string {
     'ignore_early_media=true',
     'playback_terminators=none',
   ];
-  return `originate {${vars.join(',')}}${spec.dial} &park()`;
+  const greeting = spec.greeting;
+  if (!greeting) return `originate {${vars.join(',')}}${spec.dial} &park()`;
+  // inline dialplan: each segment is `playback:${var}` (its Event-UUID set just before), then park
+  if (greeting.segments.length === 0 || greeting.ids.length !== greeting.segments.length) throw new CommandInputError('a greeting needs one id per segment');
+  if (!greeting.segments.every((segment) => SEGMENT.test(segment)) || !greeting.ids.every((id) => UUID.test(id))) throw new CommandInputError('invalid greeting segment');
+  vars.push(`app_uuid=${greeting.ids[0] as string}`, ...greeting.segments.map((segment, k) => `${greetingVar(k)}=${segment}`));
+  const apps = greeting.segments.map((_, k) => `${k > 0 ? `set:app_uuid=${greeting.ids[k] as string},` : ''}playback:\${${greetingVar(k)}}`);
+  return `originate {${vars.join(',')}}${spec.dial} '${apps.join(',')},park:' inline`;
 }
 
 /** One audio item as FreeSWITCH names it: an absolute prompt file or `silence_stream://<ms>`. */

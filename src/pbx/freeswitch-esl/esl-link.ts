@@ -249,8 +249,9 @@ export class EslLink {
   /**
    * {@link send}, but written to the socket before this returns when no command is waiting for its
    * reply. The client writes a command only after several promise hops, behind whatever else the
-   * same read set off: 0.6–3.6 ms after a BACKGROUND_JOB on the lab (docs/freeswitch.md "The
-   * greeting"). Its reply, the next command/reply FreeSWITCH sends, is taken before the client sees it.
+   * same read set off (0.6–3.6 ms measured on the lab). Used for the wake-up at answer, whose reply
+   * may come in the same read as the BACKGROUND_JOB. Its reply, the next command/reply
+   * FreeSWITCH sends, is taken before the client sees it.
    */
   sendAtOnce(command: string, headers: Record<string, string>): Promise<CommandResult> {
     if (!this.isOpen || this.queued > 0) return this.send(command, headers);
@@ -283,21 +284,15 @@ export class EslLink {
    * `bgapi` with a Job-UUID chosen here (FreeSWITCH honours the header and then replies
    * `+OK Job-UUID`), so the result can be awaited before the command is even sent, and the id
    * carries our prefix so the job's BACKGROUND_JOB passes the filter. Resolves with the `_body`.
-   * `onResult` sees that result synchronously, in the handler of the event that carried it
-   * (the originate's greeting is sent from there: docs/freeswitch.md "The greeting").
    */
-  async bgapi(command: string, timeoutMs: number, onResult?: (result: CommandResult) => void): Promise<CommandResult> {
+  async bgapi(command: string, timeoutMs: number): Promise<CommandResult> {
     if (!this.isOpen) return { ok: false, failure: 'down', text: this.closedReason ?? 'closed' };
     const jobId = this.opts.ids.next();
     const done = new Promise<CommandResult>((resolve) => {
       this.jobs.set(jobId, resolve);
       // A listener on `BACKGROUND_JOB <id>` also stops the client from keeping the event in its
       // never-emptied "later" map (it stores every job result nobody waits for).
-      this.res.once(`BACKGROUND_JOB ${jobId}`, ({ body }) => {
-        const result: CommandResult = { ok: true, text: body._body ?? '' };
-        onResult?.(result);
-        resolve(result);
-      });
+      this.res.once(`BACKGROUND_JOB ${jobId}`, ({ body }) => resolve({ ok: true, text: body._body ?? '' }));
     });
     const sent = await this.send(`bgapi ${command}`, { 'Job-UUID': jobId });
     if (!sent.ok) {

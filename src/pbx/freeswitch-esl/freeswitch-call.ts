@@ -15,10 +15,10 @@ import {
   type PlayItem,
   type PlayResult,
 } from '../port';
-import { barrier, collectArg, collectedDigits, completedCollect, delay, endsQueue, firstDigitStops, sendQueue, WAKE, type ExecOptions, type ExecOutcome, type RunningApp } from './app-run';
-import { playbackSegments } from './commands';
+import { barrier, collectArg, collectedDigits, completedCollect, delay, endsQueue, firstDigitStops, sendQueue, WAKE, type ExecOptions, type ExecOutcome, type QueuedApp, type RunningApp } from './app-run';
+import { greetingVar, playbackSegments } from './commands';
 import type { EslEvent, EslLink } from './esl-link';
-import { Greeting, writeFirst } from './greeting';
+import { Greeting } from './greeting';
 import { causeOf, endedBy, hangupInfo, type HangupInfo } from './outcomes';
 
 export interface CallContext {
@@ -143,14 +143,17 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   }
 
   /**
-   * Starts the greeting (OriginateRequest.greeting) at the BACKGROUND_JOB, before the call is
-   * handed out: its first `sendmsg` is written first thing, without waiting for CHANNEL_PARK.
+   * Follows the greeting (OriginateRequest.greeting) that the originate's inline dialplan plays
+   * before `park` (commands.ts originateCommand), from the BACKGROUND_JOB on. Stopped by silencing
+   * the segments still to come (their `playback` reads a channel variable) and breaking the one playing.
    */
-  startGreeting(items: readonly PlayItem[], segments: string[]): void {
-    const link = this.ctx.link();
-    if (!link) return;
-    const written = writeFirst(link, this.id, segments);
-    this.greeting = new Greeting(items, (o) => this.execute('playback', segments, { ...o, written, stop: (l) => this.breakAll(l) }));
+  startGreeting(items: readonly PlayItem[], queue: QueuedApp[]): void {
+    const rest = queue.slice(1).map((_, k) => `${greetingVar(k + 1)}=silence_stream://1`);
+    const stop = async (link: EslLink): Promise<unknown> => {
+      if (rest.length > 0) await link.api(`uuid_setvar_multi ${this.id} ${rest.join(';')}`);
+      return link.api(`uuid_break ${this.id}`);
+    };
+    this.greeting = new Greeting(items, (o) => this.execute('playback', [], { ...o, inline: queue, stop }));
   }
 
   /** The greeting for the script's first operation (handed over when it plays the same items, stopped otherwise); undefined from then on. */
@@ -317,7 +320,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       if (previous && ((await Promise.race([previous.then(() => 'ready' as const), ended, stopped])) !== 'ready' || this.endValue)) {
         return this.endValue ? { kind: 'ended' } : { kind: stopper.signal.reason as 'timeout' | 'aborted', digits: [] };
       }
-      if (!this.isParked && !o.written) {
+      if (!this.isParked && !o.inline) {
         // The first application waits for &park() to take the channel (the BACKGROUND_JOB may come first).
         const parkWait = delay(this.ctx.commandTimeoutMs);
         await Promise.race([this.parked, ended, stopped, parkWait.promise]);
@@ -328,7 +331,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       const link = this.ctx.link();
       if (!link) return this.lostOutcome();
 
-      const queue = o.written?.queue ?? (Array.isArray(args) ? args : [args]).map((arg) => ({ arg, id: randomUUID() }));
+      const queue = o.inline ?? (Array.isArray(args) ? args : [args]).map((arg) => ({ arg, id: randomUUID() }));
       let complete!: (event: EslEvent) => void;
       const completed = new Promise<EslEvent>((resolve) => (complete = resolve));
       running = { appId: (queue[queue.length - 1] as { id: string }).id, started: false, digits: [], complete };
@@ -340,7 +343,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
       // Digits count from the moment we ask: the reply and the first DTMF events can arrive in
       // one read, handled before this function resumes.
       running.started = true;
-      const sent = await sendQueue(link, this.id, app, queue, o.written?.first);
+      const sent = o.inline ? { ok: true as const, text: '' } : await sendQueue(link, this.id, app, queue);
       if (!sent.ok) {
         // `-ERR invalid session id`: the channel is gone and its hang-up events are on their way.
         if (sent.failure !== 'error') return this.lostOutcome();
@@ -353,7 +356,7 @@ export class FreeSwitchCall extends EventEmitter implements Call {
 
       const why = stopper.signal.reason as 'timeout' | 'aborted' | 'interrupted';
       await o.stop(link);
-      if (running.queued) await barrier(link, this.id, running);
+      if (running.queued && !o.inline) await barrier(link, this.id, running); // inline segments end in park by themselves
       const stuck = delay(this.ctx.commandTimeoutMs);
       const after = await Promise.race([completed.then((event) => ({ event })), ended, stuck.promise.then(() => 'stuck' as const)]);
       stuck.cancel();

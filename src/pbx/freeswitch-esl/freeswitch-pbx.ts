@@ -32,6 +32,7 @@ import {
 import { INBOUND_MARK, type CommandResult, type EslEvent, type EslLink, type SubscribedEvent } from './esl-link';
 import { eslInboundCall } from './esl-inbound';
 import { detectOnEsl } from './amd';
+import type { QueuedApp } from './app-run';
 import { FreeSwitchCall } from './freeswitch-call';
 import { IdSource } from './ids';
 import { LinkKeeper } from './link-keeper';
@@ -152,8 +153,9 @@ export class FreeSwitchPbx implements Pbx {
     mediaOf({ prompt: 'your-code-is' }, req.lang, this.settings.soundsDir); // throws on a language that is not a pack tag
     const dial = renderDialString(req.dial?.freeswitch ?? this.settings.dialString, { number: req.to, dialNumber: req.dialNumber, national: req.national, trunk: req.trunk ?? this.settings.defaultTrunk });
     const uuid = this.ids.next();
-    const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs });
-    const greeting = req.greeting && !req.amd ? { items: req.greeting, segments: playbackSegments(req.greeting, req.lang, this.settings.soundsDir) } : undefined;
+    const segments = req.greeting && !req.amd ? playbackSegments(req.greeting, req.lang, this.settings.soundsDir) : undefined;
+    const greeting = req.greeting && segments ? { items: req.greeting, queue: segments.map((arg) => ({ arg, id: randomUUID() })) } : undefined;
+    const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs, greeting: greeting && { segments: greeting.queue.map((q) => q.arg), ids: greeting.queue.map((q) => q.id) } });
     const call = new FreeSwitchCall(uuid, req.lang, {
       link: () => this.keeper.current(),
       killLater: (id) => this.killLater(id),
@@ -170,10 +172,7 @@ export class FreeSwitchPbx implements Pbx {
 
     this.channels.set(uuid, call);
     logger.debug({ ringTimeoutMs: req.ringTimeoutMs }, 'originate');
-    // The greeting goes out from the BACKGROUND_JOB's own handler: a command that reaches the
-    // channel 1–2 ms later misses &park()'s first read and is heard 20 ms later (docs/freeswitch.md).
-    const onAnswered = greeting ? (result: CommandResult) => this.greet(call, result, greeting) : undefined;
-    const job = link.bgapi(command, opts.timeoutMs + this.settings.commandTimeoutMs, onAnswered);
+    const job = link.bgapi(command, opts.timeoutMs + this.settings.commandTimeoutMs);
 
     let giveUp!: (why: 'deadline' | 'aborted') => void;
     const stopped = new Promise<'deadline' | 'aborted'>((resolve) => (giveUp = resolve));
@@ -196,15 +195,9 @@ export class FreeSwitchPbx implements Pbx {
         ? { ok: false, end: callEnd('canceled', 'local', { text: 'ORIGINATOR_CANCEL', sip: 487 }, now()) }
         : { ok: false, end: callEnd('failed', 'local', { text: `no result within ${opts.timeoutMs} ms` }, now()) };
     }
-    const settled = this.settle(call, first, logger);
+    const settled = this.settle(call, first, logger, greeting);
     if (!settled.ok || !req.amd) return settled;
     return this.detect(call, req.amd, opts.signal);
-  }
-
-  /** Starts the greeting on a call the BACKGROUND_JOB says is answered (and not given up on). */
-  private greet(call: FreeSwitchCall, result: CommandResult, greeting: { items: PlayItem[]; segments: string[] }): void {
-    if (call.abandoned || !result.ok || !parseOriginateReply(result.text).ok) return;
-    call.startGreeting(greeting.items, greeting.segments);
   }
 
   /** Answering-machine detection before the call is handed out (amd.ts). */
@@ -250,7 +243,7 @@ export class FreeSwitchPbx implements Pbx {
     return { ok: false, error: text === 'Invalid' ? 'rejected' : 'failed', detail: text.slice(0, 200) };
   }
 
-  private settle(call: FreeSwitchCall, job: CommandResult, logger: Logger): OriginateResult {
+  private settle(call: FreeSwitchCall, job: CommandResult, logger: Logger, greeting: { items: PlayItem[]; queue: QueuedApp[] } | undefined): OriginateResult {
     const now = this.opts.clock.now();
     if (!job.ok) {
       call.abandoned = true;
@@ -261,6 +254,8 @@ export class FreeSwitchPbx implements Pbx {
     const reply = parseOriginateReply(job.text);
     if (reply.ok) {
       logger.debug('answered');
+      // The originate is already playing it (its inline dialplan): the run follows it from here.
+      if (greeting) call.startGreeting(greeting.items, greeting.queue);
       call.handOut();
       return { ok: true, call };
     }
@@ -296,8 +291,9 @@ export class FreeSwitchPbx implements Pbx {
       return;
     }
     call.handle(name, event);
-    // Given up on, but answered after all (and parked by the originate's &park()): torn down.
-    if (name === 'CHANNEL_PARK' && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
+    // Given up on, but answered after all: torn down at the answer, before a greeting says a word
+    // (and again when parked, in case the answer came before the abandon).
+    if ((name === 'CHANNEL_ANSWER' || name === 'CHANNEL_PARK') && call.abandoned && !call.isOver) void this.kill(uuid, 'ORIGINATOR_CANCEL');
     // Nothing after its hang-up concerns us (a pending originate keeps its own reference).
     if (name === 'CHANNEL_HANGUP') this.forget(uuid);
   }

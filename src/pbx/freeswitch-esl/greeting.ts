@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { OperationOptions, PlayItem } from '../port';
-import { executeMessage, type ExecOptions, type ExecOutcome, type QueuedApp } from './app-run';
-import type { CommandResult, EslLink } from './esl-link';
+import type { ExecOptions, ExecOutcome } from './app-run';
 
 /** Cap on a greeting nobody adopts (the script always plays it or hangs up long before). */
 const UNADOPTED_MAX_MS = 10 * 60_000;
@@ -9,14 +7,14 @@ const UNADOPTED_MAX_MS = 10 * 60_000;
 type DigitRule = NonNullable<ExecOptions['onDigit']>;
 
 /**
- * The greeting (`OriginateRequest.greeting`): a prompt list FreeSwitchCall starts at the
- * BACKGROUND_JOB, before the script asks for it, so that its first `sendmsg` reaches the channel
- * before `&park()`'s first 20 ms read (docs/freeswitch.md "The greeting").
+ * The greeting (`OriginateRequest.greeting`): a prompt list the originate itself plays before
+ * `park` (its inline dialplan), so that it starts in the first 20 ms frame after the answer
+ * (docs/freeswitch.md "The greeting"). FreeSwitchCall follows it from the BACKGROUND_JOB on.
  *
- * It runs as an ordinary application run whose deadline and signal are ours until the script's
- * first `play` of the same items adopts it: from then on that play's deadline, signal and digit
- * rule apply. Anything else the script does first drops it (stopped like any run: `uuid_break all`,
- * then the barrier), and that operation waits for the stop as it would after any other run.
+ * It is an ordinary application run whose deadline and signal are ours until the script's first
+ * `play` of the same items adopts it: from then on that play's deadline, signal and digit rule
+ * apply. Anything else the script does first drops it (stopped), and that operation waits for
+ * the stop as it would after any other run.
  */
 export class Greeting {
   private readonly control = new AbortController();
@@ -26,7 +24,7 @@ export class Greeting {
   private early: { digit: string; interrupt: () => void } | undefined;
   readonly outcome: Promise<ExecOutcome>;
 
-  /** `start` runs the application run with the options given; its first command is sent before it returns. */
+  /** `start` runs the application run with the options given. */
   constructor(
     readonly items: readonly PlayItem[],
     start: (opts: Pick<ExecOptions, 'timeoutMs' | 'signal' | 'onDigit'>) => Promise<ExecOutcome>,
@@ -73,13 +71,6 @@ export class Greeting {
   drop(): void {
     this.control.abort('aborted');
   }
-}
-
-/** Writes the first `execute` of the greeting's segments at once (EslLink.sendAtOnce); the run sends the rest. */
-export function writeFirst(link: EslLink, uuid: string, segments: readonly string[]): { queue: QueuedApp[]; first: Promise<CommandResult> } {
-  const queue = segments.map((arg) => ({ arg, id: randomUUID() }));
-  const head = queue[0] as QueuedApp;
-  return { queue, first: link.sendAtOnce(`sendmsg ${uuid}`, executeMessage('playback', head.arg, head.id, queue.length > 1)) };
 }
 
 function samePlayItem(a: PlayItem, b: PlayItem): boolean {

@@ -54,8 +54,8 @@ export class FakeChannel implements ChannelView {
   private readonly apps: App[] = [];
   /** Executes sent with `event-lock` while an application ran: started one by one as each ends. */
   private readonly locked: Array<{ name: string; data: string; appId: string }> = [];
-  /** Executes that reached an answered originate leg before `&park()` took it: park runs them (the greeting). */
-  private readonly beforePark: Array<{ name: string; data: string; appId: string; lock: boolean }> = [];
+  /** The inline dialplan's application running now, and what runs after it (runExtension). */
+  private extensionStep: { appId: string; next: () => void } | undefined;
   private over = false;
   /** The other leg once answered: it hangs up when this one does. */
   peer: FakeChannel | undefined;
@@ -124,8 +124,26 @@ export class FakeChannel implements ChannelView {
     this.event('CHANNEL_EXECUTE', { Application: 'park', 'Application-UUID': appId });
     this.event('CHANNEL_PARK');
     this.apps.push({ name: 'park', appId, data: '', digit: () => undefined, break: () => undefined, hangup: () => undefined });
-    // switch_ivr_park parses the messages queued to the session after its first read.
-    for (const held of this.beforePark.splice(0)) this.execute(held.name, held.data, held.appId, held.lock);
+  }
+
+  /**
+   * An originate's inline dialplan (`'playback:${v},set:app_uuid=…,park:' inline`), run from the
+   * answer: each application in turn, its `${var}`s expanded and the `app_uuid` variable taken as
+   * its Application-UUID when it starts (switch_core_session_exec), then `then` (park).
+   */
+  runExtension(apps: Array<{ name: string; data: string }>, then: () => void): void {
+    this.state = 'CS_EXECUTE';
+    const next = (): void => {
+      if (this.over) return;
+      const step = apps.shift();
+      if (!step) return then();
+      const data = step.data.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => this.vars.get(name) ?? '');
+      const appId = this.vars.get('app_uuid') ?? randomUUID();
+      this.vars.delete('app_uuid');
+      this.extensionStep = { appId, next };
+      this.execute(step.name, data, appId);
+    };
+    next();
   }
 
   /**
@@ -134,10 +152,6 @@ export class FakeChannel implements ChannelView {
    */
   execute(name: string, data: string, appId: string, lock = false): void {
     if (this.over) return;
-    if (this.leg === 'a' && this.direction === 'outbound' && this.answered && this.state !== 'CS_EXECUTE') {
-      this.beforePark.push({ name, data, appId, lock });
-      return;
-    }
     const busy = this.current !== undefined && this.current !== 'park';
     if (lock && (busy || this.locked.length > 0)) {
       this.locked.push({ name, data, appId });
@@ -148,6 +162,7 @@ export class FakeChannel implements ChannelView {
     this.vars.set('current_application', name);
     this.event('CHANNEL_EXECUTE', { Application: name, 'Application-Data': data, 'Application-UUID': appId });
     if (name === 'avmd_start') this.vars.set('avmd_started', 'true');
+    if (name === 'set' && data.includes('=')) this.vars.set(data.slice(0, data.indexOf('=')), data.slice(data.indexOf('=') + 1));
     const app =
       name === 'play_and_get_digits' ? new ReadApp(this, appId, data) : name === 'playback' ? new PlaybackApp(this, appId, data) : name === 'wait_for_silence' ? new WaitForSilenceApp(this, appId, data) : undefined;
     if (!app) return this.complete({ name, appId, data }, '_none_');
@@ -164,8 +179,7 @@ export class FakeChannel implements ChannelView {
 
   /** `uuid_break [all]`: stops the playback of the top application; `all` drops the queued executes first. */
   break(all = false): void {
-    // `all` flushes the messages queued to the session: those behind the running one and any park has not read yet.
-    if (all) this.locked.length = this.beforePark.length = 0;
+    if (all) this.locked.length = 0;
     this.apps[this.apps.length - 1]?.break();
   }
 
@@ -175,6 +189,11 @@ export class FakeChannel implements ChannelView {
     if (i >= 0) this.apps.splice(i, 1);
     this.vars.set('current_application_response', response);
     this.event('CHANNEL_EXECUTE_COMPLETE', { Application: app.name, 'Application-Data': app.data, 'Application-Response': response, 'Application-UUID': app.appId });
+    const step = this.extensionStep;
+    if (step?.appId === app.appId) {
+      this.extensionStep = undefined;
+      return void setImmediate(step.next);
+    }
     const next = this.over || this.current !== 'park' ? undefined : this.locked.shift();
     if (next) setImmediate(() => this.execute(next.name, next.data, next.appId));
   }

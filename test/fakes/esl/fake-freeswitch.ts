@@ -21,8 +21,6 @@ export interface FakeFreeSwitchOptions {
   hang?: (line: string) => boolean;
   /** Files that do not exist on this FreeSWITCH: playback answers FILE NOT FOUND, file_exists false. */
   missingFiles?: (path: string) => boolean;
-  /** Simulated ms from the originate's job result to `&park()` taking the channel (default: at once; 0.2–1.4 ms on FreeSWITCH 1.10.12). */
-  parkDelayMs?: number;
 }
 
 const SIP_STATUS: Record<string, number> = { USER_BUSY: 486, CALL_REJECTED: 603, UNALLOCATED_NUMBER: 404, NO_ROUTE_DESTINATION: 404, NORMAL_CLEARING: 480, NORMAL_CIRCUIT_CONGESTION: 503 };
@@ -182,6 +180,10 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
         if (args[2] === undefined) ch.vars.delete(args[1]);
         else ch.vars.set(args[1], args.slice(2).join(' '));
         return '+OK\n';
+      case 'uuid_setvar_multi':
+        if (!ch || !args[1]) return '-ERR No such channel!\n';
+        for (const pair of args.slice(1).join(' ').split(';')) if (pair.includes('=')) ch.vars.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+        return '+OK\n';
       case 'uuid_getvar':
         if (!ch || !args[1]) return '-ERR No such channel!\n';
         return ch.vars.get(args[1]) ?? '_undef_';
@@ -269,10 +271,13 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
     });
   }
 
-  /** `originate {vars}<dial> &park()`: resolves with `+OK <uuid>\n` or `-ERR <CAUSE>\n`, events as recorded. */
+  /**
+   * `originate {vars}<dial> &park()`, or `… '<app:arg,…>,park:' inline` (the greeting): resolves
+   * with `+OK <uuid>\n` or `-ERR <CAUSE>\n`, events as recorded.
+   */
   private originate(arg: string): Promise<string> {
     this.stats.originates++;
-    const m = /^(?:\{([^}]*)\})?(\S+)\s+&park\(\)$/.exec(arg);
+    const m = /^(?:\{([^}]*)\})?(\S+)\s+(?:&park\(\)|'([^']*),park:' inline)$/.exec(arg);
     if (!m) return Promise.resolve('-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n');
     const vars: Record<string, string> = {};
     for (const pair of (m[1] ?? '').split(',').filter(Boolean)) {
@@ -280,6 +285,7 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
       vars[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
     const uuid = vars.origination_uuid ?? randomUUID();
+    const inline = m[3]?.split(',').map((app) => ({ name: app.slice(0, app.indexOf(':')), data: app.slice(app.indexOf(':') + 1) }));
     const dial = this.parseDial(m[2] as string);
     if (dial.error && dial.error !== 'CHAN_NOT_IMPLEMENTED' && dial.error !== 'NO_ROUTE_DESTINATION') {
       // bad-dialstring.json: only a CHANNEL_DESTROY of a channel named N/A, then the job.
@@ -344,13 +350,12 @@ export class FakeFreeSwitch implements SwitchBackend, ChannelHost {
           // The job result comes after CHANNEL_ANSWER and before &park() runs (loopback-answer-and-press-pgd).
           resolve(`+OK ${uuid}\n`);
           a.heard = callee.voice;
-          const park = (): void => {
+          setImmediate(() => {
             if (a.isOver) return;
-            a.park();
+            if (inline) a.runExtension(inline, () => a.park());
+            else a.park();
             this.play(callee, a, b);
-          };
-          if (this.opts.parkDelayMs) this.after(this.opts.parkDelayMs, park);
-          else setImmediate(park);
+          });
         }),
       );
     });
