@@ -97,6 +97,33 @@ describe('verification call scripts on a real FreeSWITCH', () => {
     expect(took).toBeLessThan(5000);
     await result.call.hangup();
   });
+
+  // The greeting (OriginateRequest.greeting): ten segments in the originate's inline dialplan, stopped
+  // by silencing the rest and breaking the one playing; the channel then parks (issue 18).
+  const long = Array.from({ length: 10 }, () => ({ prompt: 'your-code-is' as const }));
+
+  it("stops a greeting at its adopting play's deadline, and the next prompt plays whole", async () => {
+    const result = await pbx.originate({ ...base, to: '+12025550102', greeting: long }, { timeoutMs: 20_000 });
+    if (!result.ok) throw new Error(result.end.outcome);
+    await expect(result.call.play(long, { timeoutMs: 1500 })).resolves.toEqual({ ok: false, reason: 'timeout' });
+    const started = Date.now();
+    await expect(result.call.play([{ prompt: 'goodbye' }], { timeoutMs: 30_000 })).resolves.toEqual({ ok: true });
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThan(400);
+    expect(took).toBeLessThan(5000);
+    await result.call.hangup();
+  });
+
+  it('stops a greeting when the first play asks for other items, and plays those whole', async () => {
+    const result = await pbx.originate({ ...base, to: '+12025550102', greeting: long }, { timeoutMs: 20_000 });
+    if (!result.ok) throw new Error(result.end.outcome);
+    const started = Date.now();
+    await expect(result.call.play([{ prompt: 'goodbye' }], { timeoutMs: 30_000 })).resolves.toEqual({ ok: true });
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThan(400);
+    expect(took).toBeLessThan(5000);
+    await result.call.hangup();
+  });
 });
 
 describe('sound packs on a real FreeSWITCH', () => {
