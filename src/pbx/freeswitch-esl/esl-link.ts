@@ -23,8 +23,9 @@ export type CommandResult =
  * most of the driver's CPU per call, so CHANNEL_EXECUTE, CHANNEL_HANGUP_COMPLETE and
  * CHANNEL_DESTROY are left out: CHANNEL_HANGUP already carries the cause and, over SIP,
  * `variable_sip_term_status` (sip-busy.json), and an application is matched by its
- * CHANNEL_EXECUTE_COMPLETE alone. CHANNEL_ANSWER is taken for one thing: the driver's wake-up
- * at answer (freeswitch-call.ts), which starts the first prompt up to 20 ms sooner.
+ * CHANNEL_EXECUTE_COMPLETE alone. CHANNEL_ANSWER is taken for the driver's wake-up at answer
+ * (freeswitch-call.ts), which starts the first prompt up to 20 ms sooner, and to kill at once a
+ * call given up on that was answered after all (freeswitch-pbx.ts).
  */
 export const SUBSCRIBED_EVENTS = [
   'CHANNEL_ANSWER',
@@ -119,27 +120,13 @@ function clientLogger(logger: Logger, onSocketError: (code: string) => void): Cl
 export class EslLink {
   private closedReason: string | undefined;
   private readonly jobs = new Map<string, (result: CommandResult) => void>();
-  /** Commands given to the client and not answered yet: {@link sendAtOnce} writes ahead only when there are none. */
-  private queued = 0;
-  /** Replies owed to commands {@link sendAtOnce} wrote, oldest first (FreeSWITCH answers in order). */
-  private readonly owed: Array<(result: CommandResult) => void> = [];
 
   private constructor(
     private readonly client: FreeSwitchClient,
     private readonly res: FreeSwitchResponse,
     private readonly opts: LinkOptions,
     private readonly handlers: LinkHandlers,
-  ) {
-    // The next command/reply after a command written ahead belongs to it, not to the client's queue.
-    const emit = res.emit.bind(res) as (name: string, ...args: unknown[]) => boolean;
-    res.emit = ((name: string, ...args: unknown[]): boolean => {
-      const owner = name === 'freeswitch_command_reply' ? this.owed.shift() : undefined;
-      if (!owner) return emit(name, ...args);
-      const text = (args[0] as { headers?: Record<string, string> } | undefined)?.headers?.['Reply-Text'] ?? '';
-      owner(text.startsWith('-') ? { ok: false, failure: 'error', text: text.trim() } : { ok: true, text });
-      return true;
-    });
-  }
+  ) {}
 
   /** Connects, authenticates and subscribes. Rejects with an {@link EslConnectError}. */
   static open(opts: LinkOptions, handlers: LinkHandlers): Promise<EslLink> {
@@ -235,48 +222,22 @@ export class EslLink {
   /** A command answered by `command/reply` (`sendmsg`, `filter`, `event`). */
   async send(command: string, headers: Record<string, string> = {}, timeoutMs = this.opts.commandTimeoutMs): Promise<CommandResult> {
     if (!this.isOpen) return { ok: false, failure: 'down', text: this.closedReason ?? 'closed' };
-    this.queued++;
     try {
       const res = await this.res.send(command, headers, timeoutMs);
       return { ok: true, text: res.headers['Reply-Text'] ?? '' };
     } catch (err) {
       return this.failure(err, command);
-    } finally {
-      this.queued--;
     }
-  }
-
-  /**
-   * {@link send}, but written to the socket before this returns when no command is waiting for its
-   * reply. The client writes a command only after several promise hops, behind whatever else the
-   * same read set off (0.6–3.6 ms measured on the lab). Used for the wake-up at answer, whose reply
-   * may come in the same read as the BACKGROUND_JOB. Its reply, the next command/reply
-   * FreeSWITCH sends, is taken before the client sees it.
-   */
-  sendAtOnce(command: string, headers: Record<string, string>): Promise<CommandResult> {
-    if (!this.isOpen || this.queued > 0) return this.send(command, headers);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.close(`${command.split(' ')[0] ?? command} got no reply within ${this.opts.commandTimeoutMs} ms`), this.opts.commandTimeoutMs);
-      this.owed.push((result) => {
-        clearTimeout(timer);
-        resolve(result);
-      });
-      // The client's write puts the text on the socket in its promise executor, synchronously.
-      this.res.write(command, headers).catch(() => this.close('write failed'));
-    });
   }
 
   /** A synchronous `api` command (answered by `api/response`); `-ERR…` bodies come back as failures. */
   async api(command: string, timeoutMs = this.opts.commandTimeoutMs): Promise<CommandResult> {
     if (!this.isOpen) return { ok: false, failure: 'down', text: this.closedReason ?? 'closed' };
-    this.queued++;
     try {
       const res = await this.res.api(command, timeoutMs);
       return { ok: true, text: res.body };
     } catch (err) {
       return this.failure(err, command);
-    } finally {
-      this.queued--;
     }
   }
 
@@ -323,7 +284,6 @@ export class EslLink {
     socket?.destroy();
     for (const resolve of this.jobs.values()) resolve({ ok: false, failure: 'down', text: reason });
     this.jobs.clear();
-    for (const owner of this.owed.splice(0)) owner({ ok: false, failure: 'down', text: reason });
     this.handlers.onClose(reason);
   }
 

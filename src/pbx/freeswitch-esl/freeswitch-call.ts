@@ -108,9 +108,8 @@ export class FreeSwitchCall extends EventEmitter implements Call {
   handle(name: string, event: EslEvent): void {
     switch (name) {
       case 'CHANNEL_ANSWER':
-        // Wakes the channel's thread: originate, &park() and the first prompt start up to 20 ms sooner (docs/benchmarks.md). Written
-        // ahead of the client's queue: its reply may come in the same read as the BACKGROUND_JOB.
-        if (!this.handedOut && !this.abandoned) void this.ctx.link()?.sendAtOnce(`sendmsg ${this.id}`, WAKE);
+        // A message wakes the channel's thread: originate, &park() and the first prompt start up to 20 ms sooner (docs/benchmarks.md).
+        if (!this.handedOut && !this.abandoned) void this.ctx.link()?.send(`sendmsg ${this.id}`, WAKE);
         return;
       case 'CHANNEL_PARK':
         return this.resolveParked();
