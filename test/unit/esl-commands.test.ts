@@ -59,16 +59,21 @@ describe('ESL command text', () => {
 
     it('plays a greeting from the originate itself: each segment from a channel variable, its Event-UUID set first, then park', () => {
       const ids = [UUID.replace(/.$/, 'a'), UUID.replace(/.$/, 'b')];
-      expect(originateCommand({ uuid: UUID, dial: 'loopback/x/qa', ringTimeoutMs: 1000, greeting: { segments: ['silence_stream://240', '/snd/a.wav'], ids } })).toBe(
+      const greeting = [
+        { arg: 'silence_stream://240', id: ids[0] as string },
+        { arg: '/snd/a.wav', id: ids[1] as string },
+      ];
+      expect(originateCommand({ uuid: UUID, dial: 'loopback/x/qa', ringTimeoutMs: 1000, greeting })).toBe(
         `originate {origination_uuid=${UUID},originate_timeout=1,ignore_early_media=true,playback_terminators=none,app_uuid=${ids[0]},pbxverify_g0=silence_stream://240,pbxverify_g1=/snd/a.wav}loopback/x/qa 'playback:\${pbxverify_g0},set:app_uuid=${ids[1]},playback:\${pbxverify_g1},park:' inline`,
       );
     });
 
     it('refuses a greeting segment that could escape its variable or the inline dialplan', () => {
       for (const segment of ['/snd/a.wav,hangup', "/snd/a'.wav", '/snd/a}.wav', '/snd/a b.wav', '${x}']) {
-        expect(() => originateCommand({ uuid: UUID, dial: 'loopback/x/qa', ringTimeoutMs: 1000, greeting: { segments: [segment], ids: [UUID] } })).toThrow(CommandInputError);
+        expect(() => originateCommand({ uuid: UUID, dial: 'loopback/x/qa', ringTimeoutMs: 1000, greeting: [{ arg: segment, id: UUID }] })).toThrow(CommandInputError);
       }
-      expect(() => originateCommand({ uuid: UUID, dial: 'loopback/x/qa', ringTimeoutMs: 1000, greeting: { segments: ['/snd/a.wav'], ids: [] } })).toThrow(CommandInputError);
+      expect(() => originateCommand({ uuid: UUID, dial: 'loopback/x/qa', ringTimeoutMs: 1000, greeting: [{ arg: '/snd/a.wav', id: 'not-a-uuid' }] })).toThrow(CommandInputError);
+      expect(() => originateCommand({ uuid: UUID, dial: 'loopback/x/qa', ringTimeoutMs: 1000, greeting: [] })).toThrow(CommandInputError);
     });
 
     it('refuses a caller ID that is not a number', () => {

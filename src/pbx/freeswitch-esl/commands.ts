@@ -46,8 +46,8 @@ export interface OriginateSpec {
   dial: string;
   callerId?: string | undefined;
   ringTimeoutMs: number;
-  /** The greeting's `playback` segments and their Event-UUIDs, run by the originate itself before `park` (inline dialplan). */
-  greeting?: { segments: readonly string[]; ids: readonly string[] } | undefined;
+  /** The greeting's `playback` segments (`arg`) with their Event-UUIDs (`id`), run by the originate itself before `park` (inline dialplan). */
+  greeting?: ReadonlyArray<{ arg: string; id: string }> | undefined;
 }
 
 /** The channel variable holding greeting segment `k`: its `playback` reads it when it starts, so a stop can silence the rest. */
@@ -82,10 +82,10 @@ export function originateCommand(spec: OriginateSpec): string {
   const greeting = spec.greeting;
   if (!greeting) return `originate {${vars.join(',')}}${spec.dial} &park()`;
   // inline dialplan: each segment is `playback:${var}` (its Event-UUID set just before), then park
-  if (greeting.segments.length === 0 || greeting.ids.length !== greeting.segments.length) throw new CommandInputError('a greeting needs one id per segment');
-  if (!greeting.segments.every((segment) => SEGMENT.test(segment)) || !greeting.ids.every((id) => UUID.test(id))) throw new CommandInputError('invalid greeting segment');
-  vars.push(`app_uuid=${greeting.ids[0] as string}`, ...greeting.segments.map((segment, k) => `${greetingVar(k)}=${segment}`));
-  const apps = greeting.segments.map((_, k) => `${k > 0 ? `set:app_uuid=${greeting.ids[k] as string},` : ''}playback:\${${greetingVar(k)}}`);
+  if (greeting.length === 0) throw new CommandInputError('an empty greeting');
+  if (!greeting.every(({ arg, id }) => SEGMENT.test(arg) && UUID.test(id))) throw new CommandInputError('invalid greeting segment');
+  vars.push(`app_uuid=${(greeting[0] as { id: string }).id}`, ...greeting.map(({ arg }, k) => `${greetingVar(k)}=${arg}`));
+  const apps = greeting.map(({ id }, k) => `${k > 0 ? `set:app_uuid=${id},` : ''}playback:\${${greetingVar(k)}}`);
   return `originate {${vars.join(',')}}${spec.dial} '${apps.join(',')},park:' inline`;
 }
 

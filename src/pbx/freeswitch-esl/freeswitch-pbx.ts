@@ -155,7 +155,7 @@ export class FreeSwitchPbx implements Pbx {
     const uuid = this.ids.next();
     const segments = req.greeting && !req.amd ? playbackSegments(req.greeting, req.lang, this.settings.soundsDir) : undefined;
     const greeting = req.greeting && segments ? { items: req.greeting, queue: segments.map((arg) => ({ arg, id: randomUUID() })) } : undefined;
-    const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs, greeting: greeting && { segments: greeting.queue.map((q) => q.arg), ids: greeting.queue.map((q) => q.id) } });
+    const command = originateCommand({ uuid, dial, callerId: req.callerId, ringTimeoutMs: req.ringTimeoutMs, greeting: greeting?.queue });
     const call = new FreeSwitchCall(uuid, req.lang, {
       link: () => this.keeper.current(),
       killLater: (id) => this.killLater(id),
